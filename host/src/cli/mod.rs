@@ -1,0 +1,115 @@
+//! The `host` command line: clap definitions, the subcommands, and the one
+//! place errors are reported and turned into exit codes.
+
+mod check;
+mod run;
+mod table;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::runtime::{EngineConfig, PolicyEngine, default_cache_dir};
+
+/// Exit status when everything worked.
+pub const EXIT_OK: u8 = 0;
+/// Exit status when a policy could not be loaded or checked.
+pub const EXIT_POLICY: u8 = 1;
+/// Exit status for bad usage or configuration.
+pub const EXIT_USAGE: u8 = 2;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "host",
+    version,
+    about = "Run sandboxed WebAssembly load-balancing and scaling policies for GPU clusters",
+    after_help = "Exit status: 0 on success, 1 when a policy cannot be loaded, 2 for bad usage or configuration."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+    #[command(flatten)]
+    global: GlobalArgs,
+}
+
+#[derive(Debug, Args)]
+struct GlobalArgs {
+    /// Where compiled policies are cached [default: $XDG_CACHE_HOME/fulcrum/policies].
+    #[arg(long, global = true, value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
+    /// Compile policies on every load instead of caching them.
+    #[arg(long, global = true, conflicts_with = "cache_dir")]
+    no_cache: bool,
+    /// Log format on stderr; the level comes from RUST_LOG (default: warn).
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run policies in a loop; with no --config, on the embedded simulated fleet.
+    Run(run::RunArgs),
+    /// Print a policy's metadata and imports, or why it is not a valid policy.
+    Check(check::CheckArgs),
+}
+
+/// Parse the command line, run it, report any error once, return the exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.global.log_format);
+    let result = match cli.command {
+        Command::Run(args) => run::run(&cli.global, args),
+        Command::Check(args) => check::check(&cli.global, args),
+    };
+    match result {
+        Ok(()) => ExitCode::from(EXIT_OK),
+        Err(failure) => {
+            eprintln!("host: {:#}", failure.error);
+            ExitCode::from(failure.code)
+        }
+    }
+}
+
+/// An error on its way to the user, with the exit code it ends in.
+struct Failure {
+    error: anyhow::Error,
+    code: u8,
+}
+
+impl Failure {
+    fn usage(error: impl Into<anyhow::Error>) -> Self {
+        Failure { error: error.into(), code: EXIT_USAGE }
+    }
+
+    fn policy(error: impl Into<anyhow::Error>) -> Self {
+        Failure { error: error.into(), code: EXIT_POLICY }
+    }
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
+
+fn engine(global: &GlobalArgs) -> Result<PolicyEngine, Failure> {
+    let cache_dir = if global.no_cache { None } else { global.cache_dir.clone().or_else(default_cache_dir) };
+    PolicyEngine::new(&EngineConfig { cache_dir, ..EngineConfig::default() })
+        .map_err(|err| Failure::usage(err.context("cannot start the WebAssembly engine")))
+}
+
+fn parse_duration(text: &str) -> Result<Duration, humantime::DurationError> {
+    humantime::parse_duration(text)
+}

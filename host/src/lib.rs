@@ -1,0 +1,14 @@
+//! Fulcrum runs load-balancing and scaling policies for GPU clusters as
+//! sandboxed WebAssembly components and applies their decisions.
+//!
+//! Data flows one way, and the modules follow it:
+//! [`sim`] (the embedded fleet a demo runs on) → [`model`] (the snapshot) →
+//! [`runtime`] (policies) → [`cycle`] (one iteration, applying the decisions)
+//! → [`cli`] (what the `host` binary prints).
+
+pub mod cli;
+pub mod config;
+pub mod cycle;
+pub mod model;
+pub mod runtime;
+pub mod sim;

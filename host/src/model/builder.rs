@@ -1,0 +1,242 @@
+//! Assembles a [`Snapshot`] row by row. A parent is added together with its
+//! children, which keeps child rows grouped by parent as the contract promises;
+//! pool members are joined to nodes by address when the snapshot is built.
+
+use std::collections::HashMap;
+
+use super::snapshot::*;
+use super::strings::Interner;
+
+/// One GPU's readings, as a source reports them. `NaN` means not reported.
+#[derive(Debug, Clone)]
+pub struct GpuSample<'a> {
+    pub index: u32,
+    pub uuid: &'a str,
+    pub model: &'a str,
+    pub utilization: f32,
+    pub tensor_activity: f32,
+    pub memory_used_mib: f32,
+    pub memory_total_mib: f32,
+    pub temperature_c: f32,
+    pub power_w: f32,
+    pub power_limit_w: f32,
+    pub throttled: bool,
+    pub last_xid: u32,
+    pub health: Health,
+}
+
+/// One pool member, as the load balancer reports it.
+#[derive(Debug, Clone)]
+pub struct MemberSample<'a> {
+    pub name: &'a str,
+    pub address: &'a str,
+    pub port: u16,
+    pub ratio: u32,
+    pub state: MemberState,
+    pub availability: Availability,
+    pub current_connections: u32,
+    pub connection_limit: u32,
+}
+
+/// Builds one [`Snapshot`].
+#[derive(Debug, Default)]
+pub struct SnapshotBuilder {
+    strings: Interner,
+    nodes: Nodes,
+    labels: Labels,
+    gpus: Gpus,
+    mig_instances: MigInstances,
+    pools: Pools,
+    members: Members,
+    instance_groups: InstanceGroups,
+    instances: Instances,
+    signals: Signals,
+}
+
+impl SnapshotBuilder {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Add a node with its labels and GPUs; returns its row.
+    pub fn node(
+        &mut self,
+        name: &str,
+        address: &str,
+        health: Health,
+        telemetry_age_ms: u32,
+        stale: bool,
+        labels: &[(&str, &str)],
+        gpus: &[GpuSample<'_>],
+    ) -> u32 {
+        let row = self.nodes.name.len() as u32;
+        let nodes = &mut self.nodes;
+        nodes.name.push(self.strings.intern(name));
+        nodes.address.push(self.strings.intern(address));
+        nodes.health.push(health);
+        nodes.telemetry_age_ms.push(telemetry_age_ms);
+        nodes.stale.push(stale);
+        nodes.gpu_start.push(self.gpus.node.len() as u32);
+        nodes.label_start.push(self.labels.node.len() as u32);
+        for (key, value) in labels {
+            self.labels.node.push(row);
+            self.labels.key.push(self.strings.intern(key));
+            self.labels.value.push(self.strings.intern(value));
+        }
+        for gpu in gpus {
+            self.push_gpu(row, gpu);
+        }
+        row
+    }
+
+    fn push_gpu(&mut self, node: u32, sample: &GpuSample<'_>) {
+        let gpus = &mut self.gpus;
+        gpus.node.push(node);
+        gpus.index.push(sample.index);
+        gpus.uuid.push(self.strings.intern(sample.uuid));
+        gpus.model.push(self.strings.intern(sample.model));
+        gpus.utilization.push(sample.utilization);
+        gpus.tensor_activity.push(sample.tensor_activity);
+        gpus.memory_used_mib.push(sample.memory_used_mib);
+        gpus.memory_total_mib.push(sample.memory_total_mib);
+        gpus.temperature_c.push(sample.temperature_c);
+        gpus.power_w.push(sample.power_w);
+        gpus.power_limit_w.push(sample.power_limit_w);
+        gpus.throttled.push(sample.throttled);
+        gpus.last_xid.push(sample.last_xid);
+        gpus.health.push(sample.health);
+        gpus.mig_enabled.push(false);
+        gpus.mig_start.push(self.mig_instances.gpu.len() as u32);
+    }
+
+    /// Add a pool with its members; returns the pool's row.
+    pub fn pool(
+        &mut self,
+        name: &str,
+        partition: &str,
+        load_balancing_mode: &str,
+        members: &[MemberSample<'_>],
+    ) -> u32 {
+        let row = self.pools.name.len() as u32;
+        self.pools.name.push(self.strings.intern(name));
+        self.pools.partition.push(self.strings.intern(partition));
+        self.pools.load_balancing_mode.push(self.strings.intern(load_balancing_mode));
+        self.pools.member_start.push(self.members.pool.len() as u32);
+        for member in members {
+            let m = &mut self.members;
+            m.pool.push(row);
+            m.node.push(NONE);
+            m.name.push(self.strings.intern(member.name));
+            m.address.push(self.strings.intern(member.address));
+            m.port.push(member.port);
+            m.ratio.push(member.ratio);
+            m.state.push(member.state);
+            m.availability.push(member.availability);
+            m.current_connections.push(member.current_connections);
+            m.connection_limit.push(member.connection_limit);
+        }
+        row
+    }
+
+    /// Add a named demand signal.
+    pub fn signal(&mut self, name: &str, value: f64) {
+        self.signals.name.push(self.strings.intern(name));
+        self.signals.value.push(value);
+    }
+
+    /// Finish the snapshot: join members to nodes by address, then freeze.
+    pub fn build(mut self, version: u64, time_ms: u64) -> Snapshot {
+        let node_by_address: HashMap<u32, u32> = self
+            .nodes
+            .address
+            .iter()
+            .enumerate()
+            .rev()
+            .map(|(row, &address)| (address, row as u32))
+            .collect();
+        for (node, address) in self.members.node.iter_mut().zip(&self.members.address) {
+            *node = node_by_address.get(address).copied().unwrap_or(NONE);
+        }
+        Snapshot {
+            version,
+            time_ms,
+            strings: self.strings.finish(),
+            nodes: self.nodes,
+            labels: self.labels,
+            gpus: self.gpus,
+            mig_instances: self.mig_instances,
+            pools: self.pools,
+            members: self.members,
+            instance_groups: self.instance_groups,
+            instances: self.instances,
+            signals: self.signals,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gpu(index: u32, utilization: f32) -> GpuSample<'static> {
+        GpuSample {
+            index,
+            uuid: "GPU-0",
+            model: "NVIDIA H100 80GB HBM3",
+            utilization,
+            tensor_activity: f32::NAN,
+            memory_used_mib: 1024.0,
+            memory_total_mib: 81559.0,
+            temperature_c: 40.0,
+            power_w: 100.0,
+            power_limit_w: 700.0,
+            throttled: false,
+            last_xid: 0,
+            health: Health::Healthy,
+        }
+    }
+
+    fn member<'a>(name: &'a str, address: &'a str) -> MemberSample<'a> {
+        MemberSample {
+            name,
+            address,
+            port: 8080,
+            ratio: 10,
+            state: MemberState::Enabled,
+            availability: Availability::Available,
+            current_connections: 0,
+            connection_limit: 0,
+        }
+    }
+
+    #[test]
+    fn children_are_grouped_under_their_parent() {
+        let mut b = SnapshotBuilder::new();
+        b.node("a", "127.0.1.1", Health::Healthy, 0, false, &[("zone", "z1")], &[gpu(0, 0.1), gpu(1, 0.2)]);
+        b.node("b", "127.0.1.2", Health::Healthy, 0, false, &[], &[gpu(0, 0.3)]);
+        let s = b.build(1, 0);
+        assert_eq!(s.node_gpus(0), 0..2);
+        assert_eq!(s.node_gpus(1), 2..3);
+        assert_eq!(s.gpus.utilization[s.node_gpus(1).start], 0.3);
+        assert_eq!(s.nodes.label_start, vec![0, 1]);
+        assert_eq!(s.string(s.labels.value[0]), "z1");
+    }
+
+    #[test]
+    fn members_join_nodes_by_address() {
+        let mut b = SnapshotBuilder::new();
+        b.node("a", "127.0.1.1", Health::Healthy, 0, false, &[], &[]);
+        b.node("b", "127.0.1.2", Health::Healthy, 0, false, &[], &[]);
+        b.pool(
+            "mlPool",
+            "Common",
+            "ratio-member",
+            &[member("b:8080", "127.0.1.2"), member("x:8080", "127.0.9.9")],
+        );
+        let s = b.build(1, 0);
+        assert_eq!(s.members.node, vec![1, NONE]);
+        assert_eq!(s.member_by_name("mlPool", "b:8080"), Some(0));
+        assert_eq!(s.member_by_name("mlPool", "nope"), None);
+        assert_eq!(s.pool_members(0), 0..2);
+    }
+}

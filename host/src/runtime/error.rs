@@ -1,0 +1,100 @@
+//! Why a policy failed to load or to evaluate. Every evaluation failure is one
+//! of a fixed set of kinds, so operators and metrics can tell a slow policy
+//! from a greedy, a buggy or a lying one.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// A policy that could not be loaded; the message names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("{path}: cannot read the policy: {source}", path = .path.display())]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("{path}: not a WebAssembly component: {reason}", path = .path.display())]
+    NotAComponent { path: PathBuf, reason: String },
+    #[error("{path}: imports `{import}`, which is not granted ({why})", path = .path.display())]
+    ImportNotGranted { path: PathBuf, import: String, why: &'static str },
+    #[error("{path}: not a component of the fulcrum:policy@0.1.0 world: {reason}", path = .path.display())]
+    WrongWorld { path: PathBuf, reason: String },
+    #[error("{path}: invalid metadata: {reason}", path = .path.display())]
+    Metadata { path: PathBuf, reason: String },
+    #[error("{path}: `{function}` failed while loading: {source}", path = .path.display())]
+    Call { path: PathBuf, function: &'static str, source: EvalError },
+    #[error("policy {policy} ({path}): settings rejected: {message}", path = .path.display())]
+    Settings { policy: String, path: PathBuf, message: String },
+    #[error("{path}: {reason}", path = .path.display())]
+    Host { path: PathBuf, reason: String },
+}
+
+/// Which way an evaluation failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EvalErrorKind {
+    Timeout,
+    OutOfMemory,
+    Trap,
+    InvalidOutput,
+    PolicyError,
+    Host,
+}
+
+impl EvalErrorKind {
+    /// Name used in logs and metric labels.
+    pub fn name(self) -> &'static str {
+        match self {
+            EvalErrorKind::Timeout => "timeout",
+            EvalErrorKind::OutOfMemory => "out_of_memory",
+            EvalErrorKind::Trap => "trap",
+            EvalErrorKind::InvalidOutput => "invalid_output",
+            EvalErrorKind::PolicyError => "policy_error",
+            EvalErrorKind::Host => "host",
+        }
+    }
+}
+
+impl fmt::Display for EvalErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One failed evaluation.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum EvalError {
+    /// The evaluation ran past its deadline and was interrupted.
+    #[error("timed out: still running after its {deadline:?} deadline")]
+    Timeout { deadline: Duration },
+    /// The policy tried to grow its memory past its cap.
+    #[error("out of memory: tried to grow past its {} MiB cap", .cap_bytes >> 20)]
+    OutOfMemory { cap_bytes: u64 },
+    /// The policy trapped: a panic, stack overflow, unreachable, bad memory access.
+    #[error("trapped: {message}{}", fmt_backtrace(.backtrace))]
+    Trap { message: String, backtrace: String },
+    /// The policy's decisions break the contract (a row out of range, an
+    /// undeclared action kind, a value out of range).
+    #[error("invalid output: {reason}")]
+    InvalidOutput { reason: String },
+    /// The policy reported an error of its own.
+    #[error("policy error: {message}")]
+    PolicyError { message: String },
+    /// The host could not run the evaluation (for example no instance slot free).
+    #[error("host error: {reason}")]
+    Host { reason: String },
+}
+
+fn fmt_backtrace(backtrace: &str) -> String {
+    if backtrace.is_empty() { String::new() } else { format!("\n{backtrace}") }
+}
+
+impl EvalError {
+    pub fn kind(&self) -> EvalErrorKind {
+        match self {
+            EvalError::Timeout { .. } => EvalErrorKind::Timeout,
+            EvalError::OutOfMemory { .. } => EvalErrorKind::OutOfMemory,
+            EvalError::Trap { .. } => EvalErrorKind::Trap,
+            EvalError::InvalidOutput { .. } => EvalErrorKind::InvalidOutput,
+            EvalError::PolicyError { .. } => EvalErrorKind::PolicyError,
+            EvalError::Host { .. } => EvalErrorKind::Host,
+        }
+    }
+}

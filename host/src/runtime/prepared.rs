@@ -1,0 +1,199 @@
+//! Policies as loaded: compiled once, checked against the sandbox's grants and
+//! the `fulcrum:policy` world, their metadata read and settings validated.
+//! A [`PreparedPolicy`] is immutable; every evaluation instantiates it afresh.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use wasmtime::component::Component;
+
+use crate::model::ActionKind;
+
+use super::bindings::PolicyPre;
+use super::cache::sha256_hex;
+use super::capabilities::{self, Capabilities};
+use super::convert;
+use super::engine::PolicyEngine;
+use super::error::LoadError;
+use super::eval::{Instance, Runner};
+use super::limits::Limits;
+use super::state_store::PolicyState;
+
+/// How the operator wants a policy run.
+#[derive(Debug, Clone)]
+pub struct PolicySpec {
+    /// The `.wasm` component.
+    pub path: PathBuf,
+    /// The policy's settings, a JSON object.
+    pub settings: serde_json::Value,
+    pub limits: Limits,
+    pub capabilities: Capabilities,
+}
+
+impl PolicySpec {
+    /// A spec with default settings, limits and no grants.
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        PolicySpec {
+            path: path.into(),
+            settings: serde_json::Value::Object(Default::default()),
+            limits: Limits::default(),
+            capabilities: Capabilities::default(),
+        }
+    }
+}
+
+/// What a policy says about itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Metadata {
+    pub name: String,
+    pub version: String,
+    pub description: String,
+    pub action_kinds: Vec<ActionKind>,
+}
+
+/// A loaded policy's identity: where it came from and what it is.
+#[derive(Debug, Clone)]
+pub struct PolicyInfo {
+    pub path: PathBuf,
+    /// Hex SHA-256 of the `.wasm` file.
+    pub digest: String,
+    pub metadata: Metadata,
+    /// Every interface the component imports, as `namespace:package/interface@version`.
+    pub imports: Vec<String>,
+}
+
+/// A policy ready to evaluate.
+#[derive(Clone)]
+pub struct PreparedPolicy {
+    pub(crate) info: Arc<PolicyInfo>,
+    pub(crate) runner: Runner,
+    pub(crate) settings: Arc<str>,
+}
+
+impl PreparedPolicy {
+    pub fn info(&self) -> &PolicyInfo {
+        &self.info
+    }
+
+    /// The name from the policy's metadata.
+    pub fn name(&self) -> &str {
+        &self.runner.name
+    }
+
+    pub fn limits(&self) -> Limits {
+        self.runner.limits
+    }
+}
+
+impl PolicyEngine {
+    /// Load, check and configure the policy `spec` describes.
+    pub fn load(&self, spec: &PolicySpec) -> Result<PreparedPolicy, LoadError> {
+        let (info, mut runner) = self.inspect_with(&spec.path, &spec.limits, &spec.capabilities)?;
+        runner.name = info.metadata.name.as_str().into();
+        runner.seed = u64::from_str_radix(&info.digest[..16], 16).unwrap_or_default();
+        let policy = PreparedPolicy { info: Arc::new(info), runner, settings: spec.settings.to_string().into() };
+        let mut state = PolicyState::default();
+        let configured = Instance::start(&policy.runner, 0, 0, &mut state)
+            .and_then(|mut instance| instance.configure(&policy.settings));
+        match configured {
+            Ok(Ok(())) => Ok(policy),
+            Ok(Err(message)) => Err(LoadError::Settings {
+                policy: policy.name().to_owned(),
+                path: spec.path.clone(),
+                message,
+            }),
+            Err(source) => Err(LoadError::Call { path: spec.path.clone(), function: "configure", source }),
+        }
+    }
+
+    /// Read and check a policy without configuring it (`host check`).
+    pub fn inspect(&self, path: &Path) -> Result<PolicyInfo, LoadError> {
+        self.inspect_with(path, &Limits::default(), &Capabilities::default()).map(|(info, _)| info)
+    }
+
+    fn inspect_with(
+        &self,
+        path: &Path,
+        limits: &Limits,
+        capabilities: &Capabilities,
+    ) -> Result<(PolicyInfo, Runner), LoadError> {
+        let wasm = std::fs::read(path).map_err(|source| LoadError::Read { path: path.into(), source })?;
+        check_is_component(path, &wasm)?;
+        let digest = sha256_hex(&wasm);
+        let component = self
+            .component(&wasm, &digest)
+            .map_err(|err| LoadError::NotAComponent { path: path.into(), reason: format!("{err:#}") })?;
+        let imports = self.imports(&component);
+        for import in &imports {
+            if let Some(why) = capabilities::refusal(import) {
+                return Err(LoadError::ImportNotGranted { path: path.into(), import: import.clone(), why });
+            }
+        }
+        let pre = self
+            .linker()
+            .instantiate_pre(&component)
+            .and_then(PolicyPre::new)
+            .map_err(|err| LoadError::WrongWorld { path: path.into(), reason: format!("{err:#}") })?;
+        let runner = Runner {
+            pre,
+            name: path.display().to_string().into(),
+            limits: *limits,
+            capabilities: capabilities.clone(),
+            seed: 0,
+        };
+        let metadata = read_metadata(path, &runner)?;
+        Ok((PolicyInfo { path: path.into(), digest, metadata, imports }, runner))
+    }
+
+    fn imports(&self, component: &Component) -> Vec<String> {
+        component
+            .component_type()
+            .imports(self.engine())
+            .map(|(name, _)| name.to_owned())
+            .collect()
+    }
+}
+
+fn read_metadata(path: &Path, runner: &Runner) -> Result<Metadata, LoadError> {
+    let mut state = PolicyState::default();
+    let raw = Instance::start(runner, 0, 0, &mut state)
+        .and_then(|mut instance| instance.metadata())
+        .map_err(|source| LoadError::Call { path: path.into(), function: "metadata", source })?;
+    let metadata = Metadata {
+        name: raw.name,
+        version: raw.version,
+        description: raw.description,
+        action_kinds: raw.action_kinds.into_iter().map(convert::action_kind).collect(),
+    };
+    validate_metadata(&metadata).map_err(|reason| LoadError::Metadata { path: path.into(), reason })?;
+    Ok(metadata)
+}
+
+fn check_is_component(path: &Path, wasm: &[u8]) -> Result<(), LoadError> {
+    let reason = match wasm.get(..8) {
+        Some([0, b'a', b's', b'm', 1, 0, 0, 0]) => {
+            "it is a core WebAssembly module; build it for wasm32-wasip2 (or wrap it with `wasm-tools component new`)"
+        }
+        Some([0, b'a', b's', b'm', _, _, 1, 0]) => return Ok(()),
+        _ => "the file does not start with the WebAssembly magic number",
+    };
+    Err(LoadError::NotAComponent { path: path.into(), reason: reason.into() })
+}
+
+fn validate_metadata(m: &Metadata) -> Result<(), String> {
+    let kebab = |s: &str| {
+        !s.is_empty()
+            && s.len() <= 64
+            && s.split('-').all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+    };
+    if !kebab(&m.name) {
+        return Err(format!("name {:?} must be kebab-case, 1 to 64 characters", m.name));
+    }
+    if m.version.trim().is_empty() {
+        return Err("version is empty".into());
+    }
+    if m.action_kinds.is_empty() {
+        return Err("declares no action kind; a policy must propose at least one kind".into());
+    }
+    Ok(())
+}

@@ -1,0 +1,319 @@
+//! The embedded simulated fleet: GPU nodes behind one ratio-balanced pool,
+//! whose utilisation follows the load the pool's weights send them. It hands
+//! out snapshots of itself and takes the actions policies decide, so a demo
+//! runs the same cycle as production.
+
+use crate::model::{
+    Action, Availability, GpuSample, Health, MemberSample, MemberState, Snapshot, SnapshotBuilder,
+};
+
+use super::gpu::{GpuKind, SimGpu};
+
+/// A fault the fleet injects on a schedule.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NodeFault {
+    /// Node index (0-based).
+    pub node: usize,
+    /// GPU index on the node.
+    pub gpu: usize,
+    /// XID the GPU reports (79: fallen off the bus).
+    pub xid: u32,
+    /// First and last cycle (inclusive) the fault lasts.
+    pub cycles: std::ops::RangeInclusive<u64>,
+}
+
+/// Shape of the simulated fleet.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FleetConfig {
+    /// Number of GPU nodes; nodes live at 127.0.1.1, 127.0.1.2, …
+    pub nodes: usize,
+    pub gpus_per_node: usize,
+    /// Requests per second offered to the pool, on average.
+    pub offered_load_rps: f64,
+    /// Simulated seconds per cycle.
+    pub step_s: f64,
+    /// Scheduled GPU faults.
+    pub faults: Vec<NodeFault>,
+}
+
+impl Default for FleetConfig {
+    /// The seed topology: three nodes of eight GPUs, one of them badly cooled,
+    /// one of an older generation, and an XID on the third mid-run.
+    fn default() -> Self {
+        FleetConfig {
+            nodes: 3,
+            gpus_per_node: 8,
+            offered_load_rps: 520.0,
+            step_s: 5.0,
+            faults: vec![NodeFault { node: 2, gpu: 3, xid: 79, cycles: 9..=13 }],
+        }
+    }
+}
+
+/// Pool and member naming, as in the BIG-IP seed.
+pub const POOL: &str = "mlPool";
+pub const PARTITION: &str = "Common";
+pub const MEMBER_PORT: u16 = 8080;
+const INITIAL_RATIO: u32 = 50;
+/// Seconds a request holds a connection at light load.
+const BASE_LATENCY_S: f64 = 0.25;
+
+#[derive(Debug, Clone)]
+struct SimNode {
+    name: String,
+    address: String,
+    ambient_c: f32,
+    heat_c: f32,
+    gpus: Vec<SimGpu>,
+    member: SimMember,
+}
+
+#[derive(Debug, Clone)]
+struct SimMember {
+    ratio: u32,
+    state: MemberState,
+    connections: u32,
+}
+
+/// The simulated fleet.
+#[derive(Debug, Clone)]
+pub struct Fleet {
+    config: FleetConfig,
+    nodes: Vec<SimNode>,
+    cycle: u64,
+    time_ms: u64,
+    /// Offered load the last step could not place (no enabled member).
+    dropped_rps: f64,
+}
+
+impl Fleet {
+    /// A fleet starting idle at `start_ms` (milliseconds since the Unix epoch).
+    pub fn new(config: FleetConfig, start_ms: u64) -> Self {
+        let nodes = (0..config.nodes).map(|i| sim_node(i, config.gpus_per_node)).collect();
+        Fleet { config, nodes, cycle: 0, time_ms: start_ms, dropped_rps: 0.0 }
+    }
+
+    /// Cycles advanced so far.
+    pub fn cycle(&self) -> u64 {
+        self.cycle
+    }
+
+    /// Requests per second the last step could not place anywhere.
+    pub fn dropped_rps(&self) -> f64 {
+        self.dropped_rps
+    }
+
+    /// The load offered at the current time: a slow swell around the average.
+    pub fn offered_load_rps(&self) -> f64 {
+        let t = self.cycle as f64 * self.config.step_s;
+        self.config.offered_load_rps * (1.0 + 0.3 * (t / 300.0 * std::f64::consts::TAU).sin())
+    }
+
+    /// Advance one cycle: apply scheduled faults, route the offered load by
+    /// ratio over enabled members, and let the GPUs respond.
+    pub fn advance(&mut self) {
+        self.cycle += 1;
+        self.time_ms += (self.config.step_s * 1000.0) as u64;
+        self.apply_faults();
+        let offered = self.offered_load_rps();
+        let weights: Vec<f64> = self
+            .nodes
+            .iter()
+            .map(|n| if n.member.state == MemberState::Enabled { f64::from(n.member.ratio) } else { 0.0 })
+            .collect();
+        let total: f64 = weights.iter().sum();
+        self.dropped_rps = if total > 0.0 { 0.0 } else { offered };
+        let step_s = self.config.step_s;
+        for (node, weight) in self.nodes.iter_mut().zip(weights) {
+            let load = if total > 0.0 { offered * weight / total } else { 0.0 };
+            let capacity: f64 = node.gpus.iter().filter(|g| g.last_xid == 0).map(SimGpu::capacity_rps).sum();
+            let demand = if capacity > 0.0 { load / capacity } else { 0.0 };
+            for gpu in node.gpus.iter_mut().filter(|g| g.last_xid == 0) {
+                gpu.advance(step_s, demand, node.ambient_c, node.heat_c);
+            }
+            let queueing = 1.0 / (1.0 - demand.min(0.95));
+            node.member.connections = (load * BASE_LATENCY_S * queueing).round() as u32;
+        }
+    }
+
+    fn apply_faults(&mut self) {
+        for fault in &self.config.faults {
+            let Some(gpu) = self.nodes.get_mut(fault.node).and_then(|n| n.gpus.get_mut(fault.gpu)) else {
+                continue;
+            };
+            if fault.cycles.contains(&self.cycle) {
+                gpu.last_xid = fault.xid;
+                gpu.utilization = 0.0;
+            } else if self.cycle == fault.cycles.end() + 1 {
+                gpu.last_xid = 0;
+            }
+        }
+    }
+
+    /// The fleet as a policy sees it.
+    pub fn snapshot(&self, version: u64) -> Snapshot {
+        let mut builder = SnapshotBuilder::new();
+        for node in &self.nodes {
+            let gpus: Vec<GpuSample<'_>> = node.gpus.iter().enumerate().map(|(i, g)| gpu_sample(i, g)).collect();
+            let health = if gpus.iter().any(|g| g.health == Health::Unhealthy) { Health::Unhealthy } else { Health::Healthy };
+            let labels = [("nvidia.com/gpu.product", node.gpus[0].kind.model_name())];
+            builder.node(&node.name, &node.address, health, 0, false, &labels, &gpus);
+        }
+        let names: Vec<String> = self.nodes.iter().map(|n| format!("{}:{MEMBER_PORT}", n.name)).collect();
+        let members: Vec<MemberSample<'_>> = self
+            .nodes
+            .iter()
+            .zip(&names)
+            .map(|(node, name)| MemberSample {
+                name,
+                address: &node.address,
+                port: MEMBER_PORT,
+                ratio: node.member.ratio,
+                state: node.member.state,
+                availability: Availability::Available,
+                current_connections: node.member.connections,
+                connection_limit: 0,
+            })
+            .collect();
+        builder.pool(POOL, PARTITION, "ratio-member", &members);
+        builder.signal("offered_load_rps", self.offered_load_rps());
+        builder.build(version, self.time_ms)
+    }
+
+    /// Apply one action decided against `snapshot` (a snapshot of this fleet).
+    pub fn apply(&mut self, snapshot: &Snapshot, action: &Action) -> Result<(), String> {
+        let member_node = |member: u32| {
+            snapshot.members.node.get(member as usize).copied().filter(|&n| (n as usize) < self.nodes.len())
+        };
+        match *action {
+            Action::SetMemberRatio { member, ratio } => {
+                let node = member_node(member).ok_or_else(|| format!("member row {member} is not in the fleet"))?;
+                self.nodes[node as usize].member.ratio = ratio;
+            }
+            Action::SetMemberState { member, state } => {
+                let node = member_node(member).ok_or_else(|| format!("member row {member} is not in the fleet"))?;
+                self.nodes[node as usize].member.state = state;
+            }
+            ref other => return Err(format!("the embedded fleet has no {} to change", other.kind())),
+        }
+        Ok(())
+    }
+}
+
+fn sim_node(index: usize, gpus_per_node: usize) -> SimNode {
+    // Every third node is an older generation; every third, offset by one, is badly cooled.
+    let kind = if index % 3 == 2 { GpuKind::A100Sxm40 } else { GpuKind::H100Sxm80 };
+    let (ambient_c, heat_c) = if index % 3 == 1 { (44.0, 52.0) } else { (30.0, 42.0) };
+    let gpus = (0..gpus_per_node)
+        .map(|g| {
+            // A fixed spread of per-GPU load around the node's mean.
+            let skew = 0.88 + 0.24 * ((g * 7 + index * 3) % gpus_per_node.max(1)) as f64 / gpus_per_node.max(1) as f64;
+            SimGpu::new(kind, format!("GPU-{index:04x}{g:04x}-5e1f-4c1a-9b7e-000000000000"), skew, ambient_c)
+        })
+        .collect();
+    SimNode {
+        name: format!("ml-node-{}", index + 1),
+        address: node_address(index),
+        ambient_c,
+        heat_c,
+        gpus,
+        member: SimMember { ratio: INITIAL_RATIO, state: MemberState::Enabled, connections: 0 },
+    }
+}
+
+/// Loopback address of node `index`: 127.0.1.1 … 127.0.1.254, then on through 127.0.2.x.
+pub fn node_address(index: usize) -> String {
+    let n = index + 1;
+    let (block, host) = ((n - 1) / 254, (n - 1) % 254 + 1);
+    format!("127.{}.{}.{host}", block / 255, 1 + block % 255)
+}
+
+fn gpu_sample(index: usize, gpu: &SimGpu) -> GpuSample<'_> {
+    let failed = gpu.last_xid != 0;
+    let reading = |value: f32| if failed { f32::NAN } else { value };
+    GpuSample {
+        index: index as u32,
+        uuid: &gpu.uuid,
+        model: gpu.kind.model_name(),
+        utilization: reading(gpu.utilization as f32),
+        tensor_activity: reading(gpu.utilization as f32 * 0.8),
+        memory_used_mib: reading(gpu.memory_used_mib),
+        memory_total_mib: gpu.kind.memory_total_mib(),
+        temperature_c: reading(gpu.temperature_c),
+        power_w: reading(gpu.power_w),
+        power_limit_w: gpu.kind.power_limit_w(),
+        throttled: !failed && gpu.throttled(),
+        last_xid: gpu.last_xid,
+        health: if failed { Health::Unhealthy } else { Health::Healthy },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fleet() -> Fleet {
+        Fleet::new(FleetConfig { faults: vec![], ..FleetConfig::default() }, 1_700_000_000_000)
+    }
+
+    fn mean_utilization(s: &Snapshot, node: u32) -> f32 {
+        let rows = s.node_gpus(node);
+        let n = rows.len() as f32;
+        s.gpus.utilization[rows].iter().sum::<f32>() / n
+    }
+
+    #[test]
+    fn nodes_live_on_loopback_at_127_0_1_n() {
+        assert_eq!(node_address(0), "127.0.1.1");
+        assert_eq!(node_address(253), "127.0.1.254");
+        assert_eq!(node_address(254), "127.0.2.1");
+        let s = fleet().snapshot(1);
+        assert_eq!(s.string(s.nodes.address[2]), "127.0.1.3");
+        assert_eq!(s.members.node, vec![0, 1, 2]);
+    }
+
+    #[test]
+    fn utilisation_follows_the_weights() {
+        let mut f = fleet();
+        let s = f.snapshot(0);
+        f.apply(&s, &Action::SetMemberRatio { member: 0, ratio: 90 }).unwrap();
+        f.apply(&s, &Action::SetMemberRatio { member: 1, ratio: 10 }).unwrap();
+        for _ in 0..10 {
+            f.advance();
+        }
+        let s = f.snapshot(1);
+        assert!(mean_utilization(&s, 0) > 2.0 * mean_utilization(&s, 1));
+    }
+
+    #[test]
+    fn a_disabled_member_gets_no_load() {
+        let mut f = fleet();
+        let s = f.snapshot(0);
+        f.apply(&s, &Action::SetMemberState { member: 0, state: MemberState::Disabled }).unwrap();
+        for _ in 0..20 {
+            f.advance();
+        }
+        let s = f.snapshot(1);
+        assert!(mean_utilization(&s, 0) < 0.01);
+        assert_eq!(s.members.current_connections[0], 0);
+    }
+
+    #[test]
+    fn scheduled_xid_makes_the_gpu_unhealthy_then_clears() {
+        let mut f = Fleet::new(FleetConfig::default(), 0);
+        for _ in 0..9 {
+            f.advance();
+        }
+        let s = f.snapshot(9);
+        let gpu = s.node_gpus(2).start + 3;
+        assert_eq!(s.gpus.last_xid[gpu], 79);
+        assert_eq!(s.nodes.health[2], Health::Unhealthy);
+        assert!(s.gpus.utilization[gpu].is_nan());
+        for _ in 0..5 {
+            f.advance();
+        }
+        let s = f.snapshot(14);
+        assert_eq!(s.gpus.last_xid[gpu], 0);
+        assert_eq!(s.nodes.health[2], Health::Healthy);
+    }
+}
