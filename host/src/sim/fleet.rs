@@ -203,7 +203,7 @@ impl Fleet {
 fn sim_node(index: usize, gpus_per_node: usize) -> SimNode {
     // Every third node is an older generation; every third, offset by one, is badly cooled.
     let kind = if index % 3 == 2 { GpuKind::A100Sxm40 } else { GpuKind::H100Sxm80 };
-    let (ambient_c, heat_c) = if index % 3 == 1 { (44.0, 52.0) } else { (30.0, 42.0) };
+    let (ambient_c, heat_c) = if index % 3 == 1 { (50.0, 60.0) } else { (30.0, 42.0) };
     let gpus = (0..gpus_per_node)
         .map(|g| {
             // A fixed spread of per-GPU load around the node's mean.

@@ -1,0 +1,183 @@
+//! Cost of evaluating a policy: gpu-weighting compiled natively on the
+//! snapshot already in its own types (the floor), against the same policy as
+//! a component, from the host's snapshot to the host's validated decisions,
+//! instantiation included; and the fixed cost of one evaluation.
+//!
+//! `cargo bench -p fulcrum-host --bench evaluate`
+
+use std::time::Duration;
+
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use fulcrum_host::model::{self, SnapshotBuilder};
+use fulcrum_host::runtime::{EngineConfig, PolicyEngine, PolicyInput, PolicySpec, PolicyState};
+use fulcrum_host::sim::{Fleet, FleetConfig};
+use fulcrum_plugin_artifacts as artifacts;
+use fulcrum_sdk::testing::MemoryHost;
+use fulcrum_sdk::{Policy, SnapshotView};
+use gpu_weighting::GpuWeighting;
+
+const GPUS_PER_NODE: usize = 8;
+
+fn fleet_snapshot(nodes: usize) -> model::Snapshot {
+    let config = FleetConfig { nodes, gpus_per_node: GPUS_PER_NODE, faults: Vec::new(), ..FleetConfig::default() };
+    let mut fleet = Fleet::new(config, 1_767_225_600_000);
+    for _ in 0..5 {
+        fleet.advance();
+    }
+    fleet.snapshot(6)
+}
+
+fn engine() -> PolicyEngine {
+    PolicyEngine::new(&EngineConfig { cache_dir: None, max_instances: 4 }).expect("engine starts")
+}
+
+fn evaluate(c: &mut Criterion) {
+    let engine = engine();
+    let mut spec = PolicySpec::new(artifacts::GPU_WEIGHTING);
+    spec.limits.deadline = Duration::from_secs(10);
+    spec.limits.memory_bytes = 256 << 20;
+    let component = engine.load(&spec).expect("gpu-weighting loads");
+    let native = GpuWeighting::configure("{}").expect("default settings");
+
+    let mut group = c.benchmark_group("evaluate");
+    for nodes in [1_000, 10_000] {
+        let snapshot = fleet_snapshot(nodes);
+        let guest_snapshot = to_sdk(&snapshot);
+        let mut host = MemoryHost::new();
+        group.bench_with_input(BenchmarkId::new("native", nodes), &guest_snapshot, |b, s| {
+            b.iter(|| native.decide(&SnapshotView::new(s), &mut host).expect("decides"))
+        });
+        let mut state = PolicyState::default();
+        group.bench_with_input(BenchmarkId::new("wasm", nodes), &snapshot, |b, s| {
+            b.iter(|| component.evaluate(&PolicyInput::new(s), &mut state).expect("evaluates"))
+        });
+    }
+
+    let empty = engine.load(&PolicySpec::new(artifacts::EMPTY)).expect("empty loads");
+    let nothing = PolicyInput::new(&SnapshotBuilder::new().build(1, 0));
+    let mut state = PolicyState::default();
+    group.bench_function(BenchmarkId::new("overhead", "empty"), |b| {
+        b.iter(|| empty.evaluate(&nothing, &mut state).expect("evaluates"))
+    });
+    group.finish();
+}
+
+/// The host's snapshot in the guest SDK's types, column by column. The
+/// embedded fleet has no MIG instances, instance groups or instances.
+fn to_sdk(s: &model::Snapshot) -> fulcrum_sdk::Snapshot {
+    use fulcrum_sdk as g;
+    assert!(s.mig_instances.gpu.is_empty() && s.instance_groups.name.is_empty());
+    let health = |h: &[model::Health]| {
+        h.iter()
+            .map(|h| match h {
+                model::Health::Healthy => g::Health::Healthy,
+                model::Health::Degraded => g::Health::Degraded,
+                model::Health::Unhealthy => g::Health::Unhealthy,
+                model::Health::Unknown => g::Health::Unknown,
+            })
+            .collect()
+    };
+    g::Snapshot {
+        version: s.version,
+        time_ms: s.time_ms,
+        strings: g::StringTable { text: s.strings.text.clone(), offsets: s.strings.offsets.clone() },
+        nodes: g::Nodes {
+            name: s.nodes.name.clone(),
+            address: s.nodes.address.clone(),
+            health: health(&s.nodes.health),
+            telemetry_age_ms: s.nodes.telemetry_age_ms.clone(),
+            stale: s.nodes.stale.clone(),
+            gpu_start: s.nodes.gpu_start.clone(),
+            label_start: s.nodes.label_start.clone(),
+        },
+        labels: g::Labels { node: s.labels.node.clone(), key: s.labels.key.clone(), value: s.labels.value.clone() },
+        gpus: g::Gpus {
+            node: s.gpus.node.clone(),
+            index: s.gpus.index.clone(),
+            uuid: s.gpus.uuid.clone(),
+            model: s.gpus.model.clone(),
+            utilization: s.gpus.utilization.clone(),
+            tensor_activity: s.gpus.tensor_activity.clone(),
+            memory_used_mib: s.gpus.memory_used_mib.clone(),
+            memory_total_mib: s.gpus.memory_total_mib.clone(),
+            temperature_c: s.gpus.temperature_c.clone(),
+            power_w: s.gpus.power_w.clone(),
+            power_limit_w: s.gpus.power_limit_w.clone(),
+            throttled: s.gpus.throttled.clone(),
+            last_xid: s.gpus.last_xid.clone(),
+            health: health(&s.gpus.health),
+            mig_enabled: s.gpus.mig_enabled.clone(),
+            mig_start: s.gpus.mig_start.clone(),
+        },
+        mig_instances: g::MigInstances {
+            gpu: vec![],
+            profile: vec![],
+            instance_id: vec![],
+            placement_start: vec![],
+            placement_size: vec![],
+            utilization: vec![],
+            memory_used_mib: vec![],
+            memory_total_mib: vec![],
+        },
+        pools: g::Pools {
+            name: s.pools.name.clone(),
+            partition: s.pools.partition.clone(),
+            load_balancing_mode: s.pools.load_balancing_mode.clone(),
+            member_start: s.pools.member_start.clone(),
+        },
+        members: g::Members {
+            pool: s.members.pool.clone(),
+            node: s.members.node.clone(),
+            name: s.members.name.clone(),
+            address: s.members.address.clone(),
+            port: s.members.port.clone(),
+            ratio: s.members.ratio.clone(),
+            state: s
+                .members
+                .state
+                .iter()
+                .map(|m| match m {
+                    model::MemberState::Enabled => g::MemberState::Enabled,
+                    model::MemberState::Disabled => g::MemberState::Disabled,
+                    model::MemberState::ForcedOffline => g::MemberState::ForcedOffline,
+                })
+                .collect(),
+            availability: s
+                .members
+                .availability
+                .iter()
+                .map(|a| match a {
+                    model::Availability::Available => g::Availability::Available,
+                    model::Availability::Offline => g::Availability::Offline,
+                    model::Availability::Unknown => g::Availability::Unknown,
+                })
+                .collect(),
+            current_connections: s.members.current_connections.clone(),
+            connection_limit: s.members.connection_limit.clone(),
+        },
+        instance_groups: g::InstanceGroups {
+            name: vec![],
+            location: vec![],
+            target_size: vec![],
+            current_size: vec![],
+            min_size: vec![],
+            max_size: vec![],
+            backend_service: vec![],
+            capacity_scaler: vec![],
+            instance_start: vec![],
+        },
+        instances: g::Instances {
+            group: vec![],
+            node: vec![],
+            name: vec![],
+            status: vec![],
+            action: vec![],
+            serving: vec![],
+            last_error: vec![],
+        },
+        signals: g::Signals { name: s.signals.name.clone(), value: s.signals.value.clone() },
+    }
+}
+
+criterion_group!(benches, evaluate);
+criterion_main!(benches);

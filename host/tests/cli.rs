@@ -1,0 +1,81 @@
+//! The `host` binary as a user runs it: exit codes, messages, the demo table.
+
+use std::process::{Command, Output};
+
+use fulcrum_plugin_artifacts as artifacts;
+
+fn host(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_host")).args(args).arg("--no-cache").output().expect("host runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn check_prints_metadata_and_imports() {
+    let out = host(&["check", artifacts::GPU_WEIGHTING]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(stdout.starts_with("gpu-weighting "), "{stdout}");
+    assert!(stdout.contains("actions  member-ratio, member-state"), "{stdout}");
+    assert!(stdout.contains("fulcrum:policy/log@0.1.0"), "{stdout}");
+}
+
+#[test]
+fn check_names_the_import_a_policy_is_not_granted() {
+    let out = host(&["check", artifacts::NET]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(stderr.starts_with("host: ") && stderr.contains("wasi:sockets/"), "{stderr}");
+    assert!(stderr.contains("not granted (policies get no network access)"), "{stderr}");
+}
+
+#[test]
+fn run_prints_a_table_per_cycle() {
+    let out = host(&["run", "--policy", artifacts::GPU_WEIGHTING, "--cycles", "3", "--interval", "0s"]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(stdout.matches("\ncycle ").count(), 3, "{stdout}");
+    for node in ["ml-node-1", "ml-node-2", "ml-node-3"] {
+        assert!(stdout.contains(node), "{stdout}");
+    }
+    assert!(stdout.contains("50 → "), "the first cycle moves ratios off their start: {stdout}");
+}
+
+#[test]
+fn run_with_a_config_file_uses_its_fleet_and_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("fulcrum.toml");
+    let body = format!(
+        "[fleet]\nnodes = 5\n[[policies]]\npath = {:?}\n[policies.settings]\nmax_ratio = 20\n",
+        artifacts::GPU_WEIGHTING
+    );
+    std::fs::write(&config, body).unwrap();
+    let out = host(&["run", "--config", config.to_str().unwrap(), "--cycles", "1", "--interval", "0s"]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(stdout.contains("ml-node-5"), "{stdout}");
+}
+
+#[test]
+fn usage_and_config_errors_exit_2_and_name_the_problem() {
+    let out = host(&["run", "--cycles", "1"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("no policy to run"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("bad.toml");
+    std::fs::write(&config, "[fleet]\nnodes = 0\nsize = 3\n").unwrap();
+    let out = host(&["run", "--config", config.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("bad.toml") && stderr.contains("unknown field `size`"), "{stderr}");
+}
+
+#[test]
+fn a_policy_that_cannot_load_exits_1() {
+    let out = host(&["run", "--policy", "does-not-exist.wasm", "--cycles", "1"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("does-not-exist.wasm: cannot read the policy"));
+}

@@ -1,0 +1,196 @@
+//! One evaluation: read memory, walk the managed pools' members in row order,
+//! decide each one, write memory back.
+//!
+//! Per member, in this order:
+//! 1. no known node: nothing to go on, leave it alone;
+//! 2. stale node: leave it alone (logged once per cycle at debug);
+//! 3. unhealthy node and `disable_unhealthy`: disable it if it is enabled, and
+//!    remember that this policy did; no ratio changes;
+//! 4. healthy node and a member this policy disabled that is still disabled:
+//!    enable it again (an operator's own disable is never undone);
+//! 5. enabled member on a node whose GPUs reported: move its ratio towards
+//!    `min_ratio + score × (max_ratio − min_ratio)`, smoothed over cycles, and
+//!    propose it when the rounded ratio differs from the current one.
+
+use fulcrum_sdk::{
+    Decision, Host, Level, MemberState, MemberView, NodeView, SnapshotView, actions,
+};
+
+use crate::health::Problem;
+use crate::memory::{self, Memory, Record, Writer};
+use crate::score::NodeScore;
+use crate::settings::Settings;
+
+/// Members on stale nodes named in the debug line; the rest are counted.
+const STALE_NAMED: usize = 5;
+
+/// Decide on every managed member of `snapshot`.
+pub fn decide(
+    settings: &Settings,
+    snapshot: &SnapshotView<'_>,
+    host: &mut dyn Host,
+) -> Vec<Decision> {
+    let stored = host.state_get(memory::KEY);
+    let previous = match stored.as_deref().map(Memory::decode) {
+        None => Memory::default(),
+        Some(Ok(memory)) => memory,
+        Some(Err(corrupt)) => {
+            host.log(
+                Level::Warn,
+                &format!(
+                    "ignoring unreadable state \"{}\" ({corrupt}); starting afresh",
+                    memory::KEY
+                ),
+            );
+            Memory::default()
+        }
+    };
+
+    let members = snapshot.members().len();
+    let mut decisions = Vec::with_capacity(members);
+    let mut next = Writer::with_capacity(stored.as_ref().map_or(members * 24, Vec::len));
+    let mut stale = Vec::new();
+    let mut stale_count = 0;
+    for pool in snapshot
+        .pools()
+        .filter(|pool| settings.manages(pool.name()))
+    {
+        let remembered = previous.pool(pool.name());
+        next.pool(pool.name());
+        for member in pool.members() {
+            let before = remembered
+                .and_then(|records| records.get(member.name()))
+                .copied()
+                .unwrap_or_default();
+            let after = match member.node() {
+                Some(node) if node.stale() => {
+                    stale_count += 1;
+                    if stale.len() < STALE_NAMED {
+                        stale.push(member.name());
+                    }
+                    before
+                }
+                Some(node) => decide_member(settings, member, node, before, &mut decisions),
+                None => before,
+            };
+            next.member(member.name(), after);
+        }
+    }
+
+    if stale_count > 0 {
+        let more = stale_count - stale.len();
+        let more = if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        };
+        let members = if stale_count == 1 {
+            "member"
+        } else {
+            "members"
+        };
+        host.log(
+            Level::Debug,
+            &format!(
+                "left {stale_count} {members} on stale nodes alone: {}{more}",
+                stale.join(", ")
+            ),
+        );
+    }
+    for missing in settings
+        .pools
+        .iter()
+        .flatten()
+        .filter(|name| snapshot.pool_by_name(name).is_none())
+    {
+        host.log(
+            Level::Warn,
+            &format!("settings.pools: no pool named \"{missing}\" in the snapshot"),
+        );
+    }
+    store(host, stored.as_deref(), next.finish());
+    decisions
+}
+
+/// Decide on `member`, whose `node` is known and fresh; returns what to remember.
+fn decide_member(
+    settings: &Settings,
+    member: MemberView<'_>,
+    node: NodeView<'_>,
+    before: Record,
+    decisions: &mut Vec<Decision>,
+) -> Record {
+    let mut record = before;
+    let mut state = member.state();
+    // A member stays "ours" only while it is still disabled: if an operator
+    // enabled it or forced it offline since, it is theirs again.
+    record.disabled_by_policy &= state == MemberState::Disabled;
+
+    match Problem::of(node) {
+        Some(problem) if settings.disable_unhealthy => {
+            if state == MemberState::Enabled {
+                decisions.push(actions::set_member_state(
+                    member.row(),
+                    MemberState::Disabled,
+                    problem.to_string(),
+                ));
+                record.disabled_by_policy = true;
+            }
+            return record;
+        }
+        // Ours, and still unhealthy: it stays off until the node recovers.
+        Some(_) if record.disabled_by_policy => return record,
+        Some(_) => {}
+        None if record.disabled_by_policy => {
+            decisions.push(actions::set_member_state(
+                member.row(),
+                MemberState::Enabled,
+                "node healthy again",
+            ));
+            record.disabled_by_policy = false;
+            state = MemberState::Enabled;
+        }
+        None => {}
+    }
+    if state != MemberState::Enabled {
+        return record;
+    }
+    let Some(score) = NodeScore::of(node, settings) else {
+        return record;
+    };
+
+    let span = (settings.max_ratio - settings.min_ratio) as f32;
+    let target = settings.min_ratio as f32 + score.score * span;
+    let smoothed = match record.smoothed {
+        Some(previous) => settings.smoothing * previous + (1.0 - settings.smoothing) * target,
+        None => target,
+    };
+    record.smoothed = Some(smoothed);
+    let ratio = (smoothed.round() as u32).clamp(settings.min_ratio, settings.max_ratio);
+    if ratio != member.ratio() {
+        let reason = format!("{score}: ratio {} → {ratio}", member.ratio());
+        decisions.push(actions::set_member_ratio(member.row(), ratio, reason));
+    }
+    record
+}
+
+/// Write this cycle's memory if it changed; a refused write is logged, not
+/// fatal (the decisions stand, only smoothing and re-enabling lose memory).
+fn store(host: &mut dyn Host, stored: Option<&[u8]>, next: Option<Vec<u8>>) {
+    match (stored, next) {
+        (Some(_), None) => host.state_delete(memory::KEY),
+        (stored, Some(next)) if stored != Some(next.as_slice()) => {
+            if let Err(error) = host.state_set(memory::KEY, &next) {
+                host.log(
+                    Level::Warn,
+                    &format!(
+                        "could not save state \"{}\" ({} bytes): {error}",
+                        memory::KEY,
+                        next.len()
+                    ),
+                );
+            }
+        }
+        _ => {}
+    }
+}

@@ -1,0 +1,336 @@
+//! [`Memory`]: what the policy remembers about each member between cycles.
+//!
+//! Everything lives under one state key, [`KEY`], so a cycle costs one `get`
+//! and at most one `set` however many members there are. The value is a compact
+//! binary encoding (all integers little-endian):
+//!
+//! ```text
+//! b"fgw1"                                  magic and format version
+//! then per pool, until the end:
+//!   u16 name length, name (UTF-8)
+//!   u32 member count
+//!   per member: u16 name length, name (UTF-8),
+//!               f32 smoothed ratio (NaN: none),
+//!               u8 flags (bit 0: disabled by this policy)
+//! ```
+//!
+//! Members are keyed by pool and name, since one name may be in several pools.
+//! Decoding borrows names from the stored bytes; a value that does not decode
+//! is reported as [`Corrupt`] and the caller starts afresh.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use rustc_hash::FxBuildHasher;
+
+/// The state key holding every member's [`Record`].
+pub const KEY: &str = "member-memory";
+
+const MAGIC: &[u8; 4] = b"fgw1";
+const DISABLED_BY_POLICY: u8 = 1;
+
+/// What the policy remembers about one member.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Record {
+    /// The unrounded smoothed ratio of the last cycle that scored the member.
+    pub smoothed: Option<f32>,
+    /// This policy disabled the member (so it may enable it again).
+    pub disabled_by_policy: bool,
+}
+
+impl Record {
+    fn is_empty(&self) -> bool {
+        *self == Record::default()
+    }
+}
+
+/// One pool's records by member name.
+///
+/// Hashed with Fx, which is fast and deterministic: the names come from the
+/// operator's load balancer, not an adversary, and std's randomly keyed hasher
+/// would cost a `wasi:random` import and a third of a cycle's time.
+pub type Records<'a> = HashMap<&'a str, Record, FxBuildHasher>;
+
+/// The decoded records, borrowing names from the stored bytes.
+#[derive(Debug, Default)]
+pub struct Memory<'a> {
+    pools: Vec<(&'a str, Records<'a>)>,
+}
+
+impl<'a> Memory<'a> {
+    /// Decode a stored value.
+    pub fn decode(bytes: &'a [u8]) -> Result<Memory<'a>, Corrupt> {
+        let mut reader = Reader { bytes, at: 0 };
+        if reader.take(MAGIC.len())? != MAGIC {
+            return Err(Corrupt {
+                at: 0,
+                what: "unknown format (no \"fgw1\" header)",
+            });
+        }
+        let mut pools = Vec::new();
+        while reader.at < bytes.len() {
+            let pool = reader.name()?;
+            let count = reader.u32()? as usize;
+            // Each member takes at least 7 bytes, which bounds a corrupt count.
+            let mut members =
+                Records::with_capacity_and_hasher(count.min(reader.left() / 7), FxBuildHasher);
+            for _ in 0..count {
+                let name = reader.name()?;
+                let smoothed = f32::from_le_bytes(reader.array()?);
+                let [flags] = reader.array()?;
+                let smoothed = smoothed.is_finite().then_some(smoothed);
+                members.insert(
+                    name,
+                    Record {
+                        smoothed,
+                        disabled_by_policy: flags & DISABLED_BY_POLICY != 0,
+                    },
+                );
+            }
+            pools.push((pool, members));
+        }
+        Ok(Memory { pools })
+    }
+
+    /// The records of the pool named `pool`.
+    pub fn pool(&self, pool: &str) -> Option<&Records<'a>> {
+        self.pools
+            .iter()
+            .find(|(name, _)| *name == pool)
+            .map(|(_, members)| members)
+    }
+}
+
+/// A stored value that does not decode.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Corrupt {
+    at: usize,
+    what: &'static str,
+}
+
+impl fmt::Display for Corrupt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "byte {}: {}", self.at, self.what)
+    }
+}
+
+/// Reads the encoding front to back.
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn left(&self) -> usize {
+        self.bytes.len() - self.at
+    }
+
+    fn take(&mut self, n: usize) -> Result<&'a [u8], Corrupt> {
+        let taken = self.bytes.get(self.at..self.at + n).ok_or(Corrupt {
+            at: self.at,
+            what: "truncated",
+        })?;
+        self.at += n;
+        Ok(taken)
+    }
+
+    fn array<const N: usize>(&mut self) -> Result<[u8; N], Corrupt> {
+        let mut array = [0; N];
+        array.copy_from_slice(self.take(N)?);
+        Ok(array)
+    }
+
+    fn u32(&mut self) -> Result<u32, Corrupt> {
+        Ok(u32::from_le_bytes(self.array()?))
+    }
+
+    fn name(&mut self) -> Result<&'a str, Corrupt> {
+        let len = u16::from_le_bytes(self.array()?) as usize;
+        let start = self.at;
+        let bytes = self.take(len)?;
+        std::str::from_utf8(bytes).map_err(|_| Corrupt {
+            at: start,
+            what: "name is not UTF-8",
+        })
+    }
+}
+
+/// Encodes this cycle's records, pool by pool, in the order they are given.
+pub struct Writer {
+    bytes: Vec<u8>,
+    /// Where the current pool's entry starts, and where its count goes.
+    pool_at: usize,
+    count_at: usize,
+    count: u32,
+}
+
+impl Writer {
+    /// A writer with room for about `capacity` bytes.
+    pub fn with_capacity(capacity: usize) -> Writer {
+        let mut bytes = Vec::with_capacity(capacity.max(MAGIC.len()));
+        bytes.extend_from_slice(MAGIC);
+        Writer {
+            bytes,
+            pool_at: MAGIC.len(),
+            count_at: MAGIC.len(),
+            count: 0,
+        }
+    }
+
+    /// Start the records of pool `name`; ends the previous pool.
+    pub fn pool(&mut self, name: &str) {
+        self.end_pool();
+        self.pool_at = self.bytes.len();
+        if !self.name(name) {
+            return;
+        }
+        self.count_at = self.bytes.len();
+        self.bytes.extend_from_slice(&0u32.to_le_bytes());
+    }
+
+    /// Record `record` for member `name` of the current pool. Empty records,
+    /// and names too long to encode, are left out.
+    pub fn member(&mut self, name: &str, record: Record) {
+        if record.is_empty() || self.count_at <= self.pool_at || !self.name(name) {
+            return;
+        }
+        self.bytes
+            .extend_from_slice(&record.smoothed.unwrap_or(f32::NAN).to_le_bytes());
+        self.bytes.push(if record.disabled_by_policy {
+            DISABLED_BY_POLICY
+        } else {
+            0
+        });
+        self.count += 1;
+    }
+
+    /// The encoded value; `None` when there is nothing to remember.
+    pub fn finish(mut self) -> Option<Vec<u8>> {
+        self.end_pool();
+        (self.bytes.len() > MAGIC.len()).then_some(self.bytes)
+    }
+
+    /// Write the current pool's count, or drop the pool if it has no records.
+    fn end_pool(&mut self) {
+        if self.count == 0 {
+            self.bytes.truncate(self.pool_at);
+        } else {
+            self.bytes[self.count_at..self.count_at + 4].copy_from_slice(&self.count.to_le_bytes());
+        }
+        self.count = 0;
+        self.count_at = self.pool_at;
+    }
+
+    /// Append a length-prefixed name; false (and nothing written) if it is too long.
+    fn name(&mut self, name: &str) -> bool {
+        let Ok(len) = u16::try_from(name.len()) else {
+            return false;
+        };
+        self.bytes.extend_from_slice(&len.to_le_bytes());
+        self.bytes.extend_from_slice(name.as_bytes());
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn smoothed(value: f32) -> Record {
+        Record {
+            smoothed: Some(value),
+            disabled_by_policy: false,
+        }
+    }
+
+    #[test]
+    fn records_round_trip_per_pool() {
+        let mut writer = Writer::with_capacity(0);
+        writer.pool("a");
+        writer.member("m1", smoothed(12.5));
+        writer.member("skipped", Record::default());
+        writer.member(
+            "m2",
+            Record {
+                smoothed: None,
+                disabled_by_policy: true,
+            },
+        );
+        writer.pool("empty");
+        writer.member("nothing", Record::default());
+        writer.pool("b");
+        writer.member("m1", smoothed(3.0));
+        let bytes = writer.finish().unwrap();
+
+        let memory = Memory::decode(&bytes).unwrap();
+        let a = memory.pool("a").unwrap();
+        assert_eq!(a.len(), 2);
+        assert_eq!(a["m1"], smoothed(12.5));
+        assert_eq!(
+            a["m2"],
+            Record {
+                smoothed: None,
+                disabled_by_policy: true
+            }
+        );
+        assert_eq!(memory.pool("b").unwrap()["m1"], smoothed(3.0));
+        assert!(memory.pool("empty").is_none());
+    }
+
+    #[test]
+    fn nothing_to_remember_encodes_as_none() {
+        let mut writer = Writer::with_capacity(64);
+        writer.pool("a");
+        writer.member("m", Record::default());
+        assert_eq!(writer.finish(), None);
+    }
+
+    #[test]
+    fn names_too_long_are_left_out() {
+        let long = "x".repeat(70_000);
+        let mut writer = Writer::with_capacity(0);
+        writer.pool(&long);
+        writer.member("m", smoothed(1.0));
+        writer.pool("a");
+        writer.member(&long, smoothed(1.0));
+        writer.member("m", smoothed(2.0));
+        let bytes = writer.finish().unwrap();
+        let memory = Memory::decode(&bytes).unwrap();
+        assert_eq!(memory.pool("a").unwrap().len(), 1);
+        assert!(memory.pool(&long).is_none());
+    }
+
+    #[test]
+    fn corrupt_values_are_reported() {
+        assert_eq!(
+            Memory::decode(b"").unwrap_err().to_string(),
+            "byte 0: truncated"
+        );
+        assert_eq!(
+            Memory::decode(b"v0\x00\x00\x00").unwrap_err().to_string(),
+            "byte 0: unknown format (no \"fgw1\" header)"
+        );
+        assert_eq!(
+            Memory::decode(b"fgw1\x01\x00a\x05\x00\x00\x00")
+                .unwrap_err()
+                .to_string(),
+            "byte 11: truncated"
+        );
+        assert_eq!(
+            Memory::decode(b"fgw1\x01\x00\xff").unwrap_err().to_string(),
+            "byte 6: name is not UTF-8"
+        );
+        let huge_count = b"fgw1\x01\x00a\xff\xff\xff\xff";
+        assert!(Memory::decode(huge_count).is_err());
+        assert!(Memory::decode(b"fgw1").unwrap().pool("a").is_none());
+    }
+
+    #[test]
+    fn non_finite_smoothed_values_read_as_none() {
+        let mut bytes = b"fgw1\x01\x00a\x01\x00\x00\x00\x01\x00m".to_vec();
+        bytes.extend_from_slice(&f32::INFINITY.to_le_bytes());
+        bytes.push(0);
+        let memory = Memory::decode(&bytes).unwrap();
+        assert_eq!(memory.pool("a").unwrap()["m"], Record::default());
+    }
+}

@@ -1,0 +1,257 @@
+//! [`NodeScore`]: how much GPU capacity a node has free, 0 (none) ..= 1 (all).
+//!
+//! A GPU's score is the weighted mean of its free memory ratio and its idle
+//! compute (1 − utilisation), over the measurements it reported; a hot GPU's
+//! score is cut by `hot_penalty`, a throttled one's by `throttle_penalty`. The
+//! node's score is the mean over GPUs that reported anything usable.
+
+use std::fmt;
+
+use fulcrum_sdk::NodeView;
+
+use crate::settings::Settings;
+
+/// A node's score and the figures behind it, for the decision's reason.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct NodeScore {
+    /// Mean score of the GPUs that reported, 0..=1.
+    pub score: f32,
+    /// Mean utilisation of the GPUs that reported it, 0..=1.
+    utilization: Option<f32>,
+    /// Mean free memory ratio of the GPUs that reported it, 0..=1.
+    memory_free: Option<f32>,
+    /// GPUs at or above the hot temperature, and the hottest one's temperature.
+    hot: u32,
+    hottest_c: f32,
+    /// GPUs clock-throttled.
+    throttled: u32,
+}
+
+impl NodeScore {
+    /// Score `node`'s GPUs; `None` when no GPU reported a usable measurement.
+    pub fn of(node: NodeView<'_>, settings: &Settings) -> Option<NodeScore> {
+        let mut sum = Sum::default();
+        for gpu in node.gpus() {
+            let busy = measured(gpu.utilization());
+            let total = gpu.memory_total_mib();
+            let free = measured(1.0 - gpu.memory_used_mib() / total).filter(|_| total > 0.0);
+            sum.utilization.add(busy);
+            sum.memory_free.add(free);
+
+            let mut weighted = 0.0;
+            let mut weights = 0.0;
+            if let Some(busy) = busy {
+                weighted += settings.compute_weight * (1.0 - busy);
+                weights += settings.compute_weight;
+            }
+            if let Some(free) = free {
+                weighted += settings.memory_weight * free;
+                weights += settings.memory_weight;
+            }
+            if weights <= 0.0 {
+                continue;
+            }
+            let mut score = weighted / weights;
+            let temperature = gpu.temperature_c();
+            if temperature >= settings.hot_temperature_c {
+                score *= 1.0 - settings.hot_penalty;
+                sum.hot += 1;
+                sum.hottest_c = sum.hottest_c.max(temperature);
+            }
+            if gpu.throttled() {
+                score *= 1.0 - settings.throttle_penalty;
+                sum.throttled += 1;
+            }
+            sum.score.add(Some(score));
+        }
+        Some(NodeScore {
+            score: sum.score.mean()?,
+            utilization: sum.utilization.mean(),
+            memory_free: sum.memory_free.mean(),
+            hot: sum.hot,
+            hottest_c: sum.hottest_c,
+            throttled: sum.throttled,
+        })
+    }
+}
+
+/// `value` clamped to 0..=1, or `None` when it is `NaN` (not reported).
+fn measured(value: f32) -> Option<f32> {
+    (!value.is_nan()).then(|| value.clamp(0.0, 1.0))
+}
+
+/// Running totals over a node's GPUs.
+#[derive(Default)]
+struct Sum {
+    score: Mean,
+    utilization: Mean,
+    memory_free: Mean,
+    hot: u32,
+    hottest_c: f32,
+    throttled: u32,
+}
+
+/// A mean of the values that are present.
+#[derive(Default)]
+struct Mean {
+    total: f32,
+    count: u32,
+}
+
+impl Mean {
+    fn add(&mut self, value: Option<f32>) {
+        if let Some(value) = value {
+            self.total += value;
+            self.count += 1;
+        }
+    }
+
+    fn mean(&self) -> Option<f32> {
+        (self.count > 0).then(|| self.total / self.count as f32)
+    }
+}
+
+/// "gpu util 92%, mem free 12%, 1 hot GPU (88 °C), 2 throttled GPUs"
+impl fmt::Display for NodeScore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Whole numbers, formatted as integers: this runs once per proposed
+        // ratio, thousands of times a cycle, and float formatting is slow.
+        let percent = |ratio: f32| (ratio * 100.0).round() as u32;
+        let hottest = self.hottest_c.round() as i32;
+        let mut parts = Separated::new(f);
+        if let Some(utilization) = self.utilization {
+            parts.part(format_args!("gpu util {}%", percent(utilization)))?;
+        }
+        if let Some(free) = self.memory_free {
+            parts.part(format_args!("mem free {}%", percent(free)))?;
+        }
+        match self.hot {
+            0 => {}
+            1 => parts.part(format_args!("1 hot GPU ({hottest} °C)"))?,
+            hot => parts.part(format_args!("{hot} hot GPUs (up to {hottest} °C)"))?,
+        }
+        match self.throttled {
+            0 => {}
+            1 => parts.part(format_args!("1 throttled GPU"))?,
+            throttled => parts.part(format_args!("{throttled} throttled GPUs"))?,
+        }
+        Ok(())
+    }
+}
+
+/// Writes parts separated by ", ".
+struct Separated<'f, 'a> {
+    f: &'f mut fmt::Formatter<'a>,
+    first: bool,
+}
+
+impl<'f, 'a> Separated<'f, 'a> {
+    fn new(f: &'f mut fmt::Formatter<'a>) -> Self {
+        Separated { f, first: true }
+    }
+
+    fn part(&mut self, part: fmt::Arguments<'_>) -> fmt::Result {
+        if !std::mem::take(&mut self.first) {
+            self.f.write_str(", ")?;
+        }
+        self.f.write_fmt(part)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use fulcrum_sdk::SnapshotView;
+    use fulcrum_sdk::testing::{GpuSample, SnapshotBuilder};
+
+    use super::*;
+
+    fn gpu(utilization: f32, used: f32, temperature_c: f32, throttled: bool) -> GpuSample {
+        GpuSample {
+            utilization,
+            memory_used_mib: used,
+            memory_total_mib: 80_000.0,
+            temperature_c,
+            throttled,
+            ..GpuSample::default()
+        }
+    }
+
+    fn score(gpus: &[GpuSample], settings: &Settings) -> Option<NodeScore> {
+        let mut builder = SnapshotBuilder::new();
+        let node = builder.node("n", "10.0.0.1");
+        for sample in gpus {
+            builder.gpu(node, sample.clone());
+        }
+        let snapshot = builder.build();
+        NodeScore::of(SnapshotView::new(&snapshot).node(node)?, settings)
+    }
+
+    #[test]
+    fn idle_gpus_score_one_and_busy_ones_zero() {
+        let settings = Settings::default();
+        assert_eq!(
+            score(&[gpu(0.0, 0.0, 40.0, false)], &settings).map(|s| s.score),
+            Some(1.0)
+        );
+        assert_eq!(
+            score(&[gpu(1.0, 80_000.0, 40.0, false)], &settings).map(|s| s.score),
+            Some(0.0)
+        );
+        // Mean of the two terms: 50% idle compute, 25% free memory.
+        assert_eq!(
+            score(&[gpu(0.5, 60_000.0, 40.0, false)], &settings).map(|s| s.score),
+            Some(0.375)
+        );
+    }
+
+    #[test]
+    fn penalties_multiply_a_gpus_score() {
+        let settings = Settings::default();
+        let hot = score(&[gpu(0.0, 0.0, 90.0, false)], &settings).unwrap();
+        assert_eq!(hot.score, 0.5);
+        let both = score(&[gpu(0.0, 0.0, 83.0, true)], &settings).unwrap();
+        assert!((both.score - 0.35).abs() < 1e-6, "{both:?}");
+    }
+
+    #[test]
+    fn missing_measurements_are_skipped() {
+        let settings = Settings::default();
+        let memory_only = gpu(f32::NAN, 20_000.0, f32::NAN, false);
+        assert_eq!(
+            score(std::slice::from_ref(&memory_only), &settings).map(|s| s.score),
+            Some(0.75)
+        );
+        let nothing = gpu(f32::NAN, f32::NAN, 90.0, true);
+        assert_eq!(
+            score(&[nothing.clone(), gpu(0.0, 0.0, 40.0, false)], &settings).map(|s| s.score),
+            Some(1.0)
+        );
+        assert_eq!(score(&[nothing], &settings), None);
+        assert_eq!(score(&[], &settings), None);
+        let compute_only = Settings {
+            memory_weight: 0.0,
+            compute_weight: 1.0,
+            ..Settings::default()
+        };
+        assert_eq!(score(&[memory_only], &compute_only), None);
+    }
+
+    #[test]
+    fn reason_lists_the_figures() {
+        let settings = Settings::default();
+        let node = score(
+            &[
+                gpu(0.9, 70_000.0, 88.0, false),
+                gpu(0.94, 70_800.0, 70.0, true),
+            ],
+            &settings,
+        )
+        .unwrap();
+        assert_eq!(
+            node.to_string(),
+            "gpu util 92%, mem free 12%, 1 hot GPU (88 °C), 1 throttled GPU"
+        );
+        let cool = score(&[gpu(0.1, 8_000.0, 40.0, false)], &settings).unwrap();
+        assert_eq!(cool.to_string(), "gpu util 10%, mem free 90%");
+    }
+}

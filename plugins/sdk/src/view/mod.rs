@@ -1,0 +1,165 @@
+//! Read-only views over the columnar [`Snapshot`].
+//!
+//! The snapshot stores every table as a record of columns; these views put the
+//! rows back together without copying anything. Each view is a `Copy` pair of
+//! `&Snapshot` and a row index, so iterating 10,000 nodes × 8 GPUs allocates
+//! nothing, and every accessor is one indexed load.
+//!
+//! Strings are interned: accessors return `&str` slices of `snapshot.strings`.
+//! A field the contract allows to be absent (`none`) is returned as an `Option`;
+//! floating-point measurements are returned as they are, `NaN` meaning "not
+//! reported".
+//!
+//! Views rely on the host's guarantees (equal column lengths, indices inside
+//! their tables, children grouped by parent). Children ranges and strings are
+//! read defensively, so a malformed snapshot yields empty results rather than
+//! panics; a row index out of its table in a column read still panics, which
+//! the host's guarantee rules out.
+
+mod gpu;
+mod group;
+mod node;
+mod pool;
+mod rows;
+
+use std::ops::Range;
+
+use crate::{NONE, Snapshot};
+
+pub use gpu::{GpuView, MigView};
+pub use group::{GroupView, InstanceView};
+pub use node::NodeView;
+pub use pool::{MemberView, PoolView};
+pub use rows::Rows;
+
+/// A read-only view of a whole snapshot: the entry point to every table.
+#[derive(Clone, Copy, Debug)]
+pub struct SnapshotView<'a> {
+    snapshot: &'a Snapshot,
+}
+
+impl<'a> SnapshotView<'a> {
+    /// Wraps `snapshot`; costs nothing.
+    pub fn new(snapshot: &'a Snapshot) -> Self {
+        SnapshotView { snapshot }
+    }
+
+    /// The underlying snapshot, for columns the views do not cover.
+    pub fn snapshot(&self) -> &'a Snapshot {
+        self.snapshot
+    }
+
+    /// The snapshot's version; increases by one every cycle.
+    pub fn version(&self) -> u64 {
+        self.snapshot.version
+    }
+
+    /// When the snapshot was taken, milliseconds since the Unix epoch.
+    pub fn time_ms(&self) -> u64 {
+        self.snapshot.time_ms
+    }
+
+    /// The interned string `id`; `""` when `id` is [`NONE`] or invalid.
+    pub fn string(&self, id: u32) -> &'a str {
+        self.optional_string(id).unwrap_or("")
+    }
+
+    /// The interned string `id`; `None` when `id` is [`NONE`] or invalid.
+    pub fn optional_string(&self, id: u32) -> Option<&'a str> {
+        if id == NONE {
+            return None;
+        }
+        let strings = &self.snapshot.strings;
+        let start = *strings.offsets.get(id as usize)?;
+        let end = *strings.offsets.get(id as usize + 1)?;
+        strings.text.get(start as usize..end as usize)
+    }
+
+    /// Every node, in row order.
+    pub fn nodes(&self) -> Rows<'a, NodeView<'a>> {
+        Rows::new(self.snapshot, 0..self.snapshot.nodes.name.len())
+    }
+
+    /// The node in `row`, if there is one.
+    pub fn node(&self, row: u32) -> Option<NodeView<'a>> {
+        self.nodes().at(row)
+    }
+
+    /// The first node named `name` (a linear scan).
+    pub fn node_by_name(&self, name: &str) -> Option<NodeView<'a>> {
+        self.nodes().find(|node| node.name() == name)
+    }
+
+    /// Every GPU of every node, in row order (grouped by node).
+    pub fn gpus(&self) -> Rows<'a, GpuView<'a>> {
+        Rows::new(self.snapshot, 0..self.snapshot.gpus.node.len())
+    }
+
+    /// Every load-balancer pool, in row order.
+    pub fn pools(&self) -> Rows<'a, PoolView<'a>> {
+        Rows::new(self.snapshot, 0..self.snapshot.pools.name.len())
+    }
+
+    /// The pool in `row`, if there is one.
+    pub fn pool(&self, row: u32) -> Option<PoolView<'a>> {
+        self.pools().at(row)
+    }
+
+    /// The first pool named `name` (a linear scan).
+    pub fn pool_by_name(&self, name: &str) -> Option<PoolView<'a>> {
+        self.pools().find(|pool| pool.name() == name)
+    }
+
+    /// Every member of every pool, in row order (grouped by pool).
+    pub fn members(&self) -> Rows<'a, MemberView<'a>> {
+        Rows::new(self.snapshot, 0..self.snapshot.members.pool.len())
+    }
+
+    /// The member in `row`, if there is one.
+    pub fn member(&self, row: u32) -> Option<MemberView<'a>> {
+        self.members().at(row)
+    }
+
+    /// Every managed instance group, in row order.
+    pub fn instance_groups(&self) -> Rows<'a, GroupView<'a>> {
+        Rows::new(self.snapshot, 0..self.snapshot.instance_groups.name.len())
+    }
+
+    /// The instance group in `row`, if there is one.
+    pub fn instance_group(&self, row: u32) -> Option<GroupView<'a>> {
+        self.instance_groups().at(row)
+    }
+
+    /// Every demand signal as `(name, value)`, in row order.
+    pub fn signals(&self) -> impl ExactSizeIterator<Item = (&'a str, f64)> + 'a {
+        let signals = &self.snapshot.signals;
+        let view = *self;
+        signals
+            .name
+            .iter()
+            .zip(&signals.value)
+            .map(move |(&name, &value)| (view.string(name), value))
+    }
+
+    /// The value of the first signal named `name`.
+    pub fn signal(&self, name: &str) -> Option<f64> {
+        self.signals()
+            .find(|&(signal, _)| signal == name)
+            .map(|(_, value)| value)
+    }
+}
+
+/// The child rows of parent `row`: `starts[row] .. starts[row + 1]`, or to
+/// `child_count` for the last parent; clamped so a malformed column yields an
+/// empty range instead of a panic.
+fn children(starts: &[u32], row: u32, child_count: usize) -> Range<usize> {
+    let row = row as usize;
+    let bound =
+        |start: Option<&u32>| start.map_or(child_count, |&start| (start as usize).min(child_count));
+    let end = bound(starts.get(row + 1));
+    let start = bound(starts.get(row)).min(end);
+    start..end
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,8 @@
+//! End-to-end tests: the real runtime evaluating real policies, built from
+//! `plugins/` and `tests/plugins/` to wasm32-wasip2, one module per topic.
+
+mod cache;
+mod contract;
+mod fleet;
+mod sandbox;
+mod state;

@@ -1,0 +1,109 @@
+//! Misbehaving policies are stopped and classified, and the host goes on.
+
+use std::time::Duration;
+
+use fulcrum_host::runtime::{EvalError, EvalErrorKind, LoadError};
+use fulcrum_tests::{artifacts, engine, evaluate_once, fleet_snapshot, load, spec};
+
+/// After a policy failed, a well-behaved one still evaluates on the same engine.
+fn host_goes_on(engine: &fulcrum_host::runtime::PolicyEngine) {
+    let good = load(engine, artifacts::GPU_WEIGHTING, "{}").expect("gpu-weighting loads");
+    let evaluation = evaluate_once(&good, &fleet_snapshot(3)).expect("gpu-weighting evaluates");
+    assert!(!evaluation.decisions.is_empty());
+}
+
+#[test]
+fn an_endless_loop_times_out_at_its_deadline() {
+    let engine = engine();
+    let policy = engine.load(&spec(artifacts::SPIN, "{}", Duration::from_millis(50))).unwrap();
+    let error = evaluate_once(&policy, &fleet_snapshot(1)).unwrap_err();
+    assert_eq!(error, EvalError::Timeout { deadline: Duration::from_millis(50) });
+    host_goes_on(&engine);
+}
+
+#[test]
+fn unbounded_allocation_is_out_of_memory() {
+    let engine = engine();
+    let mut spec = spec(artifacts::ALLOC_BOMB, "{}", Duration::from_secs(5));
+    spec.limits.memory_bytes = 32 << 20;
+    let policy = engine.load(&spec).unwrap();
+    let error = evaluate_once(&policy, &fleet_snapshot(1)).unwrap_err();
+    assert_eq!(error, EvalError::OutOfMemory { cap_bytes: 32 << 20 });
+    assert!(error.to_string().contains("32 MiB cap"), "{error}");
+    host_goes_on(&engine);
+}
+
+#[test]
+fn unbounded_recursion_traps_as_stack_overflow() {
+    let engine = engine();
+    let policy = load(&engine, artifacts::RECURSE, "{}").unwrap();
+    let error = evaluate_once(&policy, &fleet_snapshot(1)).unwrap_err();
+    assert_eq!(error.kind(), EvalErrorKind::Trap);
+    assert!(error.to_string().contains("call stack exhausted"), "{error}");
+    host_goes_on(&engine);
+}
+
+#[test]
+fn a_panic_traps_with_its_message_and_a_wasm_backtrace() {
+    let engine = engine();
+    let policy = load(&engine, artifacts::TRAP, "{}").unwrap();
+    let error = evaluate_once(&policy, &fleet_snapshot(1)).unwrap_err();
+    let EvalError::Trap { message, backtrace } = &error else { panic!("expected a trap, got {error}") };
+    assert!(message.contains("policy bug: index out of range"), "{message}");
+    assert!(backtrace.contains("decide"), "backtrace names the export: {backtrace}");
+    host_goes_on(&engine);
+}
+
+#[test]
+fn a_policy_importing_the_network_is_refused_at_load() {
+    let error = load(&engine(), artifacts::NET, "{}").err().expect("refused");
+    let LoadError::ImportNotGranted { import, .. } = &error else { panic!("expected a refused import, got {error}") };
+    assert!(import.starts_with("wasi:sockets/"), "{import}");
+    let message = error.to_string();
+    assert!(message.contains("net.wasm") && message.contains("not granted"), "{message}");
+}
+
+#[test]
+fn files_that_are_not_policy_components_are_refused_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine();
+
+    let core_module = dir.path().join("core.wasm");
+    std::fs::write(&core_module, b"\0asm\x01\0\0\0").unwrap();
+    let error = load(&engine, core_module.to_str().unwrap(), "{}").err().unwrap();
+    assert!(error.to_string().contains("core WebAssembly module"), "{error}");
+
+    let text = dir.path().join("policy.wasm");
+    std::fs::write(&text, b"not wasm at all").unwrap();
+    let error = load(&engine, text.to_str().unwrap(), "{}").err().unwrap();
+    assert!(error.to_string().contains("magic number"), "{error}");
+
+    let missing = dir.path().join("missing.wasm");
+    let error = load(&engine, missing.to_str().unwrap(), "{}").err().unwrap();
+    assert!(matches!(error, LoadError::Read { .. }), "{error}");
+}
+
+#[test]
+fn the_clock_and_randomness_are_pinned_unless_granted() {
+    let engine = engine();
+    let policy = load(&engine, artifacts::CLOCK, "{}").unwrap();
+    let snapshot = fleet_snapshot(2);
+    let first = evaluate_once(&policy, &snapshot).unwrap();
+    let again = evaluate_once(&policy, &snapshot).unwrap();
+    let reason = &first.decisions[0].reason;
+    assert!(reason.contains(&format!("now_ms={}", snapshot.time_ms)), "{reason}");
+    assert_eq!(first.decisions, again.decisions, "same snapshot, same random numbers");
+
+    let later = evaluate_once(&policy, &fleet_snapshot(3)).unwrap();
+    assert_ne!(random_of(&later.decisions[0].reason), random_of(reason), "a new snapshot reseeds");
+
+    let mut granted = fulcrum_tests::spec(artifacts::CLOCK, "{}", Duration::from_millis(100));
+    granted.capabilities.clocks = true;
+    let policy = engine.load(&granted).unwrap();
+    let real = evaluate_once(&policy, &snapshot).unwrap();
+    assert!(!real.decisions[0].reason.contains(&format!("now_ms={}", snapshot.time_ms)));
+}
+
+fn random_of(reason: &str) -> &str {
+    reason.split("random=").nth(1).expect("reason carries random=")
+}
