@@ -19,7 +19,12 @@ use gpu_weighting::GpuWeighting;
 const GPUS_PER_NODE: usize = 8;
 
 fn fleet_snapshot(nodes: usize) -> model::Snapshot {
-    let config = FleetConfig { nodes, gpus_per_node: GPUS_PER_NODE, faults: Vec::new(), ..FleetConfig::default() };
+    let config = FleetConfig {
+        nodes,
+        gpus_per_node: GPUS_PER_NODE,
+        faults: Vec::new(),
+        ..FleetConfig::default()
+    };
     let mut fleet = Fleet::new(config, 1_767_225_600_000);
     for _ in 0..5 {
         fleet.advance();
@@ -28,7 +33,11 @@ fn fleet_snapshot(nodes: usize) -> model::Snapshot {
 }
 
 fn engine() -> PolicyEngine {
-    PolicyEngine::new(&EngineConfig { cache_dir: None, max_instances: 4 }).expect("engine starts")
+    PolicyEngine::new(&EngineConfig {
+        cache_dir: None,
+        max_instances: 4,
+    })
+    .expect("engine starts")
 }
 
 fn evaluate(c: &mut Criterion) {
@@ -44,20 +53,40 @@ fn evaluate(c: &mut Criterion) {
         let snapshot = fleet_snapshot(nodes);
         let guest_snapshot = to_sdk(&snapshot);
         let mut host = MemoryHost::new();
-        group.bench_with_input(BenchmarkId::new("native", nodes), &guest_snapshot, |b, s| {
-            b.iter(|| native.decide(&SnapshotView::new(s), &mut host).expect("decides"))
-        });
+        group.bench_with_input(
+            BenchmarkId::new("native", nodes),
+            &guest_snapshot,
+            |b, s| {
+                b.iter(|| {
+                    native
+                        .decide(&SnapshotView::new(s), &mut host)
+                        .expect("decides")
+                })
+            },
+        );
         let mut state = PolicyState::default();
         group.bench_with_input(BenchmarkId::new("wasm", nodes), &snapshot, |b, s| {
-            b.iter(|| component.evaluate(&PolicyInput::new(s), &mut state).expect("evaluates"))
+            b.iter(|| {
+                component
+                    .evaluate(&PolicyInput::new(s), &mut state)
+                    .expect("evaluates")
+            })
         });
     }
 
-    let empty = engine.load(&PolicySpec::new(artifacts::EMPTY)).expect("empty loads");
+    let empty = engine
+        .load(&PolicySpec::new(artifacts::EMPTY))
+        .expect("empty loads");
     let nothing = PolicyInput::new(&SnapshotBuilder::new().build(1, 0));
     let mut state = PolicyState::default();
     group.bench_function(BenchmarkId::new("overhead", "empty"), |b| {
         b.iter(|| empty.evaluate(&nothing, &mut state).expect("evaluates"))
+    });
+    let big = fleet_snapshot(10_000);
+    group.bench_function("convert/10000", |b| b.iter(|| PolicyInput::new(&big)));
+    let big_input = PolicyInput::new(&big);
+    group.bench_function("input-empty/10000", |b| {
+        b.iter(|| empty.evaluate(&big_input, &mut state).expect("evaluates"))
     });
     group.finish();
 }
@@ -80,7 +109,10 @@ fn to_sdk(s: &model::Snapshot) -> fulcrum_sdk::Snapshot {
     g::Snapshot {
         version: s.version,
         time_ms: s.time_ms,
-        strings: g::StringTable { text: s.strings.text.clone(), offsets: s.strings.offsets.clone() },
+        strings: g::StringTable {
+            text: s.strings.text.clone(),
+            offsets: s.strings.offsets.clone(),
+        },
         nodes: g::Nodes {
             name: s.nodes.name.clone(),
             address: s.nodes.address.clone(),
@@ -90,7 +122,11 @@ fn to_sdk(s: &model::Snapshot) -> fulcrum_sdk::Snapshot {
             gpu_start: s.nodes.gpu_start.clone(),
             label_start: s.nodes.label_start.clone(),
         },
-        labels: g::Labels { node: s.labels.node.clone(), key: s.labels.key.clone(), value: s.labels.value.clone() },
+        labels: g::Labels {
+            node: s.labels.node.clone(),
+            key: s.labels.key.clone(),
+            value: s.labels.value.clone(),
+        },
         gpus: g::Gpus {
             node: s.gpus.node.clone(),
             index: s.gpus.index.clone(),
@@ -175,7 +211,10 @@ fn to_sdk(s: &model::Snapshot) -> fulcrum_sdk::Snapshot {
             serving: vec![],
             last_error: vec![],
         },
-        signals: g::Signals { name: s.signals.name.clone(), value: s.signals.value.clone() },
+        signals: g::Signals {
+            name: s.signals.name.clone(),
+            value: s.signals.value.clone(),
+        },
     }
 }
 

@@ -16,7 +16,10 @@ pub struct LoadedPolicy {
 
 impl LoadedPolicy {
     pub fn new(prepared: PreparedPolicy) -> Self {
-        LoadedPolicy { prepared, state: PolicyState::default() }
+        LoadedPolicy {
+            prepared,
+            state: PolicyState::default(),
+        }
     }
 }
 
@@ -50,31 +53,54 @@ pub struct CycleReport {
 
 /// Run one cycle against the embedded fleet. Policies are in priority order:
 /// when two change the same target, the first one listed wins.
-pub fn run_cycle(fleet: &mut Fleet, policies: &mut [LoadedPolicy], version: u64, dry_run: bool) -> CycleReport {
+pub fn run_cycle(
+    fleet: &mut Fleet,
+    policies: &mut [LoadedPolicy],
+    version: u64,
+    dry_run: bool,
+) -> CycleReport {
     let snapshot = fleet.snapshot(version);
     let input = PolicyInput::new(&snapshot);
     let outcomes: Vec<PolicyOutcome> = policies
         .iter_mut()
-        .map(|p| PolicyOutcome { policy: p.prepared.name().to_owned(), result: p.prepared.evaluate(&input, &mut p.state) })
+        .map(|p| PolicyOutcome {
+            policy: p.prepared.name().to_owned(),
+            result: p.prepared.evaluate(&input, &mut p.state),
+        })
         .collect();
     let (planned, unchanged, superseded) = plan(&snapshot, &outcomes);
     let changes = planned
         .into_iter()
         .map(|(policy, decision)| {
             let applied = (!dry_run).then(|| fleet.apply(&snapshot, &decision.action));
-            Change { policy, decision, applied }
+            Change {
+                policy,
+                decision,
+                applied,
+            }
         })
         .collect();
     fleet.advance();
-    CycleReport { snapshot, outcomes, changes, unchanged, superseded }
+    CycleReport {
+        snapshot,
+        outcomes,
+        changes,
+        unchanged,
+        superseded,
+    }
 }
 
 /// The minimal change set: decisions that change something, one per target.
-fn plan(snapshot: &Snapshot, outcomes: &[PolicyOutcome]) -> (Vec<(String, Decision)>, usize, usize) {
+fn plan(
+    snapshot: &Snapshot,
+    outcomes: &[PolicyOutcome],
+) -> (Vec<(String, Decision)>, usize, usize) {
     let mut taken = HashSet::new();
     let (mut planned, mut unchanged, mut superseded) = (Vec::new(), 0, 0);
     for outcome in outcomes {
-        let Ok(evaluation) = &outcome.result else { continue };
+        let Ok(evaluation) = &outcome.result else {
+            continue;
+        };
         for decision in &evaluation.decisions {
             if already_holds(snapshot, &decision.action) {
                 unchanged += 1;
@@ -102,8 +128,12 @@ fn already_holds(s: &Snapshot, action: &Action) -> bool {
     match *action {
         Action::SetMemberRatio { member, ratio } => s.members.ratio[member as usize] == ratio,
         Action::SetMemberState { member, state } => s.members.state[member as usize] == state,
-        Action::SetCapacityScaler { group, scaler } => s.instance_groups.capacity_scaler[group as usize] == scaler,
-        Action::ResizeGroup { group, target_size } => s.instance_groups.target_size[group as usize] == target_size,
+        Action::SetCapacityScaler { group, scaler } => {
+            s.instance_groups.capacity_scaler[group as usize] == scaler
+        }
+        Action::ResizeGroup { group, target_size } => {
+            s.instance_groups.target_size[group as usize] == target_size
+        }
         Action::SetMigLayout { .. } => false,
     }
 }

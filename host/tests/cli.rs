@@ -5,7 +5,11 @@ use std::process::{Command, Output};
 use fulcrum_plugin_artifacts as artifacts;
 
 fn host(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_host")).args(args).arg("--no-cache").output().expect("host runs")
+    Command::new(env!("CARGO_BIN_EXE_host"))
+        .args(args)
+        .arg("--no-cache")
+        .output()
+        .expect("host runs")
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -18,7 +22,10 @@ fn check_prints_metadata_and_imports() {
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(stdout.starts_with("gpu-weighting "), "{stdout}");
-    assert!(stdout.contains("actions  member-ratio, member-state"), "{stdout}");
+    assert!(
+        stdout.contains("actions  member-ratio, member-state"),
+        "{stdout}"
+    );
     assert!(stdout.contains("fulcrum:policy/log@0.1.0"), "{stdout}");
 }
 
@@ -27,20 +34,37 @@ fn check_names_the_import_a_policy_is_not_granted() {
     let out = host(&["check", artifacts::NET]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = text(&out.stderr);
-    assert!(stderr.starts_with("host: ") && stderr.contains("wasi:sockets/"), "{stderr}");
-    assert!(stderr.contains("not granted (policies get no network access)"), "{stderr}");
+    assert!(
+        stderr.starts_with("host: ") && stderr.contains("wasi:sockets/"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("not granted (policies get no network access)"),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn run_prints_a_table_per_cycle() {
-    let out = host(&["run", "--policy", artifacts::GPU_WEIGHTING, "--cycles", "3", "--interval", "0s"]);
+    let out = host(&[
+        "run",
+        "--policy",
+        artifacts::GPU_WEIGHTING,
+        "--cycles",
+        "3",
+        "--interval",
+        "0s",
+    ]);
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(stdout.matches("\ncycle ").count(), 3, "{stdout}");
     for node in ["ml-node-1", "ml-node-2", "ml-node-3"] {
         assert!(stdout.contains(node), "{stdout}");
     }
-    assert!(stdout.contains("50 → "), "the first cycle moves ratios off their start: {stdout}");
+    assert!(
+        stdout.contains("50 → "),
+        "the first cycle moves ratios off their start: {stdout}"
+    );
 }
 
 #[test]
@@ -52,7 +76,15 @@ fn run_with_a_config_file_uses_its_fleet_and_settings() {
         artifacts::GPU_WEIGHTING
     );
     std::fs::write(&config, body).unwrap();
-    let out = host(&["run", "--config", config.to_str().unwrap(), "--cycles", "1", "--interval", "0s"]);
+    let out = host(&[
+        "run",
+        "--config",
+        config.to_str().unwrap(),
+        "--cycles",
+        "1",
+        "--interval",
+        "0s",
+    ]);
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(stdout.contains("ml-node-5"), "{stdout}");
@@ -70,7 +102,10 @@ fn usage_and_config_errors_exit_2_and_name_the_problem() {
     let out = host(&["run", "--config", config.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = text(&out.stderr);
-    assert!(stderr.contains("bad.toml") && stderr.contains("unknown field `size`"), "{stderr}");
+    assert!(
+        stderr.contains("bad.toml") && stderr.contains("unknown field `size`"),
+        "{stderr}"
+    );
 }
 
 #[test]

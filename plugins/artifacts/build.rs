@@ -77,6 +77,18 @@ const PLUGINS: &[(&str, &str, &str, &str)] = &[
         "fulcrum_test_clock",
         "Reports the wall clock and a random number it sees.",
     ),
+    (
+        "READ_DATA",
+        "fulcrum-test-read-data",
+        "fulcrum_test_read_data",
+        "Reads `/data/threshold.txt` and tries to write `/data/out.txt`.",
+    ),
+    (
+        "COMMAND",
+        "fulcrum-test-command",
+        "fulcrum_test_command",
+        "A plain WASI command component, not a policy.",
+    ),
 ];
 
 const TARGET: &str = "wasm32-wasip2";

@@ -9,27 +9,49 @@ use fulcrum_tests::{artifacts, engine, evaluate_once, fleet_snapshot, load};
 fn metadata_and_imports_are_read_at_load() {
     let info = engine().inspect(artifacts::GPU_WEIGHTING.as_ref()).unwrap();
     assert_eq!(info.metadata.name, "gpu-weighting");
-    assert_eq!(info.metadata.action_kinds, vec![ActionKind::MemberRatio, ActionKind::MemberState]);
+    assert_eq!(
+        info.metadata.action_kinds,
+        vec![ActionKind::MemberRatio, ActionKind::MemberState]
+    );
     assert_eq!(info.digest.len(), 64);
-    assert!(info.imports.iter().any(|i| i.starts_with("fulcrum:policy/state@0.1")), "{:?}", info.imports);
+    assert!(
+        info.imports
+            .iter()
+            .any(|i| i.starts_with("fulcrum:policy/state@0.1")),
+        "{:?}",
+        info.imports
+    );
 }
 
 #[test]
 fn settings_are_validated_by_configure_at_load() {
     let engine = engine();
-    let error = load(&engine, artifacts::EMPTY, r#"{"reject":true}"#).err().expect("rejected");
-    let LoadError::Settings { message, .. } = &error else { panic!("expected rejected settings, got {error}") };
+    let error = load(&engine, artifacts::EMPTY, r#"{"reject":true}"#)
+        .err()
+        .expect("rejected");
+    let LoadError::Settings { message, .. } = &error else {
+        panic!("expected rejected settings, got {error}")
+    };
     assert_eq!(message, "settings.reject: rejected on purpose");
 
-    let error = load(&engine, artifacts::GPU_WEIGHTING, r#"{"max_ratio":0}"#).err().expect("rejected");
+    let error = load(&engine, artifacts::GPU_WEIGHTING, r#"{"max_ratio":0}"#)
+        .err()
+        .expect("rejected");
     assert!(error.to_string().contains("max_ratio"), "{error}");
-    let error = load(&engine, artifacts::GPU_WEIGHTING, r#"{"max_ration":10}"#).err().expect("rejected");
+    let error = load(&engine, artifacts::GPU_WEIGHTING, r#"{"max_ration":10}"#)
+        .err()
+        .expect("rejected");
     assert!(error.to_string().contains("max_ration"), "{error}");
 }
 
 fn invalid_output(mode: &str) -> String {
     let engine = engine();
-    let policy = load(&engine, artifacts::BAD_OUTPUT, &format!(r#"{{"mode":"{mode}"}}"#)).unwrap();
+    let policy = load(
+        &engine,
+        artifacts::BAD_OUTPUT,
+        &format!(r#"{{"mode":"{mode}"}}"#),
+    )
+    .unwrap();
     match evaluate_once(&policy, &fleet_snapshot(1)) {
         Err(EvalError::InvalidOutput { reason }) => reason,
         other => panic!("mode {mode}: expected invalid output, got {other:?}"),
@@ -80,7 +102,11 @@ fn gpu_weighting_favours_the_idle_node_over_the_busy_one() {
     let idlest = (0..3u32)
         .min_by(|&a, &b| mean_util(&snapshot, a).total_cmp(&mean_util(&snapshot, b)))
         .unwrap();
-    assert!(ratio_of(idlest) > ratio_of(busiest), "{:?}", evaluation.decisions);
+    assert!(
+        ratio_of(idlest) > ratio_of(busiest),
+        "{:?}",
+        evaluation.decisions
+    );
 }
 
 fn mean_util(s: &fulcrum_host::model::Snapshot, node: u32) -> f32 {

@@ -17,7 +17,13 @@ fn state_persists_across_evaluations() {
     let mut state = PolicyState::default();
     for expected in 1..=3u32 {
         let evaluation = policy.evaluate(&input, &mut state).unwrap();
-        assert_eq!(evaluation.decisions[0].action, Action::SetMemberRatio { member: 0, ratio: expected });
+        assert_eq!(
+            evaluation.decisions[0].action,
+            Action::SetMemberRatio {
+                member: 0,
+                ratio: expected
+            }
+        );
         assert_eq!(evaluation.decisions[0].reason, format!("count={expected}"));
     }
     assert_eq!(count_in(&state), 3);
@@ -27,7 +33,12 @@ fn state_persists_across_evaluations() {
 fn a_failed_evaluation_leaves_the_state_as_it_was() {
     let engine = engine();
     let counting = load(&engine, artifacts::STATE_COUNTER, "{}").unwrap();
-    let failing = load(&engine, artifacts::STATE_COUNTER, r#"{"fail_after_write":true}"#).unwrap();
+    let failing = load(
+        &engine,
+        artifacts::STATE_COUNTER,
+        r#"{"fail_after_write":true}"#,
+    )
+    .unwrap();
     let input = PolicyInput::new(&fleet_snapshot(1));
     let mut state = PolicyState::default();
     counting.evaluate(&input, &mut state).unwrap();

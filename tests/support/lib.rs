@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use fulcrum_host::model::Snapshot;
 use fulcrum_host::runtime::{
-    EngineConfig, EvalError, Evaluation, LoadError, PolicyEngine, PolicyInput, PolicySpec, PolicyState,
-    PreparedPolicy,
+    EngineConfig, EvalError, Evaluation, LoadError, PolicyEngine, PolicyInput, PolicySpec,
+    PolicyState, PreparedPolicy,
 };
 use fulcrum_host::sim::{Fleet, FleetConfig};
 
@@ -14,7 +14,11 @@ pub use fulcrum_plugin_artifacts as artifacts;
 
 /// An engine with no on-disk cache, so tests never share state.
 pub fn engine() -> PolicyEngine {
-    PolicyEngine::new(&EngineConfig { cache_dir: None, max_instances: 16 }).expect("engine starts")
+    PolicyEngine::new(&EngineConfig {
+        cache_dir: None,
+        max_instances: 16,
+    })
+    .expect("engine starts")
 }
 
 /// The spec for an artifact, with `settings` as JSON text and a deadline.
@@ -26,7 +30,11 @@ pub fn spec(path: &str, settings: &str, deadline: Duration) -> PolicySpec {
 }
 
 /// Load an artifact with default limits and the given settings.
-pub fn load(engine: &PolicyEngine, path: &str, settings: &str) -> Result<PreparedPolicy, LoadError> {
+pub fn load(
+    engine: &PolicyEngine,
+    path: &str,
+    settings: &str,
+) -> Result<PreparedPolicy, LoadError> {
     engine.load(&spec(path, settings, Duration::from_millis(100)))
 }
 
@@ -40,6 +48,9 @@ pub fn fleet_snapshot(cycles: u64) -> Snapshot {
 }
 
 /// Evaluate once on `snapshot` with fresh state.
-pub fn evaluate_once(policy: &PreparedPolicy, snapshot: &Snapshot) -> Result<Evaluation, EvalError> {
+pub fn evaluate_once(
+    policy: &PreparedPolicy,
+    snapshot: &Snapshot,
+) -> Result<Evaluation, EvalError> {
     policy.evaluate(&PolicyInput::new(snapshot), &mut PolicyState::default())
 }

@@ -86,18 +86,26 @@ struct Failure {
 
 impl Failure {
     fn usage(error: impl Into<anyhow::Error>) -> Self {
-        Failure { error: error.into(), code: EXIT_USAGE }
+        Failure {
+            error: error.into(),
+            code: EXIT_USAGE,
+        }
     }
 
     fn policy(error: impl Into<anyhow::Error>) -> Self {
-        Failure { error: error.into(), code: EXIT_POLICY }
+        Failure {
+            error: error.into(),
+            code: EXIT_POLICY,
+        }
     }
 }
 
 fn init_logging(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     match format {
         LogFormat::Text => builder.init(),
         LogFormat::Json => builder.json().init(),
@@ -105,9 +113,16 @@ fn init_logging(format: LogFormat) {
 }
 
 fn engine(global: &GlobalArgs) -> Result<PolicyEngine, Failure> {
-    let cache_dir = if global.no_cache { None } else { global.cache_dir.clone().or_else(default_cache_dir) };
-    PolicyEngine::new(&EngineConfig { cache_dir, ..EngineConfig::default() })
-        .map_err(|err| Failure::usage(err.context("cannot start the WebAssembly engine")))
+    let cache_dir = if global.no_cache {
+        None
+    } else {
+        global.cache_dir.clone().or_else(default_cache_dir)
+    };
+    PolicyEngine::new(&EngineConfig {
+        cache_dir,
+        ..EngineConfig::default()
+    })
+    .map_err(|err| Failure::usage(err.context("cannot start the WebAssembly engine")))
 }
 
 fn parse_duration(text: &str) -> Result<Duration, humantime::DurationError> {

@@ -43,23 +43,37 @@ pub(super) fn run(global: &GlobalArgs, args: RunArgs) -> Result<(), Failure> {
     };
     specs.extend(args.policies.iter().map(PolicySpec::new));
     if specs.is_empty() {
-        return Err(Failure::usage(anyhow!("no policy to run: give --policy FILE.wasm, or a --config with [[policies]]")));
+        return Err(Failure::usage(anyhow!(
+            "no policy to run: give --policy FILE.wasm, or a --config with [[policies]]"
+        )));
     }
     let engine = super::engine(global)?;
     let mut policies = Vec::with_capacity(specs.len());
     for spec in &specs {
-        policies.push(LoadedPolicy::new(engine.load(spec).map_err(Failure::policy)?));
+        policies.push(LoadedPolicy::new(
+            engine.load(spec).map_err(Failure::policy)?,
+        ));
     }
     let mut fleet = Fleet::new(fleet_config, now_ms());
     let names: Vec<String> = policies
         .iter()
-        .map(|p| format!("{} {}", p.prepared.info().metadata.name, p.prepared.info().metadata.version))
+        .map(|p| {
+            format!(
+                "{} {}",
+                p.prepared.info().metadata.name,
+                p.prepared.info().metadata.version
+            )
+        })
         .collect();
     println!(
         "Fulcrum: {} on the embedded fleet ({} nodes){}",
         names.join(", "),
         fleet.snapshot(0).nodes.name.len(),
-        if args.dry_run { ", dry run: nothing is applied" } else { "" }
+        if args.dry_run {
+            ", dry run: nothing is applied"
+        } else {
+            ""
+        }
     );
     let mut version = 0;
     loop {
@@ -76,5 +90,7 @@ pub(super) fn run(global: &GlobalArgs, args: RunArgs) -> Result<(), Failure> {
 }
 
 fn now_ms() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
 }

@@ -91,8 +91,12 @@ struct GrantsToml {
 impl RunConfig {
     /// Read and validate `path`; relative paths inside are relative to its directory.
     pub fn load(path: &Path) -> Result<RunConfig, ConfigError> {
-        let error = |problems| ConfigError { file: path.to_owned(), problems };
-        let text = std::fs::read_to_string(path).map_err(|err| error(vec![format!("cannot read: {err}")]))?;
+        let error = |problems| ConfigError {
+            file: path.to_owned(),
+            problems,
+        };
+        let text = std::fs::read_to_string(path)
+            .map_err(|err| error(vec![format!("cannot read: {err}")]))?;
         let base = path.parent().unwrap_or(Path::new("."));
         RunConfig::parse(&text, base).map_err(error)
     }
@@ -108,7 +112,11 @@ impl RunConfig {
             .enumerate()
             .map(|(i, p)| policy_spec(i, p, base, &mut problems))
             .collect();
-        if problems.is_empty() { Ok(RunConfig { fleet, policies }) } else { Err(problems) }
+        if problems.is_empty() {
+            Ok(RunConfig { fleet, policies })
+        } else {
+            Err(problems)
+        }
     }
 }
 
@@ -127,7 +135,11 @@ fn in_range<T: PartialOrd + fmt::Display + Copy>(
     match value {
         Some(v) if range.contains(&v) => v,
         Some(v) => {
-            problems.push(format!("{key}: {v} is out of range; expected {}..={}", range.start(), range.end()));
+            problems.push(format!(
+                "{key}: {v} is out of range; expected {}..={}",
+                range.start(),
+                range.end()
+            ));
             default
         }
         None => default,
@@ -137,11 +149,28 @@ fn in_range<T: PartialOrd + fmt::Display + Copy>(
 fn fleet_config(fleet: Option<FleetToml>, problems: &mut Vec<String>) -> FleetConfig {
     let default = FleetConfig::default();
     let Some(f) = fleet else { return default };
-    let FleetToml { nodes, gpus_per_node, offered_load_rps, step_secs, faults } = f;
+    let FleetToml {
+        nodes,
+        gpus_per_node,
+        offered_load_rps,
+        step_secs,
+        faults,
+    } = f;
     FleetConfig {
-        nodes: in_range("fleet.nodes", nodes, 1..=100_000, default.nodes as u64, problems) as usize,
-        gpus_per_node: in_range("fleet.gpus_per_node", gpus_per_node, 1..=16, default.gpus_per_node as u64, problems)
-            as usize,
+        nodes: in_range(
+            "fleet.nodes",
+            nodes,
+            1..=100_000,
+            default.nodes as u64,
+            problems,
+        ) as usize,
+        gpus_per_node: in_range(
+            "fleet.gpus_per_node",
+            gpus_per_node,
+            1..=16,
+            default.gpus_per_node as u64,
+            problems,
+        ) as usize,
         offered_load_rps: in_range(
             "fleet.offered_load_rps",
             offered_load_rps,
@@ -149,15 +178,36 @@ fn fleet_config(fleet: Option<FleetToml>, problems: &mut Vec<String>) -> FleetCo
             default.offered_load_rps,
             problems,
         ),
-        step_s: in_range("fleet.step_secs", step_secs, 0.1..=3600.0, default.step_s, problems),
-        faults: if faults.unwrap_or(true) { default.faults } else { Vec::new() },
+        step_s: in_range(
+            "fleet.step_secs",
+            step_secs,
+            0.1..=3600.0,
+            default.step_s,
+            problems,
+        ),
+        faults: if faults.unwrap_or(true) {
+            default.faults
+        } else {
+            Vec::new()
+        },
     }
 }
 
 fn policy_spec(index: usize, p: PolicyToml, base: &Path, problems: &mut Vec<String>) -> PolicySpec {
     let key = |k: &str| format!("policies[{index}].{k}");
-    let PolicyToml { path, deadline_ms, memory_mib, state_quota_kib, settings, grants } = p;
-    let GrantsToml { clocks, random, data_dir } = grants;
+    let PolicyToml {
+        path,
+        deadline_ms,
+        memory_mib,
+        state_quota_kib,
+        settings,
+        grants,
+    } = p;
+    let GrantsToml {
+        clocks,
+        random,
+        data_dir,
+    } = grants;
     let defaults = Limits::default();
     let limits = Limits {
         deadline: Duration::from_millis(in_range(
@@ -186,16 +236,32 @@ fn policy_spec(index: usize, p: PolicyToml, base: &Path, problems: &mut Vec<Stri
     if let Some(dir) = &data_dir
         && !dir.is_dir()
     {
-        problems.push(format!("{}: {} is not a directory", key("grants.data_dir"), dir.display()));
+        problems.push(format!(
+            "{}: {} is not a directory",
+            key("grants.data_dir"),
+            dir.display()
+        ));
     }
     let settings = match serde_json::to_value(&settings) {
         Ok(value) => value,
         Err(err) => {
-            problems.push(format!("{}: cannot be passed to the policy: {err}", key("settings")));
+            problems.push(format!(
+                "{}: cannot be passed to the policy: {err}",
+                key("settings")
+            ));
             serde_json::Value::Null
         }
     };
-    PolicySpec { path: base.join(path), settings, limits, capabilities: Capabilities { clocks, random, data_dir } }
+    PolicySpec {
+        path: base.join(path),
+        settings,
+        limits,
+        capabilities: Capabilities {
+            clocks,
+            random,
+            data_dir,
+        },
+    }
 }
 
 #[cfg(test)]
@@ -229,8 +295,15 @@ mod tests {
 
     #[test]
     fn unknown_keys_are_errors_that_name_the_key_and_line() {
-        let problems = RunConfig::parse("[[policies]]\npath = \"p.wasm\"\ndeadline = 5\n", Path::new(".")).unwrap_err();
-        assert!(problems[0].contains("unknown field `deadline`"), "{problems:?}");
+        let problems = RunConfig::parse(
+            "[[policies]]\npath = \"p.wasm\"\ndeadline = 5\n",
+            Path::new("."),
+        )
+        .unwrap_err();
+        assert!(
+            problems[0].contains("unknown field `deadline`"),
+            "{problems:?}"
+        );
         assert!(problems[0].contains("line 3"), "{problems:?}");
     }
 
@@ -241,6 +314,9 @@ mod tests {
         assert_eq!(problems.len(), 3, "{problems:?}");
         assert!(problems[0].starts_with("fleet.nodes: 0 is out of range"));
         assert!(problems[1].starts_with("policies[0].deadline_ms: 0 is out of range"));
-        assert!(problems[2].starts_with("policies[0].memory_mib: 4096 is out of range; expected 1..=1024"));
+        assert!(
+            problems[2]
+                .starts_with("policies[0].memory_mib: 4096 is out of range; expected 1..=1024")
+        );
     }
 }

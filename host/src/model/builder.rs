@@ -7,6 +7,17 @@ use std::collections::HashMap;
 use super::snapshot::*;
 use super::strings::Interner;
 
+/// One node, as a source reports it.
+#[derive(Debug, Clone)]
+pub struct NodeSample<'a> {
+    pub name: &'a str,
+    pub address: &'a str,
+    pub health: Health,
+    pub telemetry_age_ms: u32,
+    pub stale: bool,
+    pub labels: &'a [(&'a str, &'a str)],
+}
+
 /// One GPU's readings, as a source reports them. `NaN` means not reported.
 #[derive(Debug, Clone)]
 pub struct GpuSample<'a> {
@@ -59,26 +70,17 @@ impl SnapshotBuilder {
     }
 
     /// Add a node with its labels and GPUs; returns its row.
-    pub fn node(
-        &mut self,
-        name: &str,
-        address: &str,
-        health: Health,
-        telemetry_age_ms: u32,
-        stale: bool,
-        labels: &[(&str, &str)],
-        gpus: &[GpuSample<'_>],
-    ) -> u32 {
+    pub fn node(&mut self, node: &NodeSample<'_>, gpus: &[GpuSample<'_>]) -> u32 {
         let row = self.nodes.name.len() as u32;
         let nodes = &mut self.nodes;
-        nodes.name.push(self.strings.intern(name));
-        nodes.address.push(self.strings.intern(address));
-        nodes.health.push(health);
-        nodes.telemetry_age_ms.push(telemetry_age_ms);
-        nodes.stale.push(stale);
+        nodes.name.push(self.strings.intern(node.name));
+        nodes.address.push(self.strings.intern(node.address));
+        nodes.health.push(node.health);
+        nodes.telemetry_age_ms.push(node.telemetry_age_ms);
+        nodes.stale.push(node.stale);
         nodes.gpu_start.push(self.gpus.node.len() as u32);
         nodes.label_start.push(self.labels.node.len() as u32);
-        for (key, value) in labels {
+        for (key, value) in node.labels {
             self.labels.node.push(row);
             self.labels.key.push(self.strings.intern(key));
             self.labels.value.push(self.strings.intern(value));
@@ -120,7 +122,9 @@ impl SnapshotBuilder {
         let row = self.pools.name.len() as u32;
         self.pools.name.push(self.strings.intern(name));
         self.pools.partition.push(self.strings.intern(partition));
-        self.pools.load_balancing_mode.push(self.strings.intern(load_balancing_mode));
+        self.pools
+            .load_balancing_mode
+            .push(self.strings.intern(load_balancing_mode));
         self.pools.member_start.push(self.members.pool.len() as u32);
         for member in members {
             let m = &mut self.members;
@@ -196,6 +200,21 @@ mod tests {
         }
     }
 
+    fn node<'a>(
+        name: &'a str,
+        address: &'a str,
+        labels: &'a [(&'a str, &'a str)],
+    ) -> NodeSample<'a> {
+        NodeSample {
+            name,
+            address,
+            health: Health::Healthy,
+            telemetry_age_ms: 0,
+            stale: false,
+            labels,
+        }
+    }
+
     fn member<'a>(name: &'a str, address: &'a str) -> MemberSample<'a> {
         MemberSample {
             name,
@@ -212,8 +231,11 @@ mod tests {
     #[test]
     fn children_are_grouped_under_their_parent() {
         let mut b = SnapshotBuilder::new();
-        b.node("a", "127.0.1.1", Health::Healthy, 0, false, &[("zone", "z1")], &[gpu(0, 0.1), gpu(1, 0.2)]);
-        b.node("b", "127.0.1.2", Health::Healthy, 0, false, &[], &[gpu(0, 0.3)]);
+        b.node(
+            &node("a", "127.0.1.1", &[("zone", "z1")]),
+            &[gpu(0, 0.1), gpu(1, 0.2)],
+        );
+        b.node(&node("b", "127.0.1.2", &[]), &[gpu(0, 0.3)]);
         let s = b.build(1, 0);
         assert_eq!(s.node_gpus(0), 0..2);
         assert_eq!(s.node_gpus(1), 2..3);
@@ -225,8 +247,8 @@ mod tests {
     #[test]
     fn members_join_nodes_by_address() {
         let mut b = SnapshotBuilder::new();
-        b.node("a", "127.0.1.1", Health::Healthy, 0, false, &[], &[]);
-        b.node("b", "127.0.1.2", Health::Healthy, 0, false, &[], &[]);
+        b.node(&node("a", "127.0.1.1", &[]), &[]);
+        b.node(&node("b", "127.0.1.2", &[]), &[]);
         b.pool(
             "mlPool",
             "Common",

@@ -54,11 +54,27 @@ pub struct ProfileCount {
 /// One change, naming its target by row in the snapshot it was proposed for.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
-    SetMemberRatio { member: u32, ratio: u32 },
-    SetMemberState { member: u32, state: MemberState },
-    SetCapacityScaler { group: u32, scaler: f32 },
-    ResizeGroup { group: u32, target_size: u32 },
-    SetMigLayout { node: u32, gpus: Vec<u32>, profiles: Vec<ProfileCount> },
+    SetMemberRatio {
+        member: u32,
+        ratio: u32,
+    },
+    SetMemberState {
+        member: u32,
+        state: MemberState,
+    },
+    SetCapacityScaler {
+        group: u32,
+        scaler: f32,
+    },
+    ResizeGroup {
+        group: u32,
+        target_size: u32,
+    },
+    SetMigLayout {
+        node: u32,
+        gpus: Vec<u32>,
+        profiles: Vec<ProfileCount>,
+    },
 }
 
 impl Action {

@@ -10,10 +10,10 @@ mod decision;
 mod snapshot;
 mod strings;
 
-pub use builder::{GpuSample, MemberSample, SnapshotBuilder};
+pub use builder::{GpuSample, MemberSample, NodeSample, SnapshotBuilder};
 pub use decision::{Action, ActionKind, Decision, ProfileCount};
 pub use snapshot::{
-    Availability, Gpus, Health, InstanceAction, InstanceGroups, InstanceStatus, Instances,
-    Labels, MemberState, Members, MigInstances, Nodes, Pools, Signals, Snapshot, NONE,
+    Availability, Gpus, Health, InstanceAction, InstanceGroups, InstanceStatus, Instances, Labels,
+    MemberState, Members, MigInstances, NONE, Nodes, Pools, Signals, Snapshot,
 };
 pub use strings::{StringId, StringTable};

@@ -206,12 +206,20 @@ impl Snapshot {
 
     /// Row of the node called `name`.
     pub fn node_by_name(&self, name: &str) -> Option<u32> {
-        self.nodes.name.iter().position(|&id| self.string(id) == name).map(|row| row as u32)
+        self.nodes
+            .name
+            .iter()
+            .position(|&id| self.string(id) == name)
+            .map(|row| row as u32)
     }
 
     /// Row of the member called `name` in the pool called `pool`.
     pub fn member_by_name(&self, pool: &str, name: &str) -> Option<u32> {
-        let pool_row = self.pools.name.iter().position(|&id| self.string(id) == pool)?;
+        let pool_row = self
+            .pools
+            .name
+            .iter()
+            .position(|&id| self.string(id) == pool)?;
         self.pool_members(pool_row as u32)
             .find(|&row| self.string(self.members.name[row]) == name)
             .map(|row| row as u32)

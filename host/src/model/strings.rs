@@ -43,7 +43,10 @@ pub(crate) struct Interner {
 impl Default for Interner {
     fn default() -> Self {
         let mut interner = Interner {
-            table: StringTable { text: String::new(), offsets: vec![0] },
+            table: StringTable {
+                text: String::new(),
+                offsets: vec![0],
+            },
             ids: HashMap::new(),
         };
         interner.intern("");

@@ -37,7 +37,12 @@ impl ComponentCache {
 
     /// The component for `wasm` (whose hex SHA-256 is `digest`), from the cache
     /// when a sound entry exists, compiled (and cached) otherwise.
-    pub(crate) fn component(&self, engine: &Engine, wasm: &[u8], digest: &str) -> wasmtime::Result<Component> {
+    pub(crate) fn component(
+        &self,
+        engine: &Engine,
+        wasm: &[u8],
+        digest: &str,
+    ) -> wasmtime::Result<Component> {
         let Some(dir) = &self.dir else {
             return Component::new(engine, wasm);
         };

@@ -40,7 +40,11 @@ mod tests {
         assert_eq!(refusal("fulcrum:policy/state@0.1.0"), None);
         assert_eq!(refusal("wasi:cli/environment@0.2.6"), None);
         assert_eq!(refusal("wasi:filesystem/preopens@0.2.0"), None);
-        assert!(refusal("wasi:sockets/tcp@0.2.6").unwrap().contains("network"));
+        assert!(
+            refusal("wasi:sockets/tcp@0.2.6")
+                .unwrap()
+                .contains("network")
+        );
         assert!(refusal("wasi:http/outgoing-handler@0.2.6").is_some());
         assert!(refusal("acme:secrets/vault").is_some());
     }

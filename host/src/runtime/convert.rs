@@ -12,7 +12,9 @@ pub struct PolicyInput {
 
 impl PolicyInput {
     pub fn new(snapshot: &model::Snapshot) -> Self {
-        PolicyInput { snapshot: to_wit(snapshot) }
+        PolicyInput {
+            snapshot: to_wit(snapshot),
+        }
     }
 
     /// Version of the snapshot inside.
@@ -29,7 +31,10 @@ fn to_wit(s: &model::Snapshot) -> wit::Snapshot {
     wit::Snapshot {
         version: s.version,
         time_ms: s.time_ms,
-        strings: wit::StringTable { text: s.strings.text.clone(), offsets: s.strings.offsets.clone() },
+        strings: wit::StringTable {
+            text: s.strings.text.clone(),
+            offsets: s.strings.offsets.clone(),
+        },
         nodes: wit::Nodes {
             name: s.nodes.name.clone(),
             address: s.nodes.address.clone(),
@@ -110,7 +115,10 @@ fn to_wit(s: &model::Snapshot) -> wit::Snapshot {
             serving: s.instances.serving.clone(),
             last_error: s.instances.last_error.clone(),
         },
-        signals: wit::Signals { name: s.signals.name.clone(), value: s.signals.value.clone() },
+        signals: wit::Signals {
+            name: s.signals.name.clone(),
+            value: s.signals.value.clone(),
+        },
     }
 }
 
@@ -184,7 +192,10 @@ pub(crate) fn action_kind(kind: wit::ActionKind) -> model::ActionKind {
 /// The model's form of a WIT action, before validation.
 pub(crate) fn action(action: wit::Action) -> model::Action {
     match action {
-        wit::Action::SetMemberRatio(a) => model::Action::SetMemberRatio { member: a.member, ratio: a.ratio },
+        wit::Action::SetMemberRatio(a) => model::Action::SetMemberRatio {
+            member: a.member,
+            ratio: a.ratio,
+        },
         wit::Action::SetMemberState(a) => model::Action::SetMemberState {
             member: a.member,
             state: match a.state {
@@ -193,19 +204,24 @@ pub(crate) fn action(action: wit::Action) -> model::Action {
                 wit::MemberState::ForcedOffline => model::MemberState::ForcedOffline,
             },
         },
-        wit::Action::SetCapacityScaler(a) => {
-            model::Action::SetCapacityScaler { group: a.group, scaler: a.scaler }
-        }
-        wit::Action::ResizeGroup(a) => {
-            model::Action::ResizeGroup { group: a.group, target_size: a.target_size }
-        }
+        wit::Action::SetCapacityScaler(a) => model::Action::SetCapacityScaler {
+            group: a.group,
+            scaler: a.scaler,
+        },
+        wit::Action::ResizeGroup(a) => model::Action::ResizeGroup {
+            group: a.group,
+            target_size: a.target_size,
+        },
         wit::Action::SetMigLayout(a) => model::Action::SetMigLayout {
             node: a.node,
             gpus: a.gpus,
             profiles: a
                 .profiles
                 .into_iter()
-                .map(|p| model::ProfileCount { profile: p.profile, count: p.count })
+                .map(|p| model::ProfileCount {
+                    profile: p.profile,
+                    count: p.count,
+                })
                 .collect(),
         },
     }

@@ -24,7 +24,10 @@ pub struct EngineConfig {
 
 impl Default for EngineConfig {
     fn default() -> Self {
-        EngineConfig { cache_dir: default_cache_dir(), max_instances: 64 }
+        EngineConfig {
+            cache_dir: default_cache_dir(),
+            max_instances: 64,
+        }
     }
 }
 
@@ -44,6 +47,11 @@ pub struct PolicyEngine {
     _ticker: EpochTicker,
 }
 
+/// Memory of a finished instance that is reset with `memset` and kept mapped
+/// rather than returned to the kernel, so the next evaluation in the slot does
+/// not page-fault its way through a large snapshot again.
+const KEEP_RESIDENT_BYTES: usize = 32 << 20;
+
 /// Stack a policy may use; deep recursion traps as a stack overflow.
 const MAX_WASM_STACK: usize = 512 << 10;
 
@@ -55,7 +63,12 @@ impl PolicyEngine {
         Policy::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)?;
         let cache = ComponentCache::new(config.cache_dir.clone(), &engine);
         let ticker = EpochTicker::start(&engine)?;
-        Ok(PolicyEngine { engine, linker, cache, _ticker: ticker })
+        Ok(PolicyEngine {
+            engine,
+            linker,
+            cache,
+            _ticker: ticker,
+        })
     }
 
     pub(crate) fn engine(&self) -> &Engine {
@@ -80,12 +93,14 @@ fn wasmtime_config(config: &EngineConfig) -> Config {
         .total_core_instances(slots * 16)
         .total_memories(slots * 2)
         .total_tables(slots * 4)
-        .max_memory_size(Limits::MAX_MEMORY_BYTES as usize);
+        .max_memory_size(Limits::MAX_MEMORY_BYTES as usize)
+        .linear_memory_keep_resident(KEEP_RESIDENT_BYTES);
     let mut wasm = Config::new();
     wasm.wasm_component_model(true)
         .concurrency_support(false)
         .epoch_interruption(true)
         .max_wasm_stack(MAX_WASM_STACK)
+        .profiler(wasmtime::ProfilingStrategy::PerfMap)
         .allocation_strategy(InstanceAllocationStrategy::Pooling(pooling));
     wasm
 }

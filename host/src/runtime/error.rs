@@ -10,19 +10,34 @@ use std::time::Duration;
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     #[error("{path}: cannot read the policy: {source}", path = .path.display())]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path}: not a WebAssembly component: {reason}", path = .path.display())]
     NotAComponent { path: PathBuf, reason: String },
     #[error("{path}: imports `{import}`, which is not granted ({why})", path = .path.display())]
-    ImportNotGranted { path: PathBuf, import: String, why: &'static str },
+    ImportNotGranted {
+        path: PathBuf,
+        import: String,
+        why: &'static str,
+    },
     #[error("{path}: not a component of the fulcrum:policy@0.1.0 world: {reason}", path = .path.display())]
     WrongWorld { path: PathBuf, reason: String },
     #[error("{path}: invalid metadata: {reason}", path = .path.display())]
     Metadata { path: PathBuf, reason: String },
     #[error("{path}: `{function}` failed while loading: {source}", path = .path.display())]
-    Call { path: PathBuf, function: &'static str, source: EvalError },
+    Call {
+        path: PathBuf,
+        function: &'static str,
+        source: EvalError,
+    },
     #[error("policy {policy} ({path}): settings rejected: {message}", path = .path.display())]
-    Settings { policy: String, path: PathBuf, message: String },
+    Settings {
+        policy: String,
+        path: PathBuf,
+        message: String,
+    },
     #[error("{path}: {reason}", path = .path.display())]
     Host { path: PathBuf, reason: String },
 }
@@ -83,7 +98,11 @@ pub enum EvalError {
 }
 
 fn fmt_backtrace(backtrace: &str) -> String {
-    if backtrace.is_empty() { String::new() } else { format!("\n{backtrace}") }
+    if backtrace.is_empty() {
+        String::new()
+    } else {
+        format!("\n{backtrace}")
+    }
 }
 
 impl EvalError {

@@ -37,19 +37,32 @@ pub struct Evaluation {
 impl PreparedPolicy {
     /// Evaluate the policy on `input`. `state` is the policy's state; it keeps
     /// the evaluation's writes only if the evaluation succeeds.
-    pub fn evaluate(&self, input: &PolicyInput, state: &mut PolicyState) -> Result<Evaluation, EvalError> {
+    pub fn evaluate(
+        &self,
+        input: &PolicyInput,
+        state: &mut PolicyState,
+    ) -> Result<Evaluation, EvalError> {
         let started = Instant::now();
         let snapshot = &input.snapshot;
-        let mut instance = Instance::start(&self.runner, snapshot.version, snapshot.time_ms, state)?;
+        let mut instance =
+            Instance::start(&self.runner, snapshot.version, snapshot.time_ms, state)?;
         instance
             .configure(&self.settings)?
-            .map_err(|message| EvalError::PolicyError { message: format!("configure: {message}") })?;
-        let raw = instance.decide(snapshot)?.map_err(|message| EvalError::PolicyError { message })?;
+            .map_err(|message| EvalError::PolicyError {
+                message: format!("configure: {message}"),
+            })?;
+        let raw = instance
+            .decide(snapshot)?
+            .map_err(|message| EvalError::PolicyError { message })?;
         let decisions = output::validate(raw, snapshot, &self.info.metadata.action_kinds)
             .map_err(|reason| EvalError::InvalidOutput { reason })?;
         let logs_dropped = instance.store.data().log.dropped;
         instance.commit();
-        Ok(Evaluation { decisions, elapsed: started.elapsed(), logs_dropped })
+        Ok(Evaluation {
+            decisions,
+            elapsed: started.elapsed(),
+            logs_dropped,
+        })
     }
 }
 
@@ -82,19 +95,36 @@ impl<'a> Instance<'a> {
         state_slot: &'a mut PolicyState,
     ) -> Result<Self, EvalError> {
         let stderr = MemoryOutputPipe::new(STDERR_CAPACITY);
-        let pinned = Pinned { time_ms, seed: runner.seed ^ version.wrapping_mul(0x9E37_79B9_7F4A_7C15) };
-        let wasi = sandbox::wasi_ctx(&runner.capabilities, &pinned, stderr.clone())
-            .map_err(|err| EvalError::Host { reason: format!("{err:#}") })?;
+        let pinned = Pinned {
+            time_ms,
+            seed: runner.seed ^ version.wrapping_mul(0x9E37_79B9_7F4A_7C15),
+        };
+        let wasi =
+            sandbox::wasi_ctx(&runner.capabilities, &pinned, stderr.clone()).map_err(|err| {
+                EvalError::Host {
+                    reason: format!("{err:#}"),
+                }
+            })?;
         let txn = std::mem::take(state_slot).begin(runner.limits.state_quota_bytes);
-        let data = EvalState::new(runner.name.clone(), wasi, MemoryLimiter::new(runner.limits.memory_bytes), txn);
+        let data = EvalState::new(
+            runner.name.clone(),
+            wasi,
+            MemoryLimiter::new(runner.limits.memory_bytes),
+            txn,
+        );
         let mut store = Store::new(runner.pre.engine(), data);
         store.limiter(|data| &mut data.limiter);
         store.set_epoch_deadline(ticks_for(runner.limits.deadline));
         store.epoch_deadline_trap();
         match runner.pre.instantiate(&mut store) {
-            Ok(bindings) => {
-                Ok(Instance { store, bindings, stderr, limits: runner.limits, state_slot, committed: false })
-            }
+            Ok(bindings) => Ok(Instance {
+                store,
+                bindings,
+                stderr,
+                limits: runner.limits,
+                state_slot,
+                committed: false,
+            }),
             Err(err) => {
                 let error = classify(err, &store, &runner.limits, &stderr);
                 *state_slot = take_txn(&mut store).rollback();
@@ -113,7 +143,10 @@ impl<'a> Instance<'a> {
         self.classified(result)
     }
 
-    pub(crate) fn decide(&mut self, snapshot: &wit::Snapshot) -> Result<Result<Vec<wit::Decision>, String>, EvalError> {
+    pub(crate) fn decide(
+        &mut self,
+        snapshot: &wit::Snapshot,
+    ) -> Result<Result<Vec<wit::Decision>, String>, EvalError> {
         let result = self.bindings.call_decide(&mut self.store, snapshot);
         self.classified(result)
     }
@@ -131,7 +164,11 @@ impl<'a> Instance<'a> {
 impl Drop for Instance<'_> {
     fn drop(&mut self) {
         let txn = take_txn(&mut self.store);
-        *self.state_slot = if self.committed { txn.commit() } else { txn.rollback() };
+        *self.state_slot = if self.committed {
+            txn.commit()
+        } else {
+            txn.rollback()
+        };
     }
 }
 
@@ -140,17 +177,31 @@ fn take_txn(store: &mut Store<EvalState>) -> super::state_store::StateTxn {
 }
 
 /// Turn a wasmtime error into the kind of failure it is.
-fn classify(err: wasmtime::Error, store: &Store<EvalState>, limits: &Limits, stderr: &MemoryOutputPipe) -> EvalError {
+fn classify(
+    err: wasmtime::Error,
+    store: &Store<EvalState>,
+    limits: &Limits,
+    stderr: &MemoryOutputPipe,
+) -> EvalError {
     if store.data().limiter.hit {
-        return EvalError::OutOfMemory { cap_bytes: limits.memory_bytes };
+        return EvalError::OutOfMemory {
+            cap_bytes: limits.memory_bytes,
+        };
     }
     match err.downcast_ref::<Trap>() {
-        Some(Trap::Interrupt) => EvalError::Timeout { deadline: limits.deadline },
+        Some(Trap::Interrupt) => EvalError::Timeout {
+            deadline: limits.deadline,
+        },
         Some(trap) => EvalError::Trap {
             message: with_guest_output(trap.to_string(), stderr),
-            backtrace: err.downcast_ref::<WasmBacktrace>().map(ToString::to_string).unwrap_or_default(),
+            backtrace: err
+                .downcast_ref::<WasmBacktrace>()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
         },
-        None => EvalError::Host { reason: format!("{err:#}") },
+        None => EvalError::Host {
+            reason: format!("{err:#}"),
+        },
     }
 }
 
@@ -163,5 +214,9 @@ fn with_guest_output(message: String, stderr: &MemoryOutputPipe) -> String {
         .map(str::trim)
         .filter(|line| !line.is_empty() && !line.starts_with("note: run with"))
         .collect();
-    if printed.is_empty() { message } else { format!("{message}: {}", printed.join(" ")) }
+    if printed.is_empty() {
+        message
+    } else {
+        format!("{message}: {}", printed.join(" "))
+    }
 }

@@ -42,7 +42,10 @@ const MAX_TABLE_ELEMENTS: usize = 1 << 20;
 
 impl MemoryLimiter {
     pub(crate) fn new(memory_bytes: u64) -> Self {
-        MemoryLimiter { memory_cap: usize::try_from(memory_bytes).unwrap_or(usize::MAX), hit: false }
+        MemoryLimiter {
+            memory_cap: usize::try_from(memory_bytes).unwrap_or(usize::MAX),
+            hit: false,
+        }
     }
 }
 

@@ -22,12 +22,20 @@ pub(crate) fn validate(
             let action = convert::action(decision.action);
             check(&action, &decision.reason, snapshot, declared)
                 .map_err(|reason| format!("decision {i} ({}): {reason}", action.kind()))?;
-            Ok(Decision { action, reason: decision.reason })
+            Ok(Decision {
+                action,
+                reason: decision.reason,
+            })
         })
         .collect()
 }
 
-fn check(action: &Action, reason: &str, s: &wit::Snapshot, declared: &[ActionKind]) -> Result<(), String> {
+fn check(
+    action: &Action,
+    reason: &str,
+    s: &wit::Snapshot,
+    declared: &[ActionKind],
+) -> Result<(), String> {
     if !declared.contains(&action.kind()) {
         return Err("the policy did not declare this action kind in its metadata".into());
     }
@@ -35,7 +43,10 @@ fn check(action: &Action, reason: &str, s: &wit::Snapshot, declared: &[ActionKin
         return Err("the reason is empty".into());
     }
     if reason.len() > MAX_REASON_BYTES {
-        return Err(format!("the reason is {} bytes; at most {MAX_REASON_BYTES}", reason.len()));
+        return Err(format!(
+            "the reason is {} bytes; at most {MAX_REASON_BYTES}",
+            reason.len()
+        ));
     }
     match *action {
         Action::SetMemberRatio { member, ratio } => {
@@ -48,14 +59,22 @@ fn check(action: &Action, reason: &str, s: &wit::Snapshot, declared: &[ActionKin
         Action::SetCapacityScaler { group, scaler } => {
             row("group", group, s.instance_groups.name.len())?;
             if s.instance_groups.backend_service[group as usize] == crate::model::NONE {
-                return Err(format!("group {group} is not the backend of any backend service"));
+                return Err(format!(
+                    "group {group} is not the backend of any backend service"
+                ));
             }
             if !(scaler == 0.0 || (0.1..=1.0).contains(&scaler)) {
-                return Err(format!("capacity scaler {scaler} is out of range; expected 0 or 0.1..=1"));
+                return Err(format!(
+                    "capacity scaler {scaler} is out of range; expected 0 or 0.1..=1"
+                ));
             }
         }
         Action::ResizeGroup { group, .. } => row("group", group, s.instance_groups.name.len())?,
-        Action::SetMigLayout { node, ref gpus, ref profiles } => {
+        Action::SetMigLayout {
+            node,
+            ref gpus,
+            ref profiles,
+        } => {
             row("node", node, s.nodes.name.len())?;
             if gpus.is_empty() {
                 return Err("the layout names no GPU".into());
@@ -66,8 +85,14 @@ fn check(action: &Action, reason: &str, s: &wit::Snapshot, declared: &[ActionKin
                     return Err(format!("gpu {gpu} is not on node {node}"));
                 }
             }
-            if let Some(p) = profiles.iter().find(|p| p.profile.is_empty() || p.count == 0) {
-                return Err(format!("profile {:?} with count {} is not a valid entry", p.profile, p.count));
+            if let Some(p) = profiles
+                .iter()
+                .find(|p| p.profile.is_empty() || p.count == 0)
+            {
+                return Err(format!(
+                    "profile {:?} with count {} is not a valid entry",
+                    p.profile, p.count
+                ));
             }
         }
     }
@@ -78,6 +103,8 @@ fn row(table: &str, index: u32, len: usize) -> Result<(), String> {
     if (index as usize) < len {
         Ok(())
     } else {
-        Err(format!("{table} row {index} does not exist; the snapshot has {len}"))
+        Err(format!(
+            "{table} row {index} does not exist; the snapshot has {len}"
+        ))
     }
 }

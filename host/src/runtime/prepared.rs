@@ -91,7 +91,11 @@ impl PolicyEngine {
         let (info, mut runner) = self.inspect_with(&spec.path, &spec.limits, &spec.capabilities)?;
         runner.name = info.metadata.name.as_str().into();
         runner.seed = u64::from_str_radix(&info.digest[..16], 16).unwrap_or_default();
-        let policy = PreparedPolicy { info: Arc::new(info), runner, settings: spec.settings.to_string().into() };
+        let policy = PreparedPolicy {
+            info: Arc::new(info),
+            runner,
+            settings: spec.settings.to_string().into(),
+        };
         let mut state = PolicyState::default();
         let configured = Instance::start(&policy.runner, 0, 0, &mut state)
             .and_then(|mut instance| instance.configure(&policy.settings));
@@ -102,13 +106,18 @@ impl PolicyEngine {
                 path: spec.path.clone(),
                 message,
             }),
-            Err(source) => Err(LoadError::Call { path: spec.path.clone(), function: "configure", source }),
+            Err(source) => Err(LoadError::Call {
+                path: spec.path.clone(),
+                function: "configure",
+                source,
+            }),
         }
     }
 
     /// Read and check a policy without configuring it (`host check`).
     pub fn inspect(&self, path: &Path) -> Result<PolicyInfo, LoadError> {
-        self.inspect_with(path, &Limits::default(), &Capabilities::default()).map(|(info, _)| info)
+        self.inspect_with(path, &Limits::default(), &Capabilities::default())
+            .map(|(info, _)| info)
     }
 
     fn inspect_with(
@@ -117,23 +126,36 @@ impl PolicyEngine {
         limits: &Limits,
         capabilities: &Capabilities,
     ) -> Result<(PolicyInfo, Runner), LoadError> {
-        let wasm = std::fs::read(path).map_err(|source| LoadError::Read { path: path.into(), source })?;
+        let wasm = std::fs::read(path).map_err(|source| LoadError::Read {
+            path: path.into(),
+            source,
+        })?;
         check_is_component(path, &wasm)?;
         let digest = sha256_hex(&wasm);
         let component = self
             .component(&wasm, &digest)
-            .map_err(|err| LoadError::NotAComponent { path: path.into(), reason: format!("{err:#}") })?;
+            .map_err(|err| LoadError::NotAComponent {
+                path: path.into(),
+                reason: format!("{err:#}"),
+            })?;
         let imports = self.imports(&component);
         for import in &imports {
             if let Some(why) = capabilities::refusal(import) {
-                return Err(LoadError::ImportNotGranted { path: path.into(), import: import.clone(), why });
+                return Err(LoadError::ImportNotGranted {
+                    path: path.into(),
+                    import: import.clone(),
+                    why,
+                });
             }
         }
         let pre = self
             .linker()
             .instantiate_pre(&component)
             .and_then(PolicyPre::new)
-            .map_err(|err| LoadError::WrongWorld { path: path.into(), reason: format!("{err:#}") })?;
+            .map_err(|err| LoadError::WrongWorld {
+                path: path.into(),
+                reason: format!("{err:#}"),
+            })?;
         let runner = Runner {
             pre,
             name: path.display().to_string().into(),
@@ -142,7 +164,15 @@ impl PolicyEngine {
             seed: 0,
         };
         let metadata = read_metadata(path, &runner)?;
-        Ok((PolicyInfo { path: path.into(), digest, metadata, imports }, runner))
+        Ok((
+            PolicyInfo {
+                path: path.into(),
+                digest,
+                metadata,
+                imports,
+            },
+            runner,
+        ))
     }
 
     fn imports(&self, component: &Component) -> Vec<String> {
@@ -158,14 +188,25 @@ fn read_metadata(path: &Path, runner: &Runner) -> Result<Metadata, LoadError> {
     let mut state = PolicyState::default();
     let raw = Instance::start(runner, 0, 0, &mut state)
         .and_then(|mut instance| instance.metadata())
-        .map_err(|source| LoadError::Call { path: path.into(), function: "metadata", source })?;
+        .map_err(|source| LoadError::Call {
+            path: path.into(),
+            function: "metadata",
+            source,
+        })?;
     let metadata = Metadata {
         name: raw.name,
         version: raw.version,
         description: raw.description,
-        action_kinds: raw.action_kinds.into_iter().map(convert::action_kind).collect(),
+        action_kinds: raw
+            .action_kinds
+            .into_iter()
+            .map(convert::action_kind)
+            .collect(),
     };
-    validate_metadata(&metadata).map_err(|reason| LoadError::Metadata { path: path.into(), reason })?;
+    validate_metadata(&metadata).map_err(|reason| LoadError::Metadata {
+        path: path.into(),
+        reason,
+    })?;
     Ok(metadata)
 }
 
@@ -177,17 +218,27 @@ fn check_is_component(path: &Path, wasm: &[u8]) -> Result<(), LoadError> {
         Some([0, b'a', b's', b'm', _, _, 1, 0]) => return Ok(()),
         _ => "the file does not start with the WebAssembly magic number",
     };
-    Err(LoadError::NotAComponent { path: path.into(), reason: reason.into() })
+    Err(LoadError::NotAComponent {
+        path: path.into(),
+        reason: reason.into(),
+    })
 }
 
 fn validate_metadata(m: &Metadata) -> Result<(), String> {
     let kebab = |s: &str| {
         !s.is_empty()
             && s.len() <= 64
-            && s.split('-').all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+            && s.split('-').all(|w| {
+                !w.is_empty()
+                    && w.bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            })
     };
     if !kebab(&m.name) {
-        return Err(format!("name {:?} must be kebab-case, 1 to 64 characters", m.name));
+        return Err(format!(
+            "name {:?} must be kebab-case, 1 to 64 characters",
+            m.name
+        ));
     }
     if m.version.trim().is_empty() {
         return Err("version is empty".into());

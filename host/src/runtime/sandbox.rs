@@ -28,11 +28,17 @@ pub(crate) fn wasi_ctx(
     stderr: MemoryOutputPipe,
 ) -> anyhow::Result<WasiCtx> {
     let mut builder = WasiCtxBuilder::new();
-    builder.stderr(stderr).allow_tcp(false).allow_udp(false).allow_ip_name_lookup(false);
+    builder
+        .stderr(stderr)
+        .allow_tcp(false)
+        .allow_udp(false)
+        .allow_ip_name_lookup(false);
     if !capabilities.clocks {
         builder
             .wall_clock(SnapshotWallClock(Duration::from_millis(pinned.time_ms)))
-            .monotonic_clock(SnapshotMonotonicClock(pinned.time_ms.saturating_mul(1_000_000)));
+            .monotonic_clock(SnapshotMonotonicClock(
+                pinned.time_ms.saturating_mul(1_000_000),
+            ));
     }
     if !capabilities.random {
         builder
@@ -41,9 +47,11 @@ pub(crate) fn wasi_ctx(
             .insecure_random_seed(u128::from(pinned.seed));
     }
     if let Some(dir) = &capabilities.data_dir {
-        builder.preopened_dir(dir, DATA_DIR_GUEST_PATH, FsPerms::ReadOnly).map_err(|err| {
-            anyhow::anyhow!("cannot open data directory {}: {err}", dir.display())
-        })?;
+        builder
+            .preopened_dir(dir, DATA_DIR_GUEST_PATH, FsPerms::ReadOnly)
+            .map_err(|err| {
+                anyhow::anyhow!("cannot open data directory {}: {err}", dir.display())
+            })?;
     }
     Ok(builder.build())
 }

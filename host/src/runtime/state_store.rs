@@ -24,7 +24,10 @@ impl PolicyState {
     /// State holding `entries`, as restored from storage.
     pub fn from_entries(entries: BTreeMap<String, Vec<u8>>) -> Self {
         let used_bytes = entries.iter().map(|(k, v)| entry_size(k, v)).sum();
-        PolicyState { entries, used_bytes }
+        PolicyState {
+            entries,
+            used_bytes,
+        }
     }
 
     /// Every key and value.
@@ -39,7 +42,11 @@ impl PolicyState {
 
     /// Start an evaluation's transaction over this state.
     pub(crate) fn begin(self, quota_bytes: u64) -> StateTxn {
-        StateTxn { state: self, quota_bytes, undo: Vec::new() }
+        StateTxn {
+            state: self,
+            quota_bytes,
+            undo: Vec::new(),
+        }
     }
 }
 
@@ -64,7 +71,11 @@ impl StateTxn {
         if key.is_empty() || key.len() > MAX_KEY_BYTES {
             return Err(StateWriteError::InvalidKey);
         }
-        let old_size = self.state.entries.get(&key).map_or(0, |v| entry_size(&key, v));
+        let old_size = self
+            .state
+            .entries
+            .get(&key)
+            .map_or(0, |v| entry_size(&key, v));
         let new_used = self.state.used_bytes - old_size + entry_size(&key, &value);
         if new_used > self.quota_bytes {
             return Err(StateWriteError::QuotaExceeded(self.quota_bytes));
@@ -107,7 +118,12 @@ mod tests {
     use super::*;
 
     fn state_with(pairs: &[(&str, &[u8])]) -> PolicyState {
-        PolicyState::from_entries(pairs.iter().map(|(k, v)| (k.to_string(), v.to_vec())).collect())
+        PolicyState::from_entries(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_vec()))
+                .collect(),
+        )
     }
 
     #[test]
@@ -134,9 +150,18 @@ mod tests {
     #[test]
     fn quota_and_key_rules_are_enforced() {
         let mut txn = PolicyState::default().begin(16);
-        assert_eq!(txn.set(String::new(), vec![]), Err(StateWriteError::InvalidKey));
-        assert_eq!(txn.set("k".repeat(257), vec![]), Err(StateWriteError::InvalidKey));
-        assert_eq!(txn.set("k".into(), vec![0; 16]), Err(StateWriteError::QuotaExceeded(16)));
+        assert_eq!(
+            txn.set(String::new(), vec![]),
+            Err(StateWriteError::InvalidKey)
+        );
+        assert_eq!(
+            txn.set("k".repeat(257), vec![]),
+            Err(StateWriteError::InvalidKey)
+        );
+        assert_eq!(
+            txn.set("k".into(), vec![0; 16]),
+            Err(StateWriteError::QuotaExceeded(16))
+        );
         txn.set("k".into(), vec![0; 15]).unwrap();
         // Replacing a value counts the old one as freed.
         txn.set("k".into(), vec![1; 15]).unwrap();

@@ -23,16 +23,21 @@ impl EpochTicker {
         // A weak engine reference: the ticker must not keep the engine alive.
         let weak = engine.weak();
         let flag = Arc::clone(&stop);
-        let thread = std::thread::Builder::new().name("fulcrum-epoch".into()).spawn(move || {
-            while !flag.load(Ordering::Relaxed) {
-                std::thread::sleep(TICK);
-                match weak.upgrade() {
-                    Some(engine) => engine.increment_epoch(),
-                    None => return,
+        let thread = std::thread::Builder::new()
+            .name("fulcrum-epoch".into())
+            .spawn(move || {
+                while !flag.load(Ordering::Relaxed) {
+                    std::thread::sleep(TICK);
+                    match weak.upgrade() {
+                        Some(engine) => engine.increment_epoch(),
+                        None => return,
+                    }
                 }
-            }
-        })?;
-        Ok(EpochTicker { stop, thread: Some(thread) })
+            })?;
+        Ok(EpochTicker {
+            stop,
+            thread: Some(thread),
+        })
     }
 }
 

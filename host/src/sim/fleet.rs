@@ -4,7 +4,8 @@
 //! runs the same cycle as production.
 
 use crate::model::{
-    Action, Availability, GpuSample, Health, MemberSample, MemberState, Snapshot, SnapshotBuilder,
+    Action, Availability, GpuSample, Health, MemberSample, MemberState, NodeSample, Snapshot,
+    SnapshotBuilder,
 };
 
 use super::gpu::{GpuKind, SimGpu};
@@ -45,7 +46,12 @@ impl Default for FleetConfig {
             gpus_per_node: 8,
             offered_load_rps: 520.0,
             step_s: 5.0,
-            faults: vec![NodeFault { node: 2, gpu: 3, xid: 79, cycles: 9..=13 }],
+            faults: vec![NodeFault {
+                node: 2,
+                gpu: 3,
+                xid: 79,
+                cycles: 9..=13,
+            }],
         }
     }
 }
@@ -89,8 +95,16 @@ pub struct Fleet {
 impl Fleet {
     /// A fleet starting idle at `start_ms` (milliseconds since the Unix epoch).
     pub fn new(config: FleetConfig, start_ms: u64) -> Self {
-        let nodes = (0..config.nodes).map(|i| sim_node(i, config.gpus_per_node)).collect();
-        Fleet { config, nodes, cycle: 0, time_ms: start_ms, dropped_rps: 0.0 }
+        let nodes = (0..config.nodes)
+            .map(|i| sim_node(i, config.gpus_per_node))
+            .collect();
+        Fleet {
+            config,
+            nodes,
+            cycle: 0,
+            time_ms: start_ms,
+            dropped_rps: 0.0,
+        }
     }
 
     /// Cycles advanced so far.
@@ -119,14 +133,29 @@ impl Fleet {
         let weights: Vec<f64> = self
             .nodes
             .iter()
-            .map(|n| if n.member.state == MemberState::Enabled { f64::from(n.member.ratio) } else { 0.0 })
+            .map(|n| {
+                if n.member.state == MemberState::Enabled {
+                    f64::from(n.member.ratio)
+                } else {
+                    0.0
+                }
+            })
             .collect();
         let total: f64 = weights.iter().sum();
         self.dropped_rps = if total > 0.0 { 0.0 } else { offered };
         let step_s = self.config.step_s;
         for (node, weight) in self.nodes.iter_mut().zip(weights) {
-            let load = if total > 0.0 { offered * weight / total } else { 0.0 };
-            let capacity: f64 = node.gpus.iter().filter(|g| g.last_xid == 0).map(SimGpu::capacity_rps).sum();
+            let load = if total > 0.0 {
+                offered * weight / total
+            } else {
+                0.0
+            };
+            let capacity: f64 = node
+                .gpus
+                .iter()
+                .filter(|g| g.last_xid == 0)
+                .map(SimGpu::capacity_rps)
+                .sum();
             let demand = if capacity > 0.0 { load / capacity } else { 0.0 };
             for gpu in node.gpus.iter_mut().filter(|g| g.last_xid == 0) {
                 gpu.advance(step_s, demand, node.ambient_c, node.heat_c);
@@ -138,7 +167,11 @@ impl Fleet {
 
     fn apply_faults(&mut self) {
         for fault in &self.config.faults {
-            let Some(gpu) = self.nodes.get_mut(fault.node).and_then(|n| n.gpus.get_mut(fault.gpu)) else {
+            let Some(gpu) = self
+                .nodes
+                .get_mut(fault.node)
+                .and_then(|n| n.gpus.get_mut(fault.gpu))
+            else {
                 continue;
             };
             if fault.cycles.contains(&self.cycle) {
@@ -154,12 +187,33 @@ impl Fleet {
     pub fn snapshot(&self, version: u64) -> Snapshot {
         let mut builder = SnapshotBuilder::new();
         for node in &self.nodes {
-            let gpus: Vec<GpuSample<'_>> = node.gpus.iter().enumerate().map(|(i, g)| gpu_sample(i, g)).collect();
-            let health = if gpus.iter().any(|g| g.health == Health::Unhealthy) { Health::Unhealthy } else { Health::Healthy };
+            let gpus: Vec<GpuSample<'_>> = node
+                .gpus
+                .iter()
+                .enumerate()
+                .map(|(i, g)| gpu_sample(i, g))
+                .collect();
+            let health = if gpus.iter().any(|g| g.health == Health::Unhealthy) {
+                Health::Unhealthy
+            } else {
+                Health::Healthy
+            };
             let labels = [("nvidia.com/gpu.product", node.gpus[0].kind.model_name())];
-            builder.node(&node.name, &node.address, health, 0, false, &labels, &gpus);
+            let sample = NodeSample {
+                name: &node.name,
+                address: &node.address,
+                health,
+                telemetry_age_ms: 0,
+                stale: false,
+                labels: &labels,
+            };
+            builder.node(&sample, &gpus);
         }
-        let names: Vec<String> = self.nodes.iter().map(|n| format!("{}:{MEMBER_PORT}", n.name)).collect();
+        let names: Vec<String> = self
+            .nodes
+            .iter()
+            .map(|n| format!("{}:{MEMBER_PORT}", n.name))
+            .collect();
         let members: Vec<MemberSample<'_>> = self
             .nodes
             .iter()
@@ -183,18 +237,30 @@ impl Fleet {
     /// Apply one action decided against `snapshot` (a snapshot of this fleet).
     pub fn apply(&mut self, snapshot: &Snapshot, action: &Action) -> Result<(), String> {
         let member_node = |member: u32| {
-            snapshot.members.node.get(member as usize).copied().filter(|&n| (n as usize) < self.nodes.len())
+            snapshot
+                .members
+                .node
+                .get(member as usize)
+                .copied()
+                .filter(|&n| (n as usize) < self.nodes.len())
         };
         match *action {
             Action::SetMemberRatio { member, ratio } => {
-                let node = member_node(member).ok_or_else(|| format!("member row {member} is not in the fleet"))?;
+                let node = member_node(member)
+                    .ok_or_else(|| format!("member row {member} is not in the fleet"))?;
                 self.nodes[node as usize].member.ratio = ratio;
             }
             Action::SetMemberState { member, state } => {
-                let node = member_node(member).ok_or_else(|| format!("member row {member} is not in the fleet"))?;
+                let node = member_node(member)
+                    .ok_or_else(|| format!("member row {member} is not in the fleet"))?;
                 self.nodes[node as usize].member.state = state;
             }
-            ref other => return Err(format!("the embedded fleet has no {} to change", other.kind())),
+            ref other => {
+                return Err(format!(
+                    "the embedded fleet has no {} to change",
+                    other.kind()
+                ));
+            }
         }
         Ok(())
     }
@@ -202,13 +268,28 @@ impl Fleet {
 
 fn sim_node(index: usize, gpus_per_node: usize) -> SimNode {
     // Every third node is an older generation; every third, offset by one, is badly cooled.
-    let kind = if index % 3 == 2 { GpuKind::A100Sxm40 } else { GpuKind::H100Sxm80 };
-    let (ambient_c, heat_c) = if index % 3 == 1 { (50.0, 60.0) } else { (30.0, 42.0) };
+    let kind = if index % 3 == 2 {
+        GpuKind::A100Sxm40
+    } else {
+        GpuKind::H100Sxm80
+    };
+    let (ambient_c, heat_c) = if index % 3 == 1 {
+        (50.0, 60.0)
+    } else {
+        (30.0, 42.0)
+    };
     let gpus = (0..gpus_per_node)
         .map(|g| {
             // A fixed spread of per-GPU load around the node's mean.
-            let skew = 0.88 + 0.24 * ((g * 7 + index * 3) % gpus_per_node.max(1)) as f64 / gpus_per_node.max(1) as f64;
-            SimGpu::new(kind, format!("GPU-{index:04x}{g:04x}-5e1f-4c1a-9b7e-000000000000"), skew, ambient_c)
+            let skew = 0.88
+                + 0.24 * ((g * 7 + index * 3) % gpus_per_node.max(1)) as f64
+                    / gpus_per_node.max(1) as f64;
+            SimGpu::new(
+                kind,
+                format!("GPU-{index:04x}{g:04x}-5e1f-4c1a-9b7e-000000000000"),
+                skew,
+                ambient_c,
+            )
         })
         .collect();
     SimNode {
@@ -217,7 +298,11 @@ fn sim_node(index: usize, gpus_per_node: usize) -> SimNode {
         ambient_c,
         heat_c,
         gpus,
-        member: SimMember { ratio: INITIAL_RATIO, state: MemberState::Enabled, connections: 0 },
+        member: SimMember {
+            ratio: INITIAL_RATIO,
+            state: MemberState::Enabled,
+            connections: 0,
+        },
     }
 }
 
@@ -244,7 +329,11 @@ fn gpu_sample(index: usize, gpu: &SimGpu) -> GpuSample<'_> {
         power_limit_w: gpu.kind.power_limit_w(),
         throttled: !failed && gpu.throttled(),
         last_xid: gpu.last_xid,
-        health: if failed { Health::Unhealthy } else { Health::Healthy },
+        health: if failed {
+            Health::Unhealthy
+        } else {
+            Health::Healthy
+        },
     }
 }
 
@@ -253,7 +342,13 @@ mod tests {
     use super::*;
 
     fn fleet() -> Fleet {
-        Fleet::new(FleetConfig { faults: vec![], ..FleetConfig::default() }, 1_700_000_000_000)
+        Fleet::new(
+            FleetConfig {
+                faults: vec![],
+                ..FleetConfig::default()
+            },
+            1_700_000_000_000,
+        )
     }
 
     fn mean_utilization(s: &Snapshot, node: u32) -> f32 {
@@ -276,8 +371,22 @@ mod tests {
     fn utilisation_follows_the_weights() {
         let mut f = fleet();
         let s = f.snapshot(0);
-        f.apply(&s, &Action::SetMemberRatio { member: 0, ratio: 90 }).unwrap();
-        f.apply(&s, &Action::SetMemberRatio { member: 1, ratio: 10 }).unwrap();
+        f.apply(
+            &s,
+            &Action::SetMemberRatio {
+                member: 0,
+                ratio: 90,
+            },
+        )
+        .unwrap();
+        f.apply(
+            &s,
+            &Action::SetMemberRatio {
+                member: 1,
+                ratio: 10,
+            },
+        )
+        .unwrap();
         for _ in 0..10 {
             f.advance();
         }
@@ -289,7 +398,14 @@ mod tests {
     fn a_disabled_member_gets_no_load() {
         let mut f = fleet();
         let s = f.snapshot(0);
-        f.apply(&s, &Action::SetMemberState { member: 0, state: MemberState::Disabled }).unwrap();
+        f.apply(
+            &s,
+            &Action::SetMemberState {
+                member: 0,
+                state: MemberState::Disabled,
+            },
+        )
+        .unwrap();
         for _ in 0..20 {
             f.advance();
         }

@@ -90,7 +90,11 @@ impl SimGpu {
     /// Requests per second this GPU can serve now.
     pub(crate) fn capacity_rps(&self) -> f64 {
         let full = self.kind.capacity_rps();
-        if self.throttled() { full * THROTTLED_CAPACITY } else { full }
+        if self.throttled() {
+            full * THROTTLED_CAPACITY
+        } else {
+            full
+        }
     }
 
     /// Advance `dt_s` seconds with `demand` (0 = idle, 1 = exactly full) and
@@ -102,9 +106,14 @@ impl SimGpu {
         let cache_room = self.kind.memory_total_mib() * 0.6;
         self.memory_used_mib = self.kind.resident_mib() + cache_room * u;
         let temperature_target = ambient_c + heat_c * u;
-        self.temperature_c += (temperature_target - self.temperature_c) * settle(dt_s, TEMPERATURE_TAU_S) as f32;
+        self.temperature_c +=
+            (temperature_target - self.temperature_c) * settle(dt_s, TEMPERATURE_TAU_S) as f32;
         let limit = self.kind.power_limit_w();
-        self.power_w = if self.throttled() { limit * 0.8 } else { IDLE_POWER_W + (limit - IDLE_POWER_W) * u };
+        self.power_w = if self.throttled() {
+            limit * 0.8
+        } else {
+            IDLE_POWER_W + (limit - IDLE_POWER_W) * u
+        };
     }
 }
 

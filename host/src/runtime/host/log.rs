@@ -21,7 +21,11 @@ pub(crate) struct LogSink {
 
 impl LogSink {
     pub(crate) fn new(policy: Arc<str>) -> Self {
-        LogSink { policy, written: 0, dropped: 0 }
+        LogSink {
+            policy,
+            written: 0,
+            dropped: 0,
+        }
     }
 
     fn write(&mut self, level: Level, message: &str) {

@@ -26,14 +26,28 @@ pub(crate) struct EvalState {
 }
 
 impl EvalState {
-    pub(crate) fn new(policy: Arc<str>, wasi: WasiCtx, limiter: MemoryLimiter, state: StateTxn) -> Self {
-        EvalState { wasi, table: ResourceTable::new(), limiter, state, log: LogSink::new(policy) }
+    pub(crate) fn new(
+        policy: Arc<str>,
+        wasi: WasiCtx,
+        limiter: MemoryLimiter,
+        state: StateTxn,
+    ) -> Self {
+        EvalState {
+            wasi,
+            table: ResourceTable::new(),
+            limiter,
+            state,
+            log: LogSink::new(policy),
+        }
     }
 }
 
 impl WasiView for EvalState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
     }
 }
 
