@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use fulcrum_host::model::{self, SnapshotBuilder};
-use fulcrum_host::runtime::{EngineConfig, PolicyEngine, PolicyInput, PolicySpec, PolicyState};
+use fulcrum_host::runtime::{EngineConfig, PolicyEngine, PolicySpec, PolicyState};
 use fulcrum_host::sim::{Fleet, FleetConfig};
 use fulcrum_plugin_artifacts as artifacts;
 use fulcrum_sdk::testing::MemoryHost;
@@ -66,46 +66,28 @@ fn evaluate(c: &mut Criterion) {
         );
         let mut state = PolicyState::default();
         group.bench_with_input(BenchmarkId::new("wasm", nodes), &snapshot, |b, s| {
-            b.iter(|| {
-                component
-                    .evaluate(&PolicyInput::new(s), &mut state)
-                    .expect("evaluates")
-            })
+            b.iter(|| component.evaluate(s, &mut state).expect("evaluates"))
         });
     }
 
     let empty = engine
         .load(&PolicySpec::new(artifacts::EMPTY))
         .expect("empty loads");
-    let nothing = PolicyInput::new(&SnapshotBuilder::new().build(1, 0));
+    let nothing = SnapshotBuilder::new().build(1, 0);
     let mut state = PolicyState::default();
     group.bench_function(BenchmarkId::new("overhead", "empty"), |b| {
         b.iter(|| empty.evaluate(&nothing, &mut state).expect("evaluates"))
     });
-    let big = fleet_snapshot(10_000);
-    group.bench_function("convert/10000", |b| b.iter(|| PolicyInput::new(&big)));
-    let big_input = PolicyInput::new(&big);
-    group.bench_function("input-empty/10000", |b| {
-        b.iter(|| empty.evaluate(&big_input, &mut state).expect("evaluates"))
-    });
     group.finish();
 }
 
-/// The host's snapshot in the guest SDK's types, column by column. The
-/// embedded fleet has no MIG instances, instance groups or instances.
+/// The host's snapshot in the guest SDK's types, column by column (both are
+/// generated from the same WIT record). The embedded fleet has no MIG
+/// instances, instance groups or instances.
 fn to_sdk(s: &model::Snapshot) -> fulcrum_sdk::Snapshot {
     use fulcrum_sdk as g;
     assert!(s.mig_instances.gpu.is_empty() && s.instance_groups.name.is_empty());
-    let health = |h: &[model::Health]| {
-        h.iter()
-            .map(|h| match h {
-                model::Health::Healthy => g::Health::Healthy,
-                model::Health::Degraded => g::Health::Degraded,
-                model::Health::Unhealthy => g::Health::Unhealthy,
-                model::Health::Unknown => g::Health::Unknown,
-            })
-            .collect()
-    };
+    let (n, gp, m) = (&s.nodes, &s.gpus, &s.members);
     g::Snapshot {
         version: s.version,
         time_ms: s.time_ms,
@@ -114,13 +96,13 @@ fn to_sdk(s: &model::Snapshot) -> fulcrum_sdk::Snapshot {
             offsets: s.strings.offsets.clone(),
         },
         nodes: g::Nodes {
-            name: s.nodes.name.clone(),
-            address: s.nodes.address.clone(),
-            health: health(&s.nodes.health),
-            telemetry_age_ms: s.nodes.telemetry_age_ms.clone(),
-            stale: s.nodes.stale.clone(),
-            gpu_start: s.nodes.gpu_start.clone(),
-            label_start: s.nodes.label_start.clone(),
+            name: n.name.clone(),
+            address: n.address.clone(),
+            health: n.health.clone(),
+            telemetry_age_ms: n.telemetry_age_ms.clone(),
+            stale: n.stale.clone(),
+            gpu_start: n.gpu_start.clone(),
+            label_start: n.label_start.clone(),
         },
         labels: g::Labels {
             node: s.labels.node.clone(),
@@ -128,22 +110,22 @@ fn to_sdk(s: &model::Snapshot) -> fulcrum_sdk::Snapshot {
             value: s.labels.value.clone(),
         },
         gpus: g::Gpus {
-            node: s.gpus.node.clone(),
-            index: s.gpus.index.clone(),
-            uuid: s.gpus.uuid.clone(),
-            model: s.gpus.model.clone(),
-            utilization: s.gpus.utilization.clone(),
-            tensor_activity: s.gpus.tensor_activity.clone(),
-            memory_used_mib: s.gpus.memory_used_mib.clone(),
-            memory_total_mib: s.gpus.memory_total_mib.clone(),
-            temperature_c: s.gpus.temperature_c.clone(),
-            power_w: s.gpus.power_w.clone(),
-            power_limit_w: s.gpus.power_limit_w.clone(),
-            throttled: s.gpus.throttled.clone(),
-            last_xid: s.gpus.last_xid.clone(),
-            health: health(&s.gpus.health),
-            mig_enabled: s.gpus.mig_enabled.clone(),
-            mig_start: s.gpus.mig_start.clone(),
+            node: gp.node.clone(),
+            index: gp.index.clone(),
+            uuid: gp.uuid.clone(),
+            model: gp.model.clone(),
+            utilization: gp.utilization.clone(),
+            tensor_activity: gp.tensor_activity.clone(),
+            memory_used_mib: gp.memory_used_mib.clone(),
+            memory_total_mib: gp.memory_total_mib.clone(),
+            temperature_c: gp.temperature_c.clone(),
+            power_w: gp.power_w.clone(),
+            power_limit_w: gp.power_limit_w.clone(),
+            throttled: gp.throttled.clone(),
+            last_xid: gp.last_xid.clone(),
+            health: gp.health.clone(),
+            mig_enabled: gp.mig_enabled.clone(),
+            mig_start: gp.mig_start.clone(),
         },
         mig_instances: g::MigInstances {
             gpu: vec![],
@@ -162,34 +144,16 @@ fn to_sdk(s: &model::Snapshot) -> fulcrum_sdk::Snapshot {
             member_start: s.pools.member_start.clone(),
         },
         members: g::Members {
-            pool: s.members.pool.clone(),
-            node: s.members.node.clone(),
-            name: s.members.name.clone(),
-            address: s.members.address.clone(),
-            port: s.members.port.clone(),
-            ratio: s.members.ratio.clone(),
-            state: s
-                .members
-                .state
-                .iter()
-                .map(|m| match m {
-                    model::MemberState::Enabled => g::MemberState::Enabled,
-                    model::MemberState::Disabled => g::MemberState::Disabled,
-                    model::MemberState::ForcedOffline => g::MemberState::ForcedOffline,
-                })
-                .collect(),
-            availability: s
-                .members
-                .availability
-                .iter()
-                .map(|a| match a {
-                    model::Availability::Available => g::Availability::Available,
-                    model::Availability::Offline => g::Availability::Offline,
-                    model::Availability::Unknown => g::Availability::Unknown,
-                })
-                .collect(),
-            current_connections: s.members.current_connections.clone(),
-            connection_limit: s.members.connection_limit.clone(),
+            pool: m.pool.clone(),
+            node: m.node.clone(),
+            name: m.name.clone(),
+            address: m.address.clone(),
+            port: m.port.clone(),
+            ratio: m.ratio.clone(),
+            state: m.state.clone(),
+            availability: m.availability.clone(),
+            current_connections: m.current_connections.clone(),
+            connection_limit: m.connection_limit.clone(),
         },
         instance_groups: g::InstanceGroups {
             name: vec![],

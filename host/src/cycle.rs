@@ -4,8 +4,8 @@
 
 use std::collections::HashSet;
 
-use crate::model::{Action, Decision, Snapshot};
-use crate::runtime::{EvalError, Evaluation, PolicyInput, PolicyState, PreparedPolicy};
+use crate::model::{Action, Code, Decision, Snapshot};
+use crate::runtime::{EvalError, Evaluation, PolicyState, PreparedPolicy};
 use crate::sim::Fleet;
 
 /// A policy and the state it carries from cycle to cycle.
@@ -60,12 +60,11 @@ pub fn run_cycle(
     dry_run: bool,
 ) -> CycleReport {
     let snapshot = fleet.snapshot(version);
-    let input = PolicyInput::new(&snapshot);
     let outcomes: Vec<PolicyOutcome> = policies
         .iter_mut()
         .map(|p| PolicyOutcome {
             policy: p.prepared.name().to_owned(),
-            result: p.prepared.evaluate(&input, &mut p.state),
+            result: p.prepared.evaluate(&snapshot, &mut p.state),
         })
         .collect();
     let (planned, unchanged, superseded) = plan(&snapshot, &outcomes);
@@ -127,7 +126,9 @@ fn target(action: &Action) -> (crate::model::ActionKind, u32) {
 fn already_holds(s: &Snapshot, action: &Action) -> bool {
     match *action {
         Action::SetMemberRatio { member, ratio } => s.members.ratio[member as usize] == ratio,
-        Action::SetMemberState { member, state } => s.members.state[member as usize] == state,
+        Action::SetMemberState { member, state } => {
+            s.members.state[member as usize] == state.code()
+        }
         Action::SetCapacityScaler { group, scaler } => {
             s.instance_groups.capacity_scaler[group as usize] == scaler
         }

@@ -12,3 +12,4 @@ pub mod cycle;
 pub mod model;
 pub mod runtime;
 pub mod sim;
+mod wit;

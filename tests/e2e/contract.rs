@@ -2,7 +2,7 @@
 //! determinism.
 
 use fulcrum_host::model::{Action, ActionKind};
-use fulcrum_host::runtime::{EvalError, LoadError, PolicyInput, PolicyState};
+use fulcrum_host::runtime::{EvalError, LoadError, PolicyState};
 use fulcrum_tests::{artifacts, engine, evaluate_once, fleet_snapshot, load};
 
 #[test]
@@ -69,11 +69,11 @@ fn malformed_output_is_rejected_with_the_reason() {
 fn the_same_snapshot_gives_the_same_decisions() {
     let engine = engine();
     let policy = load(&engine, artifacts::GPU_WEIGHTING, "{}").unwrap();
-    let input = PolicyInput::new(&fleet_snapshot(6));
+    let snapshot = fleet_snapshot(6);
     let (mut a, mut b) = (PolicyState::default(), PolicyState::default());
     for _ in 0..3 {
-        let first = policy.evaluate(&input, &mut a).unwrap();
-        let second = policy.evaluate(&input, &mut b).unwrap();
+        let first = policy.evaluate(&snapshot, &mut a).unwrap();
+        let second = policy.evaluate(&snapshot, &mut b).unwrap();
         assert_eq!(first.decisions, second.decisions);
         assert_eq!(a, b);
     }

@@ -56,7 +56,7 @@ fn a_failing_gpu_is_drained_and_restored_and_the_hot_node_gets_less() {
         ratio_sums[0] > ratio_sums[1],
         "the badly cooled ml-node-2 gets less than ml-node-1: {ratio_sums:?}"
     );
-    assert_eq!(fleet.snapshot(31).members.state[2], MemberState::Enabled);
+    assert_eq!(fleet.snapshot(31).member_state(2), MemberState::Enabled);
 }
 
 #[test]

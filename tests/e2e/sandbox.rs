@@ -170,7 +170,12 @@ fn a_data_directory_is_readable_only_when_granted_and_never_writable() {
 
     let ungranted = load(&engine, artifacts::READ_DATA, "{}").unwrap();
     let error = evaluate_once(&ungranted, &fleet_snapshot(1)).unwrap_err();
-    assert!(error.to_string().contains("cannot read /data/threshold.txt"), "{error}");
+    assert!(
+        error
+            .to_string()
+            .contains("cannot read /data/threshold.txt"),
+        "{error}"
+    );
 
     let mut granted = spec(artifacts::READ_DATA, "{}", Duration::from_millis(100));
     granted.capabilities.data_dir = Some(dir.path().to_owned());
@@ -182,8 +187,13 @@ fn a_data_directory_is_readable_only_when_granted_and_never_writable() {
 
 #[test]
 fn a_component_of_another_world_is_refused_with_the_reason() {
-    let error = load(&engine(), artifacts::COMMAND, "{}").err().expect("refused");
+    let error = load(&engine(), artifacts::COMMAND, "{}")
+        .err()
+        .expect("refused");
     assert!(matches!(error, LoadError::WrongWorld { .. }), "{error}");
     let message = error.to_string();
-    assert!(message.contains("not a component of the fulcrum:policy@0.1.0 world"), "{message}");
+    assert!(
+        message.contains("not a component of the fulcrum:policy@0.1.0 world"),
+        "{message}"
+    );
 }

@@ -1,7 +1,7 @@
 //! Policy state: kept across evaluations, never written by a failed one.
 
 use fulcrum_host::model::Action;
-use fulcrum_host::runtime::{EvalErrorKind, PolicyInput, PolicyState};
+use fulcrum_host::runtime::{EvalErrorKind, PolicyState};
 use fulcrum_tests::{artifacts, engine, fleet_snapshot, load};
 
 fn count_in(state: &PolicyState) -> u64 {
@@ -13,10 +13,10 @@ fn count_in(state: &PolicyState) -> u64 {
 fn state_persists_across_evaluations() {
     let engine = engine();
     let policy = load(&engine, artifacts::STATE_COUNTER, "{}").unwrap();
-    let input = PolicyInput::new(&fleet_snapshot(1));
+    let snapshot = fleet_snapshot(1);
     let mut state = PolicyState::default();
     for expected in 1..=3u32 {
-        let evaluation = policy.evaluate(&input, &mut state).unwrap();
+        let evaluation = policy.evaluate(&snapshot, &mut state).unwrap();
         assert_eq!(
             evaluation.decisions[0].action,
             Action::SetMemberRatio {
@@ -39,11 +39,11 @@ fn a_failed_evaluation_leaves_the_state_as_it_was() {
         r#"{"fail_after_write":true}"#,
     )
     .unwrap();
-    let input = PolicyInput::new(&fleet_snapshot(1));
+    let snapshot = fleet_snapshot(1);
     let mut state = PolicyState::default();
-    counting.evaluate(&input, &mut state).unwrap();
+    counting.evaluate(&snapshot, &mut state).unwrap();
     let before = state.clone();
-    let error = failing.evaluate(&input, &mut state).unwrap_err();
+    let error = failing.evaluate(&snapshot, &mut state).unwrap_err();
     assert_eq!(error.kind(), EvalErrorKind::PolicyError);
     assert_eq!(error.to_string(), "policy error: failed on purpose");
     assert_eq!(state, before);

@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use fulcrum_host::model::Snapshot;
 use fulcrum_host::runtime::{
-    EngineConfig, EvalError, Evaluation, LoadError, PolicyEngine, PolicyInput, PolicySpec,
-    PolicyState, PreparedPolicy,
+    EngineConfig, EvalError, Evaluation, LoadError, PolicyEngine, PolicySpec, PolicyState,
+    PreparedPolicy,
 };
 use fulcrum_host::sim::{Fleet, FleetConfig};
 
@@ -52,5 +52,5 @@ pub fn evaluate_once(
     policy: &PreparedPolicy,
     snapshot: &Snapshot,
 ) -> Result<Evaluation, EvalError> {
-    policy.evaluate(&PolicyInput::new(snapshot), &mut PolicyState::default())
+    policy.evaluate(&snapshot, &mut PolicyState::default())
 }

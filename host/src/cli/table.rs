@@ -129,7 +129,7 @@ fn member_line(s: &Snapshot, member: usize, changes: &[Change]) -> String {
         Action::SetMemberState { state, .. } => Some(state),
         _ => None,
     });
-    let state_now = s.members.state[member];
+    let state_now = s.member_state(member as u32);
     let state = match new_state {
         Some(new) => format!("{}→{}", state_name(state_now), state_name(new)),
         None => state_name(state_now).to_owned(),

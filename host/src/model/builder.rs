@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use super::codes::Code;
 use super::snapshot::*;
 use super::strings::Interner;
 
@@ -50,18 +51,19 @@ pub struct MemberSample<'a> {
 }
 
 /// Builds one [`Snapshot`].
-#[derive(Debug, Default)]
 pub struct SnapshotBuilder {
     strings: Interner,
-    nodes: Nodes,
-    labels: Labels,
-    gpus: Gpus,
-    mig_instances: MigInstances,
-    pools: Pools,
-    members: Members,
-    instance_groups: InstanceGroups,
-    instances: Instances,
-    signals: Signals,
+    /// The tables being filled; its version, time and strings are set by `build`.
+    tables: Snapshot,
+}
+
+impl Default for SnapshotBuilder {
+    fn default() -> Self {
+        SnapshotBuilder {
+            strings: Interner::default(),
+            tables: Snapshot::empty(),
+        }
+    }
 }
 
 impl SnapshotBuilder {
@@ -71,19 +73,19 @@ impl SnapshotBuilder {
 
     /// Add a node with its labels and GPUs; returns its row.
     pub fn node(&mut self, node: &NodeSample<'_>, gpus: &[GpuSample<'_>]) -> u32 {
-        let row = self.nodes.name.len() as u32;
-        let nodes = &mut self.nodes;
+        let row = self.tables.nodes.name.len() as u32;
+        let nodes = &mut self.tables.nodes;
         nodes.name.push(self.strings.intern(node.name));
         nodes.address.push(self.strings.intern(node.address));
-        nodes.health.push(node.health);
+        nodes.health.push(node.health.code());
         nodes.telemetry_age_ms.push(node.telemetry_age_ms);
-        nodes.stale.push(node.stale);
-        nodes.gpu_start.push(self.gpus.node.len() as u32);
-        nodes.label_start.push(self.labels.node.len() as u32);
+        nodes.stale.push(u8::from(node.stale));
+        nodes.gpu_start.push(self.tables.gpus.node.len() as u32);
+        nodes.label_start.push(self.tables.labels.node.len() as u32);
         for (key, value) in node.labels {
-            self.labels.node.push(row);
-            self.labels.key.push(self.strings.intern(key));
-            self.labels.value.push(self.strings.intern(value));
+            self.tables.labels.node.push(row);
+            self.tables.labels.key.push(self.strings.intern(key));
+            self.tables.labels.value.push(self.strings.intern(value));
         }
         for gpu in gpus {
             self.push_gpu(row, gpu);
@@ -92,7 +94,7 @@ impl SnapshotBuilder {
     }
 
     fn push_gpu(&mut self, node: u32, sample: &GpuSample<'_>) {
-        let gpus = &mut self.gpus;
+        let gpus = &mut self.tables.gpus;
         gpus.node.push(node);
         gpus.index.push(sample.index);
         gpus.uuid.push(self.strings.intern(sample.uuid));
@@ -104,11 +106,12 @@ impl SnapshotBuilder {
         gpus.temperature_c.push(sample.temperature_c);
         gpus.power_w.push(sample.power_w);
         gpus.power_limit_w.push(sample.power_limit_w);
-        gpus.throttled.push(sample.throttled);
+        gpus.throttled.push(u8::from(sample.throttled));
         gpus.last_xid.push(sample.last_xid);
-        gpus.health.push(sample.health);
-        gpus.mig_enabled.push(false);
-        gpus.mig_start.push(self.mig_instances.gpu.len() as u32);
+        gpus.health.push(sample.health.code());
+        gpus.mig_enabled.push(0);
+        gpus.mig_start
+            .push(self.tables.mig_instances.gpu.len() as u32);
     }
 
     /// Add a pool with its members; returns the pool's row.
@@ -119,23 +122,30 @@ impl SnapshotBuilder {
         load_balancing_mode: &str,
         members: &[MemberSample<'_>],
     ) -> u32 {
-        let row = self.pools.name.len() as u32;
-        self.pools.name.push(self.strings.intern(name));
-        self.pools.partition.push(self.strings.intern(partition));
-        self.pools
+        let row = self.tables.pools.name.len() as u32;
+        self.tables.pools.name.push(self.strings.intern(name));
+        self.tables
+            .pools
+            .partition
+            .push(self.strings.intern(partition));
+        self.tables
+            .pools
             .load_balancing_mode
             .push(self.strings.intern(load_balancing_mode));
-        self.pools.member_start.push(self.members.pool.len() as u32);
+        self.tables
+            .pools
+            .member_start
+            .push(self.tables.members.pool.len() as u32);
         for member in members {
-            let m = &mut self.members;
+            let m = &mut self.tables.members;
             m.pool.push(row);
             m.node.push(NONE);
             m.name.push(self.strings.intern(member.name));
             m.address.push(self.strings.intern(member.address));
             m.port.push(member.port);
             m.ratio.push(member.ratio);
-            m.state.push(member.state);
-            m.availability.push(member.availability);
+            m.state.push(member.state.code());
+            m.availability.push(member.availability.code());
             m.current_connections.push(member.current_connections);
             m.connection_limit.push(member.connection_limit);
         }
@@ -144,13 +154,14 @@ impl SnapshotBuilder {
 
     /// Add a named demand signal.
     pub fn signal(&mut self, name: &str, value: f64) {
-        self.signals.name.push(self.strings.intern(name));
-        self.signals.value.push(value);
+        self.tables.signals.name.push(self.strings.intern(name));
+        self.tables.signals.value.push(value);
     }
 
     /// Finish the snapshot: join members to nodes by address, then freeze.
     pub fn build(mut self, version: u64, time_ms: u64) -> Snapshot {
         let node_by_address: HashMap<u32, u32> = self
+            .tables
             .nodes
             .address
             .iter()
@@ -158,22 +169,15 @@ impl SnapshotBuilder {
             .rev()
             .map(|(row, &address)| (address, row as u32))
             .collect();
-        for (node, address) in self.members.node.iter_mut().zip(&self.members.address) {
+        let members = &mut self.tables.members;
+        for (node, address) in members.node.iter_mut().zip(&members.address) {
             *node = node_by_address.get(address).copied().unwrap_or(NONE);
         }
         Snapshot {
             version,
             time_ms,
             strings: self.strings.finish(),
-            nodes: self.nodes,
-            labels: self.labels,
-            gpus: self.gpus,
-            mig_instances: self.mig_instances,
-            pools: self.pools,
-            members: self.members,
-            instance_groups: self.instance_groups,
-            instances: self.instances,
-            signals: self.signals,
+            ..self.tables
         }
     }
 }

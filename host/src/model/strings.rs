@@ -6,14 +6,10 @@ use std::collections::HashMap;
 /// Index of a string in a [`StringTable`]; [`super::NONE`] when absent.
 pub type StringId = u32;
 
+use super::snapshot::StringTable;
+
 /// Every string of one snapshot, concatenated: string `i` is
 /// `text[offsets[i]..offsets[i + 1]]`. String 0 is the empty string.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StringTable {
-    pub text: String,
-    pub offsets: Vec<u32>,
-}
-
 impl StringTable {
     /// The string with this id, or `None` for [`super::NONE`] or an id out of range.
     pub fn get(&self, id: StringId) -> Option<&str> {

@@ -5,13 +5,13 @@
 use std::path::PathBuf;
 
 use wasmtime::component::{Component, HasSelf, Linker};
-use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
+use wasmtime::{Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 
-use super::bindings::Policy;
 use super::cache::ComponentCache;
 use super::host::EvalState;
 use super::limits::Limits;
 use super::ticker::EpochTicker;
+use crate::wit::Policy;
 
 /// Engine-wide settings.
 #[derive(Debug, Clone)]
@@ -94,13 +94,15 @@ fn wasmtime_config(config: &EngineConfig) -> Config {
         .total_memories(slots * 2)
         .total_tables(slots * 4)
         .max_memory_size(Limits::MAX_MEMORY_BYTES as usize)
-        .linear_memory_keep_resident(KEEP_RESIDENT_BYTES);
+        .linear_memory_keep_resident(KEEP_RESIDENT_BYTES)
+        // Where the kernel has PAGEMAP_SCAN (Linux 6.7+), reset only the pages
+        // an evaluation dirtied instead of the whole resident prefix.
+        .pagemap_scan(Enabled::Auto);
     let mut wasm = Config::new();
     wasm.wasm_component_model(true)
         .concurrency_support(false)
         .epoch_interruption(true)
         .max_wasm_stack(MAX_WASM_STACK)
-        .profiler(wasmtime::ProfilingStrategy::PerfMap)
         .allocation_strategy(InstanceAllocationStrategy::Pooling(pooling));
     wasm
 }

@@ -9,11 +9,9 @@ use std::time::{Duration, Instant};
 use wasmtime::{Store, Trap, WasmBacktrace};
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 
-use crate::model::Decision;
+use crate::model::{Decision, Snapshot};
 
-use super::bindings::{Policy, PolicyPre, types as wit};
 use super::capabilities::Capabilities;
-use super::convert::PolicyInput;
 use super::error::EvalError;
 use super::host::EvalState;
 use super::limits::{Limits, MemoryLimiter};
@@ -22,6 +20,7 @@ use super::prepared::PreparedPolicy;
 use super::sandbox::{self, Pinned, STDERR_CAPACITY};
 use super::state_store::PolicyState;
 use super::ticker::ticks_for;
+use crate::wit::{Policy, PolicyPre, types as wit};
 
 /// A successful evaluation.
 #[derive(Debug, Clone, PartialEq)]
@@ -35,15 +34,14 @@ pub struct Evaluation {
 }
 
 impl PreparedPolicy {
-    /// Evaluate the policy on `input`. `state` is the policy's state; it keeps
-    /// the evaluation's writes only if the evaluation succeeds.
+    /// Evaluate the policy on `snapshot`. `state` is the policy's state; it
+    /// keeps the evaluation's writes only if the evaluation succeeds.
     pub fn evaluate(
         &self,
-        input: &PolicyInput,
+        snapshot: &Snapshot,
         state: &mut PolicyState,
     ) -> Result<Evaluation, EvalError> {
         let started = Instant::now();
-        let snapshot = &input.snapshot;
         let mut instance =
             Instance::start(&self.runner, snapshot.version, snapshot.time_ms, state)?;
         instance

@@ -12,10 +12,9 @@
 //! 1. build one [`PolicyEngine`] (engine, epoch ticker, pooling allocator, cache);
 //! 2. [`PolicyEngine::load`] a [`PolicySpec`] into a [`PreparedPolicy`]: compiled
 //!    or read from the cache, imports checked, metadata read, settings validated;
-//! 3. each cycle, convert the snapshot once into a [`PolicyInput`] and call
-//!    [`PreparedPolicy::evaluate`] per policy: a fresh instance every time.
+//! 3. each cycle, call [`PreparedPolicy::evaluate`] per policy with the
+//!    cycle's snapshot: a fresh instance every time.
 
-mod bindings;
 mod cache;
 mod capabilities;
 mod convert;
@@ -32,7 +31,6 @@ mod ticker;
 
 pub use cache::sha256_hex;
 pub use capabilities::{Capabilities, DATA_DIR_GUEST_PATH};
-pub use convert::PolicyInput;
 pub use engine::{EngineConfig, PolicyEngine, default_cache_dir};
 pub use error::{EvalError, EvalErrorKind, LoadError};
 pub use eval::Evaluation;

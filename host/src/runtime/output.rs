@@ -3,8 +3,8 @@
 
 use crate::model::{Action, ActionKind, Decision};
 
-use super::bindings::types as wit;
 use super::convert;
+use crate::wit::types as wit;
 
 /// Longest reason kept, in bytes.
 pub const MAX_REASON_BYTES: usize = 1024;

@@ -9,7 +9,6 @@ use wasmtime::component::Component;
 
 use crate::model::ActionKind;
 
-use super::bindings::PolicyPre;
 use super::cache::sha256_hex;
 use super::capabilities::{self, Capabilities};
 use super::convert;
@@ -18,6 +17,7 @@ use super::error::LoadError;
 use super::eval::{Instance, Runner};
 use super::limits::Limits;
 use super::state_store::PolicyState;
+use crate::wit::PolicyPre;
 
 /// How the operator wants a policy run.
 #[derive(Debug, Clone)]

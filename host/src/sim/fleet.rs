@@ -423,13 +423,13 @@ mod tests {
         let s = f.snapshot(9);
         let gpu = s.node_gpus(2).start + 3;
         assert_eq!(s.gpus.last_xid[gpu], 79);
-        assert_eq!(s.nodes.health[2], Health::Unhealthy);
+        assert_eq!(s.node_health(2), Health::Unhealthy);
         assert!(s.gpus.utilization[gpu].is_nan());
         for _ in 0..5 {
             f.advance();
         }
         let s = f.snapshot(14);
         assert_eq!(s.gpus.last_xid[gpu], 0);
-        assert_eq!(s.nodes.health[2], Health::Healthy);
+        assert_eq!(s.node_health(2), Health::Healthy);
     }
 }

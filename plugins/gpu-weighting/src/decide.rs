@@ -11,14 +11,22 @@
 //! 5. enabled member on a node whose GPUs reported: move its ratio towards
 //!    `min_ratio + score × (max_ratio − min_ratio)`, smoothed over cycles, and
 //!    propose it when the rounded ratio differs from the current one.
+//!
+//! This runs over every member of a large fleet, so the per-member work stays
+//! lean: remembered records are found in row order rather than by hashing
+//! names ([`Recall`]), and reasons are written into one reused buffer (a
+//! score's figures without the formatting machinery,
+//! [`NodeScore::write_figures`]) and copied out once, at their exact length.
+
+use std::fmt::{self, Write as _};
 
 use fulcrum_sdk::{
     Decision, Host, Level, MemberState, MemberView, NodeView, SnapshotView, actions,
 };
 
 use crate::health::Problem;
-use crate::memory::{self, Memory, Record, Writer};
-use crate::score::NodeScore;
+use crate::memory::{self, Memory, Recall, Record, Writer};
+use crate::score::{NodeScore, write_u32};
 use crate::settings::Settings;
 
 /// Members on stale nodes named in the debug line; the rest are counted.
@@ -49,31 +57,32 @@ pub fn decide(
     let members = snapshot.members().len();
     let mut decisions = Vec::with_capacity(members);
     let mut next = Writer::with_capacity(stored.as_ref().map_or(members * 24, Vec::len));
+    let mut recall = Recall::new(snapshot);
+    let mut reason = String::new();
     let mut stale = Vec::new();
     let mut stale_count = 0;
     for pool in snapshot
         .pools()
         .filter(|pool| settings.manages(pool.name()))
     {
-        let remembered = previous.pool(pool.name());
+        let remembered = recall.pool(snapshot, pool, previous.pool(pool.name()));
         next.pool(pool.name());
-        for member in pool.members() {
-            let before = remembered
-                .and_then(|records| records.get(member.name()))
-                .copied()
-                .unwrap_or_default();
+        for (member, &before) in pool.members().zip(remembered) {
+            let name = member.name();
             let after = match member.node() {
                 Some(node) if node.stale() => {
                     stale_count += 1;
                     if stale.len() < STALE_NAMED {
-                        stale.push(member.name());
+                        stale.push(name);
                     }
                     before
                 }
-                Some(node) => decide_member(settings, member, node, before, &mut decisions),
+                Some(node) => {
+                    decide_member(settings, member, node, before, &mut decisions, &mut reason)
+                }
                 None => before,
             };
-            next.member(member.name(), after);
+            next.member(name, after);
         }
     }
 
@@ -112,13 +121,15 @@ pub fn decide(
     decisions
 }
 
-/// Decide on `member`, whose `node` is known and fresh; returns what to remember.
+/// Decide on `member`, whose `node` is known and fresh; returns what to
+/// remember. `reason` is scratch space for formatting reasons.
 fn decide_member(
     settings: &Settings,
     member: MemberView<'_>,
     node: NodeView<'_>,
     before: Record,
     decisions: &mut Vec<Decision>,
+    reason: &mut String,
 ) -> Record {
     let mut record = before;
     let mut state = member.state();
@@ -132,7 +143,7 @@ fn decide_member(
                 decisions.push(actions::set_member_state(
                     member.row(),
                     MemberState::Disabled,
-                    problem.to_string(),
+                    format_into(reason, format_args!("{problem}")),
                 ));
                 record.disabled_by_policy = true;
             }
@@ -167,11 +178,32 @@ fn decide_member(
     };
     record.smoothed = Some(smoothed);
     let ratio = (smoothed.round() as u32).clamp(settings.min_ratio, settings.max_ratio);
-    if ratio != member.ratio() {
-        let reason = format!("{score}: ratio {} → {ratio}", member.ratio());
-        decisions.push(actions::set_member_ratio(member.row(), ratio, reason));
+    let current = member.ratio();
+    if ratio != current {
+        reason.clear();
+        // Writing into a `String` cannot fail.
+        let _ = score.write_figures(reason);
+        reason.push_str(": ratio ");
+        let _ = write_u32(reason, current);
+        reason.push_str(" → ");
+        let _ = write_u32(reason, ratio);
+        decisions.push(actions::set_member_ratio(
+            member.row(),
+            ratio,
+            reason.as_str(),
+        ));
     }
     record
+}
+
+/// `text` formatted into `buffer`, which is cleared first; the caller copies
+/// the result out at its exact length, so formatting grows no fresh `String`
+/// per decision.
+fn format_into<'b>(buffer: &'b mut String, text: fmt::Arguments<'_>) -> &'b str {
+    buffer.clear();
+    // Writing into a `String` cannot fail.
+    let _ = buffer.write_fmt(text);
+    buffer
 }
 
 /// Write this cycle's memory if it changed; a refused write is logged, not

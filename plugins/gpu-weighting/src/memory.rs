@@ -17,10 +17,18 @@
 //! Members are keyed by pool and name, since one name may be in several pools.
 //! Decoding borrows names from the stored bytes; a value that does not decode
 //! is reported as [`Corrupt`] and the caller starts afresh.
+//!
+//! A pool's records are written in member row order, so while a pool's layout
+//! stays the same the stored records line up with its members: [`Recall`]
+//! finds each member's record by walking both in step, comparing names
+//! without hashing them, and looks names up only when the layout changed.
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::fmt;
+use std::ops::Index;
 
+use fulcrum_sdk::{PoolView, SnapshotView};
 use rustc_hash::FxBuildHasher;
 
 /// The state key holding every member's [`Record`].
@@ -44,12 +52,58 @@ impl Record {
     }
 }
 
-/// One pool's records by member name.
+/// One pool's records, in the order they were stored (the member row order of
+/// the cycle that stored them), with names borrowed from the stored bytes.
 ///
-/// Hashed with Fx, which is fast and deterministic: the names come from the
-/// operator's load balancer, not an adversary, and std's randomly keyed hasher
-/// would cost a `wasi:random` import and a third of a cycle's time.
-pub type Records<'a> = HashMap<&'a str, Record, FxBuildHasher>;
+/// Looking a member up by name ([`get`](Records::get)) builds a hash index on
+/// first use; where a name was stored more than once, the last record counts.
+/// The index is hashed with Fx, which is fast and deterministic: the names come
+/// from the operator's load balancer, not an adversary, and std's randomly
+/// keyed hasher would cost a `wasi:random` import and a third of a cycle's time.
+#[derive(Debug, Default)]
+pub struct Records<'a> {
+    entries: Vec<(&'a str, Record)>,
+    index: OnceCell<HashMap<&'a str, Record, FxBuildHasher>>,
+}
+
+impl<'a> Records<'a> {
+    /// The stored `(member name, record)` pairs, in stored order.
+    pub fn entries(&self) -> &[(&'a str, Record)] {
+        &self.entries
+    }
+
+    /// How many records are stored (a name stored twice counts twice).
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether no record is stored.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The record of member `name`: the last one stored under that name.
+    pub fn get(&self, name: &str) -> Option<&Record> {
+        self.index
+            .get_or_init(|| {
+                let mut index =
+                    HashMap::with_capacity_and_hasher(self.entries.len(), FxBuildHasher);
+                index.extend(self.entries.iter().copied());
+                index
+            })
+            .get(name)
+    }
+}
+
+impl Index<&str> for Records<'_> {
+    type Output = Record;
+
+    /// The record of member `name`; panics when there is none.
+    fn index(&self, name: &str) -> &Record {
+        self.get(name)
+            .unwrap_or_else(|| panic!("no record for member \"{name}\""))
+    }
+}
 
 /// The decoded records, borrowing names from the stored bytes.
 #[derive(Debug, Default)]
@@ -72,22 +126,27 @@ impl<'a> Memory<'a> {
             let pool = reader.name()?;
             let count = reader.u32()? as usize;
             // Each member takes at least 7 bytes, which bounds a corrupt count.
-            let mut members =
-                Records::with_capacity_and_hasher(count.min(reader.left() / 7), FxBuildHasher);
+            let mut entries = Vec::with_capacity(count.min(reader.left() / 7));
             for _ in 0..count {
                 let name = reader.name()?;
                 let smoothed = f32::from_le_bytes(reader.array()?);
                 let [flags] = reader.array()?;
                 let smoothed = smoothed.is_finite().then_some(smoothed);
-                members.insert(
+                entries.push((
                     name,
                     Record {
                         smoothed,
                         disabled_by_policy: flags & DISABLED_BY_POLICY != 0,
                     },
-                );
+                ));
             }
-            pools.push((pool, members));
+            pools.push((
+                pool,
+                Records {
+                    entries,
+                    index: OnceCell::new(),
+                },
+            ));
         }
         Ok(Memory { pools })
     }
@@ -98,6 +157,112 @@ impl<'a> Memory<'a> {
             .iter()
             .find(|(name, _)| *name == pool)
             .map(|(_, members)| members)
+    }
+}
+
+/// Finds the remembered record of each member of a pool, in row order.
+///
+/// Two ways give the same records:
+///
+/// - in step: walk the pool's members and the stored records together, taking
+///   the next stored record when its name is the member's, and nothing
+///   otherwise. One name comparison per member, nothing hashed.
+/// - by name: [`Records::get`] for every member.
+///
+/// Walking in step is exactly a lookup by name when every stored record was
+/// taken and no name repeats among the pool's members: each stored name is
+/// then a distinct member's, so a member whose name was not next has no
+/// record at all. That holds whenever the records were written for the same
+/// members in the same order, the steady state. Repeated names are found on
+/// the snapshot's string ids, which are equal exactly when the names are
+/// (every string is interned once); otherwise, by name it is.
+#[derive(Debug)]
+pub struct Recall {
+    /// One bit per string id of the snapshot: set while a member of the pool
+    /// being recalled has that name.
+    seen: Vec<u64>,
+    /// How many strings the snapshot has.
+    strings: usize,
+    /// The records of the pool recalled last, in member row order.
+    records: Vec<Record>,
+}
+
+impl Recall {
+    /// Room for the string ids of `snapshot`.
+    pub fn new(snapshot: &SnapshotView<'_>) -> Recall {
+        let strings = snapshot.snapshot().strings.offsets.len().saturating_sub(1);
+        Recall {
+            seen: vec![0; strings.div_ceil(64)],
+            strings,
+            records: Vec::new(),
+        }
+    }
+
+    /// The remembered record of every member of `pool`, in row order (the
+    /// default record for members with none); `remembered` are the pool's
+    /// stored records, if any.
+    pub fn pool(
+        &mut self,
+        snapshot: &SnapshotView<'_>,
+        pool: PoolView<'_>,
+        remembered: Option<&Records<'_>>,
+    ) -> &[Record] {
+        let ids = &snapshot.snapshot().members.name[pool.members().rows()];
+        self.records.clear();
+        let Some(remembered) = remembered else {
+            self.records.resize(ids.len(), Record::default());
+            return &self.records;
+        };
+
+        let stored = remembered.entries();
+        let mut next = 0;
+        let mut distinct = true;
+        for &id in ids {
+            distinct &= self.insert(id);
+            let name = snapshot.string(id);
+            match stored.get(next) {
+                Some(&(stored_name, record)) if stored_name == name => {
+                    self.records.push(record);
+                    next += 1;
+                }
+                _ => self.records.push(Record::default()),
+            }
+        }
+        for &id in ids {
+            self.remove(id);
+        }
+
+        if !distinct || next != stored.len() {
+            self.records.clear();
+            self.records.extend(ids.iter().map(|&id| {
+                remembered
+                    .get(snapshot.string(id))
+                    .copied()
+                    .unwrap_or_default()
+            }));
+        }
+        &self.records
+    }
+
+    /// Mark string `id` seen; false when it already was, or is no string id.
+    fn insert(&mut self, id: u32) -> bool {
+        if id as usize >= self.strings {
+            return false;
+        }
+        let (word, bit) = (id as usize / 64, 1u64 << (id % 64));
+        match self.seen.get_mut(word) {
+            Some(bits) if *bits & bit == 0 => {
+                *bits |= bit;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn remove(&mut self, id: u32) {
+        if let Some(bits) = self.seen.get_mut(id as usize / 64) {
+            *bits &= !(1u64 << (id % 64));
+        }
     }
 }
 
@@ -234,6 +399,9 @@ impl Writer {
 
 #[cfg(test)]
 mod tests {
+    use fulcrum_sdk::testing::SnapshotBuilder;
+    use fulcrum_sdk::{Availability, MemberState};
+
     use super::*;
 
     fn smoothed(value: f32) -> Record {
@@ -323,6 +491,93 @@ mod tests {
         let huge_count = b"fgw1\x01\x00a\xff\xff\xff\xff";
         assert!(Memory::decode(huge_count).is_err());
         assert!(Memory::decode(b"fgw1").unwrap().pool("a").is_none());
+    }
+
+    /// Records stored for `members` (name, smoothed) of pool "p", empty ones left out.
+    fn stored(members: &[(&str, Option<f32>)]) -> Vec<u8> {
+        let mut writer = Writer::with_capacity(0);
+        writer.pool("p");
+        for &(name, smoothed) in members {
+            writer.member(
+                name,
+                Record {
+                    smoothed,
+                    disabled_by_policy: false,
+                },
+            );
+        }
+        writer.finish().unwrap()
+    }
+
+    /// What `Recall` finds for the members `names` of pool "p", and whether it
+    /// had to look names up.
+    fn recall(bytes: &[u8], names: &[&str]) -> (Vec<Option<f32>>, bool) {
+        let mut builder = SnapshotBuilder::new();
+        let pool = builder.pool("p", "Common", "ratio-member");
+        for name in names {
+            builder.member(
+                pool,
+                name,
+                "10.0.0.1",
+                80,
+                1,
+                MemberState::Enabled,
+                Availability::Available,
+                0,
+                None,
+            );
+        }
+        let snapshot = builder.build();
+        let view = SnapshotView::new(&snapshot);
+        let memory = Memory::decode(bytes).unwrap();
+        let records = memory.pool("p").unwrap();
+        let found = Recall::new(&view)
+            .pool(&view, view.pool(pool).unwrap(), Some(records))
+            .iter()
+            .map(|record| record.smoothed)
+            .collect();
+        let looked_up = records.index.get().is_some();
+        let by_name: Vec<Option<f32>> = names
+            .iter()
+            .map(|name| records.get(name).and_then(|record| record.smoothed))
+            .collect();
+        assert_eq!(found, by_name, "in step and by name agree");
+        (found, looked_up)
+    }
+
+    #[test]
+    fn an_unchanged_layout_is_recalled_in_step_without_hashing() {
+        let bytes = stored(&[("a", Some(1.0)), ("b", None), ("c", Some(3.0))]);
+        assert_eq!(
+            recall(&bytes, &["a", "b", "c"]),
+            (vec![Some(1.0), None, Some(3.0)], false)
+        );
+        // A member added since has no record yet; the rest still line up.
+        assert_eq!(
+            recall(&bytes, &["new", "a", "b", "c", "newer"]),
+            (vec![None, Some(1.0), None, Some(3.0), None], false)
+        );
+    }
+
+    #[test]
+    fn a_changed_layout_or_repeated_names_are_looked_up_by_name() {
+        let bytes = stored(&[("a", Some(1.0)), ("b", Some(2.0)), ("c", Some(3.0))]);
+        // Reordered, and a member removed.
+        assert_eq!(
+            recall(&bytes, &["c", "b", "a"]),
+            (vec![Some(3.0), Some(2.0), Some(1.0)], true)
+        );
+        assert_eq!(
+            recall(&bytes, &["a", "c"]),
+            (vec![Some(1.0), Some(3.0)], true)
+        );
+        // A name twice in the pool (and so twice in the stored records): the
+        // last stored record counts for both, as a lookup by name gives.
+        let repeated = stored(&[("a", Some(1.0)), ("a", Some(2.0))]);
+        assert_eq!(
+            recall(&repeated, &["a", "a"]),
+            (vec![Some(2.0), Some(2.0)], true)
+        );
     }
 
     #[test]

@@ -111,50 +111,91 @@ impl Mean {
     }
 }
 
-/// "gpu util 92%, mem free 12%, 1 hot GPU (88 °C), 2 throttled GPUs"
-impl fmt::Display for NodeScore {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Whole numbers, formatted as integers: this runs once per proposed
-        // ratio, thousands of times a cycle, and float formatting is slow.
+impl NodeScore {
+    /// Write the figures behind the score to `out`, as [`Display`](fmt::Display)
+    /// shows them: "gpu util 92%, mem free 12%, 1 hot GPU (88 °C), 2 throttled
+    /// GPUs".
+    ///
+    /// This runs once per proposed ratio, thousands of times a cycle, so it
+    /// writes string pieces and whole numbers itself (no float formatting, no
+    /// `format_args!` machinery, which is slow in WebAssembly).
+    pub fn write_figures<W: fmt::Write + ?Sized>(&self, out: &mut W) -> fmt::Result {
         let percent = |ratio: f32| (ratio * 100.0).round() as u32;
-        let hottest = self.hottest_c.round() as i32;
-        let mut parts = Separated::new(f);
+        let mut parts = Separated { out, first: true };
         if let Some(utilization) = self.utilization {
-            parts.part(format_args!("gpu util {}%", percent(utilization)))?;
+            let out = parts.next()?;
+            out.write_str("gpu util ")?;
+            write_u32(out, percent(utilization))?;
+            out.write_str("%")?;
         }
         if let Some(free) = self.memory_free {
-            parts.part(format_args!("mem free {}%", percent(free)))?;
+            let out = parts.next()?;
+            out.write_str("mem free ")?;
+            write_u32(out, percent(free))?;
+            out.write_str("%")?;
         }
-        match self.hot {
-            0 => {}
-            1 => parts.part(format_args!("1 hot GPU ({hottest} °C)"))?,
-            hot => parts.part(format_args!("{hot} hot GPUs (up to {hottest} °C)"))?,
+        if self.hot > 0 {
+            let hottest = self.hottest_c.round() as i32;
+            let out = parts.next()?;
+            if self.hot == 1 {
+                out.write_str("1 hot GPU (")?;
+            } else {
+                write_u32(out, self.hot)?;
+                out.write_str(" hot GPUs (up to ")?;
+            }
+            if hottest < 0 {
+                out.write_str("-")?;
+            }
+            write_u32(out, hottest.unsigned_abs())?;
+            out.write_str(" °C)")?;
         }
-        match self.throttled {
-            0 => {}
-            1 => parts.part(format_args!("1 throttled GPU"))?,
-            throttled => parts.part(format_args!("{throttled} throttled GPUs"))?,
+        if self.throttled > 0 {
+            let out = parts.next()?;
+            if self.throttled == 1 {
+                out.write_str("1 throttled GPU")?;
+            } else {
+                write_u32(out, self.throttled)?;
+                out.write_str(" throttled GPUs")?;
+            }
         }
         Ok(())
     }
 }
 
-/// Writes parts separated by ", ".
-struct Separated<'f, 'a> {
-    f: &'f mut fmt::Formatter<'a>,
+/// "gpu util 92%, mem free 12%, 1 hot GPU (88 °C), 2 throttled GPUs"
+impl fmt::Display for NodeScore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_figures(f)
+    }
+}
+
+/// Write `n` in decimal, as `{n}` does.
+pub(crate) fn write_u32<W: fmt::Write + ?Sized>(out: &mut W, mut n: u32) -> fmt::Result {
+    let mut digits = [0u8; 10];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.write_str(std::str::from_utf8(&digits[at..]).map_err(|_| fmt::Error)?)
+}
+
+/// Hands out the writer for each part, ", " before all but the first.
+struct Separated<'w, W: ?Sized> {
+    out: &'w mut W,
     first: bool,
 }
 
-impl<'f, 'a> Separated<'f, 'a> {
-    fn new(f: &'f mut fmt::Formatter<'a>) -> Self {
-        Separated { f, first: true }
-    }
-
-    fn part(&mut self, part: fmt::Arguments<'_>) -> fmt::Result {
+impl<W: fmt::Write + ?Sized> Separated<'_, W> {
+    fn next(&mut self) -> Result<&mut W, fmt::Error> {
         if !std::mem::take(&mut self.first) {
-            self.f.write_str(", ")?;
+            self.out.write_str(", ")?;
         }
-        self.f.write_fmt(part)
+        Ok(self.out)
     }
 }
 
@@ -253,5 +294,34 @@ mod tests {
         );
         let cool = score(&[gpu(0.1, 8_000.0, 40.0, false)], &settings).unwrap();
         assert_eq!(cool.to_string(), "gpu util 10%, mem free 90%");
+    }
+
+    #[test]
+    fn figures_are_written_as_format_writes_them() {
+        let several = NodeScore {
+            score: 0.5,
+            utilization: None,
+            memory_free: Some(0.004),
+            hot: 3,
+            hottest_c: -1.6,
+            throttled: 2,
+        };
+        assert_eq!(
+            several.to_string(),
+            "mem free 0%, 3 hot GPUs (up to -2 °C), 2 throttled GPUs"
+        );
+        let none = NodeScore {
+            utilization: None,
+            memory_free: None,
+            hot: 0,
+            throttled: 0,
+            ..several
+        };
+        assert_eq!(none.to_string(), "");
+        for n in [0, 7, 10, 99, 1_000, 65_535, u32::MAX] {
+            let mut text = String::new();
+            write_u32(&mut text, n).unwrap();
+            assert_eq!(text, n.to_string());
+        }
     }
 }

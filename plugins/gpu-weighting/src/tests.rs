@@ -155,12 +155,12 @@ fn members_the_policy_disabled_are_enabled_again_when_healthy() {
 
     // The host applied the decision; the node is still unhealthy: nothing new.
     let mut snapshot = builder.build();
-    snapshot.members.state[0] = MemberState::Disabled;
+    snapshot.members.state[0] = MemberState::Disabled.code();
     assert_eq!(run(&policy, &snapshot, &mut host), []);
 
     builder.node_health(0, Health::Healthy);
     let mut snapshot = builder.build();
-    snapshot.members.state[0] = MemberState::Disabled;
+    snapshot.members.state[0] = MemberState::Disabled.code();
     let decisions = run(&policy, &snapshot, &mut host);
     assert_eq!(
         decisions,
@@ -178,14 +178,14 @@ fn an_operators_disable_is_respected() {
     let policy = policy("{}");
     let mut host = MemoryHost::new();
     let mut snapshot = builder.build();
-    snapshot.members.state[0] = MemberState::Disabled;
-    snapshot.members.state[1] = MemberState::ForcedOffline;
+    snapshot.members.state[0] = MemberState::Disabled.code();
+    snapshot.members.state[1] = MemberState::ForcedOffline.code();
     assert_eq!(run(&policy, &snapshot, &mut host), []);
 
     builder.node_health(0, Health::Healthy);
     let mut snapshot = builder.build();
-    snapshot.members.state[0] = MemberState::Disabled;
-    snapshot.members.state[1] = MemberState::ForcedOffline;
+    snapshot.members.state[0] = MemberState::Disabled.code();
+    snapshot.members.state[1] = MemberState::ForcedOffline.code();
     assert_eq!(run(&policy, &snapshot, &mut host), []);
 }
 
@@ -199,11 +199,11 @@ fn a_member_the_operator_took_over_is_not_re_enabled() {
 
     // The operator forced the member offline, then set it to disabled by hand.
     let mut snapshot = builder.build();
-    snapshot.members.state[0] = MemberState::ForcedOffline;
+    snapshot.members.state[0] = MemberState::ForcedOffline.code();
     assert_eq!(run(&policy, &snapshot, &mut host), []);
     builder.node_health(0, Health::Healthy);
     let mut snapshot = builder.build();
-    snapshot.members.state[0] = MemberState::Disabled;
+    snapshot.members.state[0] = MemberState::Disabled.code();
     assert_eq!(run(&policy, &snapshot, &mut host), []);
 }
 

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::runtime::bindings::log::{Host, Level};
+use crate::wit::log::{Host, Level};
 
 use super::EvalState;
 

@@ -10,9 +10,9 @@ use std::sync::Arc;
 use wasmtime::component::ResourceTable;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
-use super::bindings::types;
 use super::limits::MemoryLimiter;
 use super::state_store::StateTxn;
+use crate::wit::types;
 
 pub(crate) use log::LogSink;
 

@@ -1,8 +1,8 @@
 //! `fulcrum:policy/state`: the policy's key-value state, through the
 //! evaluation's transaction so a failed evaluation writes nothing.
 
-use crate::runtime::bindings::state::{Host, StateError};
 use crate::runtime::state_store::StateWriteError;
+use crate::wit::state::{Host, StateError};
 
 use super::EvalState;
 

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use crate::view::codes::flag_code;
 use crate::{
     Availability, Gpus, Health, InstanceAction, InstanceGroups, InstanceStatus, Instances, Labels,
     MemberState, Members, MigInstances, NONE, Nodes, Pools, Row, Signals, Snapshot, StringId,
@@ -102,6 +103,11 @@ impl Default for MigSample {
 
 /// Builds a [`Snapshot`] natively: interns strings, checks parent rows, and
 /// fills the `*-start` columns in [`build`](SnapshotBuilder::build).
+///
+/// Enum and boolean values are taken typed and written as their column codes
+/// ([`Health::code`], 0 or 1). A test that edits a built snapshot's column
+/// directly writes codes the same way:
+/// `snapshot.members.state[0] = MemberState::Disabled.code()`.
 ///
 /// # Row order
 ///
@@ -283,23 +289,23 @@ impl SnapshotBuilder {
         let nodes = &mut self.snapshot.nodes;
         nodes.name.push(name);
         nodes.address.push(address);
-        nodes.health.push(Health::Healthy);
+        nodes.health.push(Health::Healthy.code());
         nodes.telemetry_age_ms.push(0);
-        nodes.stale.push(false);
+        nodes.stale.push(flag_code(false));
         to_u32(nodes.name.len() - 1, "nodes")
     }
 
     /// Set node `node`'s health.
     pub fn node_health(&mut self, node: Row, health: Health) -> &mut Self {
         let at = self.node_at(node);
-        self.snapshot.nodes.health[at] = health;
+        self.snapshot.nodes.health[at] = health.code();
         self
     }
 
     /// Mark node `node` stale (or fresh again).
     pub fn node_stale(&mut self, node: Row, stale: bool) -> &mut Self {
         let at = self.node_at(node);
-        self.snapshot.nodes.stale[at] = stale;
+        self.snapshot.nodes.stale[at] = flag_code(stale);
         self
     }
 
@@ -355,10 +361,10 @@ impl SnapshotBuilder {
         gpus.temperature_c.push(temperature_c);
         gpus.power_w.push(power_w);
         gpus.power_limit_w.push(power_limit_w);
-        gpus.throttled.push(throttled);
+        gpus.throttled.push(flag_code(throttled));
         gpus.last_xid.push(last_xid);
-        gpus.health.push(health);
-        gpus.mig_enabled.push(mig_enabled);
+        gpus.health.push(health.code());
+        gpus.mig_enabled.push(flag_code(mig_enabled));
         to_u32(gpus.node.len() - 1, "GPUs")
     }
 
@@ -439,8 +445,8 @@ impl SnapshotBuilder {
         members.address.push(address);
         members.port.push(port);
         members.ratio.push(ratio);
-        members.state.push(state);
-        members.availability.push(availability);
+        members.state.push(state.code());
+        members.availability.push(availability.code());
         members.current_connections.push(connections);
         members.connection_limit.push(0);
         to_u32(members.pool.len() - 1, "members")
@@ -521,9 +527,9 @@ impl SnapshotBuilder {
         instances.group.push(group);
         instances.node.push(node.unwrap_or(NONE));
         instances.name.push(name);
-        instances.status.push(status);
-        instances.action.push(action);
-        instances.serving.push(serving);
+        instances.status.push(status.code());
+        instances.action.push(action.code());
+        instances.serving.push(flag_code(serving));
         instances.last_error.push(NONE);
         to_u32(instances.group.len() - 1, "instances")
     }

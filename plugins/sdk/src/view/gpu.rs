@@ -1,5 +1,6 @@
 //! [`GpuView`] and [`MigView`]: physical GPUs and their MIG instances.
 
+use super::codes::flag;
 use super::rows::sealed::FromRow;
 use super::{NodeView, Rows, SnapshotView, children};
 use crate::{Health, Snapshot};
@@ -86,7 +87,7 @@ impl<'a> GpuView<'a> {
 
     /// True while the GPU is clock-throttled for thermal or power reasons.
     pub fn throttled(&self) -> bool {
-        self.snapshot.gpus.throttled[self.at()]
+        flag(self.snapshot.gpus.throttled[self.at()])
     }
 
     /// The last XID error the GPU reported; 0 when none.
@@ -94,14 +95,15 @@ impl<'a> GpuView<'a> {
         self.snapshot.gpus.last_xid[self.at()]
     }
 
-    /// GPU health, derived from XIDs and reachability.
+    /// GPU health, derived from XIDs and reachability; an unknown code reads as
+    /// [`Health::Unknown`].
     pub fn health(&self) -> Health {
-        self.snapshot.gpus.health[self.at()]
+        Health::from_code(self.snapshot.gpus.health[self.at()])
     }
 
     /// True when MIG mode is enabled on the GPU.
     pub fn mig_enabled(&self) -> bool {
-        self.snapshot.gpus.mig_enabled[self.at()]
+        flag(self.snapshot.gpus.mig_enabled[self.at()])
     }
 
     /// The GPU's MIG instances, in row order.

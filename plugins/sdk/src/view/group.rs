@@ -1,5 +1,6 @@
 //! [`GroupView`] and [`InstanceView`]: managed instance groups and their instances.
 
+use super::codes::flag;
 use super::rows::sealed::FromRow;
 use super::{NodeView, Rows, SnapshotView, children};
 use crate::{InstanceAction, InstanceStatus, NONE, Snapshot};
@@ -129,19 +130,20 @@ impl<'a> InstanceView<'a> {
         self.view().string(self.snapshot.instances.name[self.at()])
     }
 
-    /// Lifecycle status.
+    /// Lifecycle status; an unknown code reads as [`InstanceStatus::Absent`].
     pub fn status(&self) -> InstanceStatus {
-        self.snapshot.instances.status[self.at()]
+        InstanceStatus::from_code(self.snapshot.instances.status[self.at()])
     }
 
-    /// Current action of the group manager on it.
+    /// Current action of the group manager on it; an unknown code reads as
+    /// [`InstanceAction::None`].
     pub fn action(&self) -> InstanceAction {
-        self.snapshot.instances.action[self.at()]
+        InstanceAction::from_code(self.snapshot.instances.action[self.at()])
     }
 
     /// True when the backend service reports the instance healthy.
     pub fn serving(&self) -> bool {
-        self.snapshot.instances.serving[self.at()]
+        flag(self.snapshot.instances.serving[self.at()])
     }
 
     /// The last error creating or running it; `None` when none.

@@ -8,7 +8,10 @@
 //! Strings are interned: accessors return `&str` slices of `snapshot.strings`.
 //! A field the contract allows to be absent (`none`) is returned as an `Option`;
 //! floating-point measurements are returned as they are, `NaN` meaning "not
-//! reported".
+//! reported". Enum and boolean columns hold one byte per row (`list<u8>`); the
+//! views hand them back typed ([`Health`](crate::Health), `bool`, …), decoded
+//! by each enum's `from_code` (a code past the last case reads as that enum's
+//! safe case, any nonzero boolean byte as true).
 //!
 //! Views rely on the host's guarantees (equal column lengths, indices inside
 //! their tables, children grouped by parent). Children ranges and strings are
@@ -16,6 +19,7 @@
 //! panics; a row index out of its table in a column read still panics, which
 //! the host's guarantee rules out.
 
+pub(crate) mod codes;
 mod gpu;
 mod group;
 mod node;

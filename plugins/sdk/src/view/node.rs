@@ -1,5 +1,6 @@
 //! [`NodeView`]: one machine, its GPUs and its labels.
 
+use super::codes::flag;
 use super::rows::sealed::FromRow;
 use super::{GpuView, Rows, SnapshotView, children};
 use crate::{Health, Snapshot};
@@ -37,14 +38,15 @@ impl<'a> NodeView<'a> {
         self.view().string(self.snapshot.nodes.address[self.at()])
     }
 
-    /// Overall health of the node.
+    /// Overall health of the node; an unknown code reads as [`Health::Unknown`].
     pub fn health(&self) -> Health {
-        self.snapshot.nodes.health[self.at()]
+        Health::from_code(self.snapshot.nodes.health[self.at()])
     }
 
-    /// True when the node's telemetry is older than its source's staleness limit.
+    /// True when the node's telemetry is older than its source's staleness limit
+    /// (any nonzero byte in the column).
     pub fn stale(&self) -> bool {
-        self.snapshot.nodes.stale[self.at()]
+        flag(self.snapshot.nodes.stale[self.at()])
     }
 
     /// Age of the node's newest telemetry at snapshot time, in milliseconds.

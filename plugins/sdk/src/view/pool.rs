@@ -117,14 +117,16 @@ impl<'a> MemberView<'a> {
         self.snapshot.members.ratio[self.at()]
     }
 
-    /// Administrative state.
+    /// Administrative state; an unknown code reads as
+    /// [`MemberState::ForcedOffline`], the conservative reading (see
+    /// [`MemberState::from_code`]).
     pub fn state(&self) -> MemberState {
-        self.snapshot.members.state[self.at()]
+        MemberState::from_code(self.snapshot.members.state[self.at()])
     }
 
-    /// Monitor availability.
+    /// Monitor availability; an unknown code reads as [`Availability::Unknown`].
     pub fn availability(&self) -> Availability {
-        self.snapshot.members.availability[self.at()]
+        Availability::from_code(self.snapshot.members.availability[self.at()])
     }
 
     /// Connections open now.

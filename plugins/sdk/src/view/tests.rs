@@ -299,6 +299,41 @@ fn absent_values_read_as_absent() {
 }
 
 #[test]
+fn unknown_codes_read_as_the_safe_case_and_nonzero_bytes_as_true() {
+    let mut snapshot = cluster();
+    snapshot.nodes.health[0] = 4;
+    snapshot.nodes.stale[0] = 2;
+    snapshot.gpus.health[0] = u8::MAX;
+    snapshot.gpus.throttled[1] = 0x80;
+    snapshot.gpus.mig_enabled[0] = 7;
+    snapshot.members.state[0] = 3;
+    snapshot.members.availability[0] = 3;
+    snapshot.instances.status[0] = 9;
+    snapshot.instances.action[0] = 9;
+    snapshot.instances.serving[1] = 255;
+    let view = SnapshotView::new(&snapshot);
+
+    let node = view.node(0).unwrap();
+    assert_eq!((node.health(), node.stale()), (Health::Unknown, true));
+    let gpus: Vec<GpuView<'_>> = node.gpus().collect();
+    assert_eq!(
+        (gpus[0].health(), gpus[0].mig_enabled(), gpus[1].throttled()),
+        (Health::Unknown, true, true)
+    );
+    let member = view.member(0).unwrap();
+    assert_eq!(
+        (member.state(), member.availability()),
+        (MemberState::ForcedOffline, Availability::Unknown)
+    );
+    let instances: Vec<InstanceView<'_>> = view.instance_group(0).unwrap().instances().collect();
+    assert_eq!(
+        (instances[0].status(), instances[0].action()),
+        (InstanceStatus::Absent, InstanceAction::None)
+    );
+    assert!(instances[1].serving());
+}
+
+#[test]
 fn malformed_start_columns_give_empty_children_not_panics() {
     let mut snapshot = cluster();
     snapshot.nodes.gpu_start = vec![5, 1];

@@ -1,0 +1,105 @@
+//! Enum columns travel as `list<u8>` (the case's position in its WIT enum), so
+//! they copy in bulk. Encoding and decoding live here, together, and nowhere
+//! else.
+
+use super::snapshot::{Availability, Health, InstanceAction, InstanceStatus, MemberState};
+
+/// An enum stored in a `list<u8>` column.
+pub trait Code: Copy + Sized {
+    /// The value's code: its case's position in the WIT enum.
+    fn code(self) -> u8;
+    /// The value with `code`; an unknown code reads as the safest case.
+    fn from_code(code: u8) -> Self;
+}
+
+macro_rules! codes {
+    ($enum:ident, fallback = $fallback:ident, [$($case:ident),+ $(,)?]) => {
+        impl Code for $enum {
+            fn code(self) -> u8 {
+                self as u8
+            }
+
+            fn from_code(code: u8) -> Self {
+                const CASES: &[$enum] = &[$($enum::$case),+];
+                CASES.get(usize::from(code)).copied().unwrap_or($enum::$fallback)
+            }
+        }
+    };
+}
+
+codes!(
+    Health,
+    fallback = Unknown,
+    [Healthy, Degraded, Unhealthy, Unknown]
+);
+// An unknown member state reads as forced offline: never route to what we cannot read.
+codes!(
+    MemberState,
+    fallback = ForcedOffline,
+    [Enabled, Disabled, ForcedOffline]
+);
+codes!(
+    Availability,
+    fallback = Unknown,
+    [Available, Offline, Unknown]
+);
+codes!(
+    InstanceStatus,
+    fallback = Absent,
+    [
+        Provisioning,
+        Staging,
+        Running,
+        Stopping,
+        Stopped,
+        Suspending,
+        Suspended,
+        Terminated,
+        Absent
+    ]
+);
+codes!(
+    InstanceAction,
+    fallback = None,
+    [
+        None,
+        Creating,
+        CreatingWithoutRetries,
+        Recreating,
+        Deleting,
+        Abandoning,
+        Restarting,
+        Refreshing,
+        Verifying
+    ]
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip_and_follow_declaration_order() {
+        for health in [
+            Health::Healthy,
+            Health::Degraded,
+            Health::Unhealthy,
+            Health::Unknown,
+        ] {
+            assert_eq!(Health::from_code(health.code()), health);
+        }
+        assert_eq!(Health::Unhealthy.code(), 2);
+        assert_eq!(InstanceAction::Verifying.code(), 8);
+        assert_eq!(
+            InstanceStatus::from_code(InstanceStatus::Terminated.code()),
+            InstanceStatus::Terminated
+        );
+    }
+
+    #[test]
+    fn unknown_codes_read_as_the_safe_case() {
+        assert_eq!(Health::from_code(200), Health::Unknown);
+        assert_eq!(MemberState::from_code(9), MemberState::ForcedOffline);
+        assert_eq!(Availability::from_code(3), Availability::Unknown);
+    }
+}
