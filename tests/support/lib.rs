@@ -52,5 +52,5 @@ pub fn evaluate_once(
     policy: &PreparedPolicy,
     snapshot: &Snapshot,
 ) -> Result<Evaluation, EvalError> {
-    policy.evaluate(&snapshot, &mut PolicyState::default())
+    policy.evaluate(snapshot, &mut PolicyState::default())
 }
