@@ -91,6 +91,34 @@ fn run_with_a_config_file_uses_its_fleet_and_settings() {
 }
 
 #[test]
+fn the_example_demo_config_runs() {
+    let example = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../examples/demo.toml"
+    ))
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("demo.toml");
+    let body = example.replace(
+        "\"../target/wasm32-wasip2/plugin/gpu_weighting.wasm\"",
+        &format!("{:?}", artifacts::GPU_WEIGHTING),
+    );
+    assert_ne!(body, example, "the example names the policy it runs");
+    std::fs::write(&config, body).unwrap();
+    let out = host(&[
+        "run",
+        "--config",
+        config.to_str().unwrap(),
+        "--cycles",
+        "2",
+        "--interval",
+        "0s",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout).matches("\ncycle ").count(), 2);
+}
+
+#[test]
 fn usage_and_config_errors_exit_2_and_name_the_problem() {
     let out = host(&["run", "--cycles", "1"]);
     assert_eq!(out.status.code(), Some(2));

@@ -31,7 +31,7 @@ pub(super) fn render(report: &CycleReport, offered_rps: f64) -> String {
     );
     let _ = writeln!(
         out,
-        "  {:<12} {:>5} {:>11} {:>5}  {:<9} {:<10} REASON",
+        "  {:<12} {:>5} {:>11} {:>5}  {:<17} {:<10} REASON",
         "NODE", "UTIL", "MEM GiB", "TEMP", "STATE", "RATIO"
     );
     for member in 0..s.members.pool.len() {
@@ -144,7 +144,7 @@ fn member_line(s: &Snapshot, member: usize, changes: &[Change]) -> String {
     } else {
         reasons.join("; ")
     };
-    format!("{name:<12} {util:>5} {mem:>11} {temp:>5}  {state:<9} {ratio:<10} {reason}")
+    format!("{name:<12} {util:>5} {mem:>11} {temp:>5}  {state:<17} {ratio:<10} {reason}")
 }
 
 fn targets_member(action: &Action, member: usize) -> bool {

@@ -294,6 +294,20 @@ mod tests {
     }
 
     #[test]
+    fn the_example_demo_config_is_valid() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/demo.toml");
+        let config = RunConfig::load(&path).unwrap_or_else(|err| panic!("{err}"));
+        assert_eq!(config.fleet, FleetConfig::default());
+        assert_eq!(config.policies.len(), 1);
+        assert!(
+            config.policies[0]
+                .path
+                .ends_with("target/wasm32-wasip2/plugin/gpu_weighting.wasm")
+        );
+        assert_eq!(config.policies[0].settings["max_ratio"], 100);
+    }
+
+    #[test]
     fn unknown_keys_are_errors_that_name_the_key_and_line() {
         let problems = RunConfig::parse(
             "[[policies]]\npath = \"p.wasm\"\ndeadline = 5\n",

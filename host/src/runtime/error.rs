@@ -38,8 +38,6 @@ pub enum LoadError {
         path: PathBuf,
         message: String,
     },
-    #[error("{path}: {reason}", path = .path.display())]
-    Host { path: PathBuf, reason: String },
 }
 
 /// Which way an evaluation failed.

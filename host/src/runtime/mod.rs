@@ -35,7 +35,5 @@ pub use engine::{EngineConfig, PolicyEngine, default_cache_dir};
 pub use error::{EvalError, EvalErrorKind, LoadError};
 pub use eval::Evaluation;
 pub use limits::Limits;
-pub use output::MAX_REASON_BYTES;
 pub use prepared::{Metadata, PolicyInfo, PolicySpec, PreparedPolicy};
-pub use state_store::{MAX_KEY_BYTES, PolicyState};
-pub use ticker::TICK;
+pub use state_store::PolicyState;

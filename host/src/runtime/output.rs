@@ -7,7 +7,7 @@ use super::convert;
 use crate::wit::types as wit;
 
 /// Longest reason kept, in bytes.
-pub const MAX_REASON_BYTES: usize = 1024;
+const MAX_REASON_BYTES: usize = 1024;
 
 /// Convert and check `decisions`; the first violation names the decision.
 pub(crate) fn validate(

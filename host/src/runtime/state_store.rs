@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 /// Longest key a policy may use, in bytes.
-pub const MAX_KEY_BYTES: usize = 256;
+const MAX_KEY_BYTES: usize = 256;
 
 /// Why a write was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -9,7 +9,7 @@ use std::time::Duration;
 use wasmtime::Engine;
 
 /// Time between epoch increments; deadlines are rounded up to a whole tick.
-pub const TICK: Duration = Duration::from_millis(10);
+pub(crate) const TICK: Duration = Duration::from_millis(10);
 
 /// Owns the ticker thread; stops it when dropped.
 pub(crate) struct EpochTicker {

@@ -44,7 +44,7 @@ impl Default for FleetConfig {
         FleetConfig {
             nodes: 3,
             gpus_per_node: 8,
-            offered_load_rps: 520.0,
+            offered_load_rps: 450.0,
             step_s: 5.0,
             faults: vec![NodeFault {
                 node: 2,

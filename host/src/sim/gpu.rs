@@ -48,6 +48,8 @@ impl GpuKind {
 
 /// Temperature at which a GPU starts to clock down, °C.
 pub const THROTTLE_C: f32 = 87.0;
+/// How far past [`THROTTLE_C`] a throttled GPU settles, °C.
+const THROTTLE_OVERSHOOT_C: f32 = 4.0;
 /// Share of its capacity a throttled GPU keeps.
 pub const THROTTLED_CAPACITY: f64 = 0.7;
 /// Time constants: utilisation settles in seconds, temperature in tens.
@@ -105,7 +107,8 @@ impl SimGpu {
         let u = self.utilization as f32;
         let cache_room = self.kind.memory_total_mib() * 0.6;
         self.memory_used_mib = self.kind.resident_mib() + cache_room * u;
-        let temperature_target = ambient_c + heat_c * u;
+        // A throttled GPU clocks down enough to hold near its slowdown point.
+        let temperature_target = (ambient_c + heat_c * u).min(THROTTLE_C + THROTTLE_OVERSHOOT_C);
         self.temperature_c +=
             (temperature_target - self.temperature_c) * settle(dt_s, TEMPERATURE_TAU_S) as f32;
         let limit = self.kind.power_limit_w();
