@@ -2,7 +2,8 @@
 //! sandboxed WebAssembly components and applies their decisions.
 //!
 //! Data flows one way, and the modules follow it:
-//! [`sim`] (the embedded fleet a demo runs on) → [`model`] (the snapshot) →
+//! [`sim`] (the embedded fleet a demo runs on) and [`sources`] (telemetry
+//! parsed from DCGM and nvidia-smi) → [`model`] (the snapshot) →
 //! [`runtime`] (policies) → [`cycle`] (one iteration, applying the decisions)
 //! → [`cli`] (what the `host` binary prints).
 
@@ -12,4 +13,5 @@ pub mod cycle;
 pub mod model;
 pub mod runtime;
 pub mod sim;
+pub mod sources;
 mod wit;
