@@ -206,12 +206,14 @@ fn format_into<'b>(buffer: &'b mut String, text: fmt::Arguments<'_>) -> &'b str 
     buffer
 }
 
-/// Write this cycle's memory if it changed; a refused write is logged, not
-/// fatal (the decisions stand, only smoothing and re-enabling lose memory).
+/// Write this cycle's memory; a refused write is logged, not fatal (the
+/// decisions stand, only smoothing and re-enabling lose memory). The value is
+/// written even when unchanged: handing the host a few hundred kilobytes is
+/// cheaper than comparing them byte by byte inside WebAssembly.
 fn store(host: &mut dyn Host, stored: Option<&[u8]>, next: Option<Vec<u8>>) {
     match (stored, next) {
         (Some(_), None) => host.state_delete(memory::KEY),
-        (stored, Some(next)) if stored != Some(next.as_slice()) => {
+        (_, Some(next)) => {
             if let Err(error) = host.state_set(memory::KEY, &next) {
                 host.log(
                     Level::Warn,
