@@ -142,3 +142,22 @@ fn a_policy_that_cannot_load_exits_1() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("does-not-exist.wasm: cannot read the policy"));
 }
+
+#[test]
+fn snapshot_prints_what_policies_receive() {
+    let out = host(&["snapshot", "--cycle", "3"]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(stdout.starts_with("snapshot v3 "), "{stdout}");
+    assert!(stdout.contains("node ml-node-2 (127.0.1.2) healthy"), "{stdout}");
+    assert!(stdout.contains("member ml-node-1:8080 (ml-node-1): ratio 50, enabled, available"), "{stdout}");
+
+    let out = host(&["snapshot", "--json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    assert_eq!(json["version"], 1);
+    assert_eq!(json["gpus"]["utilization"].as_array().unwrap().len(), 24);
+    let offsets = json["strings"]["offsets"].as_array().unwrap();
+    let text_len = json["strings"]["text"].as_str().unwrap().len();
+    assert_eq!(offsets.last().unwrap().as_u64(), Some(text_len as u64));
+}

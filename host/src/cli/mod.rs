@@ -3,6 +3,7 @@
 
 mod check;
 mod run;
+mod snapshot;
 mod table;
 
 use std::path::PathBuf;
@@ -59,6 +60,8 @@ enum Command {
     Run(run::RunArgs),
     /// Print a policy's metadata and imports, or why it is not a valid policy.
     Check(check::CheckArgs),
+    /// Print the snapshot policies would receive, as a summary or as JSON.
+    Snapshot(snapshot::SnapshotArgs),
 }
 
 /// Parse the command line, run it, report any error once, return the exit code.
@@ -68,6 +71,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => run::run(&cli.global, args),
         Command::Check(args) => check::check(&cli.global, args),
+        Command::Snapshot(args) => snapshot::snapshot(args),
     };
     match result {
         Ok(()) => ExitCode::from(EXIT_OK),

@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use crate::cycle::{Change, CycleReport};
-use crate::model::{Action, MemberState, NONE, Snapshot};
+use crate::model::{Action, Code, NONE, Snapshot};
 
 /// Render one cycle.
 pub(super) fn render(report: &CycleReport, offered_rps: f64) -> String {
@@ -131,8 +131,8 @@ fn member_line(s: &Snapshot, member: usize, changes: &[Change]) -> String {
     });
     let state_now = s.member_state(member as u32);
     let state = match new_state {
-        Some(new) => format!("{}→{}", state_name(state_now), state_name(new)),
-        None => state_name(state_now).to_owned(),
+        Some(new) => format!("{}→{}", state_now.name(), new.name()),
+        None => state_now.name().to_owned(),
     };
     let ratio = match new_ratio {
         Some(new) => format!("{ratio_now} → {new}"),
@@ -150,14 +150,6 @@ fn member_line(s: &Snapshot, member: usize, changes: &[Change]) -> String {
 fn targets_member(action: &Action, member: usize) -> bool {
     matches!(*action,
         Action::SetMemberRatio { member: m, .. } | Action::SetMemberState { member: m, .. } if m as usize == member)
-}
-
-fn state_name(state: MemberState) -> &'static str {
-    match state {
-        MemberState::Enabled => "enabled",
-        MemberState::Disabled => "disabled",
-        MemberState::ForcedOffline => "offline",
-    }
 }
 
 fn mean(values: &[f32]) -> f32 {

@@ -10,10 +10,12 @@ pub trait Code: Copy + Sized {
     fn code(self) -> u8;
     /// The value with `code`; an unknown code reads as the safest case.
     fn from_code(code: u8) -> Self;
+    /// The case's name in the WIT contract ("forced-offline").
+    fn name(self) -> &'static str;
 }
 
 macro_rules! codes {
-    ($enum:ident, fallback = $fallback:ident, [$($case:ident),+ $(,)?]) => {
+    ($enum:ident, fallback = $fallback:ident, [$($case:ident = $name:literal),+ $(,)?]) => {
         impl Code for $enum {
             fn code(self) -> u8 {
                 self as u8
@@ -23,6 +25,12 @@ macro_rules! codes {
                 const CASES: &[$enum] = &[$($enum::$case),+];
                 CASES.get(usize::from(code)).copied().unwrap_or($enum::$fallback)
             }
+
+            fn name(self) -> &'static str {
+                match self {
+                    $($enum::$case => $name),+
+                }
+            }
         }
     };
 }
@@ -30,47 +38,60 @@ macro_rules! codes {
 codes!(
     Health,
     fallback = Unknown,
-    [Healthy, Degraded, Unhealthy, Unknown]
+    [
+        Healthy = "healthy",
+        Degraded = "degraded",
+        Unhealthy = "unhealthy",
+        Unknown = "unknown"
+    ]
 );
 // An unknown member state reads as forced offline: never route to what we cannot read.
 codes!(
     MemberState,
     fallback = ForcedOffline,
-    [Enabled, Disabled, ForcedOffline]
+    [
+        Enabled = "enabled",
+        Disabled = "disabled",
+        ForcedOffline = "forced-offline"
+    ]
 );
 codes!(
     Availability,
     fallback = Unknown,
-    [Available, Offline, Unknown]
+    [
+        Available = "available",
+        Offline = "offline",
+        Unknown = "unknown"
+    ]
 );
 codes!(
     InstanceStatus,
     fallback = Absent,
     [
-        Provisioning,
-        Staging,
-        Running,
-        Stopping,
-        Stopped,
-        Suspending,
-        Suspended,
-        Terminated,
-        Absent
+        Provisioning = "provisioning",
+        Staging = "staging",
+        Running = "running",
+        Stopping = "stopping",
+        Stopped = "stopped",
+        Suspending = "suspending",
+        Suspended = "suspended",
+        Terminated = "terminated",
+        Absent = "absent",
     ]
 );
 codes!(
     InstanceAction,
     fallback = None,
     [
-        None,
-        Creating,
-        CreatingWithoutRetries,
-        Recreating,
-        Deleting,
-        Abandoning,
-        Restarting,
-        Refreshing,
-        Verifying
+        None = "none",
+        Creating = "creating",
+        CreatingWithoutRetries = "creating-without-retries",
+        Recreating = "recreating",
+        Deleting = "deleting",
+        Abandoning = "abandoning",
+        Restarting = "restarting",
+        Refreshing = "refreshing",
+        Verifying = "verifying",
     ]
 );
 
@@ -93,6 +114,15 @@ mod tests {
         assert_eq!(
             InstanceStatus::from_code(InstanceStatus::Terminated.code()),
             InstanceStatus::Terminated
+        );
+    }
+
+    #[test]
+    fn names_are_the_wit_case_names() {
+        assert_eq!(MemberState::ForcedOffline.name(), "forced-offline");
+        assert_eq!(
+            InstanceAction::CreatingWithoutRetries.name(),
+            "creating-without-retries"
         );
     }
 

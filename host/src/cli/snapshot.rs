@@ -1,0 +1,130 @@
+//! `host snapshot`: print exactly the snapshot policies would receive, as a
+//! readable summary or as the contract's columns in JSON, for debugging
+//! sources and policies.
+
+use std::fmt::Write;
+use std::path::PathBuf;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use clap::Args;
+
+use crate::config::RunConfig;
+use crate::model::{Availability, Code, Health, Snapshot};
+use crate::sim::{Fleet, FleetConfig};
+
+use super::Failure;
+
+#[derive(Debug, Args)]
+pub(super) struct SnapshotArgs {
+    /// Configuration file (its fleet); policies in it are not loaded.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Print the snapshot's columns as JSON, exactly as a policy receives them.
+    #[arg(long)]
+    json: bool,
+    /// Which cycle's snapshot: the fleet runs the cycles before it with no policy acting.
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
+    cycle: u64,
+}
+
+pub(super) fn snapshot(args: SnapshotArgs) -> Result<(), Failure> {
+    let fleet_config = match &args.config {
+        Some(path) => RunConfig::load(path).map_err(Failure::usage)?.fleet,
+        None => FleetConfig::default(),
+    };
+    let start_ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64);
+    let mut fleet = Fleet::new(fleet_config, start_ms);
+    for _ in 1..args.cycle {
+        fleet.advance();
+    }
+    let snapshot = fleet.snapshot(args.cycle);
+    if args.json {
+        let json = serde_json::to_string_pretty(&snapshot).map_err(Failure::usage)?;
+        println!("{json}");
+    } else {
+        print!("{}", summary(&snapshot));
+    }
+    Ok(())
+}
+
+/// The snapshot as a person reads it: nodes with their GPUs, then pools with
+/// their members, strings resolved and codes named.
+fn summary(s: &Snapshot) -> String {
+    let mut out = String::new();
+    let (nodes, gpus, members) = (s.nodes.name.len(), s.gpus.node.len(), s.members.pool.len());
+    let _ = writeln!(
+        out,
+        "snapshot v{} at {} ms: {nodes} nodes, {gpus} GPUs, {members} pool members",
+        s.version, s.time_ms
+    );
+    for node in 0..nodes as u32 {
+        let n = node as usize;
+        let stale = if s.nodes.stale[n] != 0 { ", stale" } else { "" };
+        let _ = writeln!(
+            out,
+            "\nnode {} ({}) {}, telemetry {} ms old{stale}",
+            s.string(s.nodes.name[n]),
+            s.string(s.nodes.address[n]),
+            s.node_health(node).name(),
+            s.nodes.telemetry_age_ms[n],
+        );
+        for g in s.node_gpus(node) {
+            let gp = &s.gpus;
+            let _ = writeln!(
+                out,
+                "  gpu {} {}: util {:.2}, mem {:.0}/{:.0} MiB, {:.0} °C, {:.0}/{:.0} W{}{}, {}",
+                gp.index[g],
+                s.string(gp.model[g]),
+                gp.utilization[g],
+                gp.memory_used_mib[g],
+                gp.memory_total_mib[g],
+                gp.temperature_c[g],
+                gp.power_w[g],
+                gp.power_limit_w[g],
+                if gp.throttled[g] != 0 {
+                    ", throttled"
+                } else {
+                    ""
+                },
+                if gp.last_xid[g] != 0 {
+                    format!(", XID {}", gp.last_xid[g])
+                } else {
+                    String::new()
+                },
+                Health::from_code(gp.health[g]).name(),
+            );
+        }
+    }
+    for pool in 0..s.pools.name.len() {
+        let _ = writeln!(
+            out,
+            "\npool {}/{} ({})",
+            s.string(s.pools.partition[pool]),
+            s.string(s.pools.name[pool]),
+            s.string(s.pools.load_balancing_mode[pool]),
+        );
+        for m in s.pool_members(pool as u32) {
+            let node = s.members.node[m];
+            let node = if node == crate::model::NONE {
+                "no node"
+            } else {
+                s.string(s.nodes.name[node as usize])
+            };
+            let _ = writeln!(
+                out,
+                "  member {} ({node}): ratio {}, {}, {}, {} connections",
+                s.string(s.members.name[m]),
+                s.members.ratio[m],
+                s.member_state(m as u32).name(),
+                Availability::from_code(s.members.availability[m]).name(),
+                s.members.current_connections[m],
+            );
+        }
+    }
+    for (name, value) in s.signals.name.iter().zip(&s.signals.value) {
+        let _ = writeln!(out, "\nsignal {} = {value}", s.string(*name));
+    }
+    out
+}
