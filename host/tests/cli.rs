@@ -149,8 +149,14 @@ fn snapshot_prints_what_policies_receive() {
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(stdout.starts_with("snapshot v3 "), "{stdout}");
-    assert!(stdout.contains("node ml-node-2 (127.0.1.2) healthy"), "{stdout}");
-    assert!(stdout.contains("member ml-node-1:8080 (ml-node-1): ratio 50, enabled, available"), "{stdout}");
+    assert!(
+        stdout.contains("node ml-node-2 (127.0.1.2) healthy"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("member ml-node-1:8080 (ml-node-1): ratio 50, enabled, available"),
+        "{stdout}"
+    );
 
     let out = host(&["snapshot", "--json"]);
     assert!(out.status.success(), "{}", text(&out.stderr));

@@ -183,6 +183,13 @@ impl Fleet {
         }
     }
 
+    /// The DCGM exporter `/metrics` body of node `index` (0-based), as the
+    /// node's exporter would serve it now.
+    pub fn dcgm_metrics(&self, index: usize) -> Option<String> {
+        let node = self.nodes.get(index)?;
+        Some(super::exporter::render(&node.name, &node.gpus))
+    }
+
     /// The fleet as a policy sees it.
     pub fn snapshot(&self, version: u64) -> Snapshot {
         let mut builder = SnapshotBuilder::new();
@@ -412,6 +419,44 @@ mod tests {
         let s = f.snapshot(1);
         assert!(mean_utilization(&s, 0) < 0.01);
         assert_eq!(s.members.current_connections[0], 0);
+    }
+
+    #[test]
+    fn the_exporter_serves_what_the_snapshot_holds() {
+        use crate::model::Code;
+
+        let mut f = Fleet::new(FleetConfig::default(), 0);
+        for _ in 0..9 {
+            f.advance();
+        }
+        let s = f.snapshot(10);
+        for node in 0..3 {
+            let text = f.dcgm_metrics(node).unwrap();
+            let scrape =
+                crate::sources::dcgm::parse_scrape("sim", &text).unwrap_or_else(|e| panic!("{e}"));
+            assert!(scrape.warnings.is_empty(), "{:?}", scrape.warnings);
+            assert_eq!(scrape.hostnames, vec![format!("ml-node-{}", node + 1)]);
+            assert_eq!(scrape.gpus.len(), 8);
+            for (reading, row) in scrape.gpus.iter().zip(s.node_gpus(node as u32)) {
+                let g = &s.gpus;
+                assert_eq!(reading.uuid.as_deref(), Some(s.string(g.uuid[row])));
+                assert_eq!(reading.health(), Health::from_code(g.health[row]));
+                assert_eq!(reading.throttled(), g.throttled[row] != 0);
+                if g.last_xid[row] != 0 {
+                    assert_eq!(reading.last_xid, Some(g.last_xid[row]));
+                    assert!(reading.utilization.is_nan());
+                    continue;
+                }
+                assert!((reading.utilization - f64::from(g.utilization[row])).abs() < 1e-6);
+                assert!((reading.memory_used_mib - f64::from(g.memory_used_mib[row])).abs() <= 0.5);
+                assert!(
+                    (reading.memory_total_mib - f64::from(g.memory_total_mib[row])).abs() <= 1.0
+                );
+                assert!((reading.temperature_c - f64::from(g.temperature_c[row])).abs() <= 0.5);
+                assert!((reading.power_w - f64::from(g.power_w[row])).abs() < 1e-3);
+            }
+        }
+        assert!(f.dcgm_metrics(3).is_none());
     }
 
     #[test]
