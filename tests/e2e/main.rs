@@ -6,3 +6,4 @@ mod contract;
 mod fleet;
 mod sandbox;
 mod state;
+mod telemetry;

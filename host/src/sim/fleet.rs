@@ -183,6 +183,11 @@ impl Fleet {
         }
     }
 
+    /// Every node's loopback address, in node order.
+    pub fn node_addresses(&self) -> Vec<String> {
+        self.nodes.iter().map(|node| node.address.clone()).collect()
+    }
+
     /// The DCGM exporter `/metrics` body of node `index` (0-based), as the
     /// node's exporter would serve it now.
     pub fn dcgm_metrics(&self, index: usize) -> Option<String> {

@@ -3,6 +3,7 @@
 //!
 //! - `exposition.rs` reads the text format into samples, enforcing the limits;
 //! - this file maps DCGM fields to readings, normalising units;
+//! - `scrape.rs` fetches an exporter's `/metrics` over HTTP and parses it;
 //! - `tests.rs` checks the recorded scrapes in `shared/fixtures/dcgm/` and
 //!   hostile input.
 //!
@@ -55,10 +56,13 @@
 //! the fp64 values 2^47..=2^47+3.
 
 mod exposition;
+mod scrape;
 #[cfg(test)]
 mod tests;
 
 use std::collections::{BTreeSet, HashMap};
+
+pub use self::scrape::{ScrapeError, scrape};
 
 use self::exposition::{Problem, ProblemKind, Sample};
 use super::reading::{
