@@ -12,6 +12,14 @@ fn host(args: &[&str]) -> Output {
         .expect("host runs")
 }
 
+/// `host run ARGS --cycles N --interval 0s`.
+fn run_cycles(args: &[&str], cycles: &str) -> Output {
+    let mut all = vec!["run"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--cycles", cycles, "--interval", "0s"]);
+    host(&all)
+}
+
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
@@ -46,15 +54,7 @@ fn check_names_the_import_a_policy_is_not_granted() {
 
 #[test]
 fn run_prints_a_table_per_cycle() {
-    let out = host(&[
-        "run",
-        "--policy",
-        artifacts::GPU_WEIGHTING,
-        "--cycles",
-        "3",
-        "--interval",
-        "0s",
-    ]);
+    let out = run_cycles(&["--policy", artifacts::GPU_WEIGHTING], "3");
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(stdout.matches("\ncycle ").count(), 3, "{stdout}");
@@ -76,15 +76,7 @@ fn run_with_a_config_file_uses_its_fleet_and_settings() {
         artifacts::GPU_WEIGHTING
     );
     std::fs::write(&config, body).unwrap();
-    let out = host(&[
-        "run",
-        "--config",
-        config.to_str().unwrap(),
-        "--cycles",
-        "1",
-        "--interval",
-        "0s",
-    ]);
+    let out = run_cycles(&["--config", config.to_str().unwrap()], "1");
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(stdout.contains("ml-node-5"), "{stdout}");
@@ -105,15 +97,7 @@ fn the_example_demo_config_runs() {
     );
     assert_ne!(body, example, "the example names the policy it runs");
     std::fs::write(&config, body).unwrap();
-    let out = host(&[
-        "run",
-        "--config",
-        config.to_str().unwrap(),
-        "--cycles",
-        "2",
-        "--interval",
-        "0s",
-    ]);
+    let out = run_cycles(&["--config", config.to_str().unwrap()], "2");
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(text(&out.stdout).matches("\ncycle ").count(), 2);
 }
