@@ -1,0 +1,1 @@
+//! F5 BIG-IP LTM over iControl REST.
