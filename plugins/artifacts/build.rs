@@ -24,6 +24,12 @@ const PLUGINS: &[(&str, &str, &str, &str)] = &[
         "The example policy, `plugins/gpu-weighting`.",
     ),
     (
+        "QUEUE_SCALING",
+        "queue-scaling",
+        "queue_scaling",
+        "The example scaling policy, `plugins/queue-scaling`.",
+    ),
+    (
         "SPIN",
         "fulcrum-test-spin",
         "fulcrum_test_spin",
@@ -114,8 +120,7 @@ fn build() -> Result<(), String> {
         .to_path_buf();
     for watched in [
         "wit",
-        "plugins/sdk",
-        "plugins/gpu-weighting",
+        "plugins",
         "tests/plugins",
         "Cargo.toml",
         "Cargo.lock",

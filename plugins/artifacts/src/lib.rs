@@ -1,14 +1,15 @@
 //! Paths to the policy components built from this workspace, for the host's
 //! tests and benchmarks.
 //!
-//! The build script compiles `plugins/gpu-weighting` and every crate in
+//! The build script compiles the example policies in `plugins/` and every crate in
 //! `tests/plugins/` to `wasm32-wasip2` with the `plugin` profile (release, LTO),
 //! into `target/plugins/` under the workspace root, and generates one constant
 //! per component holding the absolute path of its `.wasm` file:
 //!
 //! | constant | crate | what it does |
 //! | --- | --- | --- |
-//! | [`GPU_WEIGHTING`] | `plugins/gpu-weighting` | the example policy |
+//! | [`GPU_WEIGHTING`] | `plugins/gpu-weighting` | the example weighting policy |
+//! | [`QUEUE_SCALING`] | `plugins/queue-scaling` | the example scaling policy |
 //! | [`SPIN`] | `tests/plugins/spin` | `decide` loops forever |
 //! | [`ALLOC_BOMB`] | `tests/plugins/alloc-bomb` | `decide` allocates without bound |
 //! | [`RECURSE`] | `tests/plugins/recurse` | `decide` recurses without bound |
