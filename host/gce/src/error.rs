@@ -1,0 +1,81 @@
+//! The errors of Compute calls: Google's own (code, reason, message) with the
+//! resource they concern, failed operations, and transport or auth failures.
+
+use crate::auth::AuthError;
+use crate::wire::ErrorItem;
+
+/// A Compute v1 call or operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum GceError {
+    /// Google answered with an error envelope (or a bare status).
+    #[error("{resource}: Google answered {code} {reason}: {message}")]
+    Api {
+        resource: String,
+        code: u16,
+        /// `errors[0].reason`, e.g. `notFound`, `conditionNotMet`, `rateLimitExceeded`.
+        reason: String,
+        message: String,
+    },
+    /// A retryable failure persisted through every attempt the policy allows.
+    #[error("{resource}: gave up after {attempts} attempts: {last}")]
+    RetriesExhausted {
+        resource: String,
+        attempts: u32,
+        #[source]
+        last: Box<GceError>,
+    },
+    /// The operation reached DONE carrying errors.
+    #[error("{resource}: operation {operation} failed: {}", describe_items(.errors))]
+    OperationFailed {
+        resource: String,
+        operation: String,
+        http_status: Option<i32>,
+        errors: Vec<ErrorItem>,
+    },
+    /// The operation was not DONE within the client's operation timeout.
+    #[error("{resource}: operation {operation} not done after {waited_s} s")]
+    OperationTimedOut {
+        resource: String,
+        operation: String,
+        waited_s: u64,
+    },
+    /// The request never got an HTTP answer, or its body could not be read.
+    #[error("{resource}: request failed: {source}")]
+    Transport {
+        resource: String,
+        #[source]
+        source: reqwest::Error,
+    },
+    /// The answer was not the JSON shape Compute v1 documents.
+    #[error("{resource}: unexpected response body: {source}")]
+    Decode {
+        resource: String,
+        #[source]
+        source: serde_json::Error,
+    },
+    /// Fulcrum refused the change before sending it.
+    #[error("{resource}: {reason}")]
+    Refused { resource: String, reason: String },
+    /// No access token could be had.
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+}
+
+impl GceError {
+    /// Google's HTTP status, for API errors (after unwrapping exhausted retries).
+    pub fn http_status(&self) -> Option<u16> {
+        match self {
+            Self::Api { code, .. } => Some(*code),
+            Self::RetriesExhausted { last, .. } => last.http_status(),
+            _ => None,
+        }
+    }
+}
+
+fn describe_items(items: &[ErrorItem]) -> String {
+    items
+        .iter()
+        .map(|item| format!("{}: {}", item.code, item.message))
+        .collect::<Vec<_>>()
+        .join("; ")
+}

@@ -1,0 +1,452 @@
+//! Simulated managed instance groups: the target size changes at once, and each
+//! instance walks CREATING (PROVISIONING, STAGING) → VERIFYING (RUNNING) → NONE
+//! over the boot delay; deleted ones go DELETING then vanish. While a stockout
+//! or quota fault is in force, new instances stay CREATING with `lastAttempt`
+//! errors. Group counters and `isStable` are derived from the instances.
+
+use std::time::{Duration, Instant};
+
+use rand::RngExt;
+use serde_json::{Map, Value, json};
+
+use super::error::SimError;
+use super::state::{SELF_LINK_BASE, SimState, new_fingerprint, new_id, now_timestamp};
+use crate::wire::ErrorItem;
+
+/// Where an instance is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Phase {
+    Failing,
+    Provisioning,
+    Staging,
+    Verifying,
+    Running,
+    Deleting,
+    Gone,
+}
+
+/// One VM of a simulated group.
+#[derive(Debug, Clone)]
+pub struct SimInstance {
+    pub name: String,
+    id: String,
+    pub ip: String,
+    boot_started: Instant,
+    deleting_since: Option<Instant>,
+    failure: Option<ErrorItem>,
+}
+
+impl SimInstance {
+    fn phase(&self, now: Instant, boot: Duration) -> Phase {
+        if let Some(since) = self.deleting_since {
+            return if now.saturating_duration_since(since) >= boot / 2 {
+                Phase::Gone
+            } else {
+                Phase::Deleting
+            };
+        }
+        if self.failure.is_some() {
+            return Phase::Failing;
+        }
+        let elapsed = now.saturating_duration_since(self.boot_started);
+        if elapsed >= boot {
+            Phase::Running
+        } else if elapsed >= boot * 2 / 3 {
+            Phase::Verifying
+        } else if elapsed >= boot / 3 {
+            Phase::Staging
+        } else {
+            Phase::Provisioning
+        }
+    }
+
+    /// Whether the VM is RUNNING and past the health check's initial delay.
+    pub fn is_healthy(&self, now: Instant, boot: Duration) -> bool {
+        self.phase(now, boot) == Phase::Running
+    }
+
+    /// Whether the VM exists and is not being deleted.
+    pub fn is_serving_candidate(&self, now: Instant, boot: Duration) -> bool {
+        matches!(
+            self.phase(now, boot),
+            Phase::Provisioning | Phase::Staging | Phase::Verifying | Phase::Running
+        )
+    }
+}
+
+/// A managed instance group.
+#[derive(Debug, Clone)]
+pub struct SimGroup {
+    /// `projects/p/zones/z` or `projects/p/regions/r`.
+    scope_path: String,
+    name: String,
+    id: String,
+    created: String,
+    fingerprint: String,
+    /// What the client sent at insert, less the fields the simulator owns.
+    body: Map<String, Value>,
+    target_size: u32,
+    pub instances: Vec<SimInstance>,
+}
+
+fn random_suffix() -> String {
+    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    let mut rng = rand::rng();
+    (0..4)
+        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+        .collect()
+}
+
+impl SimGroup {
+    /// The group's numeric id, as a string.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The zone instances are created in (regional groups use `{region}-a`).
+    fn instance_zone(&self) -> String {
+        let location = self.scope_path.rsplit('/').next().unwrap_or_default();
+        if self.scope_path.contains("/regions/") {
+            format!("{location}-a")
+        } else {
+            location.to_owned()
+        }
+    }
+
+    fn project_path(&self) -> &str {
+        self.scope_path.split("/zones/").next().and_then(|p| p.split("/regions/").next()).unwrap_or_default()
+    }
+
+    fn instance_url(&self, instance: &SimInstance) -> String {
+        format!(
+            "{SELF_LINK_BASE}{}/zones/{}/instances/{}",
+            self.project_path(),
+            self.instance_zone(),
+            instance.name
+        )
+    }
+
+    /// The `…/instanceGroups/{name}` path backend services refer to.
+    pub fn instance_group_path(&self) -> String {
+        format!("{}/instanceGroups/{}", self.scope_path, self.name)
+    }
+
+    /// The port a backend service's `portName` maps to (80 when unnamed).
+    pub fn named_port(&self, port_name: Option<&str>) -> i64 {
+        self.body
+            .get("namedPorts")
+            .and_then(Value::as_array)
+            .and_then(|ports| {
+                ports.iter().find(|port| port.get("name").and_then(Value::as_str) == port_name)
+            })
+            .and_then(|port| port.get("port").and_then(Value::as_i64))
+            .unwrap_or(80)
+    }
+
+    fn base_instance_name(&self) -> String {
+        self.body
+            .get("baseInstanceName")
+            .and_then(Value::as_str)
+            .unwrap_or(&self.name)
+            .to_owned()
+    }
+
+    fn live_count(&self) -> u32 {
+        self.instances.iter().filter(|i| i.deleting_since.is_none()).count() as u32
+    }
+
+    /// Instances that failed to create start again (a lifted fault).
+    pub fn retry_failed_instances(&mut self, now: Instant) {
+        for instance in &mut self.instances {
+            if instance.failure.take().is_some() {
+                instance.boot_started = now;
+            }
+        }
+    }
+
+    /// Forgets instances whose deletion finished.
+    pub fn prune(&mut self, now: Instant, boot: Duration) {
+        self.instances.retain(|instance| instance.phase(now, boot) != Phase::Gone);
+    }
+
+    fn render(&self, now: Instant, boot: Duration) -> Value {
+        let mut actions = json!({
+            "abandoning": 0, "creating": 0, "creatingWithoutRetries": 0, "deleting": 0,
+            "none": 0, "recreating": 0, "refreshing": 0, "restarting": 0, "resuming": 0,
+            "starting": 0, "stopping": 0, "suspending": 0, "verifying": 0,
+        });
+        let mut stable = self.live_count() == self.target_size;
+        for instance in &self.instances {
+            let key = match instance.phase(now, boot) {
+                Phase::Failing | Phase::Provisioning | Phase::Staging => "creating",
+                Phase::Verifying => "verifying",
+                Phase::Running => "none",
+                Phase::Deleting | Phase::Gone => "deleting",
+            };
+            stable &= key == "none";
+            actions[key] = json!(actions[key].as_i64().unwrap_or(0) + 1);
+        }
+        let mut body = self.body.clone();
+        let self_link = format!("{SELF_LINK_BASE}{}/instanceGroupManagers/{}", self.scope_path, self.name);
+        let location_key = if self.scope_path.contains("/regions/") { "region" } else { "zone" };
+        let fields = json!({
+            "kind": "compute#instanceGroupManager",
+            "id": self.id,
+            "name": self.name,
+            "creationTimestamp": self.created,
+            location_key: format!("{SELF_LINK_BASE}{}", self.scope_path),
+            "selfLink": self_link,
+            "instanceGroup": format!("{SELF_LINK_BASE}{}", self.instance_group_path()),
+            "baseInstanceName": self.base_instance_name(),
+            "targetSize": self.target_size,
+            "fingerprint": self.fingerprint,
+            "currentActions": actions,
+            "status": {"isStable": stable, "versionTarget": {"isReached": true}, "allInstancesConfig": {"effective": true}, "stateful": {"hasStatefulConfig": false, "perInstanceConfigs": {"allEffective": true}}},
+            "listManagedInstancesResults": "PAGELESS",
+        });
+        if let Value::Object(fields) = fields {
+            body.extend(fields);
+        }
+        Value::Object(body)
+    }
+
+    fn render_instances(&self, now: Instant, boot: Duration) -> Value {
+        let template = self.body.get("instanceTemplate").cloned();
+        let items: Vec<Value> = self
+            .instances
+            .iter()
+            .map(|instance| {
+                let phase = instance.phase(now, boot);
+                let (action, status) = match phase {
+                    Phase::Failing => ("CREATING", None),
+                    Phase::Provisioning => ("CREATING", Some("PROVISIONING")),
+                    Phase::Staging => ("CREATING", Some("STAGING")),
+                    Phase::Verifying => ("VERIFYING", Some("RUNNING")),
+                    Phase::Running => ("NONE", Some("RUNNING")),
+                    Phase::Deleting | Phase::Gone => ("DELETING", Some("STOPPING")),
+                };
+                let mut item = json!({
+                    "instance": self.instance_url(instance),
+                    "name": instance.name,
+                    "currentAction": action,
+                    "targetStatus": if phase >= Phase::Deleting { "DELETED" } else { "RUNNING" },
+                });
+                if let Some(status) = status {
+                    item["instanceStatus"] = json!(status);
+                    item["id"] = json!(instance.id);
+                }
+                if let (Some(template), true) = (&template, phase < Phase::Deleting) {
+                    item["version"] = json!({"instanceTemplate": template});
+                }
+                if let Some(failure) = &instance.failure {
+                    item["lastAttempt"] = json!({"errors": {"errors": [failure]}});
+                }
+                item
+            })
+            .collect();
+        json!({"managedInstances": items})
+    }
+}
+
+/// The key of a group: `projects/p/{zones|regions}/l/instanceGroupManagers/name`.
+pub fn group_key(scope_path: &str, name: &str) -> String {
+    format!("{scope_path}/instanceGroupManagers/{name}")
+}
+
+impl SimState {
+    fn group(&self, scope_path: &str, name: &str) -> Result<&SimGroup, SimError> {
+        let key = group_key(scope_path, name);
+        self.groups.get(&key).ok_or_else(|| SimError::not_found(&key))
+    }
+
+    fn group_mut(&mut self, scope_path: &str, name: &str) -> Result<&mut SimGroup, SimError> {
+        let key = group_key(scope_path, name);
+        self.groups.get_mut(&key).ok_or_else(|| SimError::not_found(&key))
+    }
+
+    /// The group an instance-group link (full or partial) names.
+    pub fn group_by_instance_group(&self, link: &str) -> Option<&SimGroup> {
+        let path = crate::links::resource_path(link);
+        self.groups.values().find(|group| group.instance_group_path() == path)
+    }
+
+    /// instanceGroupManagers.insert; instances start at once. `ready`
+    /// instances start already RUNNING (for the seeded topology).
+    pub fn insert_group(&mut self, scope_path: &str, body: Value, ready: bool) -> Result<String, SimError> {
+        let Value::Object(mut body) = body else {
+            return Err(SimError::invalid("Invalid value for field 'resource': expected an object"));
+        };
+        let name = body
+            .get("name")
+            .and_then(Value::as_str)
+            .ok_or_else(|| SimError::required("resource.name"))?
+            .to_owned();
+        if !super::state::is_valid_name(&name) {
+            return Err(SimError::invalid(format!("Invalid value for field 'resource.name': '{name}'")));
+        }
+        let key = group_key(scope_path, &name);
+        if self.groups.contains_key(&key) {
+            return Err(SimError::already_exists(&key));
+        }
+        let target_size = match body.get("targetSize") {
+            None => 0,
+            Some(size) => size
+                .as_u64()
+                .and_then(|size| u32::try_from(size).ok())
+                .ok_or_else(|| SimError::invalid("Invalid value for field 'resource.targetSize'"))?,
+        };
+        for owned in ["kind", "id", "selfLink", "creationTimestamp", "fingerprint", "currentActions", "status", "instanceGroup", "targetSize", "zone", "region"] {
+            body.remove(owned);
+        }
+        let group = SimGroup {
+            scope_path: scope_path.to_owned(),
+            name,
+            id: new_id(),
+            created: now_timestamp(),
+            fingerprint: new_fingerprint(),
+            body,
+            target_size,
+            instances: Vec::new(),
+        };
+        self.groups.insert(key.clone(), group);
+        self.reconcile(&key);
+        if ready {
+            let boot = self.timing.boot_delay;
+            if let Some(group) = self.groups.get_mut(&key) {
+                for instance in &mut group.instances {
+                    instance.boot_started = Instant::now().checked_sub(boot).unwrap_or(instance.boot_started);
+                }
+            }
+        }
+        Ok(key)
+    }
+
+    /// Brings the live instance count to the target: creates instances (which
+    /// fail while a stockout or quota fault holds) or marks victims DELETING,
+    /// picking failing, then least advanced instances first.
+    fn reconcile(&mut self, key: &str) {
+        let now = Instant::now();
+        let boot = self.timing.boot_delay;
+        let Some(group) = self.groups.get(key) else { return };
+        let live = group.live_count();
+        let target = group.target_size;
+        let zone = group.instance_zone();
+        if live < target {
+            let failure = self.faults.creation_failure(&zone);
+            let mut created = Vec::new();
+            for _ in live..target {
+                created.push(SimInstance {
+                    name: format!("{}-{}", group.base_instance_name(), random_suffix()),
+                    id: new_id(),
+                    ip: String::new(),
+                    boot_started: now,
+                    deleting_since: None,
+                    failure: failure.clone(),
+                });
+            }
+            for instance in &mut created {
+                instance.ip = self.next_node_ip();
+            }
+            if let Some(group) = self.groups.get_mut(key) {
+                group.instances.extend(created);
+            }
+        } else if let Some(group) = self.groups.get_mut(key) {
+            let mut victims: Vec<usize> = (0..group.instances.len())
+                .filter(|&i| group.instances[i].deleting_since.is_none())
+                .collect();
+            victims.sort_by_key(|&i| {
+                let instance = &group.instances[i];
+                (instance.phase(now, boot), std::cmp::Reverse(instance.boot_started))
+            });
+            for &i in victims.iter().take((live - target) as usize) {
+                group.instances[i].deleting_since = Some(now);
+            }
+            group.instances.retain(|instance| {
+                !(instance.deleting_since.is_some() && instance.failure.is_some())
+            });
+        }
+    }
+
+    /// instanceGroupManagers.get.
+    pub fn render_group(&self, scope_path: &str, name: &str) -> Result<Value, SimError> {
+        Ok(self.group(scope_path, name)?.render(Instant::now(), self.timing.boot_delay))
+    }
+
+    /// instanceGroupManagers.list.
+    pub fn list_groups(&self, scope_path: &str) -> Value {
+        let now = Instant::now();
+        let prefix = format!("{scope_path}/instanceGroupManagers/");
+        let items: Vec<Value> = self
+            .groups
+            .iter()
+            .filter(|(key, _)| key.starts_with(&prefix))
+            .map(|(_, group)| group.render(now, self.timing.boot_delay))
+            .collect();
+        json!({
+            "kind": "compute#instanceGroupManagerList",
+            "id": prefix.trim_end_matches('/'),
+            "items": items,
+            "selfLink": format!("{SELF_LINK_BASE}{}", prefix.trim_end_matches('/')),
+        })
+    }
+
+    /// instanceGroupManagers.listManagedInstances.
+    pub fn list_managed_instances(&self, scope_path: &str, name: &str) -> Result<Value, SimError> {
+        Ok(self.group(scope_path, name)?.render_instances(Instant::now(), self.timing.boot_delay))
+    }
+
+    /// instanceGroupManagers.resize; returns the group's id for the Operation.
+    pub fn resize_group(&mut self, scope_path: &str, name: &str, size: u32) -> Result<String, SimError> {
+        let group = self.group_mut(scope_path, name)?;
+        group.target_size = size;
+        group.fingerprint = new_fingerprint();
+        let id = group.id.clone();
+        self.stats.resizes += 1;
+        self.reconcile(&group_key(scope_path, name));
+        Ok(id)
+    }
+
+    /// instanceGroupManagers.deleteInstances: marks the named members
+    /// DELETING and lowers the target size by their number.
+    pub fn delete_group_instances(
+        &mut self,
+        scope_path: &str,
+        name: &str,
+        instances: &[String],
+        skip_invalid: bool,
+    ) -> Result<String, SimError> {
+        let now = Instant::now();
+        let group = self.group_mut(scope_path, name)?;
+        let mut chosen = Vec::new();
+        for link in instances {
+            let wanted = crate::links::resource_name(link);
+            match group
+                .instances
+                .iter()
+                .position(|i| i.name == wanted && i.deleting_since.is_none())
+            {
+                Some(index) => chosen.push(index),
+                None if skip_invalid => {}
+                None => {
+                    return Err(SimError::invalid(format!(
+                        "Instance '{wanted}' is not a member of managed instance group '{}' or is already being deleted",
+                        group.name
+                    )));
+                }
+            }
+        }
+        for &index in &chosen {
+            group.instances[index].deleting_since = Some(now);
+        }
+        group.instances.retain(|i| !(i.deleting_since.is_some() && i.failure.is_some()));
+        group.target_size = group.target_size.saturating_sub(chosen.len() as u32);
+        group.fingerprint = new_fingerprint();
+        Ok(group.id.clone())
+    }
+
+    /// instanceGroupManagers.delete; returns the group's id.
+    pub fn delete_group(&mut self, scope_path: &str, name: &str) -> Result<String, SimError> {
+        let key = group_key(scope_path, name);
+        self.groups.remove(&key).map(|group| group.id).ok_or_else(|| SimError::not_found(&key))
+    }
+}
