@@ -10,6 +10,7 @@
 pub mod cli;
 pub mod config;
 pub mod cycle;
+pub mod mig;
 pub mod model;
 pub mod runtime;
 pub mod sim;

@@ -1,0 +1,502 @@
+//! The rollout of one [`MigRequest`]: a state machine the host drives over
+//! several cycles and persists after every step.
+//!
+//! ```text
+//! Plan → Drain → WaitIdle → Apply → Confirm → Restore → Done
+//!   │       │        │         │        │
+//!   └───────┴────────┴─────────┴────────┴──→ Restore (with the failure) → Done
+//! ```
+//!
+//! - **Plan** reads the node's pools and picks the enabled members on the node,
+//!   refusing when that would leave a pool with no enabled member
+//!   ([`plan_drain`]). Nothing has changed yet, so a refusal ends the rollout.
+//! - **Drain** disables those members. **WaitIdle** waits until the host sees
+//!   the GPUs idle ([`Tick::gpus_idle`]), up to `idle_timeout_ms`.
+//! - **Apply** asks the [`Executor`]; **Confirm** polls its status up to
+//!   `confirm_timeout_ms`.
+//! - **Restore** enables the drained members again, retrying every cycle until
+//!   it succeeds: service comes back whatever failed before.
+//!
+//! Each step does at most one kind of side effect, and every side effect is
+//! idempotent (disabling a disabled member, applying an applied layout), so a
+//! host killed after a side effect and before persisting repeats the step on
+//! resume and ends in the same place. Deadlines are absolute times, so waiting
+//! survives a restart too.
+
+use std::fmt;
+use std::future::Future;
+
+use serde::{Deserialize, Serialize};
+
+use super::executor::{ApplyStatus, Executor};
+use super::layout::MigRequest;
+
+/// How long a rollout waits, in milliseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RolloutConfig {
+    /// Longest wait for the drained GPUs to go idle.
+    pub idle_timeout_ms: u64,
+    /// Longest wait for the executor to confirm the layout.
+    pub confirm_timeout_ms: u64,
+}
+
+impl Default for RolloutConfig {
+    /// Ten minutes to drain (the Cluster Autoscaler's graceful-termination
+    /// bound), fifteen to reconfigure (a MIG manager restart with reboot).
+    fn default() -> Self {
+        RolloutConfig {
+            idle_timeout_ms: 600_000,
+            confirm_timeout_ms: 900_000,
+        }
+    }
+}
+
+/// A pool member, by pool and member name.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct MemberId {
+    /// Pool name, with its partition where the load balancer has them ("/Common/mlPool").
+    pub pool: String,
+    /// Member name ("ml-node-1:8080").
+    pub member: String,
+}
+
+impl fmt::Display for MemberId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} in {}", self.member, self.pool)
+    }
+}
+
+/// One pool and every member in it, as the [`Drain`] side reports them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PoolMembers {
+    /// Pool name.
+    pub pool: String,
+    /// All of the pool's members.
+    pub members: Vec<MemberStatus>,
+}
+
+/// A member and whether it takes new connections.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberStatus {
+    /// Member name.
+    pub name: String,
+    /// The node serving it; `None` when no node matches its address.
+    pub node: Option<String>,
+    /// Enabled (takes new connections).
+    pub enabled: bool,
+}
+
+/// The load-balancer side a rollout drains and restores through.
+pub trait Drain {
+    /// Names the pool or member and what failed.
+    type Error: fmt::Display;
+
+    /// Every pool that has a member on `node`, with all its members.
+    fn pools(
+        &mut self,
+        node: &str,
+    ) -> impl Future<Output = Result<Vec<PoolMembers>, Self::Error>> + Send;
+
+    /// Enable or disable one member.
+    fn set_enabled(
+        &mut self,
+        member: &MemberId,
+        enabled: bool,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// Why a node may not be drained.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "draining {node} would leave pool {pool} with no enabled member (its enabled members {members:?} are all on {node})"
+)]
+pub struct DrainRefused {
+    /// The node to drain.
+    pub node: String,
+    /// The pool that would be left empty.
+    pub pool: String,
+    /// The pool's enabled members, all on the node.
+    pub members: Vec<String>,
+}
+
+/// The enabled members on `node` in `pools`, or a refusal when disabling them
+/// would leave any pool without an enabled member.
+pub fn plan_drain(node: &str, pools: &[PoolMembers]) -> Result<Vec<MemberId>, DrainRefused> {
+    let mut plan = Vec::new();
+    for pool in pools {
+        let on_node = |m: &&MemberStatus| m.node.as_deref() == Some(node);
+        let drained: Vec<&MemberStatus> =
+            pool.members.iter().filter(|m| m.enabled).filter(on_node).collect();
+        let remaining = pool
+            .members
+            .iter()
+            .filter(|m| m.enabled && !on_node(m))
+            .count();
+        if !drained.is_empty() && remaining == 0 {
+            return Err(DrainRefused {
+                node: node.to_owned(),
+                pool: pool.pool.clone(),
+                members: drained.iter().map(|m| m.name.clone()).collect(),
+            });
+        }
+        plan.extend(drained.into_iter().map(|m| MemberId {
+            pool: pool.pool.clone(),
+            member: m.name.clone(),
+        }));
+    }
+    plan.sort();
+    Ok(plan)
+}
+
+/// Where a rollout stands; persisted between steps.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "phase", rename_all = "snake_case")]
+pub enum Phase {
+    /// Pick the members to drain.
+    Plan,
+    /// Disable `members`.
+    Drain { members: Vec<MemberId> },
+    /// Wait for the GPUs to go idle.
+    WaitIdle {
+        members: Vec<MemberId>,
+        deadline_ms: u64,
+    },
+    /// Ask the executor for the layout.
+    Apply { members: Vec<MemberId> },
+    /// Wait for the executor to confirm.
+    Confirm {
+        members: Vec<MemberId>,
+        deadline_ms: u64,
+    },
+    /// Enable `members` again; `failure` says what went wrong before, if anything.
+    Restore {
+        members: Vec<MemberId>,
+        failure: Option<String>,
+    },
+    /// Finished; `failure` is `None` when the layout was applied.
+    Done { failure: Option<String> },
+}
+
+/// What the host observed this cycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tick {
+    /// Now, milliseconds since the Unix epoch.
+    pub now_ms: u64,
+    /// Whether every GPU of the request is idle (no activity above the
+    /// host's threshold, on the whole GPU and every MIG instance).
+    pub gpus_idle: bool,
+}
+
+/// What one step did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepReport {
+    /// The phase before the step, by name.
+    pub from: &'static str,
+    /// What happened, for the log and the audit trail.
+    pub note: String,
+    /// What the host does next.
+    pub progress: Progress,
+}
+
+/// What the host does after a step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Progress {
+    /// Persist, then step again in this cycle.
+    Continue,
+    /// Persist, then step again next cycle.
+    Wait,
+    /// Finished: `Ok` when applied, or the failure (service is restored either way).
+    Done(Result<(), String>),
+}
+
+/// One MIG rollout: the request, its timeouts and its phase.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rollout {
+    /// The layout being rolled out.
+    pub request: MigRequest,
+    /// Its timeouts.
+    pub config: RolloutConfig,
+    /// Where it stands.
+    pub phase: Phase,
+}
+
+/// Steps [`Rollout::drive`] takes at most in one cycle; the machine needs
+/// fewer than this from any phase to its next wait.
+const MAX_STEPS_PER_CYCLE: usize = 8;
+
+impl Rollout {
+    /// A rollout of `request` that has not started.
+    pub fn new(request: MigRequest, config: RolloutConfig) -> Self {
+        Rollout {
+            request,
+            config,
+            phase: Phase::Plan,
+        }
+    }
+
+    /// Whether the rollout has finished.
+    pub fn is_done(&self) -> bool {
+        matches!(self.phase, Phase::Done { .. })
+    }
+
+    /// Step until the rollout waits or finishes, calling `persist` after every
+    /// step; a persist error stops driving and is returned.
+    pub async fn drive<D: Drain, E: Executor, P>(
+        &mut self,
+        tick: Tick,
+        drain: &mut D,
+        executor: &E,
+        mut persist: impl FnMut(&Rollout) -> Result<(), P>,
+    ) -> Result<Vec<StepReport>, P> {
+        let mut reports = Vec::new();
+        for _ in 0..MAX_STEPS_PER_CYCLE {
+            let report = self.step(tick, drain, executor).await;
+            persist(self)?;
+            let more = report.progress == Progress::Continue;
+            reports.push(report);
+            if !more {
+                break;
+            }
+        }
+        Ok(reports)
+    }
+
+    /// Take one step; the caller persists `self` afterwards.
+    pub async fn step<D: Drain, E: Executor>(
+        &mut self,
+        tick: Tick,
+        drain: &mut D,
+        executor: &E,
+    ) -> StepReport {
+        let from = self.phase_name();
+        let node = self.request.node.clone();
+        let (next, note) = match std::mem::replace(&mut self.phase, Phase::Plan) {
+            Phase::Plan => match drain.pools(&node).await {
+                Err(error) => (
+                    Phase::Done {
+                        failure: Some(format!("{node}: reading its pools failed: {error}")),
+                    },
+                    "nothing drained".to_owned(),
+                ),
+                Ok(pools) => match plan_drain(&node, &pools) {
+                    Err(refused) => (
+                        Phase::Done {
+                            failure: Some(refused.to_string()),
+                        },
+                        "nothing drained".to_owned(),
+                    ),
+                    Ok(members) => {
+                        let note = format!("{node}: will drain {}", list(&members));
+                        (Phase::Drain { members }, note)
+                    }
+                },
+            },
+            Phase::Drain { members } => match self.drain(drain, &members).await {
+                Ok(()) => {
+                    let note = format!("{node}: disabled {}", list(&members));
+                    let deadline_ms = tick.now_ms.saturating_add(self.config.idle_timeout_ms);
+                    (
+                        Phase::WaitIdle {
+                            members,
+                            deadline_ms,
+                        },
+                        note,
+                    )
+                }
+                Err(failure) => restore(members, failure),
+            },
+            Phase::WaitIdle {
+                members,
+                deadline_ms,
+            } => {
+                if tick.gpus_idle {
+                    (
+                        Phase::Apply { members },
+                        format!("{node}: GPUs {:?} are idle", self.request.gpus),
+                    )
+                } else if tick.now_ms >= deadline_ms {
+                    let failure = format!(
+                        "{node}: GPUs {:?} still busy {} s after draining",
+                        self.request.gpus,
+                        self.config.idle_timeout_ms / 1000
+                    );
+                    restore(members, failure)
+                } else {
+                    (
+                        Phase::WaitIdle {
+                            members,
+                            deadline_ms,
+                        },
+                        format!("{node}: waiting for GPUs {:?} to go idle", self.request.gpus),
+                    )
+                }
+            }
+            Phase::Apply { members } => match executor.apply(&self.request).await {
+                Ok(()) => (
+                    Phase::Confirm {
+                        members,
+                        deadline_ms: tick.now_ms.saturating_add(self.config.confirm_timeout_ms),
+                    },
+                    format!(
+                        "{node}: requested {} on GPUs {:?}",
+                        self.request.describe(),
+                        self.request.gpus
+                    ),
+                ),
+                Err(error) => restore(members, format!("{node}: applying failed: {error}")),
+            },
+            Phase::Confirm {
+                members,
+                deadline_ms,
+            } => {
+                let status = executor.status(&self.request).await;
+                let timed_out = tick.now_ms >= deadline_ms;
+                match status {
+                    Ok(ApplyStatus::Success) => (
+                        Phase::Restore {
+                            members,
+                            failure: None,
+                        },
+                        format!("{node}: {} confirmed", self.request.describe()),
+                    ),
+                    Ok(ApplyStatus::Failed(why)) => restore(
+                        members,
+                        format!("{node}: reconfiguration failed: {why}; the layout is unknown"),
+                    ),
+                    Ok(ApplyStatus::Pending(_)) | Err(_) if timed_out => restore(
+                        members,
+                        format!(
+                            "{node}: not confirmed within {} s; the layout is unknown",
+                            self.config.confirm_timeout_ms / 1000
+                        ),
+                    ),
+                    Ok(ApplyStatus::Pending(state)) => (
+                        Phase::Confirm {
+                            members,
+                            deadline_ms,
+                        },
+                        format!("{node}: reconfiguration {state}"),
+                    ),
+                    Err(error) => (
+                        Phase::Confirm {
+                            members,
+                            deadline_ms,
+                        },
+                        format!("{node}: reading the reconfiguration status failed: {error}"),
+                    ),
+                }
+            }
+            Phase::Restore { members, failure } => {
+                match self.enable(drain, &members).await {
+                    Ok(()) => {
+                        let note = format!("{node}: enabled {}", list(&members));
+                        (Phase::Done { failure }, note)
+                    }
+                    Err(error) => {
+                        let note = format!("{node}: restoring failed, retrying next cycle: {error}");
+                        (Phase::Restore { members, failure }, note)
+                    }
+                }
+            }
+            Phase::Done { failure } => (Phase::Done { failure }, "finished".to_owned()),
+        };
+        self.phase = next;
+        let progress = match &self.phase {
+            Phase::Done { failure } => Progress::Done(failure.clone().map_or(Ok(()), Err)),
+            Phase::WaitIdle { .. } | Phase::Confirm { .. } if from == self.phase_name() => {
+                Progress::Wait
+            }
+            Phase::Restore { .. } if from == "restore" => Progress::Wait,
+            _ => Progress::Continue,
+        };
+        StepReport {
+            from,
+            note,
+            progress,
+        }
+    }
+
+    /// Disable `members`, after checking again that no pool is left empty.
+    async fn drain<D: Drain>(&self, drain: &mut D, members: &[MemberId]) -> Result<(), String> {
+        let node = &self.request.node;
+        let pools = drain
+            .pools(node)
+            .await
+            .map_err(|error| format!("{node}: reading its pools failed: {error}"))?;
+        for pool in &pools {
+            let others_enabled = pool.members.iter().any(|m| {
+                m.enabled
+                    && !members
+                        .iter()
+                        .any(|d| d.pool == pool.pool && d.member == m.name)
+            });
+            let draining_here = members.iter().any(|d| d.pool == pool.pool);
+            if draining_here && !others_enabled {
+                return Err(DrainRefused {
+                    node: node.clone(),
+                    pool: pool.pool.clone(),
+                    members: members
+                        .iter()
+                        .filter(|d| d.pool == pool.pool)
+                        .map(|d| d.member.clone())
+                        .collect(),
+                }
+                .to_string());
+            }
+        }
+        for member in members {
+            drain
+                .set_enabled(member, false)
+                .await
+                .map_err(|error| format!("{node}: disabling {member} failed: {error}"))?;
+        }
+        Ok(())
+    }
+
+    /// Enable `members`; stops at the first error.
+    async fn enable<D: Drain>(&self, drain: &mut D, members: &[MemberId]) -> Result<(), String> {
+        for member in members {
+            drain
+                .set_enabled(member, true)
+                .await
+                .map_err(|error| format!("enabling {member} failed: {error}"))?;
+        }
+        Ok(())
+    }
+
+    /// The phase's name, as persisted.
+    pub fn phase_name(&self) -> &'static str {
+        match self.phase {
+            Phase::Plan => "plan",
+            Phase::Drain { .. } => "drain",
+            Phase::WaitIdle { .. } => "wait_idle",
+            Phase::Apply { .. } => "apply",
+            Phase::Confirm { .. } => "confirm",
+            Phase::Restore { .. } => "restore",
+            Phase::Done { .. } => "done",
+        }
+    }
+}
+
+/// Go to Restore with `failure`.
+fn restore(members: Vec<MemberId>, failure: String) -> (Phase, String) {
+    let note = format!("{failure}; restoring service");
+    (
+        Phase::Restore {
+            members,
+            failure: Some(failure),
+        },
+        note,
+    )
+}
+
+fn list(members: &[MemberId]) -> String {
+    if members.is_empty() {
+        return "no member".to_owned();
+    }
+    let names: Vec<String> = members.iter().map(MemberId::to_string).collect();
+    names.join(", ")
+}
+
+#[cfg(test)]
+mod tests;
