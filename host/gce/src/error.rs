@@ -2,7 +2,7 @@
 //! resource they concern, failed operations, and transport or auth failures.
 
 use crate::auth::AuthError;
-use crate::wire::ErrorItem;
+use crate::wire::{ErrorEnvelope, ErrorItem};
 
 /// A Compute v1 call or operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -62,6 +62,37 @@ pub enum GceError {
 }
 
 impl GceError {
+    /// Turns an error answer into [`GceError::Api`], tolerating bodies that are
+    /// not Google's envelope (proxies, load balancers).
+    pub fn from_response(resource: &str, status: u16, body: &[u8]) -> Self {
+        let envelope: Option<ErrorEnvelope> = serde_json::from_slice(body).ok();
+        let (reason, message) = match envelope {
+            Some(envelope) => {
+                let first = envelope.error.errors.first();
+                let reason = first
+                    .map(|detail| detail.reason.clone())
+                    .or(envelope.error.status.clone())
+                    .unwrap_or_default();
+                let message = if envelope.error.message.is_empty() {
+                    first.map(|detail| detail.message.clone()).unwrap_or_default()
+                } else {
+                    envelope.error.message
+                };
+                (reason, message)
+            }
+            None => (
+                String::new(),
+                String::from_utf8_lossy(body).chars().take(300).collect(),
+            ),
+        };
+        Self::Api {
+            resource: resource.to_owned(),
+            code: status,
+            reason,
+            message,
+        }
+    }
+
     /// Google's HTTP status, for API errors (after unwrapping exhausted retries).
     pub fn http_status(&self) -> Option<u16> {
         match self {

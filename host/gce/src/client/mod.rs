@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use crate::auth::Authenticator;
 use crate::error::GceError;
 use crate::wire::{
-    Backend, BackendService, BackendServiceGroupHealth, ErrorEnvelope, ForwardingRule,
+    Backend, BackendService, BackendServiceGroupHealth, ForwardingRule,
     InstanceGroupManager, ManagedInstance, ManagedInstanceList, Operation, ResourceList,
     TargetHttpProxy, UrlMap,
 };
@@ -377,39 +377,8 @@ impl GceClient {
         let status = response.status();
         let bytes = response.bytes().await.map_err(transport)?;
         if !status.is_success() {
-            return Err(api_error(&resource, status.as_u16(), &bytes));
+            return Err(GceError::from_response(&resource, status.as_u16(), &bytes));
         }
         serde_json::from_slice(&bytes).map_err(|source| GceError::Decode { resource, source })
-    }
-}
-
-/// Turns an error answer into [`GceError::Api`], tolerating bodies that are not
-/// Google's envelope (proxies, load balancers).
-fn api_error(resource: &str, status: u16, body: &[u8]) -> GceError {
-    let envelope: Option<ErrorEnvelope> = serde_json::from_slice(body).ok();
-    let (reason, message) = match envelope {
-        Some(envelope) => {
-            let first = envelope.error.errors.first();
-            let reason = first
-                .map(|detail| detail.reason.clone())
-                .or(envelope.error.status.clone())
-                .unwrap_or_default();
-            let message = if envelope.error.message.is_empty() {
-                first.map(|detail| detail.message.clone()).unwrap_or_default()
-            } else {
-                envelope.error.message
-            };
-            (reason, message)
-        }
-        None => (
-            String::new(),
-            String::from_utf8_lossy(body).chars().take(300).collect(),
-        ),
-    };
-    GceError::Api {
-        resource: resource.to_owned(),
-        code: status,
-        reason,
-        message,
     }
 }

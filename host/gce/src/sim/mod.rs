@@ -225,10 +225,12 @@ pub async fn start(options: SimOptions) -> io::Result<SimServer> {
             format!("simulator listen address {} is not loopback", options.listen),
         ));
     }
-    let mut state = state::SimState::new(options.timing, options.faults.clone());
+    let mut state = state::SimState::new(options.timing, Faults::default());
     if !options.empty {
         seed::seed_topology(&mut state, &options.project, &options.zone);
     }
+    // Faults start after seeding: the seed topology is what was there before.
+    state.faults = options.faults.clone();
     let shared: Shared = Arc::new(Mutex::new(state));
     let app = Router::new()
         .route("/compute/v1/{*path}", any(routes::compute))

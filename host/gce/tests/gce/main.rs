@@ -1,0 +1,10 @@
+//! End-to-end tests of fulcrum-gce: the client against recorded Google traffic
+//! and against the loopback simulator, auth flows, faults, and the simulator
+//! driven by google-api-python-client.
+
+mod auth;
+mod common;
+mod conformance;
+mod faults;
+mod fixtures;
+mod simulator;
