@@ -1,12 +1,16 @@
 //! Serves each simulated node's DCGM exporter `/metrics` over HTTP on its own
 //! loopback address (127.0.1.N, an ephemeral port), so the fleet's telemetry
-//! is read through the same scrape path as a real cluster's.
+//! is read through the same scrape path as a real cluster's; or, for fleets
+//! of thousands of nodes, every node's from one socket at
+//! `/nodes/<host name>/metrics`.
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, RwLock};
 
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::routing::get;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
@@ -53,6 +57,54 @@ impl ExporterServers {
         })
     }
 
+    /// Start one server for every node of `fleet` on 127.0.0.1 (an
+    /// ephemeral port), serving node `ml-node-N`'s scrape at
+    /// `/nodes/ml-node-N/metrics`: [`shared_url_template`] fills in per node.
+    ///
+    /// [`shared_url_template`]: Self::shared_url_template
+    pub async fn start_shared(fleet: &Fleet) -> std::io::Result<ExporterServers> {
+        let names = node_names(fleet);
+        let bodies = Arc::new(RwLock::new(
+            (0..names.len())
+                .filter_map(|n| fleet.dcgm_metrics(n))
+                .collect(),
+        ));
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let local: SocketAddr = listener.local_addr()?;
+        let urls = names
+            .iter()
+            .map(|name| format!("http://{local}/nodes/{name}/metrics"))
+            .collect();
+        let by_name: Arc<HashMap<String, usize>> = Arc::new(
+            names
+                .into_iter()
+                .enumerate()
+                .map(|(node, name)| (name, node))
+                .collect(),
+        );
+        let app = Router::new()
+            .route("/nodes/{name}/metrics", get(shared_metrics))
+            .with_state((Arc::clone(&bodies), by_name));
+        let task = tokio::spawn(async move {
+            if let Err(error) = axum::serve(listener, app).await {
+                tracing::warn!(%local, %error, "simulated DCGM exporters stopped");
+            }
+        });
+        Ok(ExporterServers {
+            urls,
+            bodies,
+            tasks: vec![task],
+        })
+    }
+
+    /// For servers from [`start_shared`](Self::start_shared), the scrape URL
+    /// with `{hostname}` in place of the node's host name.
+    pub fn shared_url_template(&self) -> Option<String> {
+        let first = self.urls.first()?;
+        let (base, _) = first.split_once("/nodes/")?;
+        Some(format!("{base}/nodes/{{hostname}}/metrics"))
+    }
+
     /// Each node's `/metrics` URL, in node order.
     pub fn urls(&self) -> &[String] {
         &self.urls
@@ -76,6 +128,27 @@ impl Drop for ExporterServers {
             task.abort();
         }
     }
+}
+
+type SharedState = (Arc<RwLock<Vec<String>>>, Arc<HashMap<String, usize>>);
+
+async fn shared_metrics(
+    State((bodies, by_name)): State<SharedState>,
+    Path(name): Path<String>,
+) -> Result<String, StatusCode> {
+    let node = *by_name.get(&name).ok_or(StatusCode::NOT_FOUND)?;
+    Ok(metrics(State((bodies, node))).await)
+}
+
+/// Every node's name (its exporter's host name), in node order.
+fn node_names(fleet: &Fleet) -> Vec<String> {
+    let snapshot = fleet.snapshot(0);
+    snapshot
+        .nodes
+        .name
+        .iter()
+        .map(|&name| snapshot.string(name).to_owned())
+        .collect()
 }
 
 async fn metrics(State((bodies, node)): State<(Arc<RwLock<Vec<String>>>, usize)>) -> String {

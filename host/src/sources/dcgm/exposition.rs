@@ -21,8 +21,9 @@ use crate::sources::reading::clip;
 
 /// One sample line.
 #[derive(Debug)]
-pub(super) struct Sample<'a> {
-    /// 1-based line number.
+pub(in crate::sources) struct Sample<'a> {
+    /// 1-based line number (for a Prometheus query result, the 1-based
+    /// position of the series in the result).
     pub line: usize,
     /// Metric name.
     pub name: &'a str,

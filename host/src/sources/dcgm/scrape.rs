@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use super::{DcgmError, DcgmScrape, MAX_SCRAPE_BYTES, parse_scrape};
+use crate::sources::http::{self, FetchError};
 
 /// Why a scrape produced no readings.
 #[derive(Debug, thiserror::Error)]
@@ -36,28 +37,25 @@ pub async fn scrape(
 }
 
 async fn fetch(client: &reqwest::Client, url: &str) -> Result<String, ScrapeError> {
-    let request_failed = |error: reqwest::Error| ScrapeError::Request {
-        url: url.to_owned(),
-        reason: error.to_string(),
-    };
-    let mut response = client.get(url).send().await.map_err(request_failed)?;
-    if !response.status().is_success() {
+    let fetched = http::get(client, url, MAX_SCRAPE_BYTES)
+        .await
+        .map_err(|error| match error {
+            FetchError::Request(reason) => ScrapeError::Request {
+                url: url.to_owned(),
+                reason,
+            },
+            FetchError::TooLarge { max } => ScrapeError::TooLarge {
+                url: url.to_owned(),
+                max,
+            },
+        })?;
+    if !(200..300).contains(&fetched.status) {
         return Err(ScrapeError::Status {
             url: url.to_owned(),
-            status: response.status().as_u16(),
+            status: fetched.status,
         });
     }
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(request_failed)? {
-        if body.len() + chunk.len() > MAX_SCRAPE_BYTES {
-            return Err(ScrapeError::TooLarge {
-                url: url.to_owned(),
-                max: MAX_SCRAPE_BYTES,
-            });
-        }
-        body.extend_from_slice(&chunk);
-    }
-    String::from_utf8(body).map_err(|error| ScrapeError::Request {
+    String::from_utf8(fetched.body).map_err(|error| ScrapeError::Request {
         url: url.to_owned(),
         reason: format!("the body is not UTF-8: {error}"),
     })

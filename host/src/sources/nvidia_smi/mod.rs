@@ -42,8 +42,17 @@
 //! ```
 //!
 //! Any other non-blank line rejects the listing.
+//!
+//! # Getting the output
+//!
+//! `run.rs` runs the command (no shell, with a time limit) or reads a saved
+//! run from a file: [`read`] with an [`Input`].
+
+mod run;
 
 use std::collections::BTreeSet;
+
+pub use self::run::{Input, RunError, read};
 
 use super::reading::{
     self, CLOCK_MHZ, FieldWarning, GpuReading, MEMORY_MIB, PERCENT, POWER_W, RejectReason,
