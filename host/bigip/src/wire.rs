@@ -127,7 +127,7 @@ pub struct NestedStats {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
 pub enum StatsLeaf {
-    Value { value: u64 },
+    Value { value: serde_json::Number },
     Description { description: String },
 }
 
@@ -163,10 +163,10 @@ impl Stats {
 }
 
 impl StatsLeaf {
-    /// The counter, when this leaf is one.
+    /// The counter, when this leaf is a non-negative integer.
     pub fn value(&self) -> Option<u64> {
         match self {
-            StatsLeaf::Value { value } => Some(*value),
+            StatsLeaf::Value { value } => value.as_u64(),
             StatsLeaf::Description { .. } => None,
         }
     }
