@@ -2,16 +2,28 @@
 //! sandboxed WebAssembly components and applies their decisions.
 //!
 //! Data flows one way, and the modules follow it:
-//! [`sim`] (the embedded fleet a demo runs on) and [`sources`] (telemetry
-//! parsed from DCGM and nvidia-smi) → [`model`] (the snapshot) →
-//! [`runtime`] (policies) → [`cycle`] (one iteration, applying the decisions)
-//! → [`cli`] (what the `host` binary prints).
+//!
+//! [`sources`] (GPU telemetry, BIG-IP pools, GCE groups) → [`model`] (the
+//! snapshot) → [`runtime`] (policies, sandboxed) → [`guard`] (grants and
+//! guard rails) → [`plan`] (the minimal change set) → [`actuators`] (BIG-IP,
+//! GCE; [`mig`] for MIG layouts) → [`observe`] (metrics) and the store.
+//!
+//! [`engine`] runs that flow once per cycle; [`backends`] holds the clients
+//! sources and actuators share; [`config`] is the file that sets it all up;
+//! [`demo`] and [`sim`] are the embedded fleet and simulators the demo runs
+//! on; [`cli`] is the `host` binary.
 
+pub mod actuators;
+pub mod backends;
 pub mod cli;
 pub mod config;
-pub mod cycle;
+pub mod demo;
+pub mod engine;
+pub mod guard;
 pub mod mig;
 pub mod model;
+pub mod observe;
+pub mod plan;
 pub mod runtime;
 pub mod sim;
 pub mod sources;

@@ -2,7 +2,10 @@
 //! place errors are reported and turned into exit codes.
 
 mod check;
+mod plan;
 mod run;
+mod session;
+mod sim;
 mod snapshot;
 mod table;
 
@@ -60,8 +63,12 @@ enum Command {
     Run(run::RunArgs),
     /// Print a policy's metadata and imports, or why it is not a valid policy.
     Check(check::CheckArgs),
+    /// Run one cycle and print the change set it would apply, applying nothing.
+    Plan(plan::PlanArgs),
     /// Print the snapshot policies would receive, as a summary or as JSON.
     Snapshot(snapshot::SnapshotArgs),
+    /// Run a simulator (BIG-IP or GCE) on loopback in the foreground.
+    Sim(sim::SimCommand),
 }
 
 /// Parse the command line, run it, report any error once, return the exit code.
@@ -71,7 +78,9 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => run::run(&cli.global, args),
         Command::Check(args) => check::check(&cli.global, args),
-        Command::Snapshot(args) => snapshot::snapshot(args),
+        Command::Plan(args) => plan::plan(&cli.global, args),
+        Command::Snapshot(args) => snapshot::snapshot(&cli.global, args),
+        Command::Sim(command) => sim::sim(command),
     };
     match result {
         Ok(()) => ExitCode::from(EXIT_OK),
@@ -127,6 +136,13 @@ fn engine(global: &GlobalArgs) -> Result<PolicyEngine, Failure> {
         ..EngineConfig::default()
     })
     .map_err(|err| Failure::usage(err.context("cannot start the WebAssembly engine")))
+}
+
+/// Run `future` to completion on a multi-threaded runtime.
+fn block_on<T>(future: impl std::future::Future<Output = Result<T, Failure>>) -> Result<T, Failure> {
+    tokio::runtime::Runtime::new()
+        .map_err(Failure::usage)?
+        .block_on(future)
 }
 
 fn parse_duration(text: &str) -> Result<Duration, humantime::DurationError> {

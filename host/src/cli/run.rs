@@ -1,96 +1,93 @@
-//! `host run`: load the policies, then run cycles on the embedded fleet,
-//! printing each cycle as a table.
+//! `host run`: load the policies, then run cycles — against the configured
+//! backends, or the embedded demo — printing each cycle as a table. SIGHUP
+//! reloads the policies; Ctrl-C stops after the cycle in progress.
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
-use anyhow::anyhow;
 use clap::Args;
+use tokio::signal::unix::{SignalKind, signal};
 
-use crate::config::RunConfig;
-use crate::cycle::{LoadedPolicy, run_cycle};
-use crate::runtime::PolicySpec;
-use crate::sim::{Fleet, FleetConfig};
-
+use super::session::Session;
 use super::{Failure, GlobalArgs, table};
+use crate::engine::Mode;
+use crate::observe::{self, Health};
 
 #[derive(Debug, Args)]
 pub(super) struct RunArgs {
-    /// A policy component to run, with default settings; repeat for more.
+    /// A policy component to run, with default settings and every action it
+    /// declares granted; repeat for more.
     #[arg(long = "policy", value_name = "FILE.wasm")]
     policies: Vec<PathBuf>,
-    /// Configuration file (fleet and policies); see examples/.
+    /// Configuration file (backends, telemetry, policies); see examples/.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
-    /// Evaluate and print the changes, but apply nothing.
+    /// Evaluate and print the plan each cycle, but apply nothing.
     #[arg(long)]
     dry_run: bool,
     /// Stop after this many cycles [default: run until interrupted].
     #[arg(long, value_name = "N")]
     cycles: Option<u64>,
-    /// Time between cycles.
-    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = super::parse_duration)]
-    interval: Duration,
+    /// Time between cycles [default: the configuration's engine.interval_ms, 1s in the demo].
+    #[arg(long, value_name = "DURATION", value_parser = super::parse_duration)]
+    interval: Option<Duration>,
 }
 
 pub(super) fn run(global: &GlobalArgs, args: RunArgs) -> Result<(), Failure> {
-    let (fleet_config, mut specs) = match &args.config {
-        Some(path) => {
-            let config = RunConfig::load(path).map_err(Failure::usage)?;
-            (config.fleet, config.policies)
-        }
-        None => (FleetConfig::default(), Vec::new()),
-    };
-    specs.extend(args.policies.iter().map(PolicySpec::new));
-    if specs.is_empty() {
-        return Err(Failure::usage(anyhow!(
-            "no policy to run: give --policy FILE.wasm, or a --config with [[policies]]"
-        )));
+    super::block_on(run_loop(global, args))
+}
+
+async fn run_loop(global: &GlobalArgs, args: RunArgs) -> Result<(), Failure> {
+    let mut session =
+        Session::start(global, args.config.as_deref(), &args.policies, true).await?;
+    let interval = args.interval.unwrap_or(if session.demo.is_some() {
+        Duration::from_secs(1)
+    } else {
+        session.config.engine.interval
+    });
+    if let Some(listen) = session.config.engine.metrics_listen {
+        let health = Health::new(interval * 3 + Duration::from_secs(10));
+        let bound = observe::serve(listen, session.metrics.clone(), health)
+            .await
+            .map_err(|err| Failure::usage(anyhow::anyhow!("engine.metrics_listen {listen}: {err}")))?;
+        println!("metrics on http://{bound}/metrics");
     }
-    let engine = super::engine(global)?;
-    let mut policies = Vec::with_capacity(specs.len());
-    for spec in &specs {
-        policies.push(LoadedPolicy::new(
-            engine.load(spec).map_err(Failure::policy)?,
-        ));
-    }
-    let mut fleet = Fleet::new(fleet_config, now_ms());
-    let names: Vec<String> = policies
+    let names: Vec<String> = session
+        .engine
+        .policies()
         .iter()
-        .map(|p| {
-            format!(
-                "{} {}",
-                p.prepared.info().metadata.name,
-                p.prepared.info().metadata.version
-            )
-        })
+        .map(|p| format!("{} {}", p.name(), p.prepared.info().metadata.version))
         .collect();
     println!(
-        "Fulcrum: {} on the embedded fleet ({} nodes){}",
+        "Fulcrum: {} on {}{}",
         names.join(", "),
-        fleet.snapshot(0).nodes.name.len(),
+        if session.demo.is_some() {
+            "the embedded fleet (BIG-IP and GCE simulators on loopback)"
+        } else {
+            "the configured backends"
+        },
         if args.dry_run {
             ", dry run: nothing is applied"
         } else {
             ""
         }
     );
-    let mut version = 0;
+    let mode = if args.dry_run { Mode::DryRun } else { Mode::Apply };
+    let mut hangup = signal(SignalKind::hangup()).map_err(Failure::usage)?;
+    let mut cycles = 0;
     loop {
         let started = Instant::now();
-        version += 1;
-        let offered = fleet.offered_load_rps();
-        let report = run_cycle(&mut fleet, &mut policies, version, args.dry_run);
-        print!("{}", table::render(&report, offered));
-        if args.cycles.is_some_and(|n| version >= n) {
+        cycles += 1;
+        let world = session.world();
+        let report = session.cycle(mode).await?;
+        print!("{}", table::render(&report, world.as_deref()));
+        if args.cycles.is_some_and(|n| cycles >= n) {
             return Ok(());
         }
-        std::thread::sleep(args.interval.saturating_sub(started.elapsed()));
+        tokio::select! {
+            () = tokio::time::sleep(interval.saturating_sub(started.elapsed())) => {}
+            _ = hangup.recv() => session.engine.request_reload(),
+            _ = tokio::signal::ctrl_c() => return Ok(()),
+        }
     }
-}
-
-fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
 }

@@ -4,49 +4,47 @@
 
 use std::fmt::Write;
 use std::path::PathBuf;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use clap::Args;
 
-use crate::config::RunConfig;
+use super::session::Session;
+use super::{Failure, GlobalArgs};
+use crate::engine::Mode;
 use crate::model::{Availability, Code, Health, Snapshot};
-use crate::sim::{Fleet, FleetConfig};
-
-use super::Failure;
 
 #[derive(Debug, Args)]
 pub(super) struct SnapshotArgs {
-    /// Configuration file (its fleet); policies in it are not loaded.
+    /// Configuration file (backends and telemetry); its policies are loaded but not evaluated.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
     /// Print the snapshot's columns as JSON, exactly as a policy receives them.
     #[arg(long)]
     json: bool,
-    /// Which cycle's snapshot: the fleet runs the cycles before it with no policy acting.
+    /// Which cycle's snapshot: the cycles before it run with no policy acting.
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
     cycle: u64,
 }
 
-pub(super) fn snapshot(args: SnapshotArgs) -> Result<(), Failure> {
-    let fleet_config = match &args.config {
-        Some(path) => RunConfig::load(path).map_err(Failure::usage)?.fleet,
-        None => FleetConfig::default(),
-    };
-    let start_ms = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64);
-    let mut fleet = Fleet::new(fleet_config, start_ms);
-    for _ in 1..args.cycle {
-        fleet.advance();
-    }
-    let snapshot = fleet.snapshot(args.cycle);
-    if args.json {
-        let json = serde_json::to_string_pretty(&snapshot).map_err(Failure::usage)?;
-        println!("{json}");
-    } else {
-        print!("{}", summary(&snapshot));
-    }
-    Ok(())
+pub(super) fn snapshot(global: &GlobalArgs, args: SnapshotArgs) -> Result<(), Failure> {
+    super::block_on(async {
+        let mut session = Session::start(global, args.config.as_deref(), &[], false).await?;
+        session.engine.clear_policies();
+        let mut report = session.cycle(Mode::DryRun).await?;
+        for _ in 1..args.cycle {
+            report = session.cycle(Mode::DryRun).await?;
+        }
+        let snapshot = report.snapshot;
+        if args.json {
+            let json = serde_json::to_string_pretty(&snapshot).map_err(Failure::usage)?;
+            println!("{json}");
+        } else {
+            print!("{}", summary(&snapshot));
+            for error in &report.source_errors {
+                println!("source: {error}");
+            }
+        }
+        Ok(())
+    })
 }
 
 /// The snapshot as a person reads it: nodes with their GPUs, then pools with

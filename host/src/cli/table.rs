@@ -1,84 +1,94 @@
-//! The per-cycle table `host run` prints: one line per node with its GPUs'
-//! utilisation, memory and temperature, its member's ratio before and after,
-//! and the policy's reason.
+//! The per-cycle table `host run` prints: one line per pool member with its
+//! node's GPU utilisation, memory and temperature, its state and ratio before
+//! and after, and the policy's reason; one line per instance group with its
+//! size; then what was rejected, applied or failed.
 
 use std::fmt::Write;
 
-use crate::cycle::{Change, CycleReport};
-use crate::model::{Action, Code, NONE, Snapshot};
+use crate::engine::{CycleReport, RunOutcome};
+use crate::model::{Code, NONE, Snapshot};
+use crate::plan::{Change, PlannedChange};
 
-/// Render one cycle.
-pub(super) fn render(report: &CycleReport, offered_rps: f64) -> String {
+/// Render one cycle; `world` is a line about the simulated world, if any.
+pub(super) fn render(report: &CycleReport, world: Option<&str>) -> String {
     let s = &report.snapshot;
     let mut out = String::new();
-    let timings: Vec<String> = report
-        .outcomes
+    let runs: Vec<String> = report
+        .runs
         .iter()
-        .map(|o| match &o.result {
-            Ok(evaluation) => format!(
-                "{} {:.2} ms",
-                o.policy,
-                evaluation.elapsed.as_secs_f64() * 1e3
-            ),
-            Err(error) => format!("{} FAILED ({})", o.policy, error.kind()),
+        .map(|run| match &run.outcome {
+            RunOutcome::Evaluated(e) => {
+                format!("{} {:.2} ms", run.policy, e.elapsed.as_secs_f64() * 1e3)
+            }
+            RunOutcome::Failed(_) => format!("{} FAILED", run.policy),
+            RunOutcome::NotDue => format!("{} not due", run.policy),
+            RunOutcome::Quarantined(_) => format!("{} QUARANTINED", run.policy),
         })
         .collect();
     let _ = writeln!(
         out,
-        "\ncycle {}  load {offered_rps:.0} req/s  {}",
-        s.version,
-        timings.join("  ")
+        "\ncycle {}  {}{}",
+        report.version,
+        world.map(|w| format!("{w}  ")).unwrap_or_default(),
+        runs.join("  ")
     );
-    let _ = writeln!(
-        out,
-        "  {:<12} {:>5} {:>11} {:>5}  {:<17} {:<10} REASON",
-        "NODE", "UTIL", "MEM GiB", "TEMP", "STATE", "RATIO"
-    );
-    for member in 0..s.members.pool.len() {
-        let _ = writeln!(out, "  {}", member_line(s, member, &report.changes));
-    }
-    for outcome in &report.outcomes {
-        if let Err(error) = &outcome.result {
-            let _ = writeln!(out, "  {} failed: {error}", outcome.policy);
+    if !s.members.pool.is_empty() {
+        let _ = writeln!(
+            out,
+            "  {:<12} {:>5} {:>11} {:>5}  {:<17} {:<10} REASON",
+            "NODE", "UTIL", "MEM GiB", "TEMP", "STATE", "RATIO"
+        );
+        for member in 0..s.members.pool.len() {
+            let _ = writeln!(out, "  {}", member_line(s, member, &report.plan.changes));
         }
     }
-    let applied = report
-        .changes
-        .iter()
-        .filter(|c| matches!(c.applied, Some(Ok(()))))
-        .count();
-    let failed: Vec<String> = report
-        .changes
-        .iter()
-        .filter_map(|c| match &c.applied {
-            Some(Err(error)) => Some(error.clone()),
-            _ => None,
-        })
-        .collect();
-    let planned = report.changes.len();
-    let mut summary = if report.changes.iter().all(|c| c.applied.is_none()) && planned > 0 {
-        format!("  {planned} changes planned, none applied (dry run)")
-    } else {
-        format!("  {applied} of {planned} changes applied")
-    };
-    if report.unchanged > 0 {
-        let _ = write!(summary, ", {} already in effect", report.unchanged);
+    for group in 0..s.instance_groups.name.len() {
+        let _ = writeln!(out, "  {}", group_line(s, group, &report.plan.changes));
     }
-    if report.superseded > 0 {
-        let _ = write!(
-            summary,
-            ", {} superseded by a higher-priority policy",
-            report.superseded
-        );
+    for run in &report.runs {
+        match &run.outcome {
+            RunOutcome::Failed(error) => {
+                let _ = writeln!(out, "  {} failed: {error}", run.policy);
+            }
+            RunOutcome::Quarantined(reason) => {
+                let _ = writeln!(out, "  {} quarantined: {reason}", run.policy);
+            }
+            _ => {}
+        }
+    }
+    for rejection in &report.rejected {
+        let _ = writeln!(out, "  rejected: {rejection}");
+    }
+    for line in &report.reloads {
+        let _ = writeln!(out, "  reload: {line}");
+    }
+    for error in &report.source_errors {
+        let _ = writeln!(out, "  source: {error}");
+    }
+    let planned = report.plan.changes.len();
+    let mut summary = match &report.applied {
+        None if planned > 0 => format!("  {planned} changes planned, none applied (dry run)"),
+        None => "  no changes".to_owned(),
+        Some(results) => format!(
+            "  {} of {planned} changes applied",
+            results.iter().filter(|r| r.is_ok()).count()
+        ),
+    };
+    if report.plan.unchanged > 0 {
+        let _ = write!(summary, ", {} already in effect", report.plan.unchanged);
     }
     let _ = writeln!(out, "{summary}");
-    for error in failed {
-        let _ = writeln!(out, "  apply failed: {error}");
+    if let Some(results) = &report.applied {
+        for (planned, result) in report.plan.changes.iter().zip(results) {
+            if let Err(error) = result {
+                let _ = writeln!(out, "  apply failed: {}: {error}", planned.change);
+            }
+        }
     }
     out
 }
 
-fn member_line(s: &Snapshot, member: usize, changes: &[Change]) -> String {
+fn member_line(s: &Snapshot, member: usize, changes: &[PlannedChange]) -> String {
     let node = s.members.node[member];
     let (name, util, mem, temp) = if node == NONE {
         (
@@ -95,7 +105,10 @@ fn member_line(s: &Snapshot, member: usize, changes: &[Change]) -> String {
             .iter()
             .filter(|v| !v.is_nan())
             .sum();
-        let total: f32 = g.memory_total_mib[rows.clone()].iter().sum();
+        let total: f32 = g.memory_total_mib[rows.clone()]
+            .iter()
+            .filter(|v| !v.is_nan())
+            .sum();
         let temp = g.temperature_c[rows]
             .iter()
             .copied()
@@ -116,29 +129,26 @@ fn member_line(s: &Snapshot, member: usize, changes: &[Change]) -> String {
             },
         )
     };
-    let mine: Vec<&Change> = changes
+    let pool = s.string(s.pools.name[s.members.pool[member] as usize]);
+    let member_name = s.string(s.members.name[member]);
+    let mine: Vec<&PlannedChange> = changes
         .iter()
-        .filter(|c| targets_member(&c.decision.action, member))
+        .filter(|c| match &c.change {
+            Change::MemberRatio { pool: p, member: m, .. }
+            | Change::MemberState { pool: p, member: m, .. } => p == pool && m == member_name,
+            _ => false,
+        })
         .collect();
-    let ratio_now = s.members.ratio[member];
-    let new_ratio = mine.iter().find_map(|c| match c.decision.action {
-        Action::SetMemberRatio { ratio, .. } => Some(ratio),
-        _ => None,
-    });
-    let new_state = mine.iter().find_map(|c| match c.decision.action {
-        Action::SetMemberState { state, .. } => Some(state),
-        _ => None,
-    });
-    let state_now = s.member_state(member as u32);
-    let state = match new_state {
-        Some(new) => format!("{}→{}", state_now.name(), new.name()),
-        None => state_now.name().to_owned(),
-    };
-    let ratio = match new_ratio {
-        Some(new) => format!("{ratio_now} → {new}"),
-        None => format!("{ratio_now}"),
-    };
-    let reasons: Vec<&str> = mine.iter().map(|c| c.decision.reason.as_str()).collect();
+    let mut state = s.member_state(member as u32).name().to_owned();
+    let mut ratio = s.members.ratio[member].to_string();
+    for planned in &mine {
+        match &planned.change {
+            Change::MemberRatio { to, .. } => ratio = format!("{ratio} → {to}"),
+            Change::MemberState { to, .. } => state = format!("{state}→{to}"),
+            _ => {}
+        }
+    }
+    let reasons: Vec<&str> = mine.iter().map(|c| c.reason.as_str()).collect();
     let reason = if reasons.is_empty() {
         "-".to_owned()
     } else {
@@ -147,9 +157,29 @@ fn member_line(s: &Snapshot, member: usize, changes: &[Change]) -> String {
     format!("{name:<12} {util:>5} {mem:>11} {temp:>5}  {state:<17} {ratio:<10} {reason}")
 }
 
-fn targets_member(action: &Action, member: usize) -> bool {
-    matches!(*action,
-        Action::SetMemberRatio { member: m, .. } | Action::SetMemberState { member: m, .. } if m as usize == member)
+fn group_line(s: &Snapshot, group: usize, changes: &[PlannedChange]) -> String {
+    let g = &s.instance_groups;
+    let name = s.string(g.name[group]);
+    let instances = s.instances.group.iter().filter(|&&r| r as usize == group).count();
+    let running = (0..s.instances.group.len())
+        .filter(|&i| {
+            s.instances.group[i] as usize == group
+                && s.instances.status[i] == crate::model::InstanceStatus::Running.code()
+        })
+        .count();
+    let mut size = g.target_size[group].to_string();
+    let mut reason = "-".to_owned();
+    for planned in changes {
+        if let Change::GroupSize { group: n, to, .. } = &planned.change
+            && n == name
+        {
+            size = format!("{size} → {to}");
+            reason = planned.reason.clone();
+        }
+    }
+    format!(
+        "group {name}  size {size}  ({running} of {instances} instances running)  {reason}"
+    )
 }
 
 fn mean(values: &[f32]) -> f32 {

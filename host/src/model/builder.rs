@@ -1,12 +1,37 @@
 //! Assembles a [`Snapshot`] row by row. A parent is added together with its
 //! children, which keeps child rows grouped by parent as the contract promises;
-//! pool members are joined to nodes by address when the snapshot is built.
+//! pool members are joined to nodes by address, and managed instances to nodes
+//! by name, when the snapshot is built.
 
 use std::collections::HashMap;
 
 use super::codes::Code;
 use super::snapshot::*;
 use super::strings::Interner;
+
+/// One managed instance group, as the cloud reports it, with the size bounds
+/// the operator set for it.
+#[derive(Debug, Clone)]
+pub struct GroupSample<'a> {
+    pub name: &'a str,
+    pub location: &'a str,
+    pub target_size: u32,
+    pub current_size: u32,
+    pub min_size: u32,
+    pub max_size: u32,
+    /// The backend service the group serves and its capacity scaler.
+    pub backend: Option<(&'a str, f32)>,
+}
+
+/// One managed instance.
+#[derive(Debug, Clone)]
+pub struct InstanceSample<'a> {
+    pub name: &'a str,
+    pub status: InstanceStatus,
+    pub action: InstanceAction,
+    pub serving: bool,
+    pub last_error: Option<&'a str>,
+}
 
 /// One node, as a source reports it.
 #[derive(Debug, Clone)]
@@ -152,6 +177,39 @@ impl SnapshotBuilder {
         row
     }
 
+    /// Add a managed instance group with its instances; returns the group's row.
+    pub fn instance_group(&mut self, group: &GroupSample<'_>, instances: &[InstanceSample<'_>]) -> u32 {
+        let row = self.tables.instance_groups.name.len() as u32;
+        let (service, scaler) = match group.backend {
+            Some((service, scaler)) => (self.strings.intern(service), scaler),
+            None => (NONE, f32::NAN),
+        };
+        let g = &mut self.tables.instance_groups;
+        g.name.push(self.strings.intern(group.name));
+        g.location.push(self.strings.intern(group.location));
+        g.target_size.push(group.target_size);
+        g.current_size.push(group.current_size);
+        g.min_size.push(group.min_size);
+        g.max_size.push(group.max_size);
+        g.backend_service.push(service);
+        g.capacity_scaler.push(scaler);
+        g.instance_start.push(self.tables.instances.group.len() as u32);
+        for instance in instances {
+            let last_error = instance
+                .last_error
+                .map_or(NONE, |error| self.strings.intern(error));
+            let i = &mut self.tables.instances;
+            i.group.push(row);
+            i.node.push(NONE);
+            i.name.push(self.strings.intern(instance.name));
+            i.status.push(instance.status.code());
+            i.action.push(instance.action.code());
+            i.serving.push(u8::from(instance.serving));
+            i.last_error.push(last_error);
+        }
+        row
+    }
+
     /// Add a named demand signal.
     pub fn signal(&mut self, name: &str, value: f64) {
         self.tables.signals.name.push(self.strings.intern(name));
@@ -172,6 +230,19 @@ impl SnapshotBuilder {
         let members = &mut self.tables.members;
         for (node, address) in members.node.iter_mut().zip(&members.address) {
             *node = node_by_address.get(address).copied().unwrap_or(NONE);
+        }
+        let node_by_name: HashMap<u32, u32> = self
+            .tables
+            .nodes
+            .name
+            .iter()
+            .enumerate()
+            .rev()
+            .map(|(row, &name)| (name, row as u32))
+            .collect();
+        let instances = &mut self.tables.instances;
+        for (node, name) in instances.node.iter_mut().zip(&instances.name) {
+            *node = node_by_name.get(name).copied().unwrap_or(NONE);
         }
         Snapshot {
             version,

@@ -12,7 +12,9 @@ mod decision;
 mod snapshot;
 mod strings;
 
-pub use builder::{GpuSample, MemberSample, NodeSample, SnapshotBuilder};
+pub use builder::{
+    GpuSample, GroupSample, InstanceSample, MemberSample, NodeSample, SnapshotBuilder,
+};
 pub use codes::Code;
 pub use decision::{Action, ActionKind, Decision, ProfileCount};
 pub use snapshot::{

@@ -112,6 +112,11 @@ impl Fleet {
         self.cycle
     }
 
+    /// The fleet's clock, ms since the Unix epoch: the start plus the steps taken.
+    pub fn time_ms(&self) -> u64 {
+        self.time_ms
+    }
+
     /// Requests per second the last step could not place anywhere.
     pub fn dropped_rps(&self) -> f64 {
         self.dropped_rps
@@ -244,6 +249,32 @@ impl Fleet {
         builder.pool(POOL, PARTITION, "ratio-member", &members);
         builder.signal("offered_load_rps", self.offered_load_rps());
         builder.build(version, self.time_ms)
+    }
+
+    /// Route load to the member at `address` by `ratio` while it is `state`
+    /// (as the load balancer in front of the fleet says). False when no node
+    /// has that address.
+    pub fn set_member(&mut self, address: &str, ratio: u32, state: MemberState) -> bool {
+        match self.nodes.iter_mut().find(|n| n.address == address) {
+            Some(node) => {
+                node.member.ratio = ratio;
+                node.member.state = state;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Each node's address, whether its GPUs are all healthy, and the
+    /// connections it holds now: what a load balancer's monitor and stats see.
+    pub fn member_load(&self) -> Vec<(String, bool, u32)> {
+        self.nodes
+            .iter()
+            .map(|n| {
+                let healthy = n.gpus.iter().all(|g| g.last_xid == 0);
+                (n.address.clone(), healthy, n.member.connections)
+            })
+            .collect()
     }
 
     /// Apply one action decided against `snapshot` (a snapshot of this fleet).

@@ -38,6 +38,8 @@ mod config;
 pub mod dcgm;
 mod http;
 pub mod nvidia_smi;
+pub mod groups;
+pub mod pools;
 pub mod prometheus;
 mod reading;
 

@@ -1,0 +1,44 @@
+//! `host plan`: run one cycle — collect, evaluate, guard, plan — and print
+//! the change set and what the guard rejected, without applying anything.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::session::Session;
+use super::{Failure, GlobalArgs};
+use crate::engine::Mode;
+
+#[derive(Debug, Args)]
+pub(super) struct PlanArgs {
+    /// A policy component, with default settings and every action it declares granted; repeat for more.
+    #[arg(long = "policy", value_name = "FILE.wasm")]
+    policies: Vec<PathBuf>,
+    /// Configuration file (backends, telemetry, policies); see examples/.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Print the plan as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+pub(super) fn plan(global: &GlobalArgs, args: PlanArgs) -> Result<(), Failure> {
+    super::block_on(async {
+        let mut session =
+            Session::start(global, args.config.as_deref(), &args.policies, true).await?;
+        let report = session.cycle(Mode::DryRun).await?;
+        if args.json {
+            let json = serde_json::to_string_pretty(&report.plan).map_err(Failure::usage)?;
+            println!("{json}");
+        } else {
+            print!("{}", crate::plan::render(&report.plan));
+            for rejection in &report.rejected {
+                println!("rejected: {rejection}");
+            }
+            for error in &report.source_errors {
+                println!("source: {error}");
+            }
+        }
+        Ok(())
+    })
+}

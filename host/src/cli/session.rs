@@ -1,0 +1,117 @@
+//! What `host run`, `host plan` and `host snapshot` share: the configuration
+//! (a file, or the embedded demo with policies from the command line), the
+//! connected backends and the engine, ready for a first cycle.
+
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use anyhow::anyhow;
+
+use super::{Failure, GlobalArgs};
+use crate::backends::Backends;
+use crate::config::{PolicyConfig, RunConfig};
+use crate::demo::Demo;
+use crate::engine::{CycleReport, Engine, Mode};
+use crate::observe::Metrics;
+use crate::sim::FleetConfig;
+
+/// A configured engine and, for the embedded demo, the world it runs on.
+pub(super) struct Session {
+    pub config: RunConfig,
+    pub engine: Engine,
+    pub backends: Backends,
+    pub demo: Option<Demo>,
+    pub metrics: Metrics,
+}
+
+impl Session {
+    /// Load `config` (or the embedded demo when `None` or when it names no
+    /// backend), add the command line's policies, connect, load every policy.
+    /// `need_policies` refuses a session with no policy.
+    pub async fn start(
+        global: &GlobalArgs,
+        config: Option<&Path>,
+        policies: &[PathBuf],
+        need_policies: bool,
+    ) -> Result<Session, Failure> {
+        let mut config = match config {
+            Some(path) => Some(RunConfig::load(path).map_err(Failure::usage)?),
+            None => None,
+        };
+        let extra: Vec<PolicyConfig> = policies
+            .iter()
+            .cloned()
+            .map(PolicyConfig::from_command_line)
+            .collect();
+        let embedded = config.as_ref().is_none_or(RunConfig::is_embedded);
+        let demo = if embedded {
+            let fleet = config
+                .as_ref()
+                .map_or_else(FleetConfig::default, |c| c.fleet.clone());
+            let demo = Demo::start(fleet.clone(), now_ms())
+                .await
+                .map_err(Failure::usage)?;
+            let mut demo_config = demo.config(fleet, Vec::new());
+            if let Some(file) = config.take() {
+                demo_config.policies = file.policies;
+                demo_config.signals = file.signals;
+                demo_config.engine = file.engine;
+                demo_config.telemetry.extend(file.telemetry);
+            }
+            config = Some(demo_config);
+            Some(demo)
+        } else {
+            None
+        };
+        let mut config = config.expect("a configuration was loaded or built");
+        config.policies.extend(extra);
+        if need_policies && config.policies.is_empty() {
+            return Err(Failure::usage(anyhow!(
+                "no policy to run: give --policy FILE.wasm, or a --config with [[policies]]"
+            )));
+        }
+        let backends = Backends::connect(config.bigip.as_ref(), config.gce.as_ref())
+            .await
+            .map_err(Failure::usage)?;
+        let metrics = Metrics::new();
+        let runtime = super::engine(global)?;
+        let engine = Engine::new(runtime, &config, backends.clone(), metrics.clone())
+            .map_err(Failure::policy)?;
+        Ok(Session {
+            config,
+            engine,
+            backends,
+            demo,
+            metrics,
+        })
+    }
+
+    /// Run one cycle, then let the demo's world take a step.
+    pub async fn cycle(&mut self, mode: Mode) -> Result<CycleReport, Failure> {
+        let now = match &self.demo {
+            Some(demo) => {
+                for (name, value) in demo.signals() {
+                    self.engine.set_signal(name, value);
+                }
+                demo.now_ms()
+            }
+            None => now_ms(),
+        };
+        let report = self.engine.cycle(now, mode).await;
+        if let Some(demo) = &mut self.demo {
+            demo.step(&self.backends).await.map_err(Failure::usage)?;
+        }
+        Ok(report)
+    }
+
+    /// A line about the simulated world, in the demo.
+    pub fn world(&self) -> Option<String> {
+        self.demo.as_ref().map(Demo::describe)
+    }
+}
+
+pub(super) fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}

@@ -1,0 +1,179 @@
+//! `[[policies]]`: a policy component, how it runs, and what it may change.
+//!
+//! ```toml
+//! [[policies]]
+//! path = "gpu_weighting.wasm"
+//! sha256 = "9f2c…"            # optional pin: a different file is refused
+//! priority = 10               # higher wins a contested target; default 0
+//! interval_ms = 5000          # default: the engine's interval
+//! deadline_ms = 100
+//! memory_mib = 64
+//! state_quota_kib = 64
+//! [policies.settings]         # handed to the policy's `configure`
+//! max_ratio = 100
+//! [policies.sandbox]          # beyond the empty sandbox; all off by default
+//! clocks = false
+//! random = false
+//! data_dir = "policy-data"    # read-only
+//! [[policies.grant]]          # what it may change; nothing by default
+//! actions = ["member-ratio", "member-state"]
+//! pools = ["mlPool"]
+//! ```
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::span::Source;
+use crate::guard::Grants;
+use crate::runtime::{Capabilities, Limits, PolicySpec};
+
+/// `[[policies]]` as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct PolicyToml {
+    path: PathBuf,
+    sha256: Option<Spanned<String>>,
+    priority: Option<i32>,
+    interval_ms: Option<Spanned<u64>>,
+    deadline_ms: Option<Spanned<u64>>,
+    memory_mib: Option<Spanned<u64>>,
+    state_quota_kib: Option<Spanned<u64>>,
+    #[serde(default)]
+    settings: toml::Table,
+    #[serde(default)]
+    sandbox: SandboxToml,
+    #[serde(default)]
+    grant: Grants,
+}
+
+/// `[policies.sandbox]`: what the policy may reach beyond the empty sandbox.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SandboxToml {
+    #[serde(default)]
+    clocks: bool,
+    #[serde(default)]
+    random: bool,
+    data_dir: Option<PathBuf>,
+}
+
+/// One configured policy.
+#[derive(Debug, Clone)]
+pub struct PolicyConfig {
+    pub spec: PolicySpec,
+    /// The component's expected sha256 (lowercase hex), when pinned.
+    pub sha256: Option<String>,
+    /// Higher wins a target two policies both change.
+    pub priority: i32,
+    /// How often it is evaluated; `None` runs it every engine cycle.
+    pub interval: Option<Duration>,
+    pub grants: Grants,
+}
+
+impl PolicyConfig {
+    /// A policy given on the command line: default limits, no sandbox
+    /// grants, and every action kind it declares granted on every target.
+    pub fn from_command_line(path: PathBuf) -> PolicyConfig {
+        PolicyConfig {
+            spec: PolicySpec::new(path),
+            sha256: None,
+            priority: 0,
+            interval: None,
+            grants: Grants::everything(),
+        }
+    }
+}
+
+impl PolicyToml {
+    pub(super) fn resolve(
+        self,
+        index: usize,
+        base: &Path,
+        source: &Source<'_>,
+        problems: &mut Vec<String>,
+    ) -> PolicyConfig {
+        let key = |k: &str| format!("policies[{index}].{k}");
+        let defaults = Limits::default();
+        let limits = Limits {
+            deadline: Duration::from_millis(source.in_range(
+                &key("deadline_ms"),
+                self.deadline_ms,
+                1..=60_000,
+                defaults.deadline.as_millis() as u64,
+                problems,
+            )),
+            memory_bytes: source.in_range(
+                &key("memory_mib"),
+                self.memory_mib,
+                1..=Limits::MAX_MEMORY_BYTES >> 20,
+                defaults.memory_bytes >> 20,
+                problems,
+            ) << 20,
+            state_quota_bytes: source.in_range(
+                &key("state_quota_kib"),
+                self.state_quota_kib,
+                1..=64 * 1024,
+                defaults.state_quota_bytes >> 10,
+                problems,
+            ) << 10,
+        };
+        let interval = self.interval_ms.is_some().then(|| {
+            Duration::from_millis(source.in_range(
+                &key("interval_ms"),
+                self.interval_ms,
+                100..=86_400_000,
+                1_000,
+                problems,
+            ))
+        });
+        let sha256 = self.sha256.and_then(|pin| {
+            let digest = pin.get_ref().to_ascii_lowercase();
+            if digest.len() == 64 && digest.bytes().all(|b| b.is_ascii_hexdigit()) {
+                Some(digest)
+            } else {
+                problems.push(source.problem(
+                    &key("sha256"),
+                    &pin,
+                    "expected 64 hexadecimal digits",
+                ));
+                None
+            }
+        });
+        let data_dir = self.sandbox.data_dir.map(|dir| base.join(dir));
+        if let Some(dir) = &data_dir
+            && !dir.is_dir()
+        {
+            problems.push(format!(
+                "{}: {} is not a directory",
+                key("sandbox.data_dir"),
+                dir.display()
+            ));
+        }
+        let settings = serde_json::to_value(&self.settings).unwrap_or_else(|err| {
+            problems.push(format!(
+                "{}: cannot be passed to the policy: {err}",
+                key("settings")
+            ));
+            serde_json::Value::Null
+        });
+        PolicyConfig {
+            spec: PolicySpec {
+                path: base.join(self.path),
+                settings,
+                limits,
+                capabilities: Capabilities {
+                    clocks: self.sandbox.clocks,
+                    random: self.sandbox.random,
+                    data_dir,
+                },
+            },
+            sha256,
+            priority: self.priority.unwrap_or(0),
+            interval,
+            grants: self.grant,
+        }
+    }
+}

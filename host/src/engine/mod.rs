@@ -1,0 +1,299 @@
+//! The control loop, one cycle at a time, its stages in data-flow order:
+//! collect (sources → snapshot), evaluate the due policies, guard (grants and
+//! rails, conflicts by priority), plan (the minimal change set), apply
+//! (actuators) and record (store, audit, metrics).
+//!
+//! A policy that fails keeps what it last applied (fail-static: nothing of
+//! its is planned that cycle) and is quarantined after
+//! `engine.quarantine_after` failures in a row, with the reason shown until a
+//! changed file is loaded. A changed policy file, or [`Engine::request_reload`]
+//! (SIGHUP), loads the new component; if it fails to load or configure, the
+//! running one stays and the error is reported.
+
+mod collect;
+mod report;
+mod slot;
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use crate::actuators;
+use crate::backends::Backends;
+use crate::config::RunConfig;
+use crate::guard::{self, GuardClocks, GuardContext, GuardRails, PolicyProposal};
+use crate::mig::layout::MigRequest;
+use crate::model::{ProfileCount, Snapshot};
+use crate::observe::{ActionOutcome, Metrics};
+use crate::plan::Plan;
+use crate::runtime::PolicyEngine;
+use crate::sources::TelemetryCollector;
+
+pub use report::{CycleReport, PolicyRun, RunOutcome};
+pub use slot::PolicySlot;
+
+/// Whether a cycle applies its plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Apply,
+    /// Plan, print, apply nothing, and keep no clocks or state.
+    DryRun,
+}
+
+/// Everything the control loop holds between cycles.
+pub struct Engine {
+    runtime: PolicyEngine,
+    policies: Vec<PolicySlot>,
+    backends: Backends,
+    telemetry: TelemetryCollector,
+    signals: BTreeMap<String, f64>,
+    rails: GuardRails,
+    clocks: GuardClocks,
+    metrics: Metrics,
+    quarantine_after: u32,
+    reload_requested: bool,
+    version: u64,
+}
+
+impl Engine {
+    /// Load every policy `config` names and get ready to run against `backends`.
+    pub fn new(
+        runtime: PolicyEngine,
+        config: &RunConfig,
+        backends: Backends,
+        metrics: Metrics,
+    ) -> anyhow::Result<Engine> {
+        let policies = config
+            .policies
+            .iter()
+            .map(|policy| PolicySlot::load(&runtime, policy.clone()))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let telemetry = TelemetryCollector::new(config.telemetry.clone())
+            .map_err(|errors| anyhow::anyhow!("telemetry: {}", errors.0.join("; ")))?;
+        Ok(Engine {
+            runtime,
+            policies,
+            backends,
+            telemetry,
+            signals: config
+                .signals
+                .iter()
+                .map(|s| (s.name.clone(), s.value))
+                .collect(),
+            rails: config.guard.clone(),
+            clocks: GuardClocks::default(),
+            metrics,
+            quarantine_after: config.engine.quarantine_after,
+            reload_requested: false,
+            version: 0,
+        })
+    }
+
+    /// The loaded policies, in configuration order.
+    pub fn policies(&self) -> &[PolicySlot] {
+        &self.policies
+    }
+
+    /// Unload every policy: cycles then only collect (`host snapshot`).
+    pub fn clear_policies(&mut self) {
+        self.policies.clear();
+    }
+
+    /// Set demand signal `name` for the cycles to come.
+    pub fn set_signal(&mut self, name: &str, value: f64) {
+        self.signals.insert(name.to_owned(), value);
+    }
+
+    /// Reload every policy at the start of the next cycle (SIGHUP).
+    pub fn request_reload(&mut self) {
+        self.reload_requested = true;
+    }
+
+    /// Run one cycle at `now_ms` (ms since the Unix epoch).
+    pub async fn cycle(&mut self, now_ms: u64, mode: Mode) -> CycleReport {
+        let started = Instant::now();
+        self.version += 1;
+        let reloads = self.reload_changed();
+        let collected = collect::collect(
+            &self.backends,
+            &mut self.telemetry,
+            &self.signals,
+            self.version,
+            now_ms,
+        )
+        .await;
+        for error in &collected.errors {
+            tracing::warn!(cycle = self.version, %error, "source failed");
+            self.metrics.source_error(error.split(':').next().unwrap_or("source"));
+        }
+        let snapshot = collected.snapshot;
+        let runs = self.evaluate(&snapshot, now_ms, mode);
+        let proposals: Vec<PolicyProposal<'_>> = self
+            .policies
+            .iter()
+            .zip(&runs)
+            .filter_map(|(slot, run)| match &run.outcome {
+                RunOutcome::Evaluated(evaluation) => Some(PolicyProposal {
+                    policy: slot.name(),
+                    priority: slot.config.priority,
+                    grants: &slot.config.grants,
+                    decisions: &evaluation.decisions,
+                }),
+                _ => None,
+            })
+            .collect();
+        let geometry = mig_geometry;
+        let guarded = guard::check(
+            &snapshot,
+            &proposals,
+            &self.clocks,
+            &GuardContext {
+                rails: &self.rails,
+                geometry: &geometry,
+                now_ms,
+            },
+        );
+        for rejection in &guarded.rejected {
+            tracing::info!(cycle = self.version, %rejection, "action rejected");
+            self.metrics.action(
+                &rejection.policy,
+                rejection.decision.action.kind().name(),
+                ActionOutcome::Rejected,
+            );
+        }
+        let plan = Plan::new(
+            &snapshot,
+            guarded
+                .accepted
+                .iter()
+                .map(|a| (a.policy.as_str(), &a.decision)),
+        );
+        let applied = match mode {
+            Mode::DryRun => None,
+            Mode::Apply => {
+                let results = actuators::apply(&self.backends, &plan).await;
+                for (planned, result) in plan.changes.iter().zip(&results) {
+                    let outcome = match result {
+                        Ok(()) => ActionOutcome::Applied,
+                        Err(error) => {
+                            tracing::warn!(cycle = self.version, change = %planned.change, %error, "change failed");
+                            ActionOutcome::Failed
+                        }
+                    };
+                    self.metrics
+                        .action(&planned.policy, planned.change.kind(), outcome);
+                }
+                self.clocks = guarded.clocks.clone();
+                Some(results)
+            }
+        };
+        self.metrics.cycle(started.elapsed());
+        CycleReport {
+            version: self.version,
+            snapshot,
+            runs,
+            accepted: guarded.accepted,
+            rejected: guarded.rejected,
+            plan,
+            applied,
+            source_errors: collected.errors,
+            reloads,
+        }
+    }
+
+    /// Evaluate every due, unquarantined policy on `snapshot`.
+    fn evaluate(&mut self, snapshot: &Snapshot, now_ms: u64, mode: Mode) -> Vec<PolicyRun> {
+        let interval_ms = |slot: &PolicySlot| slot.config.interval.map_or(0, |i| i.as_millis() as u64);
+        let mut runs = Vec::with_capacity(self.policies.len());
+        for slot in &mut self.policies {
+            let policy = slot.name().to_owned();
+            if let Some(reason) = &slot.quarantined {
+                runs.push(PolicyRun {
+                    policy,
+                    outcome: RunOutcome::Quarantined(reason.clone()),
+                });
+                continue;
+            }
+            if now_ms < slot.next_due_ms {
+                runs.push(PolicyRun {
+                    policy,
+                    outcome: RunOutcome::NotDue,
+                });
+                continue;
+            }
+            slot.next_due_ms = now_ms + interval_ms(slot);
+            // A dry run must not keep the policy's state writes.
+            let mut dry_state = slot.state.clone();
+            let state = match mode {
+                Mode::Apply => &mut slot.state,
+                Mode::DryRun => &mut dry_state,
+            };
+            let result = slot.prepared.evaluate(snapshot, state);
+            let outcome = match result {
+                Ok(evaluation) => {
+                    self.metrics.evaluation(&policy, evaluation.elapsed, None);
+                    for decision in &evaluation.decisions {
+                        self.metrics.action(&policy, decision.action.kind().name(), ActionOutcome::Proposed);
+                    }
+                    slot.failures = 0;
+                    RunOutcome::Evaluated(evaluation)
+                }
+                Err(error) => {
+                    let kind = error.kind().name();
+                    self.metrics.evaluation(&policy, std::time::Duration::ZERO, Some(kind));
+                    slot.failures += 1;
+                    tracing::warn!(%policy, kind, failures = slot.failures, %error, "evaluation failed; keeping what it last applied");
+                    if slot.failures >= self.quarantine_after {
+                        let reason = format!(
+                            "{} failures in a row, the last: {error}",
+                            slot.failures
+                        );
+                        tracing::error!(%policy, %reason, "policy quarantined");
+                        self.metrics.quarantined(&policy, true);
+                        slot.quarantined = Some(reason);
+                    }
+                    RunOutcome::Failed(error.to_string())
+                }
+            };
+            runs.push(PolicyRun { policy, outcome });
+        }
+        runs
+    }
+
+    /// Reload policies whose files changed, or all on request; one line per
+    /// reload attempt.
+    fn reload_changed(&mut self) -> Vec<String> {
+        let all = std::mem::take(&mut self.reload_requested);
+        let mut lines = Vec::new();
+        for slot in &mut self.policies {
+            if !(all || slot.changed_on_disk()) {
+                continue;
+            }
+            let name = slot.name().to_owned();
+            match slot.reload(&self.runtime) {
+                Ok(()) => {
+                    self.metrics.quarantined(&name, false);
+                    tracing::info!(policy = %name, path = %slot.config.spec.path.display(), "policy reloaded");
+                    lines.push(format!("{name}: reloaded {}", slot.config.spec.path.display()));
+                }
+                Err(error) => {
+                    tracing::error!(policy = %name, error = %format!("{error:#}"), "reload failed; the running version stays");
+                    lines.push(format!("{name}: reload failed, the running version stays: {error:#}"));
+                }
+            }
+        }
+        lines
+    }
+}
+
+/// The MIG geometry rail: a layout must have a valid placement on the GPUs'
+/// model.
+fn mig_geometry(
+    snapshot: &Snapshot,
+    node: u32,
+    gpus: &[u32],
+    profiles: &[ProfileCount],
+) -> Result<(), String> {
+    MigRequest::from_action(snapshot, node, gpus, profiles)
+        .and_then(|request| request.placement().map(drop))
+        .map_err(|err| err.to_string())
+}

@@ -1,0 +1,45 @@
+//! [`CycleReport`]: everything one cycle saw and did, for the CLI's table,
+//! the audit record and tests.
+
+use crate::actuators::ChangeResult;
+use crate::guard::{Accepted, Rejection};
+use crate::model::Snapshot;
+use crate::plan::Plan;
+use crate::runtime::Evaluation;
+
+/// How one policy's turn in a cycle went.
+#[derive(Debug)]
+pub enum RunOutcome {
+    Evaluated(Evaluation),
+    /// The evaluation failed; nothing of this policy is planned this cycle.
+    Failed(String),
+    /// Its interval has not elapsed since its last evaluation.
+    NotDue,
+    /// Benched after consecutive failures, with the reason.
+    Quarantined(String),
+}
+
+/// One policy's turn.
+#[derive(Debug)]
+pub struct PolicyRun {
+    pub policy: String,
+    pub outcome: RunOutcome,
+}
+
+/// Everything one cycle saw and did.
+#[derive(Debug)]
+pub struct CycleReport {
+    pub version: u64,
+    pub snapshot: Snapshot,
+    /// One per configured policy, in configuration order.
+    pub runs: Vec<PolicyRun>,
+    pub accepted: Vec<Accepted>,
+    pub rejected: Vec<Rejection>,
+    pub plan: Plan,
+    /// One result per planned change; `None` in a dry run.
+    pub applied: Option<Vec<ChangeResult>>,
+    /// Sources and targets that failed, each naming itself.
+    pub source_errors: Vec<String>,
+    /// Policy reloads attempted this cycle.
+    pub reloads: Vec<String>,
+}

@@ -1,0 +1,250 @@
+//! [`Metrics`]: every counter and histogram the host exports, registered once
+//! and encoded in the OpenMetrics text format.
+
+use std::time::Duration;
+
+use prometheus_client::encoding::{EncodeLabelSet, EncodeLabelValue};
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::Registry;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct PolicyLabel {
+    policy: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct PolicyErrorLabels {
+    policy: String,
+    kind: String,
+}
+
+/// What became of a proposed action.
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq, EncodeLabelValue)]
+pub enum ActionOutcome {
+    /// A policy proposed it.
+    Proposed,
+    /// The guard rejected it (outside the grants, against a guard rail).
+    Rejected,
+    /// An actuator applied it.
+    Applied,
+    /// An actuator tried and failed.
+    Failed,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ActionLabels {
+    policy: String,
+    kind: String,
+    outcome: ActionOutcome,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct BackendLabel {
+    backend: String,
+}
+
+type HistogramFamily<L> = Family<L, Histogram, fn() -> Histogram>;
+
+/// The host's metrics. Cheap to clone: every clone updates the same values.
+#[derive(Clone)]
+pub struct Metrics {
+    registry: std::sync::Arc<Registry>,
+    cycles: Counter,
+    cycle_seconds: Histogram,
+    evaluations: Family<PolicyLabel, Counter>,
+    evaluation_seconds: HistogramFamily<PolicyLabel>,
+    evaluation_errors: Family<PolicyErrorLabels, Counter>,
+    quarantined: Family<PolicyLabel, Gauge>,
+    actions: Family<ActionLabels, Counter>,
+    backend_requests: Family<BackendLabel, Counter>,
+    backend_errors: Family<BackendLabel, Counter>,
+    source_errors: Family<BackendLabel, Counter>,
+}
+
+fn latency_histogram() -> Histogram {
+    // 100 µs … ~1.6 s.
+    Histogram::new(exponential_buckets(0.0001, 2.0, 15))
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Metrics::new()
+    }
+}
+
+impl Metrics {
+    /// Register every metric under the `fulcrum` prefix.
+    pub fn new() -> Metrics {
+        let mut registry = Registry::with_prefix("fulcrum");
+        let cycles = Counter::default();
+        registry.register("cycles", "Control-loop cycles run", cycles.clone());
+        let cycle_seconds = latency_histogram();
+        registry.register(
+            "cycle_duration_seconds",
+            "Time one cycle took, collect to audit",
+            cycle_seconds.clone(),
+        );
+        let evaluations = Family::<PolicyLabel, Counter>::default();
+        registry.register(
+            "policy_evaluations",
+            "Policy evaluations, successful or not",
+            evaluations.clone(),
+        );
+        let evaluation_seconds: HistogramFamily<PolicyLabel> =
+            Family::new_with_constructor(latency_histogram);
+        registry.register(
+            "policy_evaluation_duration_seconds",
+            "Time one policy evaluation took, snapshot in to decisions out",
+            evaluation_seconds.clone(),
+        );
+        let evaluation_errors = Family::<PolicyErrorLabels, Counter>::default();
+        registry.register(
+            "policy_evaluation_errors",
+            "Failed policy evaluations by kind (timeout, out_of_memory, trap, invalid_output, policy_error, host)",
+            evaluation_errors.clone(),
+        );
+        let quarantined = Family::<PolicyLabel, Gauge>::default();
+        registry.register(
+            "policy_quarantined",
+            "1 while a policy is quarantined after consecutive failures",
+            quarantined.clone(),
+        );
+        let actions = Family::<ActionLabels, Counter>::default();
+        registry.register(
+            "actions",
+            "Actions by policy, kind and outcome (proposed, rejected, applied, failed)",
+            actions.clone(),
+        );
+        let backend_requests = Family::<BackendLabel, Counter>::default();
+        registry.register(
+            "backend_requests",
+            "Reads and writes sent to a backend",
+            backend_requests.clone(),
+        );
+        let backend_errors = Family::<BackendLabel, Counter>::default();
+        registry.register(
+            "backend_errors",
+            "Backend calls that failed after retries",
+            backend_errors.clone(),
+        );
+        let source_errors = Family::<BackendLabel, Counter>::default();
+        registry.register(
+            "source_errors",
+            "Telemetry or state collections that failed",
+            source_errors.clone(),
+        );
+        Metrics {
+            registry: std::sync::Arc::new(registry),
+            cycles,
+            cycle_seconds,
+            evaluations,
+            evaluation_seconds,
+            evaluation_errors,
+            quarantined,
+            actions,
+            backend_requests,
+            backend_errors,
+            source_errors,
+        }
+    }
+
+    /// Count a finished cycle.
+    pub fn cycle(&self, took: Duration) {
+        self.cycles.inc();
+        self.cycle_seconds.observe(took.as_secs_f64());
+    }
+
+    /// Count one evaluation of `policy`; `error` is its error kind when it failed.
+    pub fn evaluation(&self, policy: &str, took: Duration, error: Option<&str>) {
+        let label = PolicyLabel {
+            policy: policy.to_owned(),
+        };
+        self.evaluations.get_or_create(&label).inc();
+        self.evaluation_seconds
+            .get_or_create(&label)
+            .observe(took.as_secs_f64());
+        if let Some(kind) = error {
+            self.evaluation_errors
+                .get_or_create(&PolicyErrorLabels {
+                    policy: policy.to_owned(),
+                    kind: kind.to_owned(),
+                })
+                .inc();
+        }
+    }
+
+    /// Whether `policy` is quarantined now.
+    pub fn quarantined(&self, policy: &str, quarantined: bool) {
+        self.quarantined
+            .get_or_create(&PolicyLabel {
+                policy: policy.to_owned(),
+            })
+            .set(i64::from(quarantined));
+    }
+
+    /// Count an action of `kind` by `policy` that ended as `outcome`.
+    pub fn action(&self, policy: &str, kind: &str, outcome: ActionOutcome) {
+        self.actions
+            .get_or_create(&ActionLabels {
+                policy: policy.to_owned(),
+                kind: kind.to_owned(),
+                outcome,
+            })
+            .inc();
+    }
+
+    /// Count `requests` sent to `backend`, `errors` of which failed.
+    pub fn backend(&self, backend: &str, requests: u64, errors: u64) {
+        let label = BackendLabel {
+            backend: backend.to_owned(),
+        };
+        self.backend_requests.get_or_create(&label).inc_by(requests);
+        self.backend_errors.get_or_create(&label).inc_by(errors);
+    }
+
+    /// Count a failed collection from `source`.
+    pub fn source_error(&self, source: &str) {
+        self.source_errors
+            .get_or_create(&BackendLabel {
+                backend: source.to_owned(),
+            })
+            .inc();
+    }
+
+    /// Everything, in the OpenMetrics text format.
+    pub fn encode(&self) -> String {
+        let mut text = String::new();
+        prometheus_client::encoding::text::encode(&mut text, &self.registry)
+            .expect("writing to a String cannot fail");
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_show_up_under_their_labels() {
+        let metrics = Metrics::new();
+        metrics.evaluation("gpu-weighting", Duration::from_millis(2), None);
+        metrics.evaluation("gpu-weighting", Duration::from_millis(3), Some("timeout"));
+        metrics.action("gpu-weighting", "member-ratio", ActionOutcome::Rejected);
+        metrics.backend("bigip", 4, 1);
+        let text = metrics.encode();
+        for line in [
+            "fulcrum_policy_evaluations_total{policy=\"gpu-weighting\"} 2",
+            "fulcrum_policy_evaluation_errors_total{policy=\"gpu-weighting\",kind=\"timeout\"} 1",
+            "fulcrum_actions_total{policy=\"gpu-weighting\",kind=\"member-ratio\",outcome=\"Rejected\"} 1",
+            "fulcrum_backend_requests_total{backend=\"bigip\"} 4",
+            "fulcrum_backend_errors_total{backend=\"bigip\"} 1",
+            "fulcrum_policy_evaluation_duration_seconds_count{policy=\"gpu-weighting\"} 2",
+        ] {
+            assert!(text.contains(line), "missing {line} in\n{text}");
+        }
+        assert!(text.ends_with("# EOF\n"));
+    }
+}
