@@ -3,7 +3,7 @@
 
 mod cache;
 mod contract;
-mod fleet;
+mod engine;
 mod sandbox;
 mod state;
 mod telemetry;

@@ -54,3 +54,51 @@ pub fn evaluate_once(
 ) -> Result<Evaluation, EvalError> {
     policy.evaluate(snapshot, &mut PolicyState::default())
 }
+
+/// The embedded demo with an engine running `policies` against it.
+pub struct World {
+    pub demo: fulcrum_host::demo::Demo,
+    pub config: fulcrum_host::config::RunConfig,
+    pub engine: fulcrum_host::engine::Engine,
+    pub backends: fulcrum_host::backends::Backends,
+    pub metrics: fulcrum_host::observe::Metrics,
+}
+
+impl World {
+    /// Start the simulators and load `policies`.
+    pub async fn start(
+        fleet: FleetConfig,
+        policies: Vec<fulcrum_host::config::PolicyConfig>,
+    ) -> World {
+        let demo = fulcrum_host::demo::Demo::start(fleet.clone(), 1_767_225_600_000)
+            .await
+            .expect("the demo starts");
+        let config = demo.config(fleet, policies);
+        let backends =
+            fulcrum_host::backends::Backends::connect(config.bigip.as_ref(), config.gce.as_ref())
+                .await
+                .expect("backends connect");
+        let metrics = fulcrum_host::observe::Metrics::new();
+        let engine =
+            fulcrum_host::engine::Engine::new(engine(), &config, backends.clone(), metrics.clone())
+                .expect("policies load");
+        World {
+            demo,
+            config,
+            engine,
+            backends,
+            metrics,
+        }
+    }
+
+    /// One cycle, then one step of the world.
+    pub async fn cycle(
+        &mut self,
+        mode: fulcrum_host::engine::Mode,
+    ) -> fulcrum_host::engine::CycleReport {
+        self.demo
+            .cycle(&mut self.engine, &self.backends, mode)
+            .await
+            .expect("the world steps")
+    }
+}
