@@ -137,14 +137,23 @@ async fn apply_pool(client: &Client, change_set: PoolChangeSet) -> PoolOutcome {
     let result = match plan_pool(client, &pool, &change_set.members).await {
         Ok(patches) if patches.is_empty() => PoolResult::Unchanged,
         Ok(patches) => match write_pool(client, &pool, &patches).await {
-            Ok(()) => PoolResult::Applied { members_changed: patches.len() },
-            Err(source) => PoolResult::Failed(ApplyError::Device { pool: pool.clone(), source }),
+            Ok(()) => PoolResult::Applied {
+                members_changed: patches.len(),
+            },
+            Err(source) => PoolResult::Failed(ApplyError::Device {
+                pool: pool.clone(),
+                source,
+            }),
         },
         Err(error) => PoolResult::Failed(error),
     };
     match &result {
-        PoolResult::Failed(error) => tracing::warn!(message = "bigip pool change failed", %pool, %error),
-        PoolResult::Applied { members_changed } => tracing::info!(message = "bigip pool changed", %pool, members_changed),
+        PoolResult::Failed(error) => {
+            tracing::warn!(message = "bigip pool change failed", %pool, %error)
+        }
+        PoolResult::Applied { members_changed } => {
+            tracing::info!(message = "bigip pool changed", %pool, members_changed)
+        }
         PoolResult::Unchanged => tracing::debug!(message = "bigip pool unchanged", %pool),
     }
     PoolOutcome { pool, result }
@@ -159,15 +168,23 @@ async fn plan_pool(
     let current = client
         .pool_members(pool)
         .await
-        .map_err(|source| ApplyError::Device { pool: pool.clone(), source })?;
-    let by_path: BTreeMap<FullPath, &wire::PoolMember> =
-        current.iter().map(|member| (FullPath::parse(&member.full_path), member)).collect();
+        .map_err(|source| ApplyError::Device {
+            pool: pool.clone(),
+            source,
+        })?;
+    let by_path: BTreeMap<FullPath, &wire::PoolMember> = current
+        .iter()
+        .map(|member| (FullPath::parse(&member.full_path), member))
+        .collect();
     let mut patches = Vec::new();
     for change in changes {
         let path = FullPath::parse(&change.member);
         let member = by_path
             .get(&path)
-            .ok_or_else(|| ApplyError::UnknownMember { pool: pool.clone(), member: path.clone() })?;
+            .ok_or_else(|| ApplyError::UnknownMember {
+                pool: pool.clone(),
+                member: path.clone(),
+            })?;
         if let Some(body) = member_patch(member, change) {
             patches.push((path, body));
         }
@@ -181,10 +198,16 @@ pub(crate) fn member_patch(member: &wire::PoolMember, change: &MemberChange) -> 
     if let Some(ratio) = change.ratio.filter(|ratio| *ratio != member.ratio) {
         body.insert("ratio".into(), json!(ratio));
     }
-    if let Some(limit) = change.connection_limit.filter(|limit| *limit != member.connection_limit) {
+    if let Some(limit) = change
+        .connection_limit
+        .filter(|limit| *limit != member.connection_limit)
+    {
         body.insert("connectionLimit".into(), json!(limit));
     }
-    if let Some(state) = change.state.filter(|state| *state != MemberState::from_wire(&member.session, &member.state)) {
+    if let Some(state) = change
+        .state
+        .filter(|state| *state != MemberState::from_wire(&member.session, &member.state))
+    {
         let (session, state) = state.wire_pair();
         body.insert("session".into(), json!(session));
         body.insert("state".into(), json!(state));
@@ -193,10 +216,17 @@ pub(crate) fn member_patch(member: &wire::PoolMember, change: &MemberChange) -> 
 }
 
 /// Queues every PATCH in one transaction and commits it.
-async fn write_pool(client: &Client, pool: &FullPath, patches: &[(FullPath, Value)]) -> Result<(), Error> {
+async fn write_pool(
+    client: &Client,
+    pool: &FullPath,
+    patches: &[(FullPath, Value)],
+) -> Result<(), Error> {
     let transaction = client.begin_transaction().await?;
     for (member, body) in patches {
-        if let Err(error) = transaction.queue(Method::PATCH, &member_path(pool, member), body).await {
+        if let Err(error) = transaction
+            .queue(Method::PATCH, &member_path(pool, member), body)
+            .await
+        {
             if let Err(rollback) = transaction.rollback().await {
                 tracing::debug!(message = "bigip transaction rollback failed; it will expire", %pool, error = %rollback);
             }
@@ -221,22 +251,54 @@ mod tests {
 
     #[test]
     fn states_map_to_the_pairs_real_clients_send() {
-        assert_eq!(MemberState::Enabled.wire_pair(), ("user-enabled", "user-up"));
-        assert_eq!(MemberState::Disabled.wire_pair(), ("user-disabled", "user-up"));
-        assert_eq!(MemberState::ForcedOffline.wire_pair(), ("user-disabled", "user-down"));
-        assert_eq!(MemberState::from_wire("monitor-enabled", "down"), MemberState::Enabled);
-        assert_eq!(MemberState::from_wire("user-disabled", "unchecked"), MemberState::Disabled);
-        assert_eq!(MemberState::from_wire("user-disabled", "user-down"), MemberState::ForcedOffline);
+        assert_eq!(
+            MemberState::Enabled.wire_pair(),
+            ("user-enabled", "user-up")
+        );
+        assert_eq!(
+            MemberState::Disabled.wire_pair(),
+            ("user-disabled", "user-up")
+        );
+        assert_eq!(
+            MemberState::ForcedOffline.wire_pair(),
+            ("user-disabled", "user-down")
+        );
+        assert_eq!(
+            MemberState::from_wire("monitor-enabled", "down"),
+            MemberState::Enabled
+        );
+        assert_eq!(
+            MemberState::from_wire("user-disabled", "unchecked"),
+            MemberState::Disabled
+        );
+        assert_eq!(
+            MemberState::from_wire("user-disabled", "user-down"),
+            MemberState::ForcedOffline
+        );
     }
 
     #[test]
     fn only_differing_fields_are_patched() {
         let current = member("monitor-enabled", "up", 3);
-        let same = MemberChange { member: "ml-node-1:80".into(), ratio: Some(3), state: Some(MemberState::Enabled), connection_limit: Some(0) };
+        let same = MemberChange {
+            member: "ml-node-1:80".into(),
+            ratio: Some(3),
+            state: Some(MemberState::Enabled),
+            connection_limit: Some(0),
+        };
         assert_eq!(member_patch(&current, &same), None);
-        let drain = MemberChange { state: Some(MemberState::ForcedOffline), ..same.clone() };
-        assert_eq!(member_patch(&current, &drain), Some(json!({"session": "user-disabled", "state": "user-down"})));
-        let weigh = MemberChange { ratio: Some(7), ..same };
+        let drain = MemberChange {
+            state: Some(MemberState::ForcedOffline),
+            ..same.clone()
+        };
+        assert_eq!(
+            member_patch(&current, &drain),
+            Some(json!({"session": "user-disabled", "state": "user-down"}))
+        );
+        let weigh = MemberChange {
+            ratio: Some(7),
+            ..same
+        };
         assert_eq!(member_patch(&current, &weigh), Some(json!({"ratio": 7})));
     }
 }

@@ -68,7 +68,11 @@ impl fmt::Display for FullPath {
 /// form `2001:db8::1.80` → (`2001:db8::1`, 80). `None` when there is no numeric port.
 pub fn split_member_name(name: &str) -> Option<(&str, u16)> {
     let is_ipv6 = name.matches(':').count() > 1;
-    let (node, port) = if is_ipv6 { name.rsplit_once('.')? } else { name.rsplit_once(':')? };
+    let (node, port) = if is_ipv6 {
+        name.rsplit_once('.')?
+    } else {
+        name.rsplit_once(':')?
+    };
     Some((node, port.parse().ok()?))
 }
 
@@ -100,13 +104,22 @@ mod tests {
     fn route_domain_percent_is_escaped_in_urls() {
         let member = FullPath::parse("/Common/10.0.0.2%2:80");
         assert_eq!(member.tilde(), "~Common~10.0.0.2%252:80");
-        assert_eq!(FullPath::parse(&percent_decode("~Common~10.0.0.2%252:80")), member);
+        assert_eq!(
+            FullPath::parse(&percent_decode("~Common~10.0.0.2%252:80")),
+            member
+        );
     }
 
     #[test]
     fn bare_and_tilde_names_mean_the_same_object() {
-        assert_eq!(FullPath::parse("ml-node-1:80"), FullPath::parse("~Common~ml-node-1:80"));
-        assert_eq!(FullPath::parse("ml-node-1:80").tilde(), "~Common~ml-node-1:80");
+        assert_eq!(
+            FullPath::parse("ml-node-1:80"),
+            FullPath::parse("~Common~ml-node-1:80")
+        );
+        assert_eq!(
+            FullPath::parse("ml-node-1:80").tilde(),
+            "~Common~ml-node-1:80"
+        );
         assert_eq!(FullPath::parse("/Tenant/app/pool").partition(), "Tenant");
         assert_eq!(FullPath::parse("/Tenant/app/pool").name(), "pool");
     }
@@ -114,7 +127,10 @@ mod tests {
     #[test]
     fn member_names_split_at_the_port() {
         assert_eq!(split_member_name("ml-node-1:80"), Some(("ml-node-1", 80)));
-        assert_eq!(split_member_name("2001:db8::1.443"), Some(("2001:db8::1", 443)));
+        assert_eq!(
+            split_member_name("2001:db8::1.443"),
+            Some(("2001:db8::1", 443))
+        );
         assert_eq!(split_member_name("10.0.0.2%2:80"), Some(("10.0.0.2%2", 80)));
         assert_eq!(split_member_name("no-port"), None);
     }

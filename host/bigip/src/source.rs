@@ -63,8 +63,12 @@ impl Availability {
 pub async fn observe(client: &Client, pools: &[FullPath]) -> Result<Vec<PoolObservation>, Error> {
     let mut observations = Vec::with_capacity(pools.len());
     for pool in pools {
-        let (members, stats) = tokio::try_join!(client.pool_members(pool), client.pool_member_stats(pool))?;
-        observations.push(PoolObservation { pool: pool.clone(), members: join_stats(&members, &stats) });
+        let (members, stats) =
+            tokio::try_join!(client.pool_members(pool), client.pool_member_stats(pool))?;
+        observations.push(PoolObservation {
+            pool: pool.clone(),
+            members: join_stats(&members, &stats),
+        });
     }
     Ok(observations)
 }
@@ -85,10 +89,18 @@ pub fn join_stats(members: &[wire::PoolMember], stats: &wire::Stats) -> Vec<Memb
         .iter()
         .map(|member| {
             let path = FullPath::parse(&member.full_path);
-            let key = split_member_name(&member.name)
-                .map(|(node, port)| (FullPath::new(&member.partition, node).to_string(), u64::from(port)));
+            let key = split_member_name(&member.name).map(|(node, port)| {
+                (
+                    FullPath::new(&member.partition, node).to_string(),
+                    u64::from(port),
+                )
+            });
             let leaves = key.and_then(|key| by_member.get(&key).copied());
-            let description = |name: &str| leaves.and_then(|l| l.get(name)).and_then(|leaf| leaf.description());
+            let description = |name: &str| {
+                leaves
+                    .and_then(|l| l.get(name))
+                    .and_then(|leaf| leaf.description())
+            };
             let admin_state = MemberState::from_wire(&member.session, &member.state);
             MemberObservation {
                 member: path,
@@ -96,7 +108,8 @@ pub fn join_stats(members: &[wire::PoolMember], stats: &wire::Stats) -> Vec<Memb
                 ratio: member.ratio,
                 connection_limit: member.connection_limit,
                 admin_state,
-                enabled: description("status.enabledState").map_or(admin_state == MemberState::Enabled, |s| s == "enabled"),
+                enabled: description("status.enabledState")
+                    .map_or(admin_state == MemberState::Enabled, |s| s == "enabled"),
                 availability: Availability::from_stats(description("status.availabilityState")),
                 current_connections: leaves
                     .and_then(|l| l.get("serverside.curConns"))

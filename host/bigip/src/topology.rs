@@ -132,7 +132,10 @@ impl Topology {
                 load_balancing_mode: LoadBalancingMode::RoundRobin,
                 member_port: 80,
                 nodes: (1..=3)
-                    .map(|n| NodeSpec { name: format!("ml-node-{n}"), address: format!("127.0.1.{n}") })
+                    .map(|n| NodeSpec {
+                        name: format!("ml-node-{n}"),
+                        address: format!("127.0.1.{n}"),
+                    })
                     .collect(),
             }],
             virtual_servers: vec![VirtualServerSpec {
@@ -145,7 +148,11 @@ impl Topology {
     }
 
     fn path(&self, name: &str) -> FullPath {
-        if name.starts_with('/') { FullPath::parse(name) } else { FullPath::new(&self.partition, name) }
+        if name.starts_with('/') {
+            FullPath::parse(name)
+        } else {
+            FullPath::new(&self.partition, name)
+        }
     }
 
     /// Creates what is missing, leaves alone what matches and reports what differs. Stops at the
@@ -157,10 +164,16 @@ impl Topology {
                 let path = self.path(&node.name);
                 match client.node(&path).await? {
                     None => {
-                        client.create_node(&json!({"name": path.as_str(), "address": node.address})).await?;
+                        client
+                            .create_node(&json!({"name": path.as_str(), "address": node.address}))
+                            .await?;
                         report.push(ObjectKind::Node, &path, Outcome::Created);
                     }
-                    Some(found) => report.compare(ObjectKind::Node, &path, &[("address", &node.address, &found.address)]),
+                    Some(found) => report.compare(
+                        ObjectKind::Node,
+                        &path,
+                        &[("address", &node.address, &found.address)],
+                    ),
                 }
             }
             let path = self.path(&pool.name);
@@ -181,7 +194,11 @@ impl Topology {
                     report.push(ObjectKind::Pool, &path, Outcome::Created);
                 }
                 Some(found) => {
-                    let found_monitor = found.monitor.as_deref().map(normalise_monitor).unwrap_or_default();
+                    let found_monitor = found
+                        .monitor
+                        .as_deref()
+                        .map(normalise_monitor)
+                        .unwrap_or_default();
                     report.compare(
                         ObjectKind::Pool,
                         &path,
@@ -197,10 +214,16 @@ impl Topology {
             let members = client.pool_members(&path).await?;
             for node in &pool.nodes {
                 let member_path = self.path(&format!("{}:{}", node.name, pool.member_port));
-                match members.iter().find(|m| FullPath::parse(&m.full_path) == member_path) {
+                match members
+                    .iter()
+                    .find(|m| FullPath::parse(&m.full_path) == member_path)
+                {
                     None => {
                         client
-                            .create_pool_member(&path, &json!({"name": member_path.as_str(), "address": node.address}))
+                            .create_pool_member(
+                                &path,
+                                &json!({"name": member_path.as_str(), "address": node.address}),
+                            )
                             .await?;
                         report.push(ObjectKind::PoolMember, &member_path, Outcome::Created);
                     }
@@ -216,10 +239,17 @@ impl Topology {
             let path = self.path(&virtual_server.name);
             let destination = self.path(&virtual_server.destination);
             let pool = self.path(&virtual_server.pool);
-            let profiles: Vec<FullPath> = virtual_server.profiles.iter().map(|p| FullPath::parse(p)).collect();
+            let profiles: Vec<FullPath> = virtual_server
+                .profiles
+                .iter()
+                .map(|p| FullPath::parse(p))
+                .collect();
             match client.virtual_server(&path).await? {
                 None => {
-                    let profile_bodies: Vec<Value> = profiles.iter().map(|p| json!({"name": p.as_str()})).collect();
+                    let profile_bodies: Vec<Value> = profiles
+                        .iter()
+                        .map(|p| json!({"name": p.as_str()}))
+                        .collect();
                     client
                         .create_virtual_server(&json!({
                             "name": path.as_str(),
@@ -234,10 +264,15 @@ impl Topology {
                 }
                 Some(found) => {
                     let found_pool = found.pool.unwrap_or_default();
-                    let mut found_profiles: Vec<String> =
-                        client.virtual_profiles(&path).await?.into_iter().map(|p| p.full_path).collect();
+                    let mut found_profiles: Vec<String> = client
+                        .virtual_profiles(&path)
+                        .await?
+                        .into_iter()
+                        .map(|p| p.full_path)
+                        .collect();
                     found_profiles.sort();
-                    let mut wanted_profiles: Vec<String> = profiles.iter().map(ToString::to_string).collect();
+                    let mut wanted_profiles: Vec<String> =
+                        profiles.iter().map(ToString::to_string).collect();
                     wanted_profiles.sort();
                     report.compare(
                         ObjectKind::VirtualServer,
@@ -245,7 +280,11 @@ impl Topology {
                         &[
                             ("destination", destination.as_str(), &found.destination),
                             ("pool", pool.as_str(), &found_pool),
-                            ("profiles", &wanted_profiles.join(" "), &found_profiles.join(" ")),
+                            (
+                                "profiles",
+                                &wanted_profiles.join(" "),
+                                &found_profiles.join(" "),
+                            ),
                         ],
                     );
                 }
@@ -257,12 +296,20 @@ impl Topology {
 
 /// Monitors as one rule string, e.g. `/Common/http and /Common/tcp`.
 fn monitor_rule(monitors: &[String]) -> String {
-    monitors.iter().map(|m| FullPath::parse(m).to_string()).collect::<Vec<_>>().join(" and ")
+    monitors
+        .iter()
+        .map(|m| FullPath::parse(m).to_string())
+        .collect::<Vec<_>>()
+        .join(" and ")
 }
 
 /// A monitor rule as read back (`"/Common/http "`) in the form [`monitor_rule`] writes it.
 fn normalise_monitor(rule: &str) -> String {
-    rule.split(" and ").map(str::trim).filter(|m| !m.is_empty()).collect::<Vec<_>>().join(" and ")
+    rule.split(" and ")
+        .map(str::trim)
+        .filter(|m| !m.is_empty())
+        .collect::<Vec<_>>()
+        .join(" and ")
 }
 
 fn yes_no(flag: bool) -> &'static str {
@@ -322,19 +369,32 @@ pub struct EnsureReport {
 impl EnsureReport {
     /// The objects that were created.
     pub fn created(&self) -> impl Iterator<Item = &EnsuredObject> {
-        self.objects.iter().filter(|o| o.outcome == Outcome::Created)
+        self.objects
+            .iter()
+            .filter(|o| o.outcome == Outcome::Created)
     }
 
     /// The objects that differ from the config.
     pub fn differing(&self) -> impl Iterator<Item = &EnsuredObject> {
-        self.objects.iter().filter(|o| matches!(o.outcome, Outcome::Differs(_)))
+        self.objects
+            .iter()
+            .filter(|o| matches!(o.outcome, Outcome::Differs(_)))
     }
 
     fn push(&mut self, kind: ObjectKind, path: &FullPath, outcome: Outcome) {
-        self.objects.push(EnsuredObject { kind, path: path.clone(), outcome });
+        self.objects.push(EnsuredObject {
+            kind,
+            path: path.clone(),
+            outcome,
+        });
     }
 
-    fn compare(&mut self, kind: ObjectKind, path: &FullPath, fields: &[(&'static str, &str, &str)]) {
+    fn compare(
+        &mut self,
+        kind: ObjectKind,
+        path: &FullPath,
+        fields: &[(&'static str, &str, &str)],
+    ) {
         let differences: Vec<FieldDifference> = fields
             .iter()
             .filter(|(_, expected, actual)| expected != actual)
@@ -344,7 +404,11 @@ impl EnsureReport {
                 actual: (*actual).to_owned(),
             })
             .collect();
-        let outcome = if differences.is_empty() { Outcome::Equal } else { Outcome::Differs(differences) };
+        let outcome = if differences.is_empty() {
+            Outcome::Equal
+        } else {
+            Outcome::Differs(differences)
+        };
         self.push(kind, path, outcome);
     }
 }
@@ -355,20 +419,28 @@ mod tests {
 
     #[test]
     fn unknown_config_keys_are_rejected() {
-        let error = serde_json::from_value::<PoolSpec>(json!({"name": "p", "member_port": 80, "colour": "red"}))
-            .unwrap_err()
-            .to_string();
+        let error = serde_json::from_value::<PoolSpec>(
+            json!({"name": "p", "member_port": 80, "colour": "red"}),
+        )
+        .unwrap_err()
+        .to_string();
         assert!(error.contains("unknown field `colour`"), "{error}");
     }
 
     #[test]
     fn load_balancing_modes_use_the_device_spelling() {
         assert_eq!(LoadBalancingMode::RatioMember.as_str(), "ratio-member");
-        assert!(serde_json::from_value::<LoadBalancingMode>(json!("least-connections-members")).is_err());
+        assert!(
+            serde_json::from_value::<LoadBalancingMode>(json!("least-connections-members"))
+                .is_err()
+        );
     }
 
     #[test]
     fn monitor_rules_read_back_with_a_trailing_space_compare_equal() {
-        assert_eq!(normalise_monitor("/Common/http "), monitor_rule(&["http".into()]));
+        assert_eq!(
+            normalise_monitor("/Common/http "),
+            monitor_rule(&["http".into()])
+        );
     }
 }

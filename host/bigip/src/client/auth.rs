@@ -19,7 +19,10 @@ pub struct Credentials {
 impl Credentials {
     /// Credentials for `username`.
     pub fn new(username: impl Into<String>, password: impl Into<String>) -> Credentials {
-        Credentials { username: username.into(), password: password.into() }
+        Credentials {
+            username: username.into(),
+            password: password.into(),
+        }
     }
 
     pub(crate) fn password(&self) -> &str {
@@ -52,7 +55,9 @@ pub enum AuthMode {
 impl AuthMode {
     /// Token auth with the `tmos` login provider.
     pub fn token() -> AuthMode {
-        AuthMode::Token { login_provider: "tmos".to_owned() }
+        AuthMode::Token {
+            login_provider: "tmos".to_owned(),
+        }
     }
 }
 
@@ -69,7 +74,10 @@ const RENEW_MARGIN: Duration = Duration::from_secs(10);
 impl Token {
     pub(crate) fn new(value: String, timeout_secs: u64, now: Instant) -> Token {
         let lifetime = Duration::from_secs(timeout_secs).saturating_sub(RENEW_MARGIN);
-        Token { value, renew_at: now + lifetime }
+        Token {
+            value,
+            renew_at: now + lifetime,
+        }
     }
 
     pub(crate) fn is_fresh(&self, now: Instant) -> bool {
@@ -79,7 +87,10 @@ impl Token {
 
 impl fmt::Debug for Token {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Token").field("value", &"<redacted>").field("renew_at", &self.renew_at).finish()
+        f.debug_struct("Token")
+            .field("value", &"<redacted>")
+            .field("renew_at", &self.renew_at)
+            .finish()
     }
 }
 
@@ -90,7 +101,10 @@ mod tests {
     #[test]
     fn secrets_stay_out_of_debug_output() {
         let debug = format!("{:?}", Credentials::new("admin", "s3cret-pass"));
-        assert!(debug.contains("admin") && !debug.contains("s3cret-pass"), "{debug}");
+        assert!(
+            debug.contains("admin") && !debug.contains("s3cret-pass"),
+            "{debug}"
+        );
         let token = Token::new("TCJMWPGBQGPZPJYUCY57J2IITA".into(), 1200, Instant::now());
         assert!(!format!("{token:?}").contains("TCJMWPGBQGPZPJYUCY57J2IITA"));
     }

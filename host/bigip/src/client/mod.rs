@@ -147,20 +147,47 @@ struct Answer {
 impl Client {
     /// Builds a client; no request is sent until the first call.
     pub fn new(config: ClientConfig) -> Result<Client, Error> {
-        let ClientConfig { base_url, credentials, auth, tls, retry, request_timeout } = config;
+        let ClientConfig {
+            base_url,
+            credentials,
+            auth,
+            tls,
+            retry,
+            request_timeout,
+        } = config;
         if !base_url.starts_with("https://") {
-            return Err(Error::Config { field: "base_url", reason: format!("{base_url:?} must start with https://") });
+            return Err(Error::Config {
+                field: "base_url",
+                reason: format!("{base_url:?} must start with https://"),
+            });
         }
         if retry.attempts == 0 {
-            return Err(Error::Config { field: "retry.attempts", reason: "must be at least 1".into() });
+            return Err(Error::Config {
+                field: "retry.attempts",
+                reason: "must be at least 1".into(),
+            });
         }
-        let builder = reqwest::Client::builder().timeout(request_timeout).connect_timeout(request_timeout);
-        let http = tls.configure(builder)?.build().map_err(|source| Error::Config {
-            field: "tls",
-            reason: format!("cannot build the HTTPS client: {source}"),
-        })?;
+        let builder = reqwest::Client::builder()
+            .timeout(request_timeout)
+            .connect_timeout(request_timeout);
+        let http = tls
+            .configure(builder)?
+            .build()
+            .map_err(|source| Error::Config {
+                field: "tls",
+                reason: format!("cannot build the HTTPS client: {source}"),
+            })?;
         let base_url = base_url.trim_end_matches('/').to_owned();
-        Ok(Client { inner: Arc::new(Inner { http, base_url, credentials, auth, retry, token: Default::default() }) })
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                base_url,
+                credentials,
+                auth,
+                retry,
+                token: Default::default(),
+            }),
+        })
     }
 
     /// The base URL requests go to.
@@ -172,38 +199,52 @@ impl Client {
     pub async fn version(&self) -> Result<String, Error> {
         let path = "/mgmt/tm/sys/";
         let sys: wire::SysCollection = self.get(path, "sys collection").await?;
-        sys.version().map(str::to_owned).ok_or_else(|| Error::Protocol {
-            url: self.url(path),
-            reason: format!("selfLink {:?} has no ver= parameter", sys.self_link),
-        })
+        sys.version()
+            .map(str::to_owned)
+            .ok_or_else(|| Error::Protocol {
+                url: self.url(path),
+                reason: format!("selfLink {:?} has no ver= parameter", sys.self_link),
+            })
     }
 
     /// A pool, or `None` when the device has none by that path.
     pub async fn pool(&self, pool: &FullPath) -> Result<Option<wire::Pool>, Error> {
-        self.get_optional(&format!("/mgmt/tm/ltm/pool/{}", pool.tilde()), "pool").await
+        self.get_optional(&format!("/mgmt/tm/ltm/pool/{}", pool.tilde()), "pool")
+            .await
     }
 
     /// Creates a pool from an iControl REST body (`name`, `monitor`, `loadBalancingMode`, …).
     pub async fn create_pool(&self, body: &Value) -> Result<wire::Pool, Error> {
-        self.send(Method::POST, "/mgmt/tm/ltm/pool", Some(body), None, "pool").await
+        self.send(Method::POST, "/mgmt/tm/ltm/pool", Some(body), None, "pool")
+            .await
     }
 
     /// The members of a pool.
     pub async fn pool_members(&self, pool: &FullPath) -> Result<Vec<wire::PoolMember>, Error> {
         let path = format!("/mgmt/tm/ltm/pool/{}/members", pool.tilde());
-        let members: wire::Collection<wire::PoolMember> = self.get(&path, "pool member collection").await?;
+        let members: wire::Collection<wire::PoolMember> =
+            self.get(&path, "pool member collection").await?;
         Ok(members.items)
     }
 
     /// The statistics of every member of a pool (`…/members/stats`).
     pub async fn pool_member_stats(&self, pool: &FullPath) -> Result<wire::Stats, Error> {
-        self.get(&format!("/mgmt/tm/ltm/pool/{}/members/stats", pool.tilde()), "member stats").await
+        self.get(
+            &format!("/mgmt/tm/ltm/pool/{}/members/stats", pool.tilde()),
+            "member stats",
+        )
+        .await
     }
 
     /// Adds a member to a pool; `body` carries at least `name` (`node:port`).
-    pub async fn create_pool_member(&self, pool: &FullPath, body: &Value) -> Result<wire::PoolMember, Error> {
+    pub async fn create_pool_member(
+        &self,
+        pool: &FullPath,
+        body: &Value,
+    ) -> Result<wire::PoolMember, Error> {
         let path = format!("/mgmt/tm/ltm/pool/{}/members", pool.tilde());
-        self.send(Method::POST, &path, Some(body), None, "pool member").await
+        self.send(Method::POST, &path, Some(body), None, "pool member")
+            .await
     }
 
     /// Merges `body` into one member (`PATCH`).
@@ -213,54 +254,102 @@ impl Client {
         member: &FullPath,
         body: &Value,
     ) -> Result<wire::PoolMember, Error> {
-        self.send(Method::PATCH, &member_path(pool, member), Some(body), None, "pool member").await
+        self.send(
+            Method::PATCH,
+            &member_path(pool, member),
+            Some(body),
+            None,
+            "pool member",
+        )
+        .await
     }
 
     /// A node, or `None`.
     pub async fn node(&self, node: &FullPath) -> Result<Option<wire::Node>, Error> {
-        self.get_optional(&format!("/mgmt/tm/ltm/node/{}", node.tilde()), "node").await
+        self.get_optional(&format!("/mgmt/tm/ltm/node/{}", node.tilde()), "node")
+            .await
     }
 
     /// Creates a node (`name`, `address`).
     pub async fn create_node(&self, body: &Value) -> Result<wire::Node, Error> {
-        self.send(Method::POST, "/mgmt/tm/ltm/node", Some(body), None, "node").await
+        self.send(Method::POST, "/mgmt/tm/ltm/node", Some(body), None, "node")
+            .await
     }
 
     /// An HTTP monitor, or `None`.
     pub async fn http_monitor(&self, monitor: &FullPath) -> Result<Option<Value>, Error> {
-        self.get_optional(&format!("/mgmt/tm/ltm/monitor/http/{}", monitor.tilde()), "http monitor").await
+        self.get_optional(
+            &format!("/mgmt/tm/ltm/monitor/http/{}", monitor.tilde()),
+            "http monitor",
+        )
+        .await
     }
 
     /// Creates an HTTP monitor.
     pub async fn create_http_monitor(&self, body: &Value) -> Result<Value, Error> {
-        self.send(Method::POST, "/mgmt/tm/ltm/monitor/http", Some(body), None, "http monitor").await
+        self.send(
+            Method::POST,
+            "/mgmt/tm/ltm/monitor/http",
+            Some(body),
+            None,
+            "http monitor",
+        )
+        .await
     }
 
     /// A virtual server, or `None`.
-    pub async fn virtual_server(&self, virtual_server: &FullPath) -> Result<Option<wire::VirtualServer>, Error> {
-        self.get_optional(&format!("/mgmt/tm/ltm/virtual/{}", virtual_server.tilde()), "virtual server").await
+    pub async fn virtual_server(
+        &self,
+        virtual_server: &FullPath,
+    ) -> Result<Option<wire::VirtualServer>, Error> {
+        self.get_optional(
+            &format!("/mgmt/tm/ltm/virtual/{}", virtual_server.tilde()),
+            "virtual server",
+        )
+        .await
     }
 
     /// The profiles attached to a virtual server.
-    pub async fn virtual_profiles(&self, virtual_server: &FullPath) -> Result<Vec<wire::VirtualProfile>, Error> {
+    pub async fn virtual_profiles(
+        &self,
+        virtual_server: &FullPath,
+    ) -> Result<Vec<wire::VirtualProfile>, Error> {
         let path = format!("/mgmt/tm/ltm/virtual/{}/profiles", virtual_server.tilde());
-        let profiles: wire::Collection<wire::VirtualProfile> = self.get(&path, "profile collection").await?;
+        let profiles: wire::Collection<wire::VirtualProfile> =
+            self.get(&path, "profile collection").await?;
         Ok(profiles.items)
     }
 
     /// Creates a virtual server (`name`, `destination`, `pool`, `profiles`, …).
     pub async fn create_virtual_server(&self, body: &Value) -> Result<wire::VirtualServer, Error> {
-        self.send(Method::POST, "/mgmt/tm/ltm/virtual", Some(body), None, "virtual server").await
+        self.send(
+            Method::POST,
+            "/mgmt/tm/ltm/virtual",
+            Some(body),
+            None,
+            "virtual server",
+        )
+        .await
     }
 
     /// Starts a transaction; requests queued in it run together, or not at all, on commit.
     pub async fn begin_transaction(&self) -> Result<Transaction, Error> {
-        let started: wire::Transaction =
-            self.send(Method::POST, "/mgmt/tm/transaction", Some(&Value::Object(Default::default())), None, "transaction").await?;
+        let started: wire::Transaction = self
+            .send(
+                Method::POST,
+                "/mgmt/tm/transaction",
+                Some(&Value::Object(Default::default())),
+                None,
+                "transaction",
+            )
+            .await?;
         if started.state != "STARTED" {
             return Err(Error::Protocol {
                 url: self.url("/mgmt/tm/transaction"),
-                reason: format!("new transaction {} is in state {:?}, expected STARTED", started.trans_id, started.state),
+                reason: format!(
+                    "new transaction {} is in state {:?}, expected STARTED",
+                    started.trans_id, started.state
+                ),
             });
         }
         Ok(Transaction::new(self.clone(), started.trans_id))
@@ -275,11 +364,16 @@ impl Client {
         let value = self.token_value().await?;
         let path = format!("/mgmt/shared/authz/tokens/{value}");
         let body = serde_json::json!({ "timeout": timeout_secs });
-        let extended: wire::AuthToken = self.send(Method::PATCH, &path, Some(&body), None, "token").await?;
+        let extended: wire::AuthToken = self
+            .send(Method::PATCH, &path, Some(&body), None, "token")
+            .await?;
         if extended.timeout != timeout_secs {
             return Err(Error::Protocol {
                 url: self.url("/mgmt/shared/authz/tokens/<token>"),
-                reason: format!("asked for a {timeout_secs} s timeout, the device set {} s", extended.timeout),
+                reason: format!(
+                    "asked for a {timeout_secs} s timeout, the device set {} s",
+                    extended.timeout
+                ),
             });
         }
         *self.inner.token.lock().await = Some(Token::new(value, timeout_secs, Instant::now()));
@@ -294,7 +388,11 @@ impl Client {
         self.send(Method::GET, path, None, None, what).await
     }
 
-    async fn get_optional<T: DeserializeOwned>(&self, path: &str, what: &'static str) -> Result<Option<T>, Error> {
+    async fn get_optional<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        what: &'static str,
+    ) -> Result<Option<T>, Error> {
         match self.get(path, what).await {
             Ok(found) => Ok(Some(found)),
             Err(error) if error.is_not_found() => Ok(None),
@@ -311,8 +409,15 @@ impl Client {
         transaction: Option<u64>,
         what: &'static str,
     ) -> Result<T, Error> {
-        let answer = self.execute(method.clone(), path, body, transaction).await?;
-        serde_json::from_slice(&answer.body).map_err(|source| Error::Decode { method, url: self.url(path), what, source })
+        let answer = self
+            .execute(method.clone(), path, body, transaction)
+            .await?;
+        serde_json::from_slice(&answer.body).map_err(|source| Error::Decode {
+            method,
+            url: self.url(path),
+            what,
+            source,
+        })
     }
 
     /// Sends a request; retries transient device states and connections that never opened,
@@ -334,7 +439,9 @@ impl Client {
             let mut request = self.inner.http.request(method.clone(), &url);
             request = self.authenticate(request).await?;
             if let Some(body) = body {
-                request = request.header(header::CONTENT_TYPE, "application/json").body(body.to_string());
+                request = request
+                    .header(header::CONTENT_TYPE, "application/json")
+                    .body(body.to_string());
             }
             if let Some(id) = transaction {
                 request = request.header(COORDINATION_HEADER, id.to_string());
@@ -350,7 +457,12 @@ impl Client {
                         tokio::time::sleep(policy.backoff(attempts + 1)).await;
                         continue;
                     }
-                    return Err(Error::Transport { method, url, attempts, source });
+                    return Err(Error::Transport {
+                        method,
+                        url,
+                        attempts,
+                        source,
+                    });
                 }
             };
             if answer.status < 300 {
@@ -369,14 +481,26 @@ impl Client {
                 tokio::time::sleep(policy.backoff(attempts + 1)).await;
                 continue;
             }
-            return Err(Error::Device { method, url, status: answer.status, api_error, message, attempts });
+            return Err(Error::Device {
+                method,
+                url,
+                status: answer.status,
+                api_error,
+                message,
+                attempts,
+            });
         }
     }
 
-    async fn authenticate(&self, request: reqwest::RequestBuilder) -> Result<reqwest::RequestBuilder, Error> {
+    async fn authenticate(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<reqwest::RequestBuilder, Error> {
         let credentials = &self.inner.credentials;
         Ok(match self.inner.auth {
-            AuthMode::Basic => request.basic_auth(&credentials.username, Some(credentials.password())),
+            AuthMode::Basic => {
+                request.basic_auth(&credentials.username, Some(credentials.password()))
+            }
             AuthMode::Token { .. } => request.header("X-F5-Auth-Token", self.token_value().await?),
         })
     }
@@ -411,7 +535,12 @@ impl Client {
         let mut attempts = 0;
         let answer = loop {
             attempts += 1;
-            let request = self.inner.http.post(&url).header(header::CONTENT_TYPE, "application/json").body(body.to_string());
+            let request = self
+                .inner
+                .http
+                .post(&url)
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(body.to_string());
             match send_once(request).await {
                 Ok(answer) if answer.status < 300 => break answer,
                 Ok(answer) => {
@@ -420,25 +549,52 @@ impl Client {
                         tokio::time::sleep(policy.backoff(attempts + 1)).await;
                         continue;
                     }
-                    return Err(Error::Device { method, url, status: answer.status, api_error, message, attempts });
+                    return Err(Error::Device {
+                        method,
+                        url,
+                        status: answer.status,
+                        api_error,
+                        message,
+                        attempts,
+                    });
                 }
                 Err(source) if attempts < policy.attempts => {
                     tracing::debug!(message = "bigip login failed, retrying", %url, error = %source);
                     tokio::time::sleep(policy.backoff(attempts + 1)).await;
                 }
-                Err(source) => return Err(Error::Transport { method, url, attempts, source }),
+                Err(source) => {
+                    return Err(Error::Transport {
+                        method,
+                        url,
+                        attempts,
+                        source,
+                    });
+                }
             }
         };
-        let login: wire::LoginResponse = serde_json::from_slice(&answer.body)
-            .map_err(|source| Error::Decode { method, url, what: "login answer", source })?;
+        let login: wire::LoginResponse =
+            serde_json::from_slice(&answer.body).map_err(|source| Error::Decode {
+                method,
+                url,
+                what: "login answer",
+                source,
+            })?;
         tracing::debug!(message = "bigip login", user = %login.username, timeout_s = login.token.timeout);
-        Ok(Token::new(login.token.token, login.token.timeout, Instant::now()))
+        Ok(Token::new(
+            login.token.token,
+            login.token.timeout,
+            Instant::now(),
+        ))
     }
 }
 
 /// The URL path of one pool member.
 pub(crate) fn member_path(pool: &FullPath, member: &FullPath) -> String {
-    format!("/mgmt/tm/ltm/pool/{}/members/{}", pool.tilde(), member.tilde())
+    format!(
+        "/mgmt/tm/ltm/pool/{}/members/{}",
+        pool.tilde(),
+        member.tilde()
+    )
 }
 
 async fn send_once(request: reqwest::RequestBuilder) -> Result<Answer, reqwest::Error> {
@@ -455,7 +611,10 @@ fn error_message(answer: &Answer) -> (String, Option<i64>) {
         return (body.message, body.api_error);
     }
     let text = String::from_utf8_lossy(&answer.body);
-    let title = text.split_once("<title>").and_then(|(_, rest)| rest.split_once("</title>")).map(|(title, _)| title);
+    let title = text
+        .split_once("<title>")
+        .and_then(|(_, rest)| rest.split_once("</title>"))
+        .map(|(title, _)| title);
     let message = title.unwrap_or(&text).trim().chars().take(200).collect();
     (message, None)
 }

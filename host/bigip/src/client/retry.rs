@@ -20,7 +20,11 @@ pub struct RetryPolicy {
 
 impl Default for RetryPolicy {
     fn default() -> RetryPolicy {
-        RetryPolicy { attempts: 4, initial_backoff_ms: 200, max_backoff_ms: 2_000 }
+        RetryPolicy {
+            attempts: 4,
+            initial_backoff_ms: 200,
+            max_backoff_ms: 2_000,
+        }
     }
 }
 
@@ -28,7 +32,10 @@ impl RetryPolicy {
     /// The wait before try number `attempt` (2 for the first retry).
     pub fn backoff(&self, attempt: u32) -> Duration {
         let doublings = attempt.saturating_sub(2).min(20);
-        let millis = self.initial_backoff_ms.saturating_mul(1 << doublings).min(self.max_backoff_ms);
+        let millis = self
+            .initial_backoff_ms
+            .saturating_mul(1 << doublings)
+            .min(self.max_backoff_ms);
         Duration::from_millis(millis)
     }
 }
@@ -49,16 +56,29 @@ mod tests {
 
     #[test]
     fn only_transient_device_states_are_retried() {
-        assert!(is_retryable(500, "The connection to mcpd has been lost, try again."));
+        assert!(is_retryable(
+            500,
+            "The connection to mcpd has been lost, try again."
+        ));
         assert!(is_retryable(503, "Configuration Utility restarting"));
-        assert!(!is_retryable(404, "01020036:3: The requested Pool (/Common/my-pool) was not found."));
-        assert!(!is_retryable(400, "invalid property value \"state\":\"up\""));
+        assert!(!is_retryable(
+            404,
+            "01020036:3: The requested Pool (/Common/my-pool) was not found."
+        ));
+        assert!(!is_retryable(
+            400,
+            "invalid property value \"state\":\"up\""
+        ));
         assert!(!is_retryable(500, "something else broke"));
     }
 
     #[test]
     fn backoff_doubles_up_to_its_bound() {
-        let policy = RetryPolicy { attempts: 6, initial_backoff_ms: 100, max_backoff_ms: 350 };
+        let policy = RetryPolicy {
+            attempts: 6,
+            initial_backoff_ms: 100,
+            max_backoff_ms: 350,
+        };
         let waits: Vec<u128> = (2..=5).map(|n| policy.backoff(n).as_millis()).collect();
         assert_eq!(waits, [100, 200, 350, 350]);
     }

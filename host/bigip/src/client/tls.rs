@@ -32,16 +32,26 @@ fn ensure_crypto_provider() {
 
 impl TlsOptions {
     /// Applies these options to a reqwest builder.
-    pub(crate) fn configure(&self, builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, Error> {
+    pub(crate) fn configure(
+        &self,
+        builder: reqwest::ClientBuilder,
+    ) -> Result<reqwest::ClientBuilder, Error> {
         ensure_crypto_provider();
         Ok(match self {
             TlsOptions::SystemRoots => builder,
             TlsOptions::CustomCa { pem } => {
-                let certs = reqwest::Certificate::from_pem_bundle(pem.as_bytes()).map_err(|source| {
-                    Error::Config { field: "tls.custom_ca.pem", reason: format!("not a PEM certificate bundle: {source}") }
-                })?;
+                let certs =
+                    reqwest::Certificate::from_pem_bundle(pem.as_bytes()).map_err(|source| {
+                        Error::Config {
+                            field: "tls.custom_ca.pem",
+                            reason: format!("not a PEM certificate bundle: {source}"),
+                        }
+                    })?;
                 if certs.is_empty() {
-                    return Err(Error::Config { field: "tls.custom_ca.pem", reason: "no certificate in the PEM text".into() });
+                    return Err(Error::Config {
+                        field: "tls.custom_ca.pem",
+                        reason: "no certificate in the PEM text".into(),
+                    });
                 }
                 builder.tls_certs_only(certs)
             }

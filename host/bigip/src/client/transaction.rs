@@ -26,19 +26,38 @@ impl Transaction {
     }
 
     /// Queues `method path body`; the device answers with the queued command, not the object.
-    pub async fn queue(&self, method: Method, path: &str, body: &Value) -> Result<wire::TransactionCommand, Error> {
-        self.client.send(method, path, Some(body), Some(self.id), "transaction command").await
+    pub async fn queue(
+        &self,
+        method: Method,
+        path: &str,
+        body: &Value,
+    ) -> Result<wire::TransactionCommand, Error> {
+        self.client
+            .send(
+                method,
+                path,
+                Some(body),
+                Some(self.id),
+                "transaction command",
+            )
+            .await
     }
 
     /// Applies every queued command, or none of them; fails unless the device reports `COMPLETED`.
     pub async fn commit(self) -> Result<(), Error> {
         let path = format!("/mgmt/tm/transaction/{}", self.id);
         let body = json!({ "state": "VALIDATING" });
-        let done: wire::Transaction = self.client.send(Method::PATCH, &path, Some(&body), None, "transaction").await?;
+        let done: wire::Transaction = self
+            .client
+            .send(Method::PATCH, &path, Some(&body), None, "transaction")
+            .await?;
         if done.state != "COMPLETED" {
             return Err(Error::Protocol {
                 url: self.client.url(&path),
-                reason: format!("transaction {} ended in state {:?}, expected COMPLETED", self.id, done.state),
+                reason: format!(
+                    "transaction {} ended in state {:?}, expected COMPLETED",
+                    self.id, done.state
+                ),
             });
         }
         Ok(())
@@ -47,6 +66,9 @@ impl Transaction {
     /// Discards the transaction and everything queued in it.
     pub async fn rollback(self) -> Result<(), Error> {
         let path = format!("/mgmt/tm/transaction/{}", self.id);
-        self.client.execute(Method::DELETE, &path, None, None).await.map(drop)
+        self.client
+            .execute(Method::DELETE, &path, None, None)
+            .await
+            .map(drop)
     }
 }

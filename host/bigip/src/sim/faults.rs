@@ -53,7 +53,9 @@ pub(crate) struct FaultState {
 
 impl FaultState {
     pub fn new(faults: Faults) -> FaultState {
-        FaultState { faults: Mutex::new(faults) }
+        FaultState {
+            faults: Mutex::new(faults),
+        }
     }
 
     pub fn set(&self, faults: Faults) {
@@ -95,8 +97,19 @@ mod tests {
 
     #[test]
     fn bursts_start_after_their_quiet_requests_and_end() {
-        let state = FaultState::new(Faults { mcpd_lost: Burst { after: 1, count: 2 }, ..Faults::default() });
+        let state = FaultState::new(Faults {
+            mcpd_lost: Burst { after: 1, count: 2 },
+            ..Faults::default()
+        });
         let seen: Vec<Injection> = (0..4).map(|_| state.next().1).collect();
-        assert_eq!(seen, [Injection::None, Injection::McpdLost, Injection::McpdLost, Injection::None]);
+        assert_eq!(
+            seen,
+            [
+                Injection::None,
+                Injection::McpdLost,
+                Injection::McpdLost,
+                Injection::None
+            ]
+        );
     }
 }

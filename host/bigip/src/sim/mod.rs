@@ -51,7 +51,11 @@ pub enum SimError {
     Tls { reason: String },
     /// The starting topology or an admin change was refused by the model.
     #[error("bigip sim: {what}: {status} {message}")]
-    Model { what: String, status: u16, message: String },
+    Model {
+        what: String,
+        status: u16,
+        message: String,
+    },
 }
 
 /// Command-line flags of `host sim bigip`.
@@ -95,7 +99,10 @@ pub struct SimArgs {
 impl SimArgs {
     /// The options these flags describe.
     pub fn options(&self) -> SimOptions {
-        let burst = |count| Burst { after: self.faults_after, count };
+        let burst = |count| Burst {
+            after: self.faults_after,
+            count,
+        };
         SimOptions {
             listen: self.listen,
             user: self.user.clone(),
@@ -203,7 +210,14 @@ impl AtomicCounters {
     }
 
     fn reset(&self) {
-        for counter in [&self.requests, &self.reads, &self.writes, &self.transactions, &self.logins, &self.faults] {
+        for counter in [
+            &self.requests,
+            &self.reads,
+            &self.writes,
+            &self.transactions,
+            &self.logins,
+            &self.faults,
+        ] {
             counter.store(0, Ordering::Relaxed);
         }
     }
@@ -256,7 +270,12 @@ impl RunningSim {
         healthy: Option<bool>,
         connections: Option<u64>,
     ) -> Result<(), SimError> {
-        self.shared.set_member_load(&FullPath::parse(pool), &FullPath::parse(member), healthy, connections)
+        self.shared.set_member_load(
+            &FullPath::parse(pool),
+            &FullPath::parse(member),
+            healthy,
+            connections,
+        )
     }
 
     /// Waits until the server stops (it does not unless its task fails).
@@ -274,22 +293,42 @@ impl Drop for RunningSim {
 /// Starts a simulator on a tokio runtime and returns once it listens.
 pub async fn start(options: SimOptions) -> Result<RunningSim, SimError> {
     if !options.listen.ip().is_loopback() {
-        return Err(SimError::NotLoopback { addr: options.listen });
+        return Err(SimError::NotLoopback {
+            addr: options.listen,
+        });
     }
     let store = match &options.topology {
-        Some(topology) => state::Store::with_topology(&options.version, topology).map_err(|e| SimError::Model {
-            what: "starting topology".into(),
-            status: e.status,
-            message: e.message,
+        Some(topology) => state::Store::with_topology(&options.version, topology).map_err(|e| {
+            SimError::Model {
+                what: "starting topology".into(),
+                status: e.status,
+                message: e.message,
+            }
         })?,
         None => state::Store::empty(&options.version),
     };
     let certificates = tls::generate()?;
-    let listener =
-        TcpListener::bind(options.listen).await.map_err(|source| SimError::Bind { addr: options.listen, source })?;
-    let addr = listener.local_addr().map_err(|source| SimError::Bind { addr: options.listen, source })?;
+    let listener = TcpListener::bind(options.listen)
+        .await
+        .map_err(|source| SimError::Bind {
+            addr: options.listen,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| SimError::Bind {
+        addr: options.listen,
+        source,
+    })?;
     let shared = Arc::new(routes::Shared::new(store, &options));
-    let server = tokio::spawn(routes::serve(listener, certificates.server_config, shared.clone()));
+    let server = tokio::spawn(routes::serve(
+        listener,
+        certificates.server_config,
+        shared.clone(),
+    ));
     tracing::info!(message = "bigip simulator listening", %addr, version = %options.version);
-    Ok(RunningSim { addr, ca_pem: certificates.ca_pem, shared, server })
+    Ok(RunningSim {
+        addr,
+        ca_pem: certificates.ca_pem,
+        shared,
+        server,
+    })
 }

@@ -108,11 +108,14 @@ impl Shared {
         healthy: Option<bool>,
         connections: Option<u64>,
     ) -> Result<(), SimError> {
-        self.lock().store.set_member_load(pool, member, healthy, connections).map_err(|e| SimError::Model {
-            what: format!("member {member} of pool {pool}"),
-            status: e.status,
-            message: e.message,
-        })
+        self.lock()
+            .store
+            .set_member_load(pool, member, healthy, connections)
+            .map_err(|e| SimError::Model {
+                what: format!("member {member} of pool {pool}"),
+                status: e.status,
+                message: e.message,
+            })
     }
 }
 
@@ -129,7 +132,11 @@ impl std::fmt::Display for DroppedConnection {
 impl std::error::Error for DroppedConnection {}
 
 /// Accepts TLS connections until the task is aborted.
-pub(crate) async fn serve(listener: TcpListener, tls: Arc<rustls::ServerConfig>, shared: Arc<Shared>) {
+pub(crate) async fn serve(
+    listener: TcpListener,
+    tls: Arc<rustls::ServerConfig>,
+    shared: Arc<Shared>,
+) {
     let acceptor = TlsAcceptor::from(tls);
     let router = router(shared.clone());
     loop {
@@ -152,11 +159,13 @@ pub(crate) async fn serve(listener: TcpListener, tls: Arc<rustls::ServerConfig>,
                     return;
                 }
             };
-            let service = hyper::service::service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
-                let router = router.clone();
-                let shared = shared.clone();
-                async move { front(shared, router, request.map(Body::new)).await }
-            });
+            let service = hyper::service::service_fn(
+                move |request: hyper::Request<hyper::body::Incoming>| {
+                    let router = router.clone();
+                    let shared = shared.clone();
+                    async move { front(shared, router, request.map(Body::new)).await }
+                },
+            );
             let connection = hyper::server::conn::http1::Builder::new()
                 .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
             if let Err(error) = connection.await {
@@ -167,13 +176,21 @@ pub(crate) async fn serve(listener: TcpListener, tls: Arc<rustls::ServerConfig>,
 }
 
 /// Counts the request, applies injected faults, trims trailing slashes and hands over to the router.
-async fn front(shared: Arc<Shared>, mut router: Router, mut request: Request) -> Result<Response, DroppedConnection> {
+async fn front(
+    shared: Arc<Shared>,
+    mut router: Router,
+    mut request: Request,
+) -> Result<Response, DroppedConnection> {
     let path = request.uri().path().to_owned();
     if path.starts_with("/mgmt") {
         let counters = &shared.counters;
         counters.requests.fetch_add(1, Ordering::Relaxed);
         if path.starts_with("/mgmt/tm") {
-            let class = if request.method() == Method::GET { &counters.reads } else { &counters.writes };
+            let class = if request.method() == Method::GET {
+                &counters.reads
+            } else {
+                &counters.writes
+            };
             class.fetch_add(1, Ordering::Relaxed);
         }
         let (latency, injection) = shared.faults.next();
@@ -219,7 +236,10 @@ fn router(shared: Arc<Shared>) -> Router {
     let authenticated = Router::new()
         .route("/mgmt/shared/echo-query", get(echo))
         .route("/mgmt/shared/authz/tokens", get(list_tokens))
-        .route("/mgmt/shared/authz/tokens/{token}", get(read_token).patch(extend_token).delete(delete_token))
+        .route(
+            "/mgmt/shared/authz/tokens/{token}",
+            get(read_token).patch(extend_token).delete(delete_token),
+        )
         .route("/mgmt/tm/sys", get(sys))
         .route("/mgmt/tm/sys/version", get(sys_version))
         .route("/mgmt/tm/net/self", get(net_self))
@@ -227,17 +247,27 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/mgmt/tm/transaction", post(create_transaction))
         .route(
             "/mgmt/tm/transaction/{id}",
-            get(read_transaction).patch(commit_transaction).delete(delete_transaction),
+            get(read_transaction)
+                .patch(commit_transaction)
+                .delete(delete_transaction),
         )
         .route("/mgmt/tm/transaction/{id}/commands", get(list_commands))
-        .route("/mgmt/tm/transaction/{id}/commands/{command}", get(read_command).patch(reorder_command).delete(delete_command))
+        .route(
+            "/mgmt/tm/transaction/{id}/commands/{command}",
+            get(read_command)
+                .patch(reorder_command)
+                .delete(delete_command),
+        )
         .route_layer(middleware::from_fn_with_state(shared.clone(), authenticate));
     Router::new()
         .merge(authenticated)
         .route("/mgmt/shared/authn/login", post(login))
         .route("/fulcrum-sim/counters", get(admin_counters))
         .route("/fulcrum-sim/counters/reset", post(admin_reset_counters))
-        .route("/fulcrum-sim/faults", get(admin_faults).put(admin_set_faults))
+        .route(
+            "/fulcrum-sim/faults",
+            get(admin_faults).put(admin_set_faults),
+        )
         .route("/fulcrum-sim/member-load", put(admin_member_load))
         .fallback(not_registered)
         .with_state(shared)
@@ -245,7 +275,12 @@ fn router(shared: Arc<Shared>) -> Router {
 
 fn json_response(status: u16, body: &Value) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (status, [(header::CONTENT_TYPE, "application/json;charset=utf-8")], body.to_string()).into_response()
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json;charset=utf-8")],
+        body.to_string(),
+    )
+        .into_response()
 }
 
 /// mcpd's error body: `{"code","message","errorStack":[],"apiError"}`.
@@ -268,12 +303,22 @@ fn framework_error(status: u16, message: &str) -> Response {
 
 fn unavailable_page() -> Response {
     let html = "<html><head><title>Configuration Utility restarting...</title></head><body>Configuration Utility restarting...</body></html>";
-    (StatusCode::SERVICE_UNAVAILABLE, [(header::CONTENT_TYPE, "text/html")], html).into_response()
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [(header::CONTENT_TYPE, "text/html")],
+        html,
+    )
+        .into_response()
 }
 
 fn basic_auth_refused() -> Response {
     let html = "<html><head><title>401 Unauthorized</title></head><body><h1>401 Unauthorized</h1></body></html>";
-    (StatusCode::UNAUTHORIZED, [(header::CONTENT_TYPE, "text/html; charset=iso-8859-1")], html).into_response()
+    (
+        StatusCode::UNAUTHORIZED,
+        [(header::CONTENT_TYPE, "text/html; charset=iso-8859-1")],
+        html,
+    )
+        .into_response()
 }
 
 async fn not_registered(uri: Uri) -> Response {
@@ -288,7 +333,9 @@ async fn not_registered(uri: Uri) -> Response {
 fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let encoded = value.strip_prefix("Basic ")?;
-    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok()?;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
     let text = String::from_utf8(decoded).ok()?;
     let (user, password) = text.split_once(':')?;
     Some((user.to_owned(), password.to_owned()))
@@ -302,7 +349,10 @@ async fn authenticate(State(shared): State<Arc<Shared>>, request: Request, next:
             let guard = shared.lock();
             match guard.tokens.get(token) {
                 None => Some("X-F5-Auth-Token does not exist."),
-                Some(record) if record.expired || record.issued.elapsed() >= Duration::from_secs(record.timeout_secs) => {
+                Some(record)
+                    if record.expired
+                        || record.issued.elapsed() >= Duration::from_secs(record.timeout_secs) =>
+                {
                     Some("X-F5-Auth-Token has expired.")
                 }
                 Some(_) => None,
@@ -314,7 +364,9 @@ async fn authenticate(State(shared): State<Arc<Shared>>, request: Request, next:
         };
     }
     match basic_credentials(headers) {
-        Some((user, password)) if user == shared.user && password == shared.password => next.run(request).await,
+        Some((user, password)) if user == shared.user && password == shared.password => {
+            next.run(request).await
+        }
         Some(_) => basic_auth_refused(),
         None => framework_error(
             401,
@@ -327,7 +379,9 @@ async fn authenticate(State(shared): State<Arc<Shared>>, request: Request, next:
 }
 
 fn now_micros() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_micros() as u64)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_micros() as u64)
 }
 
 fn new_token_value() -> String {
@@ -368,8 +422,20 @@ async fn login(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
     let Ok(body) = serde_json::from_slice::<Value>(&body) else {
         return framework_error(400, "Bad Request: the login body must be JSON");
     };
-    let field = |name: &str| body.get(name).and_then(Value::as_str).unwrap_or_default().to_owned();
-    let (user, password, provider) = (field("username"), field("password"), body.get("loginProviderName").and_then(Value::as_str).unwrap_or("tmos").to_owned());
+    let field = |name: &str| {
+        body.get(name)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let (user, password, provider) = (
+        field("username"),
+        field("password"),
+        body.get("loginProviderName")
+            .and_then(Value::as_str)
+            .unwrap_or("tmos")
+            .to_owned(),
+    );
     if provider != "tmos" {
         return framework_error(401, "loginProviderName is invalid.");
     }
@@ -377,9 +443,16 @@ async fn login(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
         return framework_error(401, "Authentication failed.");
     }
     let mut guard = shared.lock();
-    let live = guard.tokens.values().filter(|t| t.user == user && !t.expired).count();
+    let live = guard
+        .tokens
+        .values()
+        .filter(|t| t.user == user && !t.expired)
+        .count();
     if user != "admin" && live >= MAX_TOKENS_PER_USER {
-        return framework_error(400, &format!("Bad Request: user {user} has reached maximum active login tokens"));
+        return framework_error(
+            400,
+            &format!("Bad Request: user {user} has reached maximum active login tokens"),
+        );
     }
     let value = new_token_value();
     let record = TokenRecord {
@@ -400,13 +473,23 @@ async fn login(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
 }
 
 async fn echo() -> Response {
-    json_response(200, &json!({"kind": "shared:echo-query:echorequeststate", "selfLink": "https://localhost/mgmt/shared/echo-query"}))
+    json_response(
+        200,
+        &json!({"kind": "shared:echo-query:echorequeststate", "selfLink": "https://localhost/mgmt/shared/echo-query"}),
+    )
 }
 
 async fn list_tokens(State(shared): State<Arc<Shared>>) -> Response {
     let guard = shared.lock();
-    let items: Vec<Value> = guard.tokens.iter().map(|(value, record)| render_token(value, record)).collect();
-    json_response(200, &json!({"items": items, "kind": "shared:authz:tokens:authtokencollectionstate", "selfLink": "https://localhost/mgmt/shared/authz/tokens"}))
+    let items: Vec<Value> = guard
+        .tokens
+        .iter()
+        .map(|(value, record)| render_token(value, record))
+        .collect();
+    json_response(
+        200,
+        &json!({"items": items, "kind": "shared:authz:tokens:authtokencollectionstate", "selfLink": "https://localhost/mgmt/shared/authz/tokens"}),
+    )
 }
 
 async fn read_token(State(shared): State<Arc<Shared>>, Path(token): Path<String>) -> Response {
@@ -416,12 +499,19 @@ async fn read_token(State(shared): State<Arc<Shared>>, Path(token): Path<String>
     }
 }
 
-async fn extend_token(State(shared): State<Arc<Shared>>, Path(token): Path<String>, body: Bytes) -> Response {
-    let requested = serde_json::from_slice::<Value>(&body).ok().and_then(|b| match b.get("timeout") {
-        Some(Value::Number(n)) => n.as_u64(),
-        Some(Value::String(s)) => s.parse().ok(),
-        _ => None,
-    });
+async fn extend_token(
+    State(shared): State<Arc<Shared>>,
+    Path(token): Path<String>,
+    body: Bytes,
+) -> Response {
+    let requested =
+        serde_json::from_slice::<Value>(&body)
+            .ok()
+            .and_then(|b| match b.get("timeout") {
+                Some(Value::Number(n)) => n.as_u64(),
+                Some(Value::String(s)) => s.parse().ok(),
+                _ => None,
+            });
     let Some(timeout) = requested else {
         return framework_error(400, "Bad Request: timeout must be a number of seconds");
     };
@@ -473,12 +563,19 @@ async fn sys_version(State(shared): State<Arc<Shared>>) -> Response {
 }
 
 async fn net_self(State(shared): State<Arc<Shared>>) -> Response {
-    json_response(200, &json!({"kind": "tm:net:self:selfcollectionstate", "selfLink": format!("https://localhost/mgmt/tm/net/self?ver={}", shared.version), "items": []}))
+    json_response(
+        200,
+        &json!({"kind": "tm:net:self:selfcollectionstate", "selfLink": format!("https://localhost/mgmt/tm/net/self?ver={}", shared.version), "items": []}),
+    )
 }
 
 /// The `/mgmt/tm/ltm/` segments of a path, percent-decoded.
 fn ltm_segments(path: &str) -> Vec<String> {
-    path.trim_start_matches("/mgmt/tm/ltm/").split('/').filter(|s| !s.is_empty()).map(percent_decode).collect()
+    path.trim_start_matches("/mgmt/tm/ltm/")
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(percent_decode)
+        .collect()
 }
 
 fn parse_body(body: &[u8]) -> Result<Option<Value>, ModelError> {
@@ -491,10 +588,20 @@ fn parse_body(body: &[u8]) -> Result<Option<Value>, ModelError> {
 }
 
 fn coordination_id(headers: &HeaderMap) -> Option<u64> {
-    headers.get(COORDINATION_HEADER).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<f64>().ok()).map(|v| v as u64)
+    headers
+        .get(COORDINATION_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .map(|v| v as u64)
 }
 
-async fn ltm(State(shared): State<Arc<Shared>>, method: Method, headers: HeaderMap, uri: Uri, body: Bytes) -> Response {
+async fn ltm(
+    State(shared): State<Arc<Shared>>,
+    method: Method,
+    headers: HeaderMap,
+    uri: Uri,
+    body: Bytes,
+) -> Response {
     let Some(resource) = Resource::parse(&ltm_segments(uri.path())) else {
         return not_registered(uri).await;
     };
@@ -506,10 +613,14 @@ async fn ltm(State(shared): State<Arc<Shared>>, method: Method, headers: HeaderM
     if let Some(id) = coordination_id(&headers).filter(|_| method != Method::GET) {
         let version = guard.store.version().to_owned();
         let Some(transaction) = live_transaction(&mut guard, id) else {
-            return mcpd_error(&ModelError::bad_request(format!("Transaction {id} does not exist or has expired.")));
+            return mcpd_error(&ModelError::bad_request(format!(
+                "Transaction {id} does not exist or has expired."
+            )));
         };
         if transaction.state != "STARTED" {
-            return mcpd_error(&ModelError::bad_request(format!("Transaction {id} is not in STARTED state.")));
+            return mcpd_error(&ModelError::bad_request(format!(
+                "Transaction {id} is not in STARTED state."
+            )));
         }
         transaction.next_command += 1;
         let command = Command {
@@ -523,7 +634,10 @@ async fn ltm(State(shared): State<Arc<Shared>>, method: Method, headers: HeaderM
         transaction.commands.push(command);
         return json_response(200, &rendered);
     }
-    match guard.store.execute(method.as_str(), &resource, body.as_ref()) {
+    match guard
+        .store
+        .execute(method.as_str(), &resource, body.as_ref())
+    {
         Ok(Value::Null) => StatusCode::OK.into_response(),
         Ok(object) => json_response(200, &object),
         Err(error) => mcpd_error(&error),
@@ -532,10 +646,9 @@ async fn ltm(State(shared): State<Arc<Shared>>, method: Method, headers: HeaderM
 
 /// The transaction, unless it is missing or has outlived its timeout (then it is deleted).
 fn live_transaction(guard: &mut Box_, id: u64) -> Option<&mut PendingTransaction> {
-    let expired = guard
-        .transactions
-        .get(&id)
-        .is_some_and(|t| t.state == "STARTED" && t.created.elapsed() >= Duration::from_secs(t.timeout_secs));
+    let expired = guard.transactions.get(&id).is_some_and(|t| {
+        t.state == "STARTED" && t.created.elapsed() >= Duration::from_secs(t.timeout_secs)
+    });
     if expired {
         guard.transactions.remove(&id);
     }
@@ -573,7 +686,12 @@ fn refuse_coordinated(headers: &HeaderMap, method: &Method, uri: &Uri) -> Option
     })
 }
 
-async fn create_transaction(State(shared): State<Arc<Shared>>, method: Method, headers: HeaderMap, uri: Uri) -> Response {
+async fn create_transaction(
+    State(shared): State<Arc<Shared>>,
+    method: Method,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
     if let Some(refusal) = refuse_coordinated(&headers, &method, &uri) {
         return refusal;
     }
@@ -593,7 +711,11 @@ async fn create_transaction(State(shared): State<Arc<Shared>>, method: Method, h
 }
 
 fn missing_transaction() -> Response {
-    mcpd_error(&ModelError { status: 404, message: "Missing transaction ID for this call.".into(), api_error: 1 })
+    mcpd_error(&ModelError {
+        status: 404,
+        message: "Missing transaction ID for this call.".into(),
+        api_error: 1,
+    })
 }
 
 async fn read_transaction(State(shared): State<Arc<Shared>>, Path(id): Path<u64>) -> Response {
@@ -623,36 +745,59 @@ async fn commit_transaction(
         Err(error) => return mcpd_error(&error),
     };
     if body.get("state").and_then(Value::as_str) != Some("VALIDATING") {
-        return mcpd_error(&ModelError::invalid_state(body.get("state").unwrap_or(&Value::Null)));
+        return mcpd_error(&ModelError::invalid_state(
+            body.get("state").unwrap_or(&Value::Null),
+        ));
     }
-    let validate_only = body.get("validateOnly").and_then(Value::as_bool).unwrap_or(false);
+    let validate_only = body
+        .get("validateOnly")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
     let mut guard = shared.lock();
     let version = guard.store.version().to_owned();
     let Some(transaction) = live_transaction(&mut guard, id) else {
         return missing_transaction();
     };
     if transaction.state != "STARTED" {
-        return mcpd_error(&ModelError::bad_request(format!("Transaction {id} is not in STARTED state.")));
+        return mcpd_error(&ModelError::bad_request(format!(
+            "Transaction {id} is not in STARTED state."
+        )));
     }
     if transaction.commands.is_empty() {
         return mcpd_error(&ModelError::bad_request(format!(
             "Transaction {id} failed: there is no command to commit in the transaction."
         )));
     }
-    let mut commands: Vec<(u32, String, String, Value)> =
-        transaction.commands.iter().map(|c| (c.eval_order, c.method.clone(), c.path.clone(), c.body.clone())).collect();
+    let mut commands: Vec<(u32, String, String, Value)> = transaction
+        .commands
+        .iter()
+        .map(|c| {
+            (
+                c.eval_order,
+                c.method.clone(),
+                c.path.clone(),
+                c.body.clone(),
+            )
+        })
+        .collect();
     commands.sort_by_key(|(order, ..)| *order);
     let mut candidate = guard.store.clone();
     for (_, method, path, body) in &commands {
         let outcome = match Resource::parse(&ltm_segments(path)) {
             Some(resource) => candidate.execute(method, &resource, Some(body)).map(drop),
-            None => Err(ModelError::bad_request(format!("URI path {path} is not supported in a transaction."))),
+            None => Err(ModelError::bad_request(format!(
+                "URI path {path} is not supported in a transaction."
+            ))),
         };
         if let Err(error) = outcome {
             if let Some(transaction) = guard.transactions.get_mut(&id) {
                 transaction.state = "FAILED";
             }
-            return mcpd_error(&ModelError { status: 400, message: format!("transaction failed:{}", error.message), api_error: 2 });
+            return mcpd_error(&ModelError {
+                status: 400,
+                message: format!("transaction failed:{}", error.message),
+                api_error: 2,
+            });
         }
     }
     if !validate_only {
@@ -668,7 +813,13 @@ async fn commit_transaction(
     json_response(200, &rendered)
 }
 
-async fn delete_transaction(State(shared): State<Arc<Shared>>, Path(id): Path<u64>, method: Method, headers: HeaderMap, uri: Uri) -> Response {
+async fn delete_transaction(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<u64>,
+    method: Method,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
     if let Some(refusal) = refuse_coordinated(&headers, &method, &uri) {
         return refusal;
     }
@@ -678,7 +829,13 @@ async fn delete_transaction(State(shared): State<Arc<Shared>>, Path(id): Path<u6
     }
 }
 
-async fn list_commands(State(shared): State<Arc<Shared>>, Path(id): Path<u64>, method: Method, headers: HeaderMap, uri: Uri) -> Response {
+async fn list_commands(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<u64>,
+    method: Method,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
     if let Some(refusal) = refuse_coordinated(&headers, &method, &uri) {
         return refusal;
     }
@@ -687,7 +844,11 @@ async fn list_commands(State(shared): State<Arc<Shared>>, Path(id): Path<u64>, m
     let Some(transaction) = live_transaction(&mut guard, id) else {
         return missing_transaction();
     };
-    let items: Vec<Value> = transaction.commands.iter().map(|c| render_command(id, c, &version)).collect();
+    let items: Vec<Value> = transaction
+        .commands
+        .iter()
+        .map(|c| render_command(id, c, &version))
+        .collect();
     json_response(
         200,
         &json!({"kind": "tm:transaction:commandscollectionstate", "selfLink": format!("https://localhost/mgmt/tm/transaction/{id}/commands?ver={version}"), "items": items}),
@@ -708,12 +869,21 @@ fn with_command(
     };
     match transaction.commands.iter().position(|c| c.id == command) {
         Some(index) => act(transaction, index, &version),
-        None => mcpd_error(&ModelError { status: 400, message: format!("Found invalid command id {command}"), api_error: 1 }),
+        None => mcpd_error(&ModelError {
+            status: 400,
+            message: format!("Found invalid command id {command}"),
+            api_error: 1,
+        }),
     }
 }
 
-async fn read_command(State(shared): State<Arc<Shared>>, Path((id, command)): Path<(u64, u32)>) -> Response {
-    with_command(&shared, id, command, |t, index, version| json_response(200, &render_command(id, &t.commands[index], version)))
+async fn read_command(
+    State(shared): State<Arc<Shared>>,
+    Path((id, command)): Path<(u64, u32)>,
+) -> Response {
+    with_command(&shared, id, command, |t, index, version| {
+        json_response(200, &render_command(id, &t.commands[index], version))
+    })
 }
 
 async fn reorder_command(
@@ -727,9 +897,13 @@ async fn reorder_command(
     if let Some(refusal) = refuse_coordinated(&headers, &method, &uri) {
         return refusal;
     }
-    let order = serde_json::from_slice::<Value>(&body).ok().and_then(|b| b.get("evalOrder").and_then(Value::as_u64));
+    let order = serde_json::from_slice::<Value>(&body)
+        .ok()
+        .and_then(|b| b.get("evalOrder").and_then(Value::as_u64));
     let Some(order) = order.and_then(|o| u32::try_from(o).ok()) else {
-        return mcpd_error(&ModelError::bad_request("invalid property value \"evalOrder\""));
+        return mcpd_error(&ModelError::bad_request(
+            "invalid property value \"evalOrder\"",
+        ));
     };
     with_command(&shared, id, command, |t, index, version| {
         t.commands[index].eval_order = order;
@@ -772,7 +946,10 @@ async fn admin_set_faults(State(shared): State<Arc<Shared>>, body: Bytes) -> Res
             shared.faults.set(faults);
             json_response(200, &json!(shared.faults.get()))
         }
-        Err(error) => json_response(400, &json!({"code": 400, "message": format!("faults: {error}")})),
+        Err(error) => json_response(
+            400,
+            &json!({"code": 400, "message": format!("faults: {error}")}),
+        ),
     }
 }
 
@@ -788,11 +965,19 @@ struct MemberLoad {
 async fn admin_member_load(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
     let load = match serde_json::from_slice::<MemberLoad>(&body) {
         Ok(load) => load,
-        Err(error) => return json_response(400, &json!({"code": 400, "message": format!("member-load: {error}")})),
+        Err(error) => {
+            return json_response(
+                400,
+                &json!({"code": 400, "message": format!("member-load: {error}")}),
+            );
+        }
     };
     let (pool, member) = (FullPath::parse(&load.pool), FullPath::parse(&load.member));
     match shared.set_member_load(&pool, &member, load.healthy, load.connections) {
-        Ok(()) => json_response(200, &json!({"pool": pool.as_str(), "member": member.as_str()})),
+        Ok(()) => json_response(
+            200,
+            &json!({"pool": pool.as_str(), "member": member.as_str()}),
+        ),
         Err(error) => json_response(404, &json!({"code": 404, "message": error.to_string()})),
     }
 }

@@ -19,19 +19,30 @@ pub(crate) struct SimError {
 
 impl SimError {
     pub fn not_found(what: &str, path: &str) -> SimError {
-        SimError { status: 404, message: format!("01020036:3: The requested {what} ({path}) was not found."), api_error: 3 }
+        SimError {
+            status: 404,
+            message: format!("01020036:3: The requested {what} ({path}) was not found."),
+            api_error: 3,
+        }
     }
 
     pub fn exists(what: &str, path: &FullPath) -> SimError {
         SimError {
             status: 409,
-            message: format!("01020066:3: The requested {what} ({path}) already exists in partition {}.", path.partition()),
+            message: format!(
+                "01020066:3: The requested {what} ({path}) already exists in partition {}.",
+                path.partition()
+            ),
             api_error: 3,
         }
     }
 
     pub fn bad_request(message: impl Into<String>) -> SimError {
-        SimError { status: 400, message: message.into(), api_error: 26214401 }
+        SimError {
+            status: 400,
+            message: message.into(),
+            api_error: 26214401,
+        }
     }
 
     pub fn invalid_state(value: &Value) -> SimError {
@@ -39,7 +50,10 @@ impl SimError {
     }
 
     fn invalid_value(field: &str, value: &Value) -> SimError {
-        SimError::bad_request(format!("invalid property value \"{}\":{value}", tmsh_name(field)))
+        SimError::bad_request(format!(
+            "invalid property value \"{}\":{value}",
+            tmsh_name(field)
+        ))
     }
 }
 
@@ -113,7 +127,9 @@ impl Resource {
     /// Parses the decoded segments after `/mgmt/tm/ltm/`.
     pub fn parse(segments: &[String]) -> Option<Resource> {
         let (kind, rest) = match segments {
-            [first, second, rest @ ..] if first == "monitor" && second == "http" => (Kind::HttpMonitor, rest),
+            [first, second, rest @ ..] if first == "monitor" && second == "http" => {
+                (Kind::HttpMonitor, rest)
+            }
             [first, rest @ ..] => (
                 match first.as_str() {
                     "pool" => Kind::Pool,
@@ -132,8 +148,12 @@ impl Resource {
             (_, [name]) => Resource::Object(kind, FullPath::parse(name)),
             (_, [name, "stats"]) => Resource::ObjectStats(kind, FullPath::parse(name)),
             (Kind::Pool, [pool, "members"]) => Resource::Members(FullPath::parse(pool)),
-            (Kind::Pool, [pool, "members", "stats"]) => Resource::MembersStats(FullPath::parse(pool)),
-            (Kind::Pool, [pool, "members", member]) => Resource::Member(FullPath::parse(pool), FullPath::parse(member)),
+            (Kind::Pool, [pool, "members", "stats"]) => {
+                Resource::MembersStats(FullPath::parse(pool))
+            }
+            (Kind::Pool, [pool, "members", member]) => {
+                Resource::Member(FullPath::parse(pool), FullPath::parse(member))
+            }
             (Kind::Pool, [pool, "members", member, "stats"]) => {
                 Resource::MemberStats(FullPath::parse(pool), FullPath::parse(member))
             }
@@ -212,15 +232,36 @@ pub(crate) struct Store {
 }
 
 const LOAD_BALANCING_MODES: [&str; 19] = [
-    "dynamic-ratio-member", "dynamic-ratio-node", "fastest-app-response", "fastest-node",
-    "least-connections-member", "least-connections-node", "least-sessions", "observed-member",
-    "observed-node", "predictive-member", "predictive-node", "ratio-least-connections-member",
-    "ratio-least-connections-node", "ratio-member", "ratio-node", "ratio-session", "round-robin",
-    "weighted-least-connections-member", "weighted-least-connections-node",
+    "dynamic-ratio-member",
+    "dynamic-ratio-node",
+    "fastest-app-response",
+    "fastest-node",
+    "least-connections-member",
+    "least-connections-node",
+    "least-sessions",
+    "observed-member",
+    "observed-node",
+    "predictive-member",
+    "predictive-node",
+    "ratio-least-connections-member",
+    "ratio-least-connections-node",
+    "ratio-member",
+    "ratio-node",
+    "ratio-session",
+    "round-robin",
+    "weighted-least-connections-member",
+    "weighted-least-connections-node",
 ];
 
 /// Keys every object carries and every write may echo back.
-const ENVELOPE_KEYS: [&str; 6] = ["kind", "name", "partition", "fullPath", "generation", "selfLink"];
+const ENVELOPE_KEYS: [&str; 6] = [
+    "kind",
+    "name",
+    "partition",
+    "fullPath",
+    "generation",
+    "selfLink",
+];
 
 impl Store {
     /// A box with only the built-in `/Common/http` monitor.
@@ -251,12 +292,22 @@ impl Store {
         let part = |name: &str| FullPath::new(&topology.partition, name);
         for pool in &topology.pools {
             for node in &pool.nodes {
+                if store.nodes.contains_key(&part(&node.name)) {
+                    continue;
+                }
                 let body = json!({"name": part(&node.name).as_str(), "address": node.address});
                 store.execute("POST", &Resource::Collection(Kind::Node), Some(&body))?;
             }
-            let monitor: Vec<String> = pool.monitors.iter().map(|m| FullPath::parse(m).to_string()).collect();
-            let members: Vec<String> =
-                pool.nodes.iter().map(|node| format!("{}:{}", part(&node.name), pool.member_port)).collect();
+            let monitor: Vec<String> = pool
+                .monitors
+                .iter()
+                .map(|m| FullPath::parse(m).to_string())
+                .collect();
+            let members: Vec<String> = pool
+                .nodes
+                .iter()
+                .map(|node| format!("{}:{}", part(&node.name), pool.member_port))
+                .collect();
             let mut body = json!({
                 "name": part(&pool.name).as_str(),
                 "loadBalancingMode": pool.load_balancing_mode.as_str(),
@@ -270,7 +321,11 @@ impl Store {
             store.execute("POST", &Resource::Collection(Kind::Pool), Some(&body))?;
         }
         for vs in &topology.virtual_servers {
-            let profiles: Vec<Value> = vs.profiles.iter().map(|p| json!({"name": FullPath::parse(p).as_str()})).collect();
+            let profiles: Vec<Value> = vs
+                .profiles
+                .iter()
+                .map(|p| json!({"name": FullPath::parse(p).as_str()}))
+                .collect();
             let body = json!({
                 "name": part(&vs.name).as_str(),
                 "destination": part(&vs.destination).as_str(),
@@ -322,7 +377,12 @@ impl Store {
     }
 
     /// Runs one request against the configuration. `method` is an HTTP method name.
-    pub fn execute(&mut self, method: &str, resource: &Resource, body: Option<&Value>) -> Result<Value, SimError> {
+    pub fn execute(
+        &mut self,
+        method: &str,
+        resource: &Resource,
+        body: Option<&Value>,
+    ) -> Result<Value, SimError> {
         let empty = Value::Object(Map::new());
         let body = body.unwrap_or(&empty);
         match (method, resource) {
@@ -355,15 +415,27 @@ impl Store {
                 self.modify_member(pool, member, body)?;
                 self.render_member(pool, member)
             }
-            ("DELETE", Resource::Object(kind, path)) => self.delete(*kind, path).map(|()| Value::Null),
+            ("DELETE", Resource::Object(kind, path)) => {
+                self.delete(*kind, path).map(|()| Value::Null)
+            }
             ("DELETE", Resource::Member(pool, member)) => {
                 let generation = self.next_generation();
-                let found = self.pools.get_mut(pool).ok_or_else(|| SimError::not_found("Pool", pool.as_str()))?;
-                found.members.remove(member).ok_or_else(|| member_not_found(pool, member))?;
+                let found = self
+                    .pools
+                    .get_mut(pool)
+                    .ok_or_else(|| SimError::not_found("Pool", pool.as_str()))?;
+                found
+                    .members
+                    .remove(member)
+                    .ok_or_else(|| member_not_found(pool, member))?;
                 found.generation = generation;
                 Ok(Value::Null)
             }
-            _ => Err(SimError { status: 405, message: format!("Method {method} is not supported here."), api_error: 1 }),
+            _ => Err(SimError {
+                status: 405,
+                message: format!("Method {method} is not supported here."),
+                api_error: 1,
+            }),
         }
     }
 
@@ -385,11 +457,18 @@ impl Store {
         let generation = self.next_generation();
         match kind {
             Kind::Node => {
-                let address = str_field(body, "address")?
-                    .ok_or_else(|| SimError::bad_request(format!("The address of node {path} must be specified.")))?;
+                let address = str_field(body, "address")?.ok_or_else(|| {
+                    SimError::bad_request(format!("The address of node {path} must be specified."))
+                })?;
                 check_address(&address)?;
-                let mut node =
-                    Node { address, connection_limit: 0, ratio: 1, enabled: true, forced_down: false, generation };
+                let mut node = Node {
+                    address,
+                    connection_limit: 0,
+                    ratio: 1,
+                    enabled: true,
+                    forced_down: false,
+                    generation,
+                };
                 apply_admin_fields(body, &mut node.enabled, &mut node.forced_down)?;
                 if let Some(limit) = u32_field(body, "connectionLimit")? {
                     node.connection_limit = limit;
@@ -423,7 +502,9 @@ impl Store {
                     generation,
                 };
                 if str_field(body, "destination")?.is_none() {
-                    return Err(SimError::bad_request(format!("The destination of virtual server {path} must be specified.")));
+                    return Err(SimError::bad_request(format!(
+                        "The destination of virtual server {path} must be specified."
+                    )));
                 }
                 self.apply_virtual_fields(&mut vs, body)?;
                 self.virtuals.insert(path.clone(), vs);
@@ -444,12 +525,20 @@ impl Store {
         Ok(path)
     }
 
-    fn modify(&mut self, kind: Kind, path: &FullPath, body: &Value, replace: bool) -> Result<(), SimError> {
+    fn modify(
+        &mut self,
+        kind: Kind,
+        path: &FullPath,
+        body: &Value,
+        replace: bool,
+    ) -> Result<(), SimError> {
         if !self.exists(kind, path) {
             return Err(SimError::not_found(kind.display(), path.as_str()));
         }
         if body.as_object().is_none_or(Map::is_empty) {
-            return Err(SimError::bad_request("one or more properties must be specified"));
+            return Err(SimError::bad_request(
+                "one or more properties must be specified",
+            ));
         }
         check_keys(body, path, self.allowed_keys(kind))?;
         let generation = self.next_generation();
@@ -503,7 +592,9 @@ impl Store {
         match kind {
             Kind::Node => {
                 let user = self.pools.iter().find(|(_, pool)| {
-                    pool.members.keys().any(|m| split_member_name(m.as_str()).is_some_and(|(node, _)| node == path.as_str()))
+                    pool.members.keys().any(|m| {
+                        split_member_name(m.as_str()).is_some_and(|(node, _)| node == path.as_str())
+                    })
                 });
                 if let Some((pool, _)) = user {
                     return Err(SimError::bad_request(format!(
@@ -513,7 +604,11 @@ impl Store {
                 self.nodes.remove(path);
             }
             Kind::Pool => {
-                if let Some((vs, _)) = self.virtuals.iter().find(|(_, vs)| vs.pool.as_ref() == Some(path)) {
+                if let Some((vs, _)) = self
+                    .virtuals
+                    .iter()
+                    .find(|(_, vs)| vs.pool.as_ref() == Some(path))
+                {
                     return Err(SimError::bad_request(format!(
                         "01070265:3: The Pool ({path}) cannot be deleted because it is in use by a Virtual Server ({vs})."
                     )));
@@ -524,7 +619,11 @@ impl Store {
                 self.virtuals.remove(path);
             }
             Kind::HttpMonitor => {
-                if let Some((pool, _)) = self.pools.iter().find(|(_, p)| p.monitor.as_deref().is_some_and(|m| m.contains(path.as_str()))) {
+                if let Some((pool, _)) = self.pools.iter().find(|(_, p)| {
+                    p.monitor
+                        .as_deref()
+                        .is_some_and(|m| m.contains(path.as_str()))
+                }) {
                     return Err(SimError::bad_request(format!(
                         "01070083:3: Monitor {path} is in use by pool {pool}."
                     )));
@@ -539,24 +638,77 @@ impl Store {
     fn allowed_keys(&self, kind: Kind) -> &'static [&'static str] {
         match kind {
             Kind::Node => &[
-                "address", "connectionLimit", "dynamicRatio", "ephemeral", "fqdn", "logging", "monitor",
-                "rateLimit", "ratio", "session", "state", "description",
+                "address",
+                "connectionLimit",
+                "dynamicRatio",
+                "ephemeral",
+                "fqdn",
+                "logging",
+                "monitor",
+                "rateLimit",
+                "ratio",
+                "session",
+                "state",
+                "description",
             ],
             Kind::Pool => &[
-                "allowNat", "allowSnat", "ignorePersistedWeight", "ipTosToClient", "ipTosToServer",
-                "linkQosToClient", "linkQosToServer", "loadBalancingMode", "minActiveMembers", "minUpMembers",
-                "minUpMembersAction", "minUpMembersChecking", "monitor", "queueDepthLimit",
-                "queueOnConnectionLimit", "queueTimeLimit", "reselectTries", "serviceDownAction", "slowRampTime",
-                "membersReference", "members", "description",
+                "allowNat",
+                "allowSnat",
+                "ignorePersistedWeight",
+                "ipTosToClient",
+                "ipTosToServer",
+                "linkQosToClient",
+                "linkQosToServer",
+                "loadBalancingMode",
+                "minActiveMembers",
+                "minUpMembers",
+                "minUpMembersAction",
+                "minUpMembersChecking",
+                "monitor",
+                "queueDepthLimit",
+                "queueOnConnectionLimit",
+                "queueTimeLimit",
+                "reselectTries",
+                "serviceDownAction",
+                "slowRampTime",
+                "membersReference",
+                "members",
+                "description",
             ],
             Kind::Virtual => &[
-                "destination", "pool", "poolReference", "ipProtocol", "mask", "source", "sourceAddressTranslation",
-                "translateAddress", "translatePort", "profiles", "profilesReference", "policiesReference",
-                "enabled", "disabled", "description", "vlansDisabled", "sourcePort", "connectionLimit",
+                "destination",
+                "pool",
+                "poolReference",
+                "ipProtocol",
+                "mask",
+                "source",
+                "sourceAddressTranslation",
+                "translateAddress",
+                "translatePort",
+                "profiles",
+                "profilesReference",
+                "policiesReference",
+                "enabled",
+                "disabled",
+                "description",
+                "vlansDisabled",
+                "sourcePort",
+                "connectionLimit",
             ],
             Kind::HttpMonitor => &[
-                "defaultsFrom", "destination", "interval", "timeout", "send", "recv", "recvDisable", "reverse",
-                "transparent", "manualResume", "timeUntilUp", "upInterval", "description",
+                "defaultsFrom",
+                "destination",
+                "interval",
+                "timeout",
+                "send",
+                "recv",
+                "recvDisable",
+                "reverse",
+                "transparent",
+                "manualResume",
+                "timeUntilUp",
+                "upInterval",
+                "description",
             ],
         }
     }
@@ -601,20 +753,31 @@ impl Store {
             .collect();
         for name in &names {
             if !self.monitors.contains_key(name) {
-                return Err(SimError::bad_request(format!("01020036:3: The requested monitor ({name}) was not found.")));
+                return Err(SimError::bad_request(format!(
+                    "01020036:3: The requested monitor ({name}) was not found."
+                )));
             }
         }
         if rule.starts_with("min ") {
             return Ok(Some(rule.to_owned()));
         }
-        Ok(Some(names.iter().map(ToString::to_string).collect::<Vec<_>>().join(" and ")))
+        Ok(Some(
+            names
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(" and "),
+        ))
     }
 
     fn apply_virtual_fields(&self, vs: &mut Virtual, body: &Value) -> Result<(), SimError> {
         if let Some(destination) = str_field(body, "destination")? {
             let destination = FullPath::parse(&destination);
             if split_member_name(destination.name()).is_none() {
-                return Err(SimError::invalid_value("destination", &json!(destination.as_str())));
+                return Err(SimError::invalid_value(
+                    "destination",
+                    &json!(destination.as_str()),
+                ));
             }
             vs.destination = destination.to_string();
         }
@@ -628,17 +791,27 @@ impl Store {
         if let Some(protocol) = str_field(body, "ipProtocol")? {
             vs.ip_protocol = protocol;
         }
-        if let Some(translation) = body.get("sourceAddressTranslation").and_then(|t| t.get("type")).and_then(Value::as_str) {
+        if let Some(translation) = body
+            .get("sourceAddressTranslation")
+            .and_then(|t| t.get("type"))
+            .and_then(Value::as_str)
+        {
             vs.translation = translation.to_owned();
         }
         if let Some(profiles) = body.get("profiles") {
-            let profiles = profiles.as_array().ok_or_else(|| SimError::invalid_value("profiles", profiles))?;
+            let profiles = profiles
+                .as_array()
+                .ok_or_else(|| SimError::invalid_value("profiles", profiles))?;
             vs.profiles = profiles
                 .iter()
                 .map(|p| {
                     let name = p.as_str().or_else(|| p.get("name").and_then(Value::as_str));
                     let name = name.ok_or_else(|| SimError::invalid_value("profiles", p))?;
-                    let context = p.get("context").and_then(Value::as_str).unwrap_or("all").to_owned();
+                    let context = p
+                        .get("context")
+                        .and_then(Value::as_str)
+                        .unwrap_or("all")
+                        .to_owned();
                     Ok((FullPath::parse(name), context))
                 })
                 .collect::<Result<_, SimError>>()?;
@@ -647,7 +820,9 @@ impl Store {
     }
 
     fn replace_members(&mut self, pool: &FullPath, members: &Value) -> Result<(), SimError> {
-        let list = members.as_array().ok_or_else(|| SimError::invalid_value("members", members))?;
+        let list = members
+            .as_array()
+            .ok_or_else(|| SimError::invalid_value("members", members))?;
         let previous = std::mem::take(&mut self.pools.get_mut(pool).expect("pool exists").members);
         for entry in list {
             let body = match entry {
@@ -708,7 +883,12 @@ impl Store {
         Ok(path)
     }
 
-    fn modify_member(&mut self, pool: &FullPath, member: &FullPath, body: &Value) -> Result<(), SimError> {
+    fn modify_member(
+        &mut self,
+        pool: &FullPath,
+        member: &FullPath,
+        body: &Value,
+    ) -> Result<(), SimError> {
         let generation = self.next_generation();
         let found = self
             .pools
@@ -718,13 +898,19 @@ impl Store {
             .get_mut(member)
             .ok_or_else(|| member_not_found(pool, member))?;
         if body.as_object().is_none_or(Map::is_empty) {
-            return Err(SimError::bad_request("one or more properties must be specified"));
+            return Err(SimError::bad_request(
+                "one or more properties must be specified",
+            ));
         }
         check_keys(body, member, MEMBER_KEYS)?;
         let mut changed = found.clone();
         apply_member_fields(&mut changed, body)?;
-        if let Some(address) = str_field(body, "address")?.filter(|a| !a.is_empty() && *a != changed.address) {
-            return Err(SimError::bad_request(format!("01070603:3: Cannot modify the address of pool member {member} to {address}.")));
+        if let Some(address) =
+            str_field(body, "address")?.filter(|a| !a.is_empty() && *a != changed.address)
+        {
+            return Err(SimError::bad_request(format!(
+                "01070603:3: Cannot modify the address of pool member {member} to {address}."
+            )));
         }
         changed.generation = generation;
         *found = changed;
@@ -813,7 +999,10 @@ impl Store {
             Kind::Virtual => self.virtuals.keys().collect(),
             Kind::HttpMonitor => self.monitors.keys().collect(),
         };
-        let items: Vec<Value> = paths.into_iter().filter_map(|p| self.render(kind, p).ok()).collect();
+        let items: Vec<Value> = paths
+            .into_iter()
+            .filter_map(|p| self.render(kind, p).ok())
+            .collect();
         json!({
             "kind": format!("{}collectionstate", kind.kind_prefix()),
             "selfLink": self.link(kind.collection_path()),
@@ -822,8 +1011,15 @@ impl Store {
     }
 
     fn render_members(&self, pool: &FullPath) -> Result<Value, SimError> {
-        let found = self.pools.get(pool).ok_or_else(|| SimError::not_found("Pool", pool.as_str()))?;
-        let items = found.members.keys().map(|m| self.render_member(pool, m)).collect::<Result<Vec<_>, _>>()?;
+        let found = self
+            .pools
+            .get(pool)
+            .ok_or_else(|| SimError::not_found("Pool", pool.as_str()))?;
+        let items = found
+            .members
+            .keys()
+            .map(|m| self.render_member(pool, m))
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(json!({
             "kind": "tm:ltm:pool:members:memberscollectionstate",
             "selfLink": self.link(&format!("{}/members", pool_link_path(pool))),
@@ -832,8 +1028,14 @@ impl Store {
     }
 
     fn render_member(&self, pool: &FullPath, path: &FullPath) -> Result<Value, SimError> {
-        let found = self.pools.get(pool).ok_or_else(|| SimError::not_found("Pool", pool.as_str()))?;
-        let member = found.members.get(path).ok_or_else(|| member_not_found(pool, path))?;
+        let found = self
+            .pools
+            .get(pool)
+            .ok_or_else(|| SimError::not_found("Pool", pool.as_str()))?;
+        let member = found
+            .members
+            .get(path)
+            .ok_or_else(|| member_not_found(pool, path))?;
         let health = MemberHealth::of(found, member);
         Ok(json!({
             "kind": "tm:ltm:pool:members:membersstate",
@@ -849,7 +1051,10 @@ impl Store {
     }
 
     fn render_profiles(&self, vs: &FullPath) -> Result<Value, SimError> {
-        let found = self.virtuals.get(vs).ok_or_else(|| SimError::not_found("Virtual Server", vs.as_str()))?;
+        let found = self
+            .virtuals
+            .get(vs)
+            .ok_or_else(|| SimError::not_found("Virtual Server", vs.as_str()))?;
         let base = format!("/mgmt/tm/ltm/virtual/{}/profiles", vs.tilde());
         let items: Vec<Value> = found
             .profiles
@@ -863,12 +1068,20 @@ impl Store {
                 })
             })
             .collect();
-        Ok(json!({"kind": "tm:ltm:virtual:profiles:profilescollectionstate", "selfLink": self.link(&base), "items": items}))
+        Ok(
+            json!({"kind": "tm:ltm:virtual:profiles:profilescollectionstate", "selfLink": self.link(&base), "items": items}),
+        )
     }
 
     fn member_stats_entry(&self, pool: &FullPath, path: &FullPath) -> Result<Value, SimError> {
-        let found = self.pools.get(pool).ok_or_else(|| SimError::not_found("Pool", pool.as_str()))?;
-        let member = found.members.get(path).ok_or_else(|| member_not_found(pool, path))?;
+        let found = self
+            .pools
+            .get(pool)
+            .ok_or_else(|| SimError::not_found("Pool", pool.as_str()))?;
+        let member = found
+            .members
+            .get(path)
+            .ok_or_else(|| member_not_found(pool, path))?;
         let health = MemberHealth::of(found, member);
         let (node, port) = split_member_name(path.name()).unwrap_or((path.name(), 0));
         Ok(json!({
@@ -894,7 +1107,10 @@ impl Store {
     }
 
     fn render_members_stats(&self, pool: &FullPath) -> Result<Value, SimError> {
-        let found = self.pools.get(pool).ok_or_else(|| SimError::not_found("Pool", pool.as_str()))?;
+        let found = self
+            .pools
+            .get(pool)
+            .ok_or_else(|| SimError::not_found("Pool", pool.as_str()))?;
         let base = format!("{}/members", pool_link_path(pool));
         let mut entries = Map::new();
         for member in found.members.keys() {
@@ -904,7 +1120,10 @@ impl Store {
                 "selfLink": self.link(&link),
                 "entries": self.member_stats_entry(pool, member)?,
             });
-            entries.insert(format!("https://localhost{link}"), json!({ "nestedStats": nested }));
+            entries.insert(
+                format!("https://localhost{link}"),
+                json!({ "nestedStats": nested }),
+            );
         }
         Ok(json!({
             "kind": "tm:ltm:pool:members:memberscollectionstats",
@@ -916,10 +1135,23 @@ impl Store {
     fn object_stats_entry(&self, kind: Kind, path: &FullPath) -> Result<Value, SimError> {
         match kind {
             Kind::Pool => {
-                let pool = self.pools.get(path).ok_or_else(|| SimError::not_found("Pool", path.as_str()))?;
-                let available = pool.members.values().filter(|m| MemberHealth::of(pool, m).availability == "available").count();
+                let pool = self
+                    .pools
+                    .get(path)
+                    .ok_or_else(|| SimError::not_found("Pool", path.as_str()))?;
+                let available = pool
+                    .members
+                    .values()
+                    .filter(|m| MemberHealth::of(pool, m).availability == "available")
+                    .count();
                 let connections: u64 = pool.members.values().map(|m| m.current_connections).sum();
-                let availability = if available > 0 { "available" } else if pool.monitor.is_some() { "offline" } else { "unknown" };
+                let availability = if available > 0 {
+                    "available"
+                } else if pool.monitor.is_some() {
+                    "offline"
+                } else {
+                    "unknown"
+                };
                 Ok(json!({
                     "activeMemberCnt": {"value": available}, "availableMemberCnt": {"value": available},
                     "memberCnt": {"value": pool.members.len()}, "curSessions": {"value": 0},
@@ -933,12 +1165,17 @@ impl Store {
                 }))
             }
             Kind::Node => {
-                let node = self.nodes.get(path).ok_or_else(|| SimError::not_found("Node", path.as_str()))?;
+                let node = self
+                    .nodes
+                    .get(path)
+                    .ok_or_else(|| SimError::not_found("Node", path.as_str()))?;
                 let connections: u64 = self
                     .pools
                     .values()
                     .flat_map(|p| p.members.iter())
-                    .filter(|(m, _)| split_member_name(m.as_str()).is_some_and(|(n, _)| n == path.as_str()))
+                    .filter(|(m, _)| {
+                        split_member_name(m.as_str()).is_some_and(|(n, _)| n == path.as_str())
+                    })
                     .map(|(_, m)| m.current_connections)
                     .sum();
                 Ok(json!({
@@ -952,7 +1189,10 @@ impl Store {
                 }))
             }
             Kind::Virtual => {
-                let vs = self.virtuals.get(path).ok_or_else(|| SimError::not_found("Virtual Server", path.as_str()))?;
+                let vs = self
+                    .virtuals
+                    .get(path)
+                    .ok_or_else(|| SimError::not_found("Virtual Server", path.as_str()))?;
                 Ok(json!({
                     "clientside.curConns": {"value": 0}, "destination": {"description": vs.destination},
                     "cmpEnabled": {"description": "enabled"},
@@ -986,7 +1226,9 @@ impl Store {
             Kind::Pool => self.pools.keys().collect(),
             Kind::Node => self.nodes.keys().collect(),
             Kind::Virtual => self.virtuals.keys().collect(),
-            Kind::HttpMonitor => return Err(SimError::not_found("stats for Monitor", "/Common/http")),
+            Kind::HttpMonitor => {
+                return Err(SimError::not_found("stats for Monitor", "/Common/http"));
+            }
         };
         let mut entries = Map::new();
         for path in paths {
@@ -996,7 +1238,10 @@ impl Store {
                 "selfLink": self.link(&link),
                 "entries": self.object_stats_entry(kind, path)?,
             });
-            entries.insert(format!("https://localhost{link}"), json!({ "nestedStats": nested }));
+            entries.insert(
+                format!("https://localhost{link}"),
+                json!({ "nestedStats": nested }),
+            );
         }
         Ok(json!({
             "kind": format!("{}collectionstats", kind.kind_prefix()),
@@ -1008,8 +1253,20 @@ impl Store {
 
 /// Keys a member body may carry besides the envelope.
 const MEMBER_KEYS: &[&str] = &[
-    "address", "connectionLimit", "dynamicRatio", "ephemeral", "fqdn", "inheritProfile", "logging", "monitor",
-    "priorityGroup", "rateLimit", "ratio", "session", "state", "description",
+    "address",
+    "connectionLimit",
+    "dynamicRatio",
+    "ephemeral",
+    "fqdn",
+    "inheritProfile",
+    "logging",
+    "monitor",
+    "priorityGroup",
+    "rateLimit",
+    "ratio",
+    "session",
+    "state",
+    "description",
 ];
 
 /// How a member reads back, derived from its admin state, its pool's monitor and its health.
@@ -1029,13 +1286,30 @@ impl MemberHealth {
             (true, true) => "monitor-enabled",
             (true, false) => "user-enabled",
         };
-        let (state, availability, monitor_status, reason) = match (member.forced_down, monitored, member.healthy) {
-            (true, _, _) => ("user-down", "offline", "user-down", "Forced down"),
-            (false, true, true) => ("up", "available", "up", "Pool member is available"),
-            (false, true, false) => ("down", "offline", "down", "Pool member has been marked down by a monitor"),
-            (false, false, _) => ("unchecked", "unknown", "unchecked", "Pool member does not have service checking enabled"),
-        };
-        MemberHealth { session, state, availability, monitor_status, reason }
+        let (state, availability, monitor_status, reason) =
+            match (member.forced_down, monitored, member.healthy) {
+                (true, _, _) => ("user-down", "offline", "user-down", "Forced down"),
+                (false, true, true) => ("up", "available", "up", "Pool member is available"),
+                (false, true, false) => (
+                    "down",
+                    "offline",
+                    "down",
+                    "Pool member has been marked down by a monitor",
+                ),
+                (false, false, _) => (
+                    "unchecked",
+                    "unknown",
+                    "unchecked",
+                    "Pool member does not have service checking enabled",
+                ),
+            };
+        MemberHealth {
+            session,
+            state,
+            availability,
+            monitor_status,
+            reason,
+        }
     }
 }
 
@@ -1071,12 +1345,17 @@ fn name_from_body(body: &Value) -> Result<FullPath, SimError> {
     if name.starts_with('/') {
         return Ok(FullPath::parse(name));
     }
-    let partition = body.get("partition").and_then(Value::as_str).unwrap_or("Common");
+    let partition = body
+        .get("partition")
+        .and_then(Value::as_str)
+        .unwrap_or("Common");
     Ok(FullPath::new(partition, name))
 }
 
 fn check_keys(body: &Value, path: &FullPath, allowed: &[&str]) -> Result<(), SimError> {
-    let object = body.as_object().ok_or_else(|| SimError::bad_request("The request body must be a JSON object."))?;
+    let object = body
+        .as_object()
+        .ok_or_else(|| SimError::bad_request("The request body must be a JSON object."))?;
     for (key, value) in object {
         if !ENVELOPE_KEYS.contains(&key.as_str()) && !allowed.contains(&key.as_str()) {
             return Err(SimError::bad_request(format!(
@@ -1112,7 +1391,10 @@ fn u32_field(body: &Value, key: &str) -> Result<Option<u32>, SimError> {
                 Value::String(text) => text.parse().ok(),
                 _ => None,
             };
-            number.and_then(|n| u32::try_from(n).ok()).map(Some).ok_or_else(|| SimError::invalid_value(key, value))
+            number
+                .and_then(|n| u32::try_from(n).ok())
+                .map(Some)
+                .ok_or_else(|| SimError::invalid_value(key, value))
         }
     }
 }
@@ -1128,7 +1410,11 @@ fn yes_no_field(body: &Value, key: &str) -> Result<Option<bool>, SimError> {
 
 /// `session ∈ {user-enabled, user-disabled}`, `state ∈ {user-up, user-down}`; the read-only
 /// values (`monitor-enabled`, `up`, `unchecked`, …) are refused as a device refuses them.
-fn apply_admin_fields(body: &Value, enabled: &mut bool, forced_down: &mut bool) -> Result<(), SimError> {
+fn apply_admin_fields(
+    body: &Value,
+    enabled: &mut bool,
+    forced_down: &mut bool,
+) -> Result<(), SimError> {
     match str_field(body, "session")?.as_deref() {
         None => {}
         Some("user-enabled") => *enabled = true,

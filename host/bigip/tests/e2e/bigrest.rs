@@ -41,17 +41,26 @@ print("bigrest ok")
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bigrest_drives_the_simulator() {
-    let running = sim::start(SimOptions::default()).await.expect("simulator starts");
+    let running = sim::start(SimOptions::default())
+        .await
+        .expect("simulator starts");
     let mut ca = tempfile::NamedTempFile::new().unwrap();
     ca.write_all(running.ca_pem().as_bytes()).unwrap();
     let device = running.addr().to_string();
     let ca_path = ca.path().to_owned();
     let output = tokio::task::spawn_blocking(move || {
-        Command::new("python3").arg("-c").arg(SCRIPT).arg(device).env("REQUESTS_CA_BUNDLE", ca_path).output()
+        Command::new("python3")
+            .arg("-c")
+            .arg(SCRIPT)
+            .arg(device)
+            .env("REQUESTS_CA_BUNDLE", ca_path)
+            .output()
     })
     .await
     .unwrap()
-    .expect("python3 must be installed to run the bigrest conformance test (apt-get install python3)");
+    .expect(
+        "python3 must be installed to run the bigrest conformance test (apt-get install python3)",
+    );
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         !stderr.contains("No module named 'bigrest'"),

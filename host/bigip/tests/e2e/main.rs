@@ -13,8 +13,14 @@ async fn sim_and_client(options: SimOptions, auth: AuthMode) -> (RunningSim, Cli
     let running = sim::start(options).await.expect("simulator starts");
     let client = Client::new(ClientConfig {
         auth,
-        tls: TlsOptions::CustomCa { pem: running.ca_pem().to_owned() },
-        retry: RetryPolicy { attempts: 3, initial_backoff_ms: 5, max_backoff_ms: 20 },
+        tls: TlsOptions::CustomCa {
+            pem: running.ca_pem().to_owned(),
+        },
+        retry: RetryPolicy {
+            attempts: 3,
+            initial_backoff_ms: 5,
+            max_backoff_ms: 20,
+        },
         ..ClientConfig::new(running.base_url(), Credentials::new("admin", "admin"))
     })
     .expect("client builds");
