@@ -70,7 +70,11 @@ impl GceActuator {
             && !self.allow_autoscaled
         {
             return Err(GceError::Refused {
-                resource: format!("{}/instanceGroupManagers/{}", group.location.path(), group.name),
+                resource: format!(
+                    "{}/instanceGroupManagers/{}",
+                    group.location.path(),
+                    group.name
+                ),
                 reason: format!(
                     "group is managed by autoscaler {autoscaler}; refusing to resize it by hand"
                 ),
@@ -149,7 +153,8 @@ impl GceActuator {
                     });
                 }
                 Err(error)
-                    if error.http_status() == Some(412) && conflicts < MAX_FINGERPRINT_CONFLICTS =>
+                    if error.http_status() == Some(412)
+                        && conflicts < MAX_FINGERPRINT_CONFLICTS =>
                 {
                     conflicts += 1;
                     tracing::info!(

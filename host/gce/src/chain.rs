@@ -50,10 +50,12 @@ pub struct ChainBackend {
 fn routes_to(map: &UrlMap, service_link: &str) -> bool {
     let default = map.default_service.iter();
     let matchers = map.path_matchers.iter().flat_map(|matcher| {
-        matcher
-            .default_service
-            .iter()
-            .chain(matcher.path_rules.iter().filter_map(|rule| rule.service.as_ref()))
+        matcher.default_service.iter().chain(
+            matcher
+                .path_rules
+                .iter()
+                .filter_map(|rule| rule.service.as_ref()),
+        )
     });
     default
         .chain(matchers)
@@ -77,7 +79,10 @@ fn group_ref_for(group_url: &str) -> Option<GroupRef> {
 }
 
 /// Reads the chain of the global backend service `service`.
-pub async fn read_chain(client: &GceClient, service: &BackendServiceRef) -> Result<Chain, GceError> {
+pub async fn read_chain(
+    client: &GceClient,
+    service: &BackendServiceRef,
+) -> Result<Chain, GceError> {
     let backend_service = client.get_backend_service(service).await?;
     let service_link = backend_service
         .self_link
@@ -97,7 +102,12 @@ pub async fn read_chain(client: &GceClient, service: &BackendServiceRef) -> Resu
                 .unwrap_or_else(|| client.self_link(&format!("global/urlMaps/{}", map.name)));
             let map_proxies = proxies
                 .iter()
-                .filter(|proxy| proxy.url_map.as_deref().is_some_and(|l| same_resource(l, &map_link)))
+                .filter(|proxy| {
+                    proxy
+                        .url_map
+                        .as_deref()
+                        .is_some_and(|l| same_resource(l, &map_link))
+                })
                 .map(|proxy| {
                     let proxy_link = proxy.self_link.clone().unwrap_or_else(|| {
                         client.self_link(&format!("global/targetHttpProxies/{}", proxy.name))
@@ -107,7 +117,9 @@ pub async fn read_chain(client: &GceClient, service: &BackendServiceRef) -> Resu
                         forwarding_rules: rules
                             .iter()
                             .filter(|rule| {
-                                rule.target.as_deref().is_some_and(|l| same_resource(l, &proxy_link))
+                                rule.target
+                                    .as_deref()
+                                    .is_some_and(|l| same_resource(l, &proxy_link))
                             })
                             .map(|rule| ChainForwardingRule {
                                 name: rule.name.clone(),

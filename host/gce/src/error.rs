@@ -74,7 +74,9 @@ impl GceError {
                     .or(envelope.error.status.clone())
                     .unwrap_or_default();
                 let message = if envelope.error.message.is_empty() {
-                    first.map(|detail| detail.message.clone()).unwrap_or_default()
+                    first
+                        .map(|detail| detail.message.clone())
+                        .unwrap_or_default()
                 } else {
                     envelope.error.message
                 };

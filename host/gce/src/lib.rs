@@ -47,4 +47,6 @@ pub use chain::{Chain, ChainBackend, ChainForwardingRule, ChainProxy, ChainUrlMa
 pub use client::{BackendServiceRef, ClientConfig, GceClient, GroupRef, Location, RetryPolicy};
 pub use error::GceError;
 pub use http::{HttpClientError, build_http_client};
-pub use source::{GroupState, InstanceError, InstanceErrorKind, InstanceHealth, InstanceState, read_group};
+pub use source::{
+    GroupState, InstanceError, InstanceErrorKind, InstanceHealth, InstanceState, read_group,
+};

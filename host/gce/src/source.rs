@@ -32,7 +32,9 @@ pub struct GroupState {
 impl GroupState {
     /// The instances whose last attempt failed.
     pub fn failing_instances(&self) -> impl Iterator<Item = &InstanceState> {
-        self.instances.iter().filter(|instance| instance.last_error.is_some())
+        self.instances
+            .iter()
+            .filter(|instance| instance.last_error.is_some())
     }
 }
 
@@ -172,7 +174,12 @@ pub async fn read_group(
         instance_group_url: manager.instance_group,
         target_size: u32::try_from(manager.target_size).unwrap_or(0),
         running,
-        creating: count(&["CREATING", "CREATING_WITHOUT_RETRIES", "RECREATING", "VERIFYING"]),
+        creating: count(&[
+            "CREATING",
+            "CREATING_WITHOUT_RETRIES",
+            "RECREATING",
+            "VERIFYING",
+        ]),
         deleting: count(&["DELETING", "ABANDONING"]),
         is_stable: status.is_stable,
         autoscaler: status.autoscaler,

@@ -7,8 +7,7 @@ use super::{AuthError, FetchedToken, read_token_response};
 pub const DEFAULT_METADATA_HOST: &str = "metadata.google.internal";
 
 /// The path of the default service account's token.
-pub const METADATA_TOKEN_PATH: &str =
-    "/computeMetadata/v1/instance/service-accounts/default/token";
+pub const METADATA_TOKEN_PATH: &str = "/computeMetadata/v1/instance/service-accounts/default/token";
 
 /// The metadata-server flow.
 pub struct MetadataServer {

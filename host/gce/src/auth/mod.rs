@@ -174,7 +174,9 @@ impl fmt::Debug for Authenticator {
             TokenSource::Static(_) => "static token".to_owned(),
             TokenSource::Anonymous => "anonymous".to_owned(),
         };
-        f.debug_struct("Authenticator").field("source", &kind).finish()
+        f.debug_struct("Authenticator")
+            .field("source", &kind)
+            .finish()
     }
 }
 
@@ -217,9 +219,6 @@ impl Authenticator {
     /// The token to send, or `None` when anonymous. A cached token is reused
     /// until [`REFRESH_MARGIN`] before its expiry.
     pub async fn token(&self) -> Result<Option<AccessToken>, AuthError> {
-        if let TokenSource::Anonymous = self.source {
-            return Ok(None);
-        }
         let mut cache = self.cache.lock().await;
         if let Some(cached) = cache.as_ref()
             && cached.refresh_at.is_none_or(|at| Instant::now() < at)
@@ -230,7 +229,7 @@ impl Authenticator {
             TokenSource::ServiceAccount(account) => account.fetch(&self.http).await?,
             TokenSource::Metadata(server) => server.fetch(&self.http).await?,
             TokenSource::Static(token) => token.fetch(),
-            TokenSource::Anonymous => unreachable!("anonymous returns before the cache"),
+            TokenSource::Anonymous => return Ok(None),
         };
         let refresh_at = fetched
             .expires_in

@@ -15,9 +15,8 @@ use serde_json::{Value, json};
 use crate::auth::Authenticator;
 use crate::error::GceError;
 use crate::wire::{
-    Backend, BackendService, BackendServiceGroupHealth, ForwardingRule,
-    InstanceGroupManager, ManagedInstance, ManagedInstanceList, Operation, ResourceList,
-    TargetHttpProxy, UrlMap,
+    Backend, BackendService, BackendServiceGroupHealth, ForwardingRule, InstanceGroupManager,
+    ManagedInstance, ManagedInstanceList, Operation, ResourceList, TargetHttpProxy, UrlMap,
 };
 
 pub use retry::{RetryPolicy, is_retryable};
@@ -91,7 +90,11 @@ impl GroupRef {
     }
 
     fn path(&self) -> String {
-        format!("{}/instanceGroupManagers/{}", self.location.path(), self.name)
+        format!(
+            "{}/instanceGroupManagers/{}",
+            self.location.path(),
+            self.name
+        )
     }
 }
 
@@ -277,8 +280,11 @@ impl GceClient {
         group_url: &str,
     ) -> Result<BackendServiceGroupHealth, GceError> {
         let body = json!({"group": group_url});
-        self.send(Call::post(format!("{}/getHealth", service.path()), Some(body)))
-            .await
+        self.send(Call::post(
+            format!("{}/getHealth", service.path()),
+            Some(body),
+        ))
+        .await
     }
 
     /// Every global URL map.

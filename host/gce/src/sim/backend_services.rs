@@ -19,13 +19,18 @@ pub fn validate_backends(object: &Map<String, Value>) -> Result<(), SimError> {
     let Some(backends) = object.get("backends") else {
         return Ok(());
     };
-    let backends = backends
-        .as_array()
-        .ok_or_else(|| SimError::invalid("Invalid value for field 'resource.backends': expected a list"))?;
+    let backends = backends.as_array().ok_or_else(|| {
+        SimError::invalid("Invalid value for field 'resource.backends': expected a list")
+    })?;
     for (index, backend) in backends.iter().enumerate() {
         let field = |name: &str| format!("resource.backends[{index}].{name}");
-        let group = backend.get("group").and_then(Value::as_str).unwrap_or_default();
-        if !(group.starts_with("https://") || group.starts_with("http://")) || !group.contains("/projects/") {
+        let group = backend
+            .get("group")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        if !(group.starts_with("https://") || group.starts_with("http://"))
+            || !group.contains("/projects/")
+        {
             return Err(SimError::invalid(format!(
                 "Invalid value for field '{}': '{group}'. The URL is malformed or not fully qualified.",
                 field("group")
@@ -99,14 +104,18 @@ impl SimState {
             self.put(collection, name, current.clone());
         }
         let Value::Object(mut body) = body else {
-            return Err(SimError::invalid("Invalid value for field 'resource': expected an object"));
+            return Err(SimError::invalid(
+                "Invalid value for field 'resource': expected an object",
+            ));
         };
         match body.get("fingerprint").and_then(Value::as_str) {
             Some(sent) if Some(sent) != current["fingerprint"].as_str() => {
                 self.stats.fingerprint_conflicts += 1;
                 return Err(SimError::condition_not_met());
             }
-            None if kind == WriteKind::Update => return Err(SimError::required("resource.fingerprint")),
+            None if kind == WriteKind::Update => {
+                return Err(SimError::required("resource.fingerprint"));
+            }
             _ => {}
         }
         for owned in OUTPUT_ONLY {
@@ -136,7 +145,12 @@ impl SimState {
     }
 
     /// backendServices.getHealth for one group of the service.
-    pub fn backend_health(&self, collection: &str, name: &str, body: &Value) -> Result<Value, SimError> {
+    pub fn backend_health(
+        &self,
+        collection: &str,
+        name: &str,
+        body: &Value,
+    ) -> Result<Value, SimError> {
         let service = self.get(collection, name)?;
         let group_link = body
             .get("group")
@@ -144,7 +158,9 @@ impl SimState {
             .ok_or_else(|| SimError::required("resourceGroupReference.group"))?;
         let is_backend = service["backends"].as_array().is_some_and(|backends| {
             backends.iter().any(|backend| {
-                backend["group"].as_str().is_some_and(|link| crate::links::same_resource(link, group_link))
+                backend["group"]
+                    .as_str()
+                    .is_some_and(|link| crate::links::same_resource(link, group_link))
             })
         });
         if !is_backend {
@@ -164,7 +180,11 @@ impl SimState {
             .iter()
             .filter(|instance| instance.is_serving_candidate(now, boot))
             .map(|instance| {
-                let state = if instance.is_healthy(now, boot) { "HEALTHY" } else { "UNHEALTHY" };
+                let state = if instance.is_healthy(now, boot) {
+                    "HEALTHY"
+                } else {
+                    "UNHEALTHY"
+                };
                 json!({
                     "instance": group_instance_url(group_link, &instance.name),
                     "ipAddress": instance.ip,
@@ -188,7 +208,10 @@ fn group_instance_url(group_link: &str, instance: &str) -> String {
         Some((project, region)) => format!("{project}/zones/{region}-a"),
         None => scope.to_owned(),
     };
-    format!("{}{scope}/instances/{instance}", super::state::SELF_LINK_BASE)
+    format!(
+        "{}{scope}/instances/{instance}",
+        super::state::SELF_LINK_BASE
+    )
 }
 
 #[cfg(test)]
@@ -198,18 +221,29 @@ mod tests {
     #[test]
     fn merge_patch_replaces_lists_and_removes_nulls() {
         let mut target = json!({"a": 1, "backends": [{"g": 1}, {"g": 2}], "b": {"c": 1, "d": 2}});
-        merge_patch(&mut target, &json!({"backends": [{"g": 3}], "b": {"c": null}, "a": null}));
+        merge_patch(
+            &mut target,
+            &json!({"backends": [{"g": 3}], "b": {"c": null}, "a": null}),
+        );
         assert_eq!(target, json!({"backends": [{"g": 3}], "b": {"d": 2}}));
     }
 
     #[test]
     fn capacity_scalers_follow_the_documented_range() {
         let backend = |scaler: f64| json!({"group": "https://www.googleapis.com/compute/v1/projects/p/zones/z/instanceGroups/g", "capacityScaler": scaler});
-        let service = |backends: Vec<Value>| json!({"backends": backends}).as_object().cloned().unwrap_or_default();
+        let service = |backends: Vec<Value>| {
+            json!({"backends": backends})
+                .as_object()
+                .cloned()
+                .unwrap_or_default()
+        };
         assert!(validate_backends(&service(vec![backend(0.5)])).is_ok());
         assert!(validate_backends(&service(vec![backend(0.05)])).is_err());
         assert!(validate_backends(&service(vec![backend(0.0)])).is_err());
         assert!(validate_backends(&service(vec![backend(0.0), backend(1.0)])).is_ok());
-        assert!(validate_backends(&service(vec![json!({"group": "zones/z/instanceGroups/g"})])).is_err());
+        assert!(
+            validate_backends(&service(vec![json!({"group": "zones/z/instanceGroups/g"})]))
+                .is_err()
+        );
     }
 }

@@ -15,7 +15,12 @@ pub struct SimError {
 }
 
 impl SimError {
-    pub fn new(code: u16, domain: &'static str, reason: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(
+        code: u16,
+        domain: &'static str,
+        reason: &'static str,
+        message: impl Into<String>,
+    ) -> Self {
         Self {
             code,
             domain,
@@ -26,12 +31,22 @@ impl SimError {
 
     /// 404 `notFound` for the resource at `path` (from `projects/` on).
     pub fn not_found(path: &str) -> Self {
-        Self::new(404, "global", "notFound", format!("The resource '{path}' was not found"))
+        Self::new(
+            404,
+            "global",
+            "notFound",
+            format!("The resource '{path}' was not found"),
+        )
     }
 
     /// 409 `alreadyExists`.
     pub fn already_exists(path: &str) -> Self {
-        Self::new(409, "global", "alreadyExists", format!("The resource '{path}' already exists"))
+        Self::new(
+            409,
+            "global",
+            "alreadyExists",
+            format!("The resource '{path}' already exists"),
+        )
     }
 
     /// 400 `invalid` with a message naming the field.
@@ -41,7 +56,12 @@ impl SimError {
 
     /// 400 `required`: a field is missing.
     pub fn required(field: &str) -> Self {
-        Self::new(400, "global", "required", format!("Required field '{field}' not specified"))
+        Self::new(
+            400,
+            "global",
+            "required",
+            format!("Required field '{field}' not specified"),
+        )
     }
 
     /// 412 `conditionNotMet`: a stale fingerprint.
@@ -61,7 +81,12 @@ impl SimError {
 
     /// 405 for a method the path does not support.
     pub fn method_not_allowed() -> Self {
-        Self::new(405, "global", "httpMethodNotAllowed", "HTTP method not allowed")
+        Self::new(
+            405,
+            "global",
+            "httpMethodNotAllowed",
+            "HTTP method not allowed",
+        )
     }
 }
 

@@ -114,7 +114,11 @@ impl SimGroup {
     }
 
     fn project_path(&self) -> &str {
-        self.scope_path.split("/zones/").next().and_then(|p| p.split("/regions/").next()).unwrap_or_default()
+        self.scope_path
+            .split("/zones/")
+            .next()
+            .and_then(|p| p.split("/regions/").next())
+            .unwrap_or_default()
     }
 
     fn instance_url(&self, instance: &SimInstance) -> String {
@@ -137,7 +141,9 @@ impl SimGroup {
             .get("namedPorts")
             .and_then(Value::as_array)
             .and_then(|ports| {
-                ports.iter().find(|port| port.get("name").and_then(Value::as_str) == port_name)
+                ports
+                    .iter()
+                    .find(|port| port.get("name").and_then(Value::as_str) == port_name)
             })
             .and_then(|port| port.get("port").and_then(Value::as_i64))
             .unwrap_or(80)
@@ -152,7 +158,10 @@ impl SimGroup {
     }
 
     fn live_count(&self) -> u32 {
-        self.instances.iter().filter(|i| i.deleting_since.is_none()).count() as u32
+        self.instances
+            .iter()
+            .filter(|i| i.deleting_since.is_none())
+            .count() as u32
     }
 
     /// Instances that failed to create start again (a lifted fault).
@@ -166,7 +175,8 @@ impl SimGroup {
 
     /// Forgets instances whose deletion finished.
     pub fn prune(&mut self, now: Instant, boot: Duration) {
-        self.instances.retain(|instance| instance.phase(now, boot) != Phase::Gone);
+        self.instances
+            .retain(|instance| instance.phase(now, boot) != Phase::Gone);
     }
 
     fn render(&self, now: Instant, boot: Duration) -> Value {
@@ -187,8 +197,15 @@ impl SimGroup {
             actions[key] = json!(actions[key].as_i64().unwrap_or(0) + 1);
         }
         let mut body = self.body.clone();
-        let self_link = format!("{SELF_LINK_BASE}{}/instanceGroupManagers/{}", self.scope_path, self.name);
-        let location_key = if self.scope_path.contains("/regions/") { "region" } else { "zone" };
+        let self_link = format!(
+            "{SELF_LINK_BASE}{}/instanceGroupManagers/{}",
+            self.scope_path, self.name
+        );
+        let location_key = if self.scope_path.contains("/regions/") {
+            "region"
+        } else {
+            "zone"
+        };
         let fields = json!({
             "kind": "compute#instanceGroupManager",
             "id": self.id,
@@ -256,25 +273,38 @@ pub fn group_key(scope_path: &str, name: &str) -> String {
 impl SimState {
     fn group(&self, scope_path: &str, name: &str) -> Result<&SimGroup, SimError> {
         let key = group_key(scope_path, name);
-        self.groups.get(&key).ok_or_else(|| SimError::not_found(&key))
+        self.groups
+            .get(&key)
+            .ok_or_else(|| SimError::not_found(&key))
     }
 
     fn group_mut(&mut self, scope_path: &str, name: &str) -> Result<&mut SimGroup, SimError> {
         let key = group_key(scope_path, name);
-        self.groups.get_mut(&key).ok_or_else(|| SimError::not_found(&key))
+        self.groups
+            .get_mut(&key)
+            .ok_or_else(|| SimError::not_found(&key))
     }
 
     /// The group an instance-group link (full or partial) names.
     pub fn group_by_instance_group(&self, link: &str) -> Option<&SimGroup> {
         let path = crate::links::resource_path(link);
-        self.groups.values().find(|group| group.instance_group_path() == path)
+        self.groups
+            .values()
+            .find(|group| group.instance_group_path() == path)
     }
 
     /// instanceGroupManagers.insert; instances start at once. `ready`
     /// instances start already RUNNING (for the seeded topology).
-    pub fn insert_group(&mut self, scope_path: &str, body: Value, ready: bool) -> Result<String, SimError> {
+    pub fn insert_group(
+        &mut self,
+        scope_path: &str,
+        body: Value,
+        ready: bool,
+    ) -> Result<String, SimError> {
         let Value::Object(mut body) = body else {
-            return Err(SimError::invalid("Invalid value for field 'resource': expected an object"));
+            return Err(SimError::invalid(
+                "Invalid value for field 'resource': expected an object",
+            ));
         };
         let name = body
             .get("name")
@@ -282,7 +312,9 @@ impl SimState {
             .ok_or_else(|| SimError::required("resource.name"))?
             .to_owned();
         if !super::state::is_valid_name(&name) {
-            return Err(SimError::invalid(format!("Invalid value for field 'resource.name': '{name}'")));
+            return Err(SimError::invalid(format!(
+                "Invalid value for field 'resource.name': '{name}'"
+            )));
         }
         let key = group_key(scope_path, &name);
         if self.groups.contains_key(&key) {
@@ -293,9 +325,23 @@ impl SimState {
             Some(size) => size
                 .as_u64()
                 .and_then(|size| u32::try_from(size).ok())
-                .ok_or_else(|| SimError::invalid("Invalid value for field 'resource.targetSize'"))?,
+                .ok_or_else(|| {
+                    SimError::invalid("Invalid value for field 'resource.targetSize'")
+                })?,
         };
-        for owned in ["kind", "id", "selfLink", "creationTimestamp", "fingerprint", "currentActions", "status", "instanceGroup", "targetSize", "zone", "region"] {
+        for owned in [
+            "kind",
+            "id",
+            "selfLink",
+            "creationTimestamp",
+            "fingerprint",
+            "currentActions",
+            "status",
+            "instanceGroup",
+            "targetSize",
+            "zone",
+            "region",
+        ] {
             body.remove(owned);
         }
         let group = SimGroup {
@@ -314,7 +360,9 @@ impl SimState {
             let boot = self.timing.boot_delay;
             if let Some(group) = self.groups.get_mut(&key) {
                 for instance in &mut group.instances {
-                    instance.boot_started = Instant::now().checked_sub(boot).unwrap_or(instance.boot_started);
+                    instance.boot_started = Instant::now()
+                        .checked_sub(boot)
+                        .unwrap_or(instance.boot_started);
                 }
             }
         }
@@ -327,7 +375,9 @@ impl SimState {
     fn reconcile(&mut self, key: &str) {
         let now = Instant::now();
         let boot = self.timing.boot_delay;
-        let Some(group) = self.groups.get(key) else { return };
+        let Some(group) = self.groups.get(key) else {
+            return;
+        };
         let live = group.live_count();
         let target = group.target_size;
         let zone = group.instance_zone();
@@ -356,7 +406,10 @@ impl SimState {
                 .collect();
             victims.sort_by_key(|&i| {
                 let instance = &group.instances[i];
-                (instance.phase(now, boot), std::cmp::Reverse(instance.boot_started))
+                (
+                    instance.phase(now, boot),
+                    std::cmp::Reverse(instance.boot_started),
+                )
             });
             for &i in victims.iter().take((live - target) as usize) {
                 group.instances[i].deleting_since = Some(now);
@@ -369,7 +422,9 @@ impl SimState {
 
     /// instanceGroupManagers.get.
     pub fn render_group(&self, scope_path: &str, name: &str) -> Result<Value, SimError> {
-        Ok(self.group(scope_path, name)?.render(Instant::now(), self.timing.boot_delay))
+        Ok(self
+            .group(scope_path, name)?
+            .render(Instant::now(), self.timing.boot_delay))
     }
 
     /// instanceGroupManagers.list.
@@ -392,11 +447,18 @@ impl SimState {
 
     /// instanceGroupManagers.listManagedInstances.
     pub fn list_managed_instances(&self, scope_path: &str, name: &str) -> Result<Value, SimError> {
-        Ok(self.group(scope_path, name)?.render_instances(Instant::now(), self.timing.boot_delay))
+        Ok(self
+            .group(scope_path, name)?
+            .render_instances(Instant::now(), self.timing.boot_delay))
     }
 
     /// instanceGroupManagers.resize; returns the group's id for the Operation.
-    pub fn resize_group(&mut self, scope_path: &str, name: &str, size: u32) -> Result<String, SimError> {
+    pub fn resize_group(
+        &mut self,
+        scope_path: &str,
+        name: &str,
+        size: u32,
+    ) -> Result<String, SimError> {
         let group = self.group_mut(scope_path, name)?;
         group.target_size = size;
         group.fingerprint = new_fingerprint();
@@ -438,7 +500,9 @@ impl SimState {
         for &index in &chosen {
             group.instances[index].deleting_since = Some(now);
         }
-        group.instances.retain(|i| !(i.deleting_since.is_some() && i.failure.is_some()));
+        group
+            .instances
+            .retain(|i| !(i.deleting_since.is_some() && i.failure.is_some()));
         group.target_size = group.target_size.saturating_sub(chosen.len() as u32);
         group.fingerprint = new_fingerprint();
         Ok(group.id.clone())
@@ -447,6 +511,9 @@ impl SimState {
     /// instanceGroupManagers.delete; returns the group's id.
     pub fn delete_group(&mut self, scope_path: &str, name: &str) -> Result<String, SimError> {
         let key = group_key(scope_path, name);
-        self.groups.remove(&key).map(|group| group.id).ok_or_else(|| SimError::not_found(&key))
+        self.groups
+            .remove(&key)
+            .map(|group| group.id)
+            .ok_or_else(|| SimError::not_found(&key))
     }
 }

@@ -203,7 +203,10 @@ async fn get_faults(State(shared): State<Shared>) -> axum::Json<Faults> {
     axum::Json(lock(&shared).faults.clone())
 }
 
-async fn set_faults(State(shared): State<Shared>, axum::Json(faults): axum::Json<Faults>) -> axum::Json<Faults> {
+async fn set_faults(
+    State(shared): State<Shared>,
+    axum::Json(faults): axum::Json<Faults>,
+) -> axum::Json<Faults> {
     let mut state = lock(&shared);
     state.set_faults(faults);
     axum::Json(state.faults.clone())
@@ -222,7 +225,10 @@ pub async fn start(options: SimOptions) -> io::Result<SimServer> {
     if !options.listen.ip().is_loopback() {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
-            format!("simulator listen address {} is not loopback", options.listen),
+            format!(
+                "simulator listen address {} is not loopback",
+                options.listen
+            ),
         ));
     }
     let mut state = state::SimState::new(options.timing, Faults::default());

@@ -36,7 +36,10 @@ impl SimOperation {
         } else if elapsed < delay / 3 {
             ("PENDING", 0)
         } else {
-            ("RUNNING", (elapsed.as_millis() * 100 / delay.as_millis().max(1)) as i64)
+            (
+                "RUNNING",
+                (elapsed.as_millis() * 100 / delay.as_millis().max(1)) as i64,
+            )
         };
         let mut body = json!({
             "kind": "compute#operation",

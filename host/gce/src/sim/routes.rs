@@ -33,7 +33,9 @@ pub type Shared = Arc<Mutex<SimState>>;
 /// Locks the state; a handler that panicked cannot leave it half-changed in a
 /// way later requests must not see, so a poisoned lock is taken over.
 pub fn lock(shared: &Shared) -> MutexGuard<'_, SimState> {
-    shared.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    shared
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// A JSON answer with Google's content type.
@@ -91,8 +93,9 @@ fn parse_body(body: &Bytes) -> Result<Value, SimError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Value::Null);
     }
-    serde_json::from_slice(body)
-        .map_err(|error| SimError::new(400, "global", "parseError", format!("Parse Error: {error}")))
+    serde_json::from_slice(body).map_err(|error| {
+        SimError::new(400, "global", "parseError", format!("Parse Error: {error}"))
+    })
 }
 
 /// Blocks until the Operation is DONE or the simulator's wait deadline passes.
@@ -140,7 +143,13 @@ fn mutate(
         return Ok(Outcome::Json(op));
     }
     let target_id = apply(state)?;
-    Ok(Outcome::Json(state.start_operation(target, &target_id, operation_type, request_id, None)))
+    Ok(Outcome::Json(state.start_operation(
+        target,
+        &target_id,
+        operation_type,
+        request_id,
+        None,
+    )))
 }
 
 fn object_id(object: &Value) -> String {
@@ -163,9 +172,8 @@ fn dispatch(
     let json = |value: Value| Ok(Outcome::Json(value));
     match (method.as_str(), rest) {
         // Operations, in every scope.
-        ("GET", ["global", "operations", _]) | ("GET", ["zones" | "regions", _, "operations", _]) => {
-            json(state.operation(&full)?.0)
-        }
+        ("GET", ["global", "operations", _])
+        | ("GET", ["zones" | "regions", _, "operations", _]) => json(state.operation(&full)?.0),
         ("POST", ["global", "operations", _, "wait"])
         | ("POST", ["zones" | "regions", _, "operations", _, "wait"]) => {
             let op_path = full.trim_end_matches("/wait").to_owned();
@@ -174,7 +182,15 @@ fn dispatch(
         }
 
         // Managed instance groups, zonal and regional.
-        (_, [kind @ ("zones" | "regions"), location, "instanceGroupManagers", tail @ ..]) => {
+        (
+            _,
+            [
+                kind @ ("zones" | "regions"),
+                location,
+                "instanceGroupManagers",
+                tail @ ..,
+            ],
+        ) => {
             let scope = format!("projects/{project}/{kind}/{location}");
             group_route(state, method, &scope, tail, query, body)
         }
@@ -182,8 +198,16 @@ fn dispatch(
         // Backend-service writes and health.
         ("PATCH" | "PUT", [scope @ .., "backendServices", name]) => {
             let collection = format!("projects/{project}/{}/backendServices", scope.join("/"));
-            let kind = if method == Method::PATCH { WriteKind::Patch } else { WriteKind::Update };
-            let verb = if kind == WriteKind::Patch { "patch" } else { "update" };
+            let kind = if method == Method::PATCH {
+                WriteKind::Patch
+            } else {
+                WriteKind::Update
+            };
+            let verb = if kind == WriteKind::Patch {
+                "patch"
+            } else {
+                "update"
+            };
             mutate(state, &full, verb, query, |state| {
                 state.write_backend_service(&collection, name, body, kind)
             })
@@ -202,7 +226,9 @@ fn dispatch(
                     let name = body["name"].as_str().unwrap_or_default().to_owned();
                     let target = format!("{collection_path}/{name}");
                     mutate(state, &target, "insert", query, |state| {
-                        state.insert(&collection_path, body).map(|object| object_id(&object))
+                        state
+                            .insert(&collection_path, body)
+                            .map(|object| object_id(&object))
                     })
                 }
                 _ => Err(SimError::method_not_allowed()),
@@ -213,7 +239,9 @@ fn dispatch(
             match method.as_str() {
                 "GET" => json(state.get(&collection_path, name)?.clone()),
                 "DELETE" => mutate(state, &full, "delete", query, |state| {
-                    state.delete(&collection_path, name).map(|object| object_id(&object))
+                    state
+                        .delete(&collection_path, name)
+                        .map(|object| object_id(&object))
                 }),
                 _ => Err(SimError::method_not_allowed()),
             }
@@ -248,40 +276,70 @@ fn group_route(
             let target = super::groups::group_key(scope, &name);
             mutate(state, &target, "insert", query, |state| {
                 let key = state.insert_group(scope, body, false)?;
-                Ok(state.groups.get(&key).map(|group| group.id().to_owned()).unwrap_or_default())
+                Ok(state
+                    .groups
+                    .get(&key)
+                    .map(|group| group.id().to_owned())
+                    .unwrap_or_default())
             })
         }
         ("GET", [name]) => json(state.render_group(scope, name)?),
         ("DELETE", [name]) => {
             let target = super::groups::group_key(scope, name);
-            mutate(state, &target, "delete", query, |state| state.delete_group(scope, name))
+            mutate(state, &target, "delete", query, |state| {
+                state.delete_group(scope, name)
+            })
         }
-        ("POST", [name, "listManagedInstances"]) => json(state.list_managed_instances(scope, name)?),
+        ("POST", [name, "listManagedInstances"]) => {
+            json(state.list_managed_instances(scope, name)?)
+        }
         ("POST", [name, "resize"]) => {
             let size = query
                 .get("size")
                 .ok_or_else(|| SimError::required("size"))?
                 .parse::<u32>()
-                .map_err(|_| SimError::invalid("Invalid value for field 'size': must be a non-negative int32"))?;
+                .map_err(|_| {
+                    SimError::invalid(
+                        "Invalid value for field 'size': must be a non-negative int32",
+                    )
+                })?;
             let target = super::groups::group_key(scope, name);
             state.render_group(scope, name)?;
-            mutate(state, &target, "compute.instanceGroupManagers.resize", query, |state| {
-                state.resize_group(scope, name, size)
-            })
+            mutate(
+                state,
+                &target,
+                "compute.instanceGroupManagers.resize",
+                query,
+                |state| state.resize_group(scope, name, size),
+            )
         }
         ("POST", [name, "deleteInstances"]) => {
             let instances: Vec<String> = body["instances"]
                 .as_array()
-                .map(|list| list.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+                .map(|list| {
+                    list.iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_owned)
+                        .collect()
+                })
                 .unwrap_or_default();
-            let skip_invalid = body["skipInstancesOnValidationError"].as_bool().unwrap_or(false);
+            let skip_invalid = body["skipInstancesOnValidationError"]
+                .as_bool()
+                .unwrap_or(false);
             let target = super::groups::group_key(scope, name);
             state.render_group(scope, name)?;
-            mutate(state, &target, "compute.instanceGroupManagers.deleteInstances", query, |state| {
-                state.delete_group_instances(scope, name, &instances, skip_invalid)
-            })
+            mutate(
+                state,
+                &target,
+                "compute.instanceGroupManagers.deleteInstances",
+                query,
+                |state| state.delete_group_instances(scope, name, &instances, skip_invalid),
+            )
         }
         (_, [_] | [_, _]) => Err(SimError::method_not_allowed()),
-        _ => Err(SimError::not_found(&format!("{scope}/instanceGroupManagers/{}", tail.join("/")))),
+        _ => Err(SimError::not_found(&format!(
+            "{scope}/instanceGroupManagers/{}",
+            tail.join("/")
+        ))),
     }
 }

@@ -74,7 +74,9 @@ pub struct SimState {
 
 /// A random uint64 id, as a JSON string.
 pub fn new_id() -> String {
-    rand::rng().random_range(1_000_000_000_000_000_000u64..u64::MAX).to_string()
+    rand::rng()
+        .random_range(1_000_000_000_000_000_000u64..u64::MAX)
+        .to_string()
 }
 
 /// A fresh fingerprint: 8 random bytes, URL-safe base64 (12 characters).
@@ -155,7 +157,12 @@ impl SimState {
             .and_then(|rest| rest.strip_prefix("projects/"))
             .and_then(|rest| rest.split('/').next())
             .unwrap_or_default();
-        op.render(SELF_LINK_BASE, project, self.timing.operation_delay, Instant::now())
+        op.render(
+            SELF_LINK_BASE,
+            project,
+            self.timing.operation_delay,
+            Instant::now(),
+        )
     }
 
     /// Records an accepted mutation of `target` (a path from `projects/`) and
@@ -202,7 +209,10 @@ impl SimState {
 
     /// An Operation by its path, rendered, and how long until it is DONE.
     pub fn operation(&self, path: &str) -> Result<(Value, Duration), SimError> {
-        let op = self.operations.get(path).ok_or_else(|| SimError::not_found(path))?;
+        let op = self
+            .operations
+            .get(path)
+            .ok_or_else(|| SimError::not_found(path))?;
         let remaining = op.remaining(self.timing.operation_delay, Instant::now());
         Ok((self.render_operation(op), remaining))
     }
@@ -242,7 +252,9 @@ impl SimState {
     /// Returns the stored object.
     pub fn insert(&mut self, collection: &str, body: Value) -> Result<Value, SimError> {
         let Value::Object(mut object) = body else {
-            return Err(SimError::invalid("Invalid value for field 'resource': expected an object"));
+            return Err(SimError::invalid(
+                "Invalid value for field 'resource': expected an object",
+            ));
         };
         let name = match object.get("name").and_then(Value::as_str) {
             Some(name) => name.to_owned(),
@@ -254,21 +266,32 @@ impl SimState {
             )));
         }
         let path = format!("{collection}/{name}");
-        if self.resources.get(collection).is_some_and(|objects| objects.contains_key(&name)) {
+        if self
+            .resources
+            .get(collection)
+            .is_some_and(|objects| objects.contains_key(&name))
+        {
             return Err(SimError::already_exists(&path));
         }
         self.fill_defaults(collection, &mut object)?;
         object.insert("kind".to_owned(), json!(kind_of(collection)));
         object.insert("id".to_owned(), json!(new_id()));
         object.insert("creationTimestamp".to_owned(), json!(now_timestamp()));
-        object.insert("selfLink".to_owned(), json!(format!("{SELF_LINK_BASE}{path}")));
+        object.insert(
+            "selfLink".to_owned(),
+            json!(format!("{SELF_LINK_BASE}{path}")),
+        );
         let object = Value::Object(object);
         self.put(collection, &name, object.clone());
         Ok(object)
     }
 
     /// Defaults and validation per collection.
-    fn fill_defaults(&mut self, collection: &str, object: &mut Map<String, Value>) -> Result<(), SimError> {
+    fn fill_defaults(
+        &mut self,
+        collection: &str,
+        object: &mut Map<String, Value>,
+    ) -> Result<(), SimError> {
         let kind = collection.rsplit('/').next().unwrap_or_default();
         match kind {
             "backendServices" => {
@@ -276,8 +299,12 @@ impl SimState {
                 object.insert("fingerprint".to_owned(), json!(new_fingerprint()));
                 object.entry("timeoutSec").or_insert(json!(30));
                 object.entry("protocol").or_insert(json!("HTTP"));
-                object.entry("loadBalancingScheme").or_insert(json!("EXTERNAL"));
-                object.entry("connectionDraining").or_insert(json!({"drainingTimeoutSec": 300}));
+                object
+                    .entry("loadBalancingScheme")
+                    .or_insert(json!("EXTERNAL"));
+                object
+                    .entry("connectionDraining")
+                    .or_insert(json!({"drainingTimeoutSec": 300}));
             }
             "urlMaps" | "targetHttpProxies" => {
                 object.insert("fingerprint".to_owned(), json!(new_fingerprint()));
@@ -288,7 +315,9 @@ impl SimState {
                     object.insert("IPAddress".to_owned(), json!(ip));
                 }
                 object.entry("IPProtocol").or_insert(json!("TCP"));
-                object.entry("loadBalancingScheme").or_insert(json!("EXTERNAL"));
+                object
+                    .entry("loadBalancingScheme")
+                    .or_insert(json!("EXTERNAL"));
                 if let Some(Value::String(range)) = object.get_mut("portRange")
                     && !range.contains('-')
                 {
@@ -302,7 +331,11 @@ impl SimState {
                 object.entry("healthyThreshold").or_insert(json!(2));
                 object.entry("unhealthyThreshold").or_insert(json!(2));
                 if !object.contains_key("type") {
-                    let kind = if object.contains_key("httpsHealthCheck") { "HTTPS" } else { "HTTP" };
+                    let kind = if object.contains_key("httpsHealthCheck") {
+                        "HTTPS"
+                    } else {
+                        "HTTP"
+                    };
                     object.insert("type".to_owned(), json!(kind));
                 }
             }
@@ -349,8 +382,14 @@ mod tests {
     #[test]
     fn kinds_follow_the_collection_name() {
         assert_eq!(kind_of("projects/p/global/urlMaps"), "compute#urlMap");
-        assert_eq!(kind_of("projects/p/global/targetHttpProxies"), "compute#targetHttpProxy");
-        assert_eq!(kind_of("projects/p/global/forwardingRules"), "compute#forwardingRule");
+        assert_eq!(
+            kind_of("projects/p/global/targetHttpProxies"),
+            "compute#targetHttpProxy"
+        );
+        assert_eq!(
+            kind_of("projects/p/global/forwardingRules"),
+            "compute#forwardingRule"
+        );
     }
 
     #[test]

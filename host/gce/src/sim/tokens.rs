@@ -48,7 +48,10 @@ pub async fn exchange_jwt(
     };
     for claim in ["iss", "aud", "scope", "iat", "exp"] {
         if claims.get(claim).is_none() {
-            return oauth_error("invalid_grant", &format!("Invalid JWT: missing claim {claim}"));
+            return oauth_error(
+                "invalid_grant",
+                &format!("Invalid JWT: missing claim {claim}"),
+            );
         }
     }
     let mut state = lock(&shared);
@@ -62,7 +65,11 @@ pub async fn exchange_jwt(
 /// `GET /computeMetadata/v1/instance/service-accounts/default/token`.
 pub async fn metadata_token(State(shared): State<Shared>, headers: HeaderMap) -> Response {
     if headers.get("metadata-flavor").and_then(|v| v.to_str().ok()) != Some("Google") {
-        return (StatusCode::FORBIDDEN, "Missing Metadata-Flavor:Google header.").into_response();
+        return (
+            StatusCode::FORBIDDEN,
+            "Missing Metadata-Flavor:Google header.",
+        )
+            .into_response();
     }
     let mut state = lock(&shared);
     state.stats.metadata_tokens += 1;

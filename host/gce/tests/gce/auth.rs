@@ -27,13 +27,17 @@ fn key_json(token_uri: &str) -> String {
 
 fn key_file(token_uri: &str) -> tempfile::NamedTempFile {
     let mut file = tempfile::NamedTempFile::new().expect("temp file");
-    file.write_all(key_json(token_uri).as_bytes()).expect("write key");
+    file.write_all(key_json(token_uri).as_bytes())
+        .expect("write key");
     file
 }
 
 async fn two_reads(client: &GceClient) {
     for _ in 0..2 {
-        client.get_group(&seed_group()).await.expect("authorized read");
+        client
+            .get_group(&seed_group())
+            .await
+            .expect("authorized read");
     }
 }
 
@@ -41,7 +45,13 @@ async fn two_reads(client: &GceClient) {
 async fn service_account_key_is_exchanged_once_and_cached() {
     let server = start_sim(Faults::default()).await;
     let file = key_file(&server.token_uri());
-    let client = client_with(&server, &AuthConfig::ServiceAccountKeyFile { path: file.path().to_owned(), token_uri: None });
+    let client = client_with(
+        &server,
+        &AuthConfig::ServiceAccountKeyFile {
+            path: file.path().to_owned(),
+            token_uri: None,
+        },
+    );
     two_reads(&client).await;
     let stats = server.stats();
     assert_eq!(stats.service_account_tokens, 1);
@@ -52,7 +62,12 @@ async fn service_account_key_is_exchanged_once_and_cached() {
 async fn short_lived_tokens_sim() -> SimServer {
     let mut timing = fast_timing();
     timing.token_lifetime = std::time::Duration::from_secs(30);
-    sim::start(SimOptions { timing, ..SimOptions::default() }).await.expect("starts")
+    sim::start(SimOptions {
+        timing,
+        ..SimOptions::default()
+    })
+    .await
+    .expect("starts")
 }
 
 #[tokio::test]
@@ -61,7 +76,10 @@ async fn tokens_expiring_within_the_margin_are_refreshed() {
     let file = key_file("http://127.0.0.1:9/unused");
     let client = client_with(
         &server,
-        &AuthConfig::ServiceAccountKeyFile { path: file.path().to_owned(), token_uri: Some(server.token_uri()) },
+        &AuthConfig::ServiceAccountKeyFile {
+            path: file.path().to_owned(),
+            token_uri: Some(server.token_uri()),
+        },
     );
     two_reads(&client).await;
     assert_eq!(server.stats().service_account_tokens, 2);
@@ -71,7 +89,12 @@ async fn tokens_expiring_within_the_margin_are_refreshed() {
 #[tokio::test]
 async fn metadata_server_tokens_are_fetched_with_the_flavor_header() {
     let server = short_lived_tokens_sim().await;
-    let client = client_with(&server, &AuthConfig::MetadataServer { host: server.metadata_host() });
+    let client = client_with(
+        &server,
+        &AuthConfig::MetadataServer {
+            host: server.metadata_host(),
+        },
+    );
     two_reads(&client).await;
     let stats = server.stats();
     assert_eq!(stats.metadata_tokens, 2);
@@ -84,12 +107,22 @@ async fn static_token_comes_from_the_environment() {
     let server = start_sim(Faults::default()).await;
     // Cargo sets CARGO_PKG_NAME for test processes; any present variable will do,
     // and reading one avoids mutating the environment of a threaded process.
-    let client = client_with(&server, &AuthConfig::StaticTokenFromEnv { var: "CARGO_PKG_NAME".to_owned() });
+    let client = client_with(
+        &server,
+        &AuthConfig::StaticTokenFromEnv {
+            var: "CARGO_PKG_NAME".to_owned(),
+        },
+    );
     two_reads(&client).await;
     assert_eq!(server.stats().bearer_requests, 2);
 
     let http = build_http_client(std::time::Duration::from_secs(5)).expect("client");
-    let missing = Authenticator::new(&AuthConfig::StaticTokenFromEnv { var: "FULCRUM_GCE_TEST_UNSET_TOKEN".to_owned() }, http);
+    let missing = Authenticator::new(
+        &AuthConfig::StaticTokenFromEnv {
+            var: "FULCRUM_GCE_TEST_UNSET_TOKEN".to_owned(),
+        },
+        http,
+    );
     match missing {
         Err(AuthError::MissingEnvToken { var }) => assert_eq!(var, "FULCRUM_GCE_TEST_UNSET_TOKEN"),
         other => panic!("expected a missing-token error, got {other:?}"),
@@ -100,11 +133,21 @@ async fn static_token_comes_from_the_environment() {
 #[tokio::test]
 async fn rejected_exchange_names_the_endpoint_without_secrets() {
     let server = start_sim(Faults::default()).await;
-    let mut key = ServiceAccountKey::from_json(&key_json(&format!("http://{}/not-a-token-endpoint", server.addr()))).expect("key parses");
-    key.token_uri = format!("http://{}/computeMetadata/v1/instance/service-accounts/default/token", server.addr());
+    let mut key = ServiceAccountKey::from_json(&key_json(&format!(
+        "http://{}/not-a-token-endpoint",
+        server.addr()
+    )))
+    .expect("key parses");
+    key.token_uri = format!(
+        "http://{}/computeMetadata/v1/instance/service-accounts/default/token",
+        server.addr()
+    );
     let http = build_http_client(std::time::Duration::from_secs(5)).expect("client");
     let auth = Authenticator::for_service_account(key, http);
-    let error = auth.token().await.expect_err("the metadata path refuses a JWT exchange");
+    let error = auth
+        .token()
+        .await
+        .expect_err("the metadata path refuses a JWT exchange");
     let text = error.to_string();
     assert!(text.contains("/computeMetadata/"), "{text}");
     assert!(!text.contains("PRIVATE KEY"), "{text}");
@@ -113,9 +156,13 @@ async fn rejected_exchange_names_the_endpoint_without_secrets() {
 
 #[test]
 fn secrets_stay_out_of_debug_output() {
-    let key = ServiceAccountKey::from_json(&key_json("http://127.0.0.1:9/token")).expect("key parses");
+    let key =
+        ServiceAccountKey::from_json(&key_json("http://127.0.0.1:9/token")).expect("key parses");
     let shown = format!("{key:?}");
-    assert!(!shown.contains("PRIVATE KEY") && shown.contains("<redacted>"), "{shown}");
+    assert!(
+        !shown.contains("PRIVATE KEY") && shown.contains("<redacted>"),
+        "{shown}"
+    );
     let token = AccessToken::new("ya29.secret-value");
     assert!(!format!("{token:?}").contains("secret-value"));
 }
@@ -123,5 +170,8 @@ fn secrets_stay_out_of_debug_output() {
 #[test]
 fn keys_of_other_types_are_refused() {
     let text = key_json("http://127.0.0.1:9/token").replace("service_account", "authorized_user");
-    assert!(matches!(ServiceAccountKey::from_json(&text), Err(AuthError::ParseKey(_))));
+    assert!(matches!(
+        ServiceAccountKey::from_json(&text),
+        Err(AuthError::ParseKey(_))
+    ));
 }

@@ -164,6 +164,16 @@ call("healthChecks", "get", project=PROJECT, healthCheck="extra-check")
 wait(call("healthChecks", "delete", project=PROJECT, healthCheck="extra-check"))
 expect_http_error(404, "notFound", lambda: call("healthChecks", "get", project=PROJECT, healthCheck="extra-check"))
 
+# A stockout leaves new instances CREATING with lastAttempt errors.
+admin("/fulcrum-sim/faults", {"stockout": True})
+wait(call("instanceGroupManagers", "resize", project=PROJECT, zone=ZONE, instanceGroupManager=IGM, size=6, requestId=str(uuid.uuid4())))
+listed = call("instanceGroupManagers", "listManagedInstances", project=PROJECT, zone=ZONE, instanceGroupManager=IGM)
+failing = [i for i in listed["managedInstances"] if "lastAttempt" in i]
+assert len(failing) == 1, listed
+assert failing[0]["lastAttempt"]["errors"]["errors"][0]["code"] == "ZONE_RESOURCE_POOL_EXHAUSTED", failing
+assert failing[0]["currentAction"] == "CREATING" and "instanceStatus" not in failing[0], failing
+admin("/fulcrum-sim/faults", {})
+
 # A rate limit is retried by the client's own rules.
 admin("/fulcrum-sim/faults", {"rate_limited": 1})
 call("instanceGroupManagers", "get", num_retries=3, project=PROJECT, zone=ZONE, instanceGroupManager=IGM)

@@ -31,7 +31,12 @@ async fn google_api_python_client_drives_the_simulator() {
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/gce/conformance.py");
     let run = tokio::process::Command::new(&python)
         .arg(&script)
-        .args([server.api_root(), format!("http://{}", server.addr()), PROJECT.to_owned(), ZONE.to_owned()])
+        .args([
+            server.api_root(),
+            format!("http://{}", server.addr()),
+            PROJECT.to_owned(),
+            ZONE.to_owned(),
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true)
@@ -42,7 +47,10 @@ async fn google_api_python_client_drives_the_simulator() {
         .expect("conformance script runs");
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "conformance failed\nstdout:\n{stdout}\nstderr:\n{stderr}");
+    assert!(
+        output.status.success(),
+        "conformance failed\nstdout:\n{stdout}\nstderr:\n{stderr}"
+    );
     assert!(stdout.contains("conformance OK"), "{stdout}");
     server.shutdown().await;
 }

@@ -7,9 +7,18 @@ use crate::common::{client, eventually, seed_group, seed_service, start_sim};
 
 #[tokio::test]
 async fn rate_limits_and_server_errors_are_retried_within_bounds() {
-    let server = start_sim(Faults { rate_limited: 1, too_many_requests: 1, server_errors: 2, ..Faults::default() }).await;
+    let server = start_sim(Faults {
+        rate_limited: 1,
+        too_many_requests: 1,
+        server_errors: 2,
+        ..Faults::default()
+    })
+    .await;
     let client = client(&server);
-    let group = client.get_group(&seed_group()).await.expect("succeeds after four retried faults");
+    let group = client
+        .get_group(&seed_group())
+        .await
+        .expect("succeeds after four retried faults");
     assert_eq!(group.target_size, 3);
     let stats = server.stats();
     assert_eq!(stats.injected_faults, 4);
@@ -19,7 +28,11 @@ async fn rate_limits_and_server_errors_are_retried_within_bounds() {
 
 #[tokio::test]
 async fn persistent_server_errors_give_up_after_the_policy_attempts() {
-    let server = start_sim(Faults { server_errors: 50, ..Faults::default() }).await;
+    let server = start_sim(Faults {
+        server_errors: 50,
+        ..Faults::default()
+    })
+    .await;
     let client = client(&server);
     let error = client.get_group(&seed_group()).await.expect_err("gives up");
     match &error {
@@ -43,8 +56,18 @@ async fn repeated_request_id_returns_the_original_operation_and_resizes_once() {
     );
     let mut names = Vec::new();
     for _ in 0..2 {
-        let op: serde_json::Value = http.post(&url).send().await.expect("sent").json().await.expect("json");
-        assert_eq!(op["clientOperationId"], "6ba7b810-9dad-11d1-80b4-00c04fd430c8");
+        let op: serde_json::Value = http
+            .post(&url)
+            .send()
+            .await
+            .expect("sent")
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(
+            op["clientOperationId"],
+            "6ba7b810-9dad-11d1-80b4-00c04fd430c8"
+        );
         names.push(op["name"].as_str().expect("name").to_owned());
     }
     assert_eq!(names[0], names[1]);
@@ -54,14 +77,30 @@ async fn repeated_request_id_returns_the_original_operation_and_resizes_once() {
 
 #[tokio::test]
 async fn stale_fingerprint_is_recovered_by_re_reading() {
-    let server = start_sim(Faults { stale_fingerprints: 2, ..Faults::default() }).await;
+    let server = start_sim(Faults {
+        stale_fingerprints: 2,
+        ..Faults::default()
+    })
+    .await;
     let client = client(&server);
-    let group_url = client.get_group(&seed_group()).await.expect("group").instance_group.expect("url");
+    let group_url = client
+        .get_group(&seed_group())
+        .await
+        .expect("group")
+        .instance_group
+        .expect("url");
     let change = GceActuator::new(client.clone())
         .set_capacity_scaler(&seed_service(), &group_url, 0.3)
         .await
         .expect("patch succeeds after conflicts");
-    assert_eq!(change, ScalerChange::Patched { from: 1.0, to: 0.3, conflicts: 2 });
+    assert_eq!(
+        change,
+        ScalerChange::Patched {
+            from: 1.0,
+            to: 0.3,
+            conflicts: 2
+        }
+    );
     let stats = server.stats();
     assert_eq!(stats.fingerprint_conflicts, 2);
     assert_eq!(stats.backend_service_writes, 1);
@@ -70,9 +109,18 @@ async fn stale_fingerprint_is_recovered_by_re_reading() {
 
 #[tokio::test]
 async fn endless_conflicts_stop_after_the_bound() {
-    let server = start_sim(Faults { stale_fingerprints: 100, ..Faults::default() }).await;
+    let server = start_sim(Faults {
+        stale_fingerprints: 100,
+        ..Faults::default()
+    })
+    .await;
     let client = client(&server);
-    let group_url = client.get_group(&seed_group()).await.expect("group").instance_group.expect("url");
+    let group_url = client
+        .get_group(&seed_group())
+        .await
+        .expect("group")
+        .instance_group
+        .expect("url");
     let error = GceActuator::new(client)
         .set_capacity_scaler(&seed_service(), &group_url, 0.3)
         .await
@@ -84,31 +132,62 @@ async fn endless_conflicts_stop_after_the_bound() {
 
 #[tokio::test]
 async fn failed_operation_is_an_error_with_googles_code() {
-    let server = start_sim(Faults { failed_operations: 1, ..Faults::default() }).await;
+    let server = start_sim(Faults {
+        failed_operations: 1,
+        ..Faults::default()
+    })
+    .await;
     let client = client(&server);
-    let error = client.resize(&seed_group(), 6).await.expect_err("operation fails");
+    let error = client
+        .resize(&seed_group(), 6)
+        .await
+        .expect_err("operation fails");
     match &error {
-        GceError::OperationFailed { errors, http_status, .. } => {
+        GceError::OperationFailed {
+            errors,
+            http_status,
+            ..
+        } => {
             assert_eq!(errors[0].code, "QUOTA_EXCEEDED");
             assert_eq!(*http_status, Some(403));
         }
         other => panic!("expected a failed operation, got {other:?}"),
     }
-    assert_eq!(client.get_group(&seed_group()).await.expect("group").target_size, 3);
+    assert_eq!(
+        client
+            .get_group(&seed_group())
+            .await
+            .expect("group")
+            .target_size,
+        3
+    );
     server.shutdown().await;
 }
 
 #[tokio::test]
 async fn stockout_shows_per_instance_errors_and_does_not_loop_resizes() {
-    let server = start_sim(Faults { stockout: true, ..Faults::default() }).await;
+    let server = start_sim(Faults {
+        stockout: true,
+        ..Faults::default()
+    })
+    .await;
     let client = client(&server);
     let actuator = GceActuator::new(client.clone());
     for _ in 0..3 {
-        actuator.set_target_size(&seed_group(), 5).await.expect("resize is accepted");
+        actuator
+            .set_target_size(&seed_group(), 5)
+            .await
+            .expect("resize is accepted");
     }
-    assert_eq!(server.stats().resizes, 1, "repeated decisions send one resize");
+    assert_eq!(
+        server.stats().resizes,
+        1,
+        "repeated decisions send one resize"
+    );
 
-    let state = read_group(&client, &seed_group(), Some(&seed_service())).await.expect("group reads");
+    let state = read_group(&client, &seed_group(), Some(&seed_service()))
+        .await
+        .expect("group reads");
     assert_eq!(state.target_size, 5);
     assert_eq!(state.creating, 2);
     let failing: Vec<_> = state.failing_instances().collect();

@@ -9,15 +9,24 @@ use crate::common::{client, eventually, fast_timing, seed_group, seed_service, s
 async fn seeded_group_is_running_and_healthy() {
     let server = start_sim(Faults::default()).await;
     let client = client(&server);
-    let state = read_group(&client, &seed_group(), Some(&seed_service())).await.expect("group reads");
+    let state = read_group(&client, &seed_group(), Some(&seed_service()))
+        .await
+        .expect("group reads");
     assert_eq!(state.target_size, 3);
     assert_eq!(state.running, 3);
     assert_eq!(state.creating, 0);
     assert!(state.is_stable);
-    let health = state.health.expect("health read through the backend service");
+    let health = state
+        .health
+        .expect("health read through the backend service");
     assert_eq!(health.len(), 3);
     assert!(health.iter().all(|instance| instance.healthy));
-    assert!(health.iter().all(|instance| instance.ip_address.as_deref().is_some_and(|ip| ip.starts_with("127.0.1."))));
+    assert!(health.iter().all(|instance| {
+        instance
+            .ip_address
+            .as_deref()
+            .is_some_and(|ip| ip.starts_with("127.0.1."))
+    }));
     assert!(health.iter().all(|instance| instance.port == Some(80)));
     server.shutdown().await;
 }
@@ -27,24 +36,38 @@ async fn resize_creates_instances_that_boot_and_become_healthy() {
     let server = start_sim(Faults::default()).await;
     let client = client(&server);
     let actuator = GceActuator::new(client.clone());
-    let change = actuator.set_target_size(&seed_group(), 5).await.expect("resize succeeds");
+    let change = actuator
+        .set_target_size(&seed_group(), 5)
+        .await
+        .expect("resize succeeds");
     assert_eq!(change, SizeChange::Resized { from: 3, to: 5 });
 
-    let state = read_group(&client, &seed_group(), None).await.expect("group reads");
+    let state = read_group(&client, &seed_group(), None)
+        .await
+        .expect("group reads");
     assert_eq!(state.target_size, 5);
     assert_eq!(state.instances.len(), 5);
 
     let settled = eventually(100, || async {
-        let state = read_group(&client, &seed_group(), Some(&seed_service())).await.ok()?;
+        let state = read_group(&client, &seed_group(), Some(&seed_service()))
+            .await
+            .ok()?;
         let healthy = state.health.as_ref()?.iter().filter(|h| h.healthy).count();
         (state.running == 5 && healthy == 5 && state.is_stable).then_some(state)
     })
     .await;
     assert!(settled.instances.iter().all(|i| i.current_action == "NONE"));
 
-    let again = actuator.set_target_size(&seed_group(), 5).await.expect("no-op succeeds");
+    let again = actuator
+        .set_target_size(&seed_group(), 5)
+        .await
+        .expect("no-op succeeds");
     assert_eq!(again, SizeChange::Unchanged { size: 5 });
-    assert_eq!(server.stats().resizes, 1, "asking for the same size sends nothing");
+    assert_eq!(
+        server.stats().resizes,
+        1,
+        "asking for the same size sends nothing"
+    );
     server.shutdown().await;
 }
 
@@ -52,13 +75,17 @@ async fn resize_creates_instances_that_boot_and_become_healthy() {
 async fn scale_in_removes_the_chosen_instances() {
     let server = start_sim(Faults::default()).await;
     let client = client(&server);
-    let before = read_group(&client, &seed_group(), None).await.expect("group reads");
+    let before = read_group(&client, &seed_group(), None)
+        .await
+        .expect("group reads");
     let victim = before.instances[1].name.clone();
     GceActuator::new(client.clone())
         .remove_instances(&seed_group(), std::slice::from_ref(&victim))
         .await
         .expect("deleteInstances succeeds");
-    let after = read_group(&client, &seed_group(), None).await.expect("group reads");
+    let after = read_group(&client, &seed_group(), None)
+        .await
+        .expect("group reads");
     assert_eq!(after.target_size, 2);
     let gone = eventually(100, || async {
         let state = read_group(&client, &seed_group(), None).await.ok()?;
@@ -74,16 +101,42 @@ async fn capacity_scaler_is_patched_with_the_whole_backend_list() {
     let server = start_sim(Faults::default()).await;
     let client = client(&server);
     let actuator = GceActuator::new(client.clone());
-    let group_url = client.get_group(&seed_group()).await.expect("group").instance_group.expect("instanceGroup");
-    let change = actuator.set_capacity_scaler(&seed_service(), &group_url, 0.5).await.expect("patch succeeds");
-    assert_eq!(change, ScalerChange::Patched { from: 1.0, to: 0.5, conflicts: 0 });
-    let service = client.get_backend_service(&seed_service()).await.expect("service reads");
+    let group_url = client
+        .get_group(&seed_group())
+        .await
+        .expect("group")
+        .instance_group
+        .expect("instanceGroup");
+    let change = actuator
+        .set_capacity_scaler(&seed_service(), &group_url, 0.5)
+        .await
+        .expect("patch succeeds");
+    assert_eq!(
+        change,
+        ScalerChange::Patched {
+            from: 1.0,
+            to: 0.5,
+            conflicts: 0
+        }
+    );
+    let service = client
+        .get_backend_service(&seed_service())
+        .await
+        .expect("service reads");
     assert_eq!(service.backends[0].capacity_scaler, Some(0.5));
-    assert_eq!(service.backends[0].balancing_mode.as_deref(), Some("UTILIZATION"));
+    assert_eq!(
+        service.backends[0].balancing_mode.as_deref(),
+        Some("UTILIZATION")
+    );
     assert_eq!(service.backends[0].other["maxUtilization"], 0.8);
 
-    let refused = actuator.set_capacity_scaler(&seed_service(), &group_url, 0.05).await;
-    assert!(matches!(refused, Err(GceError::Refused { .. })), "{refused:?}");
+    let refused = actuator
+        .set_capacity_scaler(&seed_service(), &group_url, 0.05)
+        .await;
+    assert!(
+        matches!(refused, Err(GceError::Refused { .. })),
+        "{refused:?}"
+    );
     server.shutdown().await;
 }
 
@@ -91,7 +144,12 @@ async fn capacity_scaler_is_patched_with_the_whole_backend_list() {
 async fn lone_backend_cannot_be_drained_to_zero() {
     let server = start_sim(Faults::default()).await;
     let client = client(&server);
-    let group_url = client.get_group(&seed_group()).await.expect("group").instance_group.expect("instanceGroup");
+    let group_url = client
+        .get_group(&seed_group())
+        .await
+        .expect("group")
+        .instance_group
+        .expect("instanceGroup");
     let error = GceActuator::new(client)
         .set_capacity_scaler(&seed_service(), &group_url, 0.0)
         .await
@@ -104,7 +162,9 @@ async fn lone_backend_cannot_be_drained_to_zero() {
 async fn chain_reaches_the_forwarding_rule_ip() {
     let server = start_sim(Faults::default()).await;
     let client = client(&server);
-    let chain = read_chain(&client, &seed_service()).await.expect("chain reads");
+    let chain = read_chain(&client, &seed_service())
+        .await
+        .expect("chain reads");
     assert_eq!(chain.backend_service, sim::BACKEND_SERVICE);
     assert_eq!(chain.url_maps.len(), 1);
     assert_eq!(chain.url_maps[0].name, sim::URL_MAP);
@@ -112,7 +172,11 @@ async fn chain_reaches_the_forwarding_rule_ip() {
     assert_eq!(proxy.name, sim::TARGET_HTTP_PROXY);
     let rule = &proxy.forwarding_rules[0];
     assert_eq!(rule.name, sim::FORWARDING_RULE);
-    assert!(rule.ip_address.as_deref().is_some_and(|ip| ip.starts_with("127.")));
+    assert!(
+        rule.ip_address
+            .as_deref()
+            .is_some_and(|ip| ip.starts_with("127."))
+    );
     assert_eq!(rule.port_range.as_deref(), Some("80-80"));
     let backend = &chain.backends[0];
     assert_eq!(backend.capacity_scaler, 1.0);
@@ -124,12 +188,24 @@ async fn chain_reaches_the_forwarding_rule_ip() {
 
 #[tokio::test]
 async fn empty_simulator_has_nothing_and_says_not_found() {
-    let server = sim::start(SimOptions { empty: true, timing: fast_timing(), ..SimOptions::default() })
+    let server = sim::start(SimOptions {
+        empty: true,
+        timing: fast_timing(),
+        ..SimOptions::default()
+    })
+    .await
+    .expect("starts");
+    let error = client(&server)
+        .get_group(&seed_group())
         .await
-        .expect("starts");
-    let error = client(&server).get_group(&seed_group()).await.expect_err("no group");
+        .expect_err("no group");
     match error {
-        GceError::Api { code, reason, resource, .. } => {
+        GceError::Api {
+            code,
+            reason,
+            resource,
+            ..
+        } => {
             assert_eq!((code, reason.as_str()), (404, "notFound"));
             assert!(resource.contains(sim::GROUP));
         }
@@ -140,7 +216,10 @@ async fn empty_simulator_has_nothing_and_says_not_found() {
 
 #[tokio::test]
 async fn simulator_refuses_non_loopback_addresses() {
-    let options = SimOptions { listen: "0.0.0.0:0".parse().expect("address"), ..SimOptions::default() };
+    let options = SimOptions {
+        listen: "0.0.0.0:0".parse().expect("address"),
+        ..SimOptions::default()
+    };
     assert!(sim::start(options).await.is_err());
 }
 
@@ -152,11 +231,62 @@ fn sim_args_flatten_into_a_host_command() {
         #[command(flatten)]
         sim: sim::SimArgs,
     }
-    let host = Host::parse_from(["host", "--listen", "127.0.0.1:8089", "--empty", "--fault-stockout", "--boot-delay", "1s"]);
+    let host = Host::parse_from([
+        "host",
+        "--listen",
+        "127.0.0.1:8089",
+        "--empty",
+        "--fault-stockout",
+        "--boot-delay",
+        "1s",
+    ]);
     let options = host.sim.options();
     assert_eq!(options.listen.port(), 8089);
     assert_eq!(options.project, "demo-project");
     assert_eq!(options.zone, "us-central1-a");
     assert!(options.empty && options.faults.stockout);
     assert_eq!(options.timing.boot_delay, std::time::Duration::from_secs(1));
+}
+
+#[tokio::test]
+async fn regional_groups_resize_and_list_like_zonal_ones() {
+    let server = start_sim(Faults::default()).await;
+    let http = fulcrum_gce::build_http_client(std::time::Duration::from_secs(10)).expect("client");
+    let insert = format!(
+        "{}projects/demo-project/regions/us-central1/instanceGroupManagers",
+        server.api_root()
+    );
+    let op: serde_json::Value = http
+        .post(&insert)
+        .json(&serde_json::json!({"name": "tf-train", "baseInstanceName": "tf-train", "targetSize": 1}))
+        .send()
+        .await
+        .expect("insert sent")
+        .json()
+        .await
+        .expect("operation");
+    assert!(
+        op["region"]
+            .as_str()
+            .is_some_and(|region| region.ends_with("/regions/us-central1"))
+    );
+
+    let client = client(&server);
+    let group = fulcrum_gce::GroupRef::regional("us-central1", "tf-train");
+    let change = GceActuator::new(client.clone())
+        .set_target_size(&group, 2)
+        .await
+        .expect("regional resize");
+    assert_eq!(change, SizeChange::Resized { from: 1, to: 2 });
+    let state = read_group(&client, &group, None)
+        .await
+        .expect("regional group reads");
+    assert_eq!(state.target_size, 2);
+    assert!(
+        state
+            .instances
+            .iter()
+            .all(|i| i.url.contains("/zones/us-central1-a/instances/tf-train-"))
+    );
+    server.shutdown().await;
 }
