@@ -7,6 +7,10 @@
 //! overlap. [`place`] finds such a placement (largest profiles first, as the
 //! driver needs them created) or says which profile fits nowhere;
 //! [`check_placed`] judges a placement reported by a GPU.
+//!
+//! On the 8-slice grid the per-class counts and the slice totals already rule
+//! out every layout that has no placement; the search still runs, both to
+//! compute the starts and to keep the check whole if a table changes.
 
 use std::fmt;
 
@@ -350,4 +354,3 @@ pub fn layouts(model: GpuModel) -> Vec<Vec<(Profile, u32)>> {
         }
     }
 }
-
