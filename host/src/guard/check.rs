@@ -182,11 +182,7 @@ impl RailsCheck<'_, '_> {
                 node,
                 ref gpus,
                 ref profiles,
-            } => match self
-                .cx
-                .geometry
-                .check(self.snapshot, node, gpus, profiles)
-            {
+            } => match self.cx.geometry.check(self.snapshot, node, gpus, profiles) {
                 Ok(()) => Ok((action.clone(), Vec::new())),
                 Err(why) => Err((Rule::MigGeometry, why)),
             },
@@ -218,7 +214,8 @@ impl RailsCheck<'_, '_> {
                 format!(
                     "pool {} would keep {} of {size} members serving; at least {required} required \
                      (min_enabled_members {}, min_enabled_share {})",
-                    self.snapshot.string(self.snapshot.pools.name[pool as usize]),
+                    self.snapshot
+                        .string(self.snapshot.pools.name[pool as usize]),
                     left.saturating_sub(1),
                     rails.min_enabled_members,
                     rails.min_enabled_share
@@ -355,7 +352,14 @@ impl RailsCheck<'_, '_> {
             let step = rails.scale_out_step.allowed(current);
             if size - current > step {
                 size = current + step;
-                clamps.push(step_clamp(current, target, step, "scale_out_step", rails.scale_out_step, size));
+                clamps.push(step_clamp(
+                    current,
+                    target,
+                    step,
+                    "scale_out_step",
+                    rails.scale_out_step,
+                    size,
+                ));
             }
         } else {
             let window = rails.scale_in_stabilization_secs;
@@ -383,7 +387,14 @@ impl RailsCheck<'_, '_> {
             let step = rails.scale_in_step.allowed(current);
             if current - size > step {
                 size = current - step;
-                clamps.push(step_clamp(current, target, step, "scale_in_step", rails.scale_in_step, size));
+                clamps.push(step_clamp(
+                    current,
+                    target,
+                    step,
+                    "scale_in_step",
+                    rails.scale_in_step,
+                    size,
+                ));
             }
         }
         self.clocks.record_resize(&key, scale_out, now_ms);

@@ -146,7 +146,9 @@ impl Grant {
                 .collect();
             if names.is_empty() {
                 if let Some(kind) = used_by.first() {
-                    errors.push(format!("action {kind} needs `{field}`, and none are listed"));
+                    errors.push(format!(
+                        "action {kind} needs `{field}`, and none are listed"
+                    ));
                 }
                 continue;
             }
@@ -295,6 +297,10 @@ mod tests {
         assert!(!g.allows(ActionKind::MemberRatio, &member("webPool")));
         assert!(g.allows(ActionKind::GroupSize, &group("tf-ig")));
         assert!(!g.allows(ActionKind::CapacityScaler, &group("tf-ig")));
+        let node = Target::Node {
+            name: "gpu-node-1".into(),
+        };
+        assert!(Grants::everything().allows(ActionKind::MigLayout, &node));
         assert!(!Grants::default().allows(ActionKind::MemberRatio, &member("mlPool")));
     }
 
@@ -326,9 +332,20 @@ mod tests {
             "#,
         )
         .unwrap_err();
-        assert!(err.contains(r#"grant[0]: unknown action kind "drain"; expected one of: member-ratio"#), "{err}");
-        assert!(err.contains("grant[0]: action member-ratio needs `pools`"), "{err}");
-        assert!(err.contains("grant[0]: `groups` is listed, but none of the granted actions change groups"), "{err}");
+        assert!(
+            err.contains(r#"grant[0]: unknown action kind "drain"; expected one of: member-ratio"#),
+            "{err}"
+        );
+        assert!(
+            err.contains("grant[0]: action member-ratio needs `pools`"),
+            "{err}"
+        );
+        assert!(
+            err.contains(
+                "grant[0]: `groups` is listed, but none of the granted actions change groups"
+            ),
+            "{err}"
+        );
         assert!(err.contains("grant[1]: `actions` is empty"), "{err}");
     }
 

@@ -95,19 +95,17 @@ mod tests {
         let winners: Vec<(&str, u32)> = resolved
             .winners
             .iter()
-            .map(|c| (c.policy.as_str(), crate::guard::target::conflict_key(&c.decision.action).1))
+            .map(|c| (c.policy.as_str(), conflict_key(&c.decision.action).1))
             .collect();
         assert_eq!(winners, vec![("high", 0), ("first", 1), ("low", 2)]);
         let losers: Vec<String> = resolved.superseded.iter().map(|r| r.to_string()).collect();
         assert_eq!(
             losers,
             vec![
-                "policy first: ratio 20 on pool mlPool member n1:8080 rejected by superseded: \
-                 policy first (priority 5) sets ratio 20 on the same target"
-                    .replace("policy first: ratio 20", "policy second: ratio 40"),
+                "policy second: ratio 40 on pool mlPool member n1:8080 rejected by superseded: \
+                 policy first (priority 5) sets ratio 20 on the same target",
                 "policy low: ratio 10 on pool mlPool member n0:8080 rejected by superseded: \
-                 policy high (priority 9) sets ratio 30 on the same target"
-                    .to_owned(),
+                 policy high (priority 9) sets ratio 30 on the same target",
             ]
         );
     }

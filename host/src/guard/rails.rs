@@ -162,7 +162,10 @@ mod tests {
     #[test]
     fn unknown_keys_and_bad_values_are_refused() {
         let err = toml::from_str::<GuardRails>("min_enabled = 2").unwrap_err();
-        assert!(err.to_string().contains("unknown field `min_enabled`"), "{err}");
+        assert!(
+            err.to_string().contains("unknown field `min_enabled`"),
+            "{err}"
+        );
         let rails: GuardRails = toml::from_str(
             "min_enabled_share = 1.5\ncapacity_scaler_step = 0\nmin_group_size = 9\nmax_group_size = 3",
         )

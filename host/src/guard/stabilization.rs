@@ -179,7 +179,11 @@ mod tests {
         // From 315 s the policy asks for 2; 5 stays the floor for 300 s.
         for t in (315..600).step_by(15) {
             clocks.recommend("z/g", 2, t * SEC, &rails);
-            assert_eq!(clocks.stabilized("z/g", 5, t * SEC, &rails), Some(5), "at {t} s");
+            assert_eq!(
+                clocks.stabilized("z/g", 5, t * SEC, &rails),
+                Some(5),
+                "at {t} s"
+            );
         }
         clocks.recommend("z/g", 2, 600 * SEC, &rails);
         assert_eq!(clocks.stabilized("z/g", 5, 600 * SEC, &rails), Some(2));
