@@ -27,7 +27,8 @@ pub(crate) async fn get(
     let failed = |error: reqwest::Error| FetchError::Request(error.to_string());
     let mut response = client.get(url).send().await.map_err(failed)?;
     let status = response.status().as_u16();
-    let mut body = Vec::new();
+    let announced = response.content_length().unwrap_or(0);
+    let mut body = Vec::with_capacity(usize::try_from(announced).unwrap_or(max).min(max));
     while let Some(chunk) = response.chunk().await.map_err(failed)? {
         if body.len() + chunk.len() > max {
             return Err(FetchError::TooLarge { max });

@@ -65,10 +65,20 @@ pub(super) struct Samples<'a> {
     series: usize,
 }
 
+#[cfg(test)]
 impl<'a> Iterator for Samples<'a> {
     type Item = Result<Sample<'a>, Problem>;
 
     fn next(&mut self) -> Option<Self::Item> {
+        self.next_into(Vec::new())
+    }
+}
+
+impl<'a> Samples<'a> {
+    /// The next sample, its labels read into `labels` (cleared first), so a
+    /// caller that hands back the previous sample's vector allocates once.
+    pub(super) fn next_into(&mut self, mut labels: Labels<'a>) -> Option<Result<Sample<'a>, Problem>> {
+        labels.clear();
         for (index, raw) in self.lines.by_ref() {
             let line = index + 1;
             let text = &raw[skip_blanks(raw, 0)..];
@@ -87,7 +97,7 @@ impl<'a> Iterator for Samples<'a> {
                 }));
             }
             return Some(
-                parse_sample(text)
+                parse_sample(text, labels)
                     .map_err(|(metric, kind)| Problem {
                         line,
                         metric: metric.map(str::to_owned),
@@ -105,11 +115,14 @@ impl<'a> Iterator for Samples<'a> {
     }
 }
 
-type Labels<'a> = Vec<(&'a str, Cow<'a, str>)>;
+pub(super) type Labels<'a> = Vec<(&'a str, Cow<'a, str>)>;
 
 /// A sample line (without leading blanks) as name, labels and value, or the
 /// metric name (when read) and what is wrong.
-fn parse_sample(line: &str) -> Result<(&str, Labels<'_>, f64), (Option<&str>, ProblemKind)> {
+fn parse_sample<'a>(
+    line: &'a str,
+    mut labels: Labels<'a>,
+) -> Result<(&'a str, Labels<'a>, f64), (Option<&'a str>, ProblemKind)> {
     let name_end = name_end(line, 0, true);
     if name_end == 0 {
         return Err((
@@ -124,7 +137,6 @@ fn parse_sample(line: &str) -> Result<(&str, Labels<'_>, f64), (Option<&str>, Pr
     let in_metric = |kind| (Some(name), kind);
 
     let mut pos = name_end;
-    let mut labels = Vec::new();
     let brace = skip_blanks(line, name_end);
     if line.as_bytes().get(brace) == Some(&b'{') {
         pos = parse_labels(line, brace + 1, &mut labels).map_err(in_metric)?;
@@ -236,19 +248,26 @@ fn label_value<'a>(
     let bytes = line.as_bytes();
     let mut pos = start;
     let mut escaped = false;
+    let too_long = || limit("bytes in a label value", MAX_LABEL_VALUE_BYTES);
     loop {
-        if pos - start > MAX_LABEL_VALUE_BYTES {
-            return Err(limit("bytes in a label value", MAX_LABEL_VALUE_BYTES));
-        }
-        match bytes.get(pos) {
+        let found = bytes[pos..]
+            .iter()
+            .position(|&b| b == b'"' || b == b'\\')
+            .map(|offset| pos + offset);
+        match found {
+            Some(at) if at - start > MAX_LABEL_VALUE_BYTES => return Err(too_long()),
+            None if bytes.len() - start > MAX_LABEL_VALUE_BYTES => return Err(too_long()),
             None => {
                 return Err(syntax(format!(
                     "unterminated value of label `{name}` (truncated scrape?)"
                 )));
             }
-            Some(b'"') => break,
-            Some(b'\\') => {
-                match bytes.get(pos + 1) {
+            Some(at) if bytes[at] == b'"' => {
+                pos = at;
+                break;
+            }
+            Some(at) => {
+                match bytes.get(at + 1) {
                     Some(b'\\' | b'"' | b'n') => {}
                     _ => {
                         return Err(syntax(format!(
@@ -257,9 +276,8 @@ fn label_value<'a>(
                     }
                 }
                 escaped = true;
-                pos += 2;
+                pos = at + 2;
             }
-            Some(_) => pos += 1,
         }
     }
     // `"` and `\` are ASCII, so `start..pos` lies on character boundaries.

@@ -161,9 +161,12 @@ pub fn parse_scrape(source_name: &str, text: &str) -> Result<DcgmScrape, DcgmErr
         });
     }
     let mut scrape = Assembly::new(source_name);
-    for sample in exposition::samples(text) {
+    let mut samples = exposition::samples(text);
+    let mut labels = Vec::new();
+    while let Some(sample) = samples.next_into(labels) {
         let sample = sample.map_err(|problem| reject(source_name, problem))?;
         scrape.add(&sample);
+        labels = sample.labels;
     }
     Ok(scrape.finish())
 }
@@ -260,6 +263,13 @@ enum GpuKey {
     Index(u32),
 }
 
+/// A [`GpuKey`] borrowed from a series' labels.
+#[derive(Clone, Copy)]
+enum GpuRef<'s> {
+    Uuid(&'s str),
+    Index(u32),
+}
+
 /// One GPU or MIG instance being assembled.
 struct Entity {
     reading: GpuReading,
@@ -326,7 +336,11 @@ impl<'s> Identity<'s> {
 /// source, from the series of one node across its query results).
 pub(in crate::sources) struct Assembly<'s> {
     source_name: &'s str,
-    gpus: HashMap<GpuKey, Entity>,
+    /// Whole GPUs, in order of first appearance; found through `by_uuid`
+    /// or `by_index` (looked up by `&str`, so a series costs no allocation).
+    gpus: Vec<Entity>,
+    by_uuid: HashMap<String, usize>,
+    by_index: HashMap<u32, usize>,
     mig_instances: HashMap<(GpuKey, u32), Entity>,
     hostnames: BTreeSet<String>,
     driver_versions: BTreeSet<String>,
@@ -337,7 +351,9 @@ impl<'s> Assembly<'s> {
     pub(in crate::sources) fn new(source_name: &'s str) -> Self {
         Assembly {
             source_name,
-            gpus: HashMap::new(),
+            gpus: Vec::new(),
+            by_uuid: HashMap::new(),
+            by_index: HashMap::new(),
             mig_instances: HashMap::new(),
             hostnames: BTreeSet::new(),
             driver_versions: BTreeSet::new(),
@@ -369,8 +385,8 @@ impl<'s> Assembly<'s> {
             }
         };
         let key = match (id.uuid, index) {
-            (Some(uuid), _) => GpuKey::Uuid(uuid.to_owned()),
-            (None, Some(index)) => GpuKey::Index(index),
+            (Some(uuid), _) => GpuRef::Uuid(uuid),
+            (None, Some(index)) => GpuRef::Index(index),
             (None, None) => {
                 self.warnings.push(warn(RejectReason::Unattributed));
                 return;
@@ -399,11 +415,31 @@ impl<'s> Assembly<'s> {
             gpu_util: f64::NAN,
         };
         let entity = match instance_id {
-            None => self.gpus.entry(key).or_insert_with(new_entity),
-            Some(instance_id) => self
-                .mig_instances
-                .entry((key, instance_id))
-                .or_insert_with(new_entity),
+            None => {
+                let slot = match key {
+                    GpuRef::Uuid(uuid) => self.by_uuid.get(uuid),
+                    GpuRef::Index(index) => self.by_index.get(&index),
+                };
+                let slot = slot.copied().unwrap_or_else(|| {
+                    self.gpus.push(new_entity());
+                    let slot = self.gpus.len() - 1;
+                    match key {
+                        GpuRef::Uuid(uuid) => self.by_uuid.insert(uuid.to_owned(), slot),
+                        GpuRef::Index(index) => self.by_index.insert(index, slot),
+                    };
+                    slot
+                });
+                &mut self.gpus[slot]
+            }
+            Some(instance_id) => {
+                let parent = match key {
+                    GpuRef::Uuid(uuid) => GpuKey::Uuid(uuid.to_owned()),
+                    GpuRef::Index(index) => GpuKey::Index(index),
+                };
+                self.mig_instances
+                    .entry((parent, instance_id))
+                    .or_insert_with(new_entity)
+            }
         };
         // Index and model come from the first series that has them.
         if entity.reading.index.is_none() {
@@ -429,6 +465,8 @@ impl<'s> Assembly<'s> {
         let Assembly {
             source_name: _,
             mut gpus,
+            by_uuid,
+            by_index,
             mig_instances,
             hostnames,
             driver_versions,
@@ -437,14 +475,18 @@ impl<'s> Assembly<'s> {
 
         let mut mig_readings = Vec::with_capacity(mig_instances.len());
         for ((parent, _), mut entity) in mig_instances {
-            if let Some(gpu) = gpus.get_mut(&parent) {
-                gpu.reading.mig_enabled = Some(true);
+            let slot = match &parent {
+                GpuKey::Uuid(uuid) => by_uuid.get(uuid),
+                GpuKey::Index(index) => by_index.get(index),
+            };
+            if let Some(&slot) = slot {
+                gpus[slot].reading.mig_enabled = Some(true);
             }
             entity.reading.complete_memory_total();
             mig_readings.push(entity.reading);
         }
         let mut gpu_readings: Vec<GpuReading> = gpus
-            .into_values()
+            .into_iter()
             .map(|mut entity| {
                 if entity.reading.utilization.is_nan() {
                     entity.reading.utilization = entity.gpu_util;
