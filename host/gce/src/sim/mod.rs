@@ -79,6 +79,9 @@ pub struct SimArgs {
     /// End the next N mutations' Operations with QUOTA_EXCEEDED.
     #[arg(long, default_value_t = 0)]
     pub fault_failed_operations: u32,
+    /// Make the next N backend-service writes find their fingerprint stale (412).
+    #[arg(long, default_value_t = 0)]
+    pub fault_stale_fingerprints: u32,
     /// New instances fail to create with ZONE_RESOURCE_POOL_EXHAUSTED.
     #[arg(long)]
     pub fault_stockout: bool,
@@ -105,9 +108,9 @@ impl SimArgs {
                 too_many_requests: self.fault_too_many_requests,
                 server_errors: self.fault_server_errors,
                 failed_operations: self.fault_failed_operations,
+                stale_fingerprints: self.fault_stale_fingerprints,
                 stockout: self.fault_stockout,
                 quota_exhausted: self.fault_quota,
-                ..Faults::default()
             },
         }
     }
@@ -146,7 +149,8 @@ impl Default for SimOptions {
     }
 }
 
-/// A running simulator; dropping it leaves it serving until the runtime ends.
+/// A running simulator; dropping it stops the server, as [`SimServer::shutdown`] does
+/// without waiting.
 pub struct SimServer {
     addr: SocketAddr,
     shared: Shared,

@@ -290,3 +290,30 @@ async fn regional_groups_resize_and_list_like_zonal_ones() {
     );
     server.shutdown().await;
 }
+
+#[tokio::test]
+async fn concurrent_resizes_leave_a_consistent_group() {
+    let server = start_sim(Faults::default()).await;
+    let client = client(&server);
+    let tasks: Vec<_> = (1..=12u32)
+        .map(|size| {
+            let client = client.clone();
+            tokio::spawn(async move { client.resize(&seed_group(), size).await })
+        })
+        .collect();
+    for task in tasks {
+        task.await.expect("task joins").expect("resize succeeds");
+    }
+    assert_eq!(server.stats().resizes, 12);
+    let state = read_group(&client, &seed_group(), None)
+        .await
+        .expect("group reads");
+    let live = state
+        .instances
+        .iter()
+        .filter(|i| i.current_action != "DELETING")
+        .count() as u32;
+    assert_eq!(live, state.target_size);
+    assert!((1..=12).contains(&state.target_size));
+    server.shutdown().await;
+}
