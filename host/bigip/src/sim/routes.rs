@@ -548,7 +548,7 @@ async fn sys(State(shared): State<Arc<Shared>>) -> Response {
 }
 
 async fn sys_version(State(shared): State<Arc<Shared>>) -> Response {
-    let entry = format!("https://localhost/mgmt/tm/sys/version/0");
+    let entry = "https://localhost/mgmt/tm/sys/version/0";
     json_response(
         200,
         &json!({

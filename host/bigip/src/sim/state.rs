@@ -408,7 +408,7 @@ impl Store {
                 self.render_member(pool, &member)
             }
             ("PUT" | "PATCH", Resource::Object(kind, path)) => {
-                self.modify(*kind, path, body, method == "PUT")?;
+                self.modify(*kind, path, body)?;
                 self.render(*kind, path)
             }
             ("PUT" | "PATCH", Resource::Member(pool, member)) => {
@@ -530,7 +530,6 @@ impl Store {
         kind: Kind,
         path: &FullPath,
         body: &Value,
-        replace: bool,
     ) -> Result<(), SimError> {
         if !self.exists(kind, path) {
             return Err(SimError::not_found(kind.display(), path.as_str()));
@@ -566,8 +565,6 @@ impl Store {
                 self.pools.insert(path.clone(), pool);
                 if let Some(members) = body.get("members") {
                     self.replace_members(path, members)?;
-                } else if replace {
-                    tracing::trace!(message = "pool PUT without members keeps them", %path);
                 }
             }
             Kind::Virtual => {
