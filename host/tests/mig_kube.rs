@@ -271,14 +271,21 @@ impl Kubectl {
     }
 
     async fn labels(&self) -> BTreeMap<String, String> {
-        let node: Value = serde_json::from_str(&self.run(&["get", "node", NODE, "-o", "json"]).await)
-            .expect("kubectl prints the node as JSON");
+        let node: Value =
+            serde_json::from_str(&self.run(&["get", "node", NODE, "-o", "json"]).await)
+                .expect("kubectl prints the node as JSON");
         serde_json::from_value(node["metadata"]["labels"].clone()).unwrap()
     }
 
     async fn label(&self, key: &str, value: &str) {
-        self.run(&["label", "node", NODE, &format!("{key}={value}"), "--overwrite"])
-            .await;
+        self.run(&[
+            "label",
+            "node",
+            NODE,
+            &format!("{key}={value}"),
+            "--overwrite",
+        ])
+        .await;
     }
 }
 
@@ -287,8 +294,12 @@ fn request() -> MigRequest {
         node: NODE.into(),
         gpus: vec![0, 1],
         model: "NVIDIA H100 80GB HBM3".into(),
-        profiles: [("1g.10gb".to_owned(), 2), ("3g.40gb".to_owned(), 1), ("2g.20gb".to_owned(), 1)]
-            .into(),
+        profiles: [
+            ("1g.10gb".to_owned(), 2),
+            ("3g.40gb".to_owned(), 1),
+            ("2g.20gb".to_owned(), 1),
+        ]
+        .into(),
     }
 }
 
@@ -318,9 +329,15 @@ async fn the_executor_and_kubectl_see_the_same_mig_labels() {
         let labels = kubectl.labels().await;
         assert_eq!(labels.get(CONFIG_LABEL), Some(&name));
         assert_eq!(labels.get(STATE_LABEL), None);
-        assert_eq!(labels.get("kubernetes.io/hostname").map(String::as_str), Some(NODE));
+        assert_eq!(
+            labels.get("kubernetes.io/hostname").map(String::as_str),
+            Some(NODE)
+        );
         assert_eq!(executor.labels(NODE).await.unwrap(), labels);
-        assert!(matches!(executor.status(&request).await.unwrap(), ApplyStatus::Pending(_)));
+        assert!(matches!(
+            executor.status(&request).await.unwrap(),
+            ApplyStatus::Pending(_)
+        ));
 
         // The MIG manager's progress, written with kubectl, read by the executor.
         kubectl.label(STATE_LABEL, "pending").await;
@@ -329,7 +346,10 @@ async fn the_executor_and_kubectl_see_the_same_mig_labels() {
             ApplyStatus::Pending("pending".into())
         );
         kubectl.label(STATE_LABEL, "success").await;
-        assert_eq!(executor.status(&request).await.unwrap(), ApplyStatus::Success);
+        assert_eq!(
+            executor.status(&request).await.unwrap(),
+            ApplyStatus::Success
+        );
         assert_eq!(executor.labels(NODE).await.unwrap(), kubectl.labels().await);
 
         kubectl.label(STATE_LABEL, "failed").await;
@@ -347,8 +367,16 @@ async fn the_executor_and_kubectl_see_the_same_mig_labels() {
         assert!(why.contains("all-balanced"), "{why}");
 
         let patches = api.lock().unwrap().patches.clone();
-        assert_eq!(patches[0], ("application/merge-patch+json".into(), true), "{patches:?}");
-        assert_eq!(patches.len(), 6, "one executor patch and five kubectl labels: {patches:?}");
+        assert_eq!(
+            patches[0],
+            ("application/merge-patch+json".into(), true),
+            "{patches:?}"
+        );
+        assert_eq!(
+            patches.len(),
+            6,
+            "one executor patch and five kubectl labels: {patches:?}"
+        );
     })
     .await
     .expect("the test finishes within its bound");

@@ -24,6 +24,12 @@ const PLUGINS: &[(&str, &str, &str, &str)] = &[
         "The example policy, `plugins/gpu-weighting`.",
     ),
     (
+        "MIG_RESIZE",
+        "mig-resize",
+        "mig_resize",
+        "The example MIG policy, `plugins/mig-resize`.",
+    ),
+    (
         "QUEUE_SCALING",
         "queue-scaling",
         "queue_scaling",
@@ -121,6 +127,7 @@ fn build() -> Result<(), String> {
     for watched in [
         "wit",
         "plugins",
+        "host/src/mig",
         "tests/plugins",
         "Cargo.toml",
         "Cargo.lock",

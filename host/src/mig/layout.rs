@@ -85,7 +85,9 @@ impl MigRequest {
                 });
             }
             let index = snapshot.gpus.index[gpu as usize];
-            let model = snapshot.string(snapshot.gpus.model[gpu as usize]).to_owned();
+            let model = snapshot
+                .string(snapshot.gpus.model[gpu as usize])
+                .to_owned();
             match &model_name {
                 Some(first) if *first != model => {
                     return Err(RequestError::MixedModels {

@@ -108,9 +108,7 @@ const fn profile(name: &'static str, class: ProfileClass) -> Profile {
     Profile { name, class }
 }
 
-use ProfileClass::{
-    Four, OneSlice, OneSliceDoubleMemory, OneSliceMedia, Seven, Three, Two,
-};
+use ProfileClass::{Four, OneSlice, OneSliceDoubleMemory, OneSliceMedia, Seven, Three, Two};
 
 const A100_40: &[Profile] = &[
     profile("1g.5gb", OneSlice),

@@ -125,8 +125,12 @@ pub fn plan_drain(node: &str, pools: &[PoolMembers]) -> Result<Vec<MemberId>, Dr
     let mut plan = Vec::new();
     for pool in pools {
         let on_node = |m: &&MemberStatus| m.node.as_deref() == Some(node);
-        let drained: Vec<&MemberStatus> =
-            pool.members.iter().filter(|m| m.enabled).filter(on_node).collect();
+        let drained: Vec<&MemberStatus> = pool
+            .members
+            .iter()
+            .filter(|m| m.enabled)
+            .filter(on_node)
+            .collect();
         let remaining = pool
             .members
             .iter()
@@ -327,7 +331,10 @@ impl Rollout {
                             members,
                             deadline_ms,
                         },
-                        format!("{node}: waiting for GPUs {:?} to go idle", self.request.gpus),
+                        format!(
+                            "{node}: waiting for GPUs {:?} to go idle",
+                            self.request.gpus
+                        ),
                     )
                 }
             }
@@ -386,18 +393,16 @@ impl Rollout {
                     ),
                 }
             }
-            Phase::Restore { members, failure } => {
-                match self.enable(drain, &members).await {
-                    Ok(()) => {
-                        let note = format!("{node}: enabled {}", list(&members));
-                        (Phase::Done { failure }, note)
-                    }
-                    Err(error) => {
-                        let note = format!("{node}: restoring failed, retrying next cycle: {error}");
-                        (Phase::Restore { members, failure }, note)
-                    }
+            Phase::Restore { members, failure } => match self.enable(drain, &members).await {
+                Ok(()) => {
+                    let note = format!("{node}: enabled {}", list(&members));
+                    (Phase::Done { failure }, note)
                 }
-            }
+                Err(error) => {
+                    let note = format!("{node}: restoring failed, retrying next cycle: {error}");
+                    (Phase::Restore { members, failure }, note)
+                }
+            },
             Phase::Done { failure } => (Phase::Done { failure }, "finished".to_owned()),
         };
         self.phase = next;

@@ -10,6 +10,7 @@
 //! | --- | --- | --- |
 //! | [`GPU_WEIGHTING`] | `plugins/gpu-weighting` | the example weighting policy |
 //! | [`QUEUE_SCALING`] | `plugins/queue-scaling` | the example scaling policy |
+//! | [`MIG_RESIZE`] | `plugins/mig-resize` | the example MIG policy |
 //! | [`SPIN`] | `tests/plugins/spin` | `decide` loops forever |
 //! | [`ALLOC_BOMB`] | `tests/plugins/alloc-bomb` | `decide` allocates without bound |
 //! | [`RECURSE`] | `tests/plugins/recurse` | `decide` recurses without bound |

@@ -246,7 +246,16 @@ mod tests {
         );
         let exec = executor(
             dir.path(),
-            &["sh", "-c", &script, "x", "{node}", "{gpus}", "{config_name}", "{config_file}"],
+            &[
+                "sh",
+                "-c",
+                &script,
+                "x",
+                "{node}",
+                "{gpus}",
+                "{config_name}",
+                "{config_file}",
+            ],
             &[],
             Duration::from_secs(30),
         );
@@ -281,7 +290,12 @@ mod tests {
     #[tokio::test]
     async fn a_command_past_its_timeout_is_killed() {
         let dir = tempfile::tempdir().unwrap();
-        let exec = executor(dir.path(), &["sleep", "30"], &[], Duration::from_millis(200));
+        let exec = executor(
+            dir.path(),
+            &["sleep", "30"],
+            &[],
+            Duration::from_millis(200),
+        );
         let error = exec.apply(&request()).await.unwrap_err();
         assert!(matches!(error, CommandError::Timeout { .. }), "{error}");
     }

@@ -84,8 +84,9 @@ impl KubeExecutor {
         if !server.starts_with("http://") {
             return Err(KubeError::Server {
                 server,
-                reason: "expected an http:// URL (an API server or kubectl proxy reached without TLS)"
-                    .into(),
+                reason:
+                    "expected an http:// URL (an API server or kubectl proxy reached without TLS)"
+                        .into(),
             });
         }
         let token = match &config.token_file {
@@ -119,11 +120,14 @@ impl KubeExecutor {
         let response = self
             .send("GET", node, self.client.get(self.node_url(node)?))
             .await?;
-        let bytes = response.bytes().await.map_err(|source| KubeError::Request {
-            method: "GET",
-            node: node.to_owned(),
-            source,
-        })?;
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|source| KubeError::Request {
+                method: "GET",
+                node: node.to_owned(),
+                source,
+            })?;
         let body: Value = serde_json::from_slice(&bytes).map_err(|error| KubeError::Body {
             node: node.to_owned(),
             reason: format!("not a JSON object: {error}"),

@@ -206,7 +206,12 @@ mod tests {
     fn names_are_valid_label_values() {
         let long = request(
             &[0, 1, 2, 3, 4, 5, 6, 7],
-            &[("1g.10gb", 2), ("1g.10gb+me", 1), ("2g.20gb", 1), ("3g.40gb", 1)],
+            &[
+                ("1g.10gb", 2),
+                ("1g.10gb+me", 1),
+                ("2g.20gb", 1),
+                ("3g.40gb", 1),
+            ],
         );
         let short = request(&[0], &[("1g.10gb+me", 1)]);
         assert_eq!(config_name(&short), "fulcrum-g0-1g.10gb.mex1");

@@ -92,10 +92,9 @@ fn world() -> Shared {
         ("/Common/embed", "ml-node-2:9090", "ml-node-2", true),
         ("/Common/other", "ml-node-4:8080", "ml-node-4", true),
     ] {
-        world.members.insert(
-            (pool.into(), member.into()),
-            (Some(node.into()), enabled),
-        );
+        world
+            .members
+            .insert((pool.into(), member.into()), (Some(node.into()), enabled));
     }
     Arc::new(Mutex::new(world))
 }
@@ -195,7 +194,10 @@ fn draining_the_last_enabled_members_of_a_pool_is_refused() {
     let refused = plan_drain("ml-node-1", &pools).unwrap_err();
     assert_eq!(refused.pool, "/Common/mlPool");
     assert_eq!(refused.members, ["a:80", "b:80"]);
-    assert!(refused.to_string().contains("no enabled member"), "{refused}");
+    assert!(
+        refused.to_string().contains("no enabled member"),
+        "{refused}"
+    );
     // With one enabled member elsewhere, both may go.
     let mut pools = pools;
     pools[0].members[2].enabled = true;
@@ -252,7 +254,11 @@ async fn a_failed_apply_or_reconfiguration_restores_service() {
         let Phase::Done { failure: Some(why) } = &rollout.phase else {
             panic!("expected a failure: {:?}", rollout.phase);
         };
-        let expected = if fail_apply { "mig manager unreachable" } else { "state=failed" };
+        let expected = if fail_apply {
+            "mig manager unreachable"
+        } else {
+            "state=failed"
+        };
         assert!(why.contains(expected), "{why}");
         assert!(enabled(&world, "ml-node-1:8080") && enabled(&world, "ml-node-1:9090"));
     }
@@ -307,11 +313,19 @@ async fn run_with_kill(kill_at: usize, inside: bool) -> (Shared, Rollout, Vec<&'
         let now = observe(&world, t);
         if step == kill_at && inside {
             let mut lost = current.clone();
-            lost.step(now, &mut FakeDrain(world.clone()), &FakeExecutor(world.clone()))
-                .await;
+            lost.step(
+                now,
+                &mut FakeDrain(world.clone()),
+                &FakeExecutor(world.clone()),
+            )
+            .await;
         }
         let report = current
-            .step(now, &mut FakeDrain(world.clone()), &FakeExecutor(world.clone()))
+            .step(
+                now,
+                &mut FakeDrain(world.clone()),
+                &FakeExecutor(world.clone()),
+            )
             .await;
         phases.push(report.from);
         persisted = serde_json::to_string(&current).unwrap();
