@@ -179,7 +179,7 @@ impl SimGroup {
             .retain(|instance| instance.phase(now, boot) != Phase::Gone);
     }
 
-    fn render(&self, now: Instant, boot: Duration) -> Value {
+    fn render(&self, now: Instant, boot: Duration, autoscaler: Option<String>) -> Value {
         let mut actions = json!({
             "abandoning": 0, "creating": 0, "creatingWithoutRetries": 0, "deleting": 0,
             "none": 0, "recreating": 0, "refreshing": 0, "restarting": 0, "resuming": 0,
@@ -223,6 +223,9 @@ impl SimGroup {
         });
         if let Value::Object(fields) = fields {
             body.extend(fields);
+        }
+        if let (Some(autoscaler), Some(status)) = (autoscaler, body.get_mut("status")) {
+            status["autoscaler"] = json!(autoscaler);
         }
         Value::Object(body)
     }
@@ -422,9 +425,10 @@ impl SimState {
 
     /// instanceGroupManagers.get.
     pub fn render_group(&self, scope_path: &str, name: &str) -> Result<Value, SimError> {
+        let autoscaler = self.autoscaler_of(scope_path, &group_key(scope_path, name));
         Ok(self
             .group(scope_path, name)?
-            .render(Instant::now(), self.timing.boot_delay))
+            .render(Instant::now(), self.timing.boot_delay, autoscaler))
     }
 
     /// instanceGroupManagers.list.
@@ -435,7 +439,13 @@ impl SimState {
             .groups
             .iter()
             .filter(|(key, _)| key.starts_with(&prefix))
-            .map(|(_, group)| group.render(now, self.timing.boot_delay))
+            .map(|(key, group)| {
+                group.render(
+                    now,
+                    self.timing.boot_delay,
+                    self.autoscaler_of(scope_path, key),
+                )
+            })
             .collect();
         json!({
             "kind": "compute#instanceGroupManagerList",
@@ -459,6 +469,7 @@ impl SimState {
         name: &str,
         size: u32,
     ) -> Result<String, SimError> {
+        self.check_resizable(scope_path, &group_key(scope_path, name))?;
         let group = self.group_mut(scope_path, name)?;
         group.target_size = size;
         group.fingerprint = new_fingerprint();

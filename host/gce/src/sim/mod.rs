@@ -1,7 +1,7 @@
 //! A Compute v1 simulator on loopback, faithful enough for the client and for
 //! google-api-python-client: the seed chain's resources, managed instance
 //! groups whose instances boot over a configurable delay, Operations that go
-//! PENDING → RUNNING → DONE, backend services with fingerprints and health,
+//! PENDING → RUNNING → DONE, autoscalers that mark their groups, backend services with fingerprints and health,
 //! token endpoints for service-account and metadata-server auth, and faults
 //! injected by flag or at `/fulcrum-sim/faults`.
 //!
@@ -17,6 +17,7 @@
 //! # Ok(()) }
 //! ```
 
+mod autoscalers;
 mod backend_services;
 mod error;
 mod faults;

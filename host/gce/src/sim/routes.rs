@@ -1,5 +1,5 @@
 //! The simulated Compute v1 API under `/compute/v1/projects/{p}/…`: the seed
-//! chain's collections (insert, get, list, delete), managed instance groups,
+//! chain's collections and autoscalers (insert, get, list, delete), managed instance groups,
 //! backend services and Operations. Any bearer token, or none, is accepted;
 //! `alt`, `prettyPrint`, `fields` and `quotaUser` are ignored.
 
@@ -217,7 +217,22 @@ fn dispatch(
             json(state.backend_health(&collection, name, &body)?)
         }
 
-        // The seed chain's collections.
+        // Autoscalers name their target in the query on PATCH and PUT.
+        ("PATCH" | "PUT", [kind @ ("zones" | "regions"), location, "autoscalers"]) => {
+            let collection = format!("projects/{project}/{kind}/{location}/autoscalers");
+            let name = query
+                .get("autoscaler")
+                .cloned()
+                .ok_or_else(|| SimError::required("autoscaler"))?;
+            let target = format!("{collection}/{name}");
+            let replace = method == Method::PUT;
+            let verb = if replace { "update" } else { "patch" };
+            mutate(state, &target, verb, query, |state| {
+                state.write_autoscaler(&collection, &name, body, replace)
+            })
+        }
+
+        // The seed chain's collections, and autoscalers.
         (_, [scope @ .., collection]) if is_plain(scope, collection) => {
             let collection_path = format!("projects/{project}/{}/{collection}", scope.join("/"));
             match method.as_str() {
@@ -255,7 +270,8 @@ fn dispatch(
 fn is_plain(scope: &[&str], collection: &str) -> bool {
     match scope {
         ["global"] => PLAIN_COLLECTIONS.contains(&collection),
-        ["regions", _] => collection == "backendServices",
+        ["regions", _] => matches!(collection, "backendServices" | "autoscalers"),
+        ["zones", _] => collection == "autoscalers",
         _ => false,
     }
 }

@@ -325,6 +325,22 @@ impl SimState {
                 }
                 object.insert("fingerprint".to_owned(), json!(new_fingerprint()));
             }
+            "autoscalers" => {
+                if !object.contains_key("target") {
+                    return Err(SimError::required("resource.target"));
+                }
+                object.insert("status".to_owned(), json!("ACTIVE"));
+                let scope = collection.trim_end_matches("/autoscalers");
+                let location_key = if scope.contains("/regions/") {
+                    "region"
+                } else {
+                    "zone"
+                };
+                object.insert(
+                    location_key.to_owned(),
+                    json!(format!("{SELF_LINK_BASE}{scope}")),
+                );
+            }
             "healthChecks" => {
                 object.entry("checkIntervalSec").or_insert(json!(5));
                 object.entry("timeoutSec").or_insert(json!(5));

@@ -174,6 +174,25 @@ assert failing[0]["lastAttempt"]["errors"]["errors"][0]["code"] == "ZONE_RESOURC
 assert failing[0]["currentAction"] == "CREATING" and "instanceStatus" not in failing[0], failing
 admin("/fulcrum-sim/faults", {})
 
+# Regional groups; an autoscaled one refuses a hand resize with 412.
+REGION = ZONE.rsplit("-", 1)[0]
+wait(call("regionInstanceGroupManagers", "insert", project=PROJECT, region=REGION,
+          body={"name": "tf-train", "baseInstanceName": "tf-train", "targetSize": 1}))
+wait(call("regionInstanceGroupManagers", "resize", project=PROJECT, region=REGION, instanceGroupManager="tf-train", size=2))
+regional = call("regionInstanceGroupManagers", "listManagedInstances", project=PROJECT, region=REGION, instanceGroupManager="tf-train")
+assert len(regional["managedInstances"]) == 2, regional
+train = call("regionInstanceGroupManagers", "get", project=PROJECT, region=REGION, instanceGroupManager="tf-train")
+wait(call("regionAutoscalers", "insert", project=PROJECT, region=REGION,
+          body={"name": "tf-train-as", "target": train["selfLink"], "autoscalingPolicy": {"minNumReplicas": 1, "maxNumReplicas": 4}}))
+wait(call("regionAutoscalers", "patch", project=PROJECT, region=REGION, autoscaler="tf-train-as",
+          body={"autoscalingPolicy": {"minNumReplicas": 1, "maxNumReplicas": 8}}))
+autoscaler = call("regionAutoscalers", "get", project=PROJECT, region=REGION, autoscaler="tf-train-as")
+assert autoscaler["autoscalingPolicy"]["maxNumReplicas"] == 8, autoscaler
+train = call("regionInstanceGroupManagers", "get", project=PROJECT, region=REGION, instanceGroupManager="tf-train")
+assert train["status"]["autoscaler"] == autoscaler["selfLink"], train
+expect_http_error(412, "conditionNotMet", lambda: call(
+    "regionInstanceGroupManagers", "resize", project=PROJECT, region=REGION, instanceGroupManager="tf-train", size=3))
+
 # A rate limit is retried by the client's own rules.
 admin("/fulcrum-sim/faults", {"rate_limited": 1})
 call("instanceGroupManagers", "get", num_retries=3, project=PROJECT, zone=ZONE, instanceGroupManager=IGM)

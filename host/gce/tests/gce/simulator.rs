@@ -317,3 +317,68 @@ async fn concurrent_resizes_leave_a_consistent_group() {
     assert!((1..=12).contains(&state.target_size));
     server.shutdown().await;
 }
+
+#[tokio::test]
+async fn autoscaled_groups_are_not_resized_by_hand() {
+    let server = start_sim(Faults::default()).await;
+    let http = fulcrum_gce::build_http_client(std::time::Duration::from_secs(10)).expect("client");
+    let root = format!("{}projects/demo-project/", server.api_root());
+    let post = |path: &str, body: serde_json::Value| {
+        let request = http.post(format!("{root}{path}")).json(&body);
+        async move { request.send().await.expect("sent").status() }
+    };
+    let group_link = "https://www.googleapis.com/compute/v1/projects/demo-project/zones/us-central1-a/instanceGroupManagers/tf-instance-group-manager";
+    let status = post(
+        "zones/us-central1-a/autoscalers",
+        serde_json::json!({"name": "tf-as", "target": group_link, "autoscalingPolicy": {"maxNumReplicas": 8}}),
+    )
+    .await;
+    assert!(status.is_success(), "{status}");
+
+    let client = client(&server);
+    let group = client.get_group(&seed_group()).await.expect("group");
+    assert!(
+        group
+            .status
+            .and_then(|s| s.autoscaler)
+            .is_some_and(|a| a.ends_with("/autoscalers/tf-as"))
+    );
+    let refused = GceActuator::new(client.clone())
+        .set_target_size(&seed_group(), 4)
+        .await;
+    assert!(
+        matches!(refused, Err(GceError::Refused { .. })),
+        "{refused:?}"
+    );
+    assert_eq!(server.stats().resizes, 0);
+
+    let regional = "regions/us-central1/instanceGroupManagers";
+    assert!(
+        post(
+            regional,
+            serde_json::json!({"name": "tf-train", "targetSize": 1})
+        )
+        .await
+        .is_success()
+    );
+    let regional_link =
+        format!("https://www.googleapis.com/compute/v1/projects/demo-project/{regional}/tf-train");
+    assert!(
+        post(
+            "regions/us-central1/autoscalers",
+            serde_json::json!({"name": "tf-train-as", "target": regional_link})
+        )
+        .await
+        .is_success()
+    );
+    let error = client
+        .resize(
+            &fulcrum_gce::GroupRef::regional("us-central1", "tf-train"),
+            3,
+        )
+        .await
+        .expect_err("Google refuses");
+    assert_eq!(error.http_status(), Some(412));
+    assert!(error.to_string().contains("conditionNotMet"), "{error}");
+    server.shutdown().await;
+}
