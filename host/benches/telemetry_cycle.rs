@@ -17,7 +17,9 @@ use std::sync::atomic::{AtomicIsize, Ordering};
 use std::time::{Duration, Instant};
 
 use fulcrum_host::sim::{ExporterServers, Fleet, FleetConfig};
-use fulcrum_host::sources::{DcgmConfig, JoinBy, NodeIdentity, TelemetryCollector, TelemetryConfig};
+use fulcrum_host::sources::{
+    DcgmConfig, JoinBy, NodeIdentity, TelemetryCollector, TelemetryConfig,
+};
 
 const NODES: usize = 1_000;
 const GPUS_PER_NODE: usize = 8;
@@ -94,7 +96,10 @@ fn main() {
     for _ in 0..5 {
         fleet.advance();
     }
-    let bytes: usize = (0..NODES).filter_map(|n| fleet.dcgm_metrics(n)).map(|b| b.len()).sum();
+    let bytes: usize = (0..NODES)
+        .filter_map(|n| fleet.dcgm_metrics(n))
+        .map(|b| b.len())
+        .sum();
 
     let servers_runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -143,7 +148,11 @@ fn main() {
         let (cpu, wall) = (thread_cpu() - cpu, wall.elapsed());
         COUNTED.with(|counted| counted.set(false));
         let peak_mib = (PEAK.load(Ordering::Relaxed) - before) as f64 / (1024.0 * 1024.0);
-        assert!(telemetry.errors.is_empty(), "{:?}", telemetry.errors.first());
+        assert!(
+            telemetry.errors.is_empty(),
+            "{:?}",
+            telemetry.errors.first()
+        );
         let gpus: usize = telemetry
             .nodes
             .iter()
@@ -151,7 +160,11 @@ fn main() {
             .map(|readings| readings.gpus.len())
             .sum();
         assert_eq!(gpus, NODES * GPUS_PER_NODE);
-        let label = if cycle == 0 { "cold (connects)" } else { "warm" };
+        let label = if cycle == 0 {
+            "cold (connects)"
+        } else {
+            "warm"
+        };
         println!(
             "  cycle {cycle} {label:>15}: wall {:>6.1} ms, collector CPU {:>6.1} ms, peak heap {:>5.1} MiB",
             wall.as_secs_f64() * 1e3,
@@ -161,6 +174,9 @@ fn main() {
         drop(telemetry);
         now_ms += 15_000;
     }
-    println!("  process peak RSS (fleet and exporters included): {:.1} MiB", peak_rss_kib() as f64 / 1024.0);
+    println!(
+        "  process peak RSS (fleet and exporters included): {:.1} MiB",
+        peak_rss_kib() as f64 / 1024.0
+    );
     drop(servers);
 }

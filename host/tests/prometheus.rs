@@ -55,8 +55,14 @@ impl PrometheusServer {
             .port();
         let log = std::fs::File::create(dir.path().join("prometheus.log")).unwrap();
         let child = Command::new(&binary)
-            .arg(format!("--config.file={}", dir.path().join("prometheus.yml").display()))
-            .arg(format!("--storage.tsdb.path={}", dir.path().join("data").display()))
+            .arg(format!(
+                "--config.file={}",
+                dir.path().join("prometheus.yml").display()
+            ))
+            .arg(format!(
+                "--storage.tsdb.path={}",
+                dir.path().join("data").display()
+            ))
             .arg(format!("--web.listen-address=127.0.0.1:{port}"))
             .stdin(Stdio::null())
             .stdout(log.try_clone().unwrap())
@@ -73,8 +79,8 @@ impl PrometheusServer {
     /// Panic with the server's log if it has exited.
     fn check_running(&mut self) {
         if let Ok(Some(status)) = self.child.try_wait() {
-            let log = std::fs::read_to_string(self.dir.path().join("prometheus.log"))
-                .unwrap_or_default();
+            let log =
+                std::fs::read_to_string(self.dir.path().join("prometheus.log")).unwrap_or_default();
             panic!("prometheus exited with {status}; its log:\n{log}");
         }
     }
@@ -87,8 +93,12 @@ fn prometheus_binary() -> PathBuf {
         .chain([PathBuf::from("/usr/bin/prometheus")])
         .chain(
             std::env::var_os("PATH")
-                .map(|path| std::env::split_paths(&path).map(|dir| dir.join("prometheus")).collect())
-                .unwrap_or_else(Vec::new),
+                .map(|path| {
+                    std::env::split_paths(&path)
+                        .map(|dir| dir.join("prometheus"))
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default(),
         );
     for candidate in candidates {
         if candidate.is_file() {
@@ -102,7 +112,10 @@ fn prometheus_binary() -> PathBuf {
 }
 
 fn now_ms() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() as u64
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64
 }
 
 fn fleet_nodes(count: usize) -> Vec<NodeIdentity> {
@@ -165,12 +178,32 @@ fn assert_same(direct: &GpuReading, read_back: &GpuReading, at: &str) {
     assert_eq!(direct.throttled(), read_back.throttled(), "{at}");
     for (field, a, b) in [
         ("utilization", direct.utilization, read_back.utilization),
-        ("tensor_activity", direct.tensor_activity, read_back.tensor_activity),
-        ("memory_used_mib", direct.memory_used_mib, read_back.memory_used_mib),
-        ("memory_total_mib", direct.memory_total_mib, read_back.memory_total_mib),
-        ("temperature_c", direct.temperature_c, read_back.temperature_c),
+        (
+            "tensor_activity",
+            direct.tensor_activity,
+            read_back.tensor_activity,
+        ),
+        (
+            "memory_used_mib",
+            direct.memory_used_mib,
+            read_back.memory_used_mib,
+        ),
+        (
+            "memory_total_mib",
+            direct.memory_total_mib,
+            read_back.memory_total_mib,
+        ),
+        (
+            "temperature_c",
+            direct.temperature_c,
+            read_back.temperature_c,
+        ),
         ("power_w", direct.power_w, read_back.power_w),
-        ("power_limit_w", direct.power_limit_w, read_back.power_limit_w),
+        (
+            "power_limit_w",
+            direct.power_limit_w,
+            read_back.power_limit_w,
+        ),
         ("sm_clock_mhz", direct.sm_clock_mhz, read_back.sm_clock_mhz),
     ] {
         assert!(same(a, b), "{at}: {field}: direct {a}, from Prometheus {b}");
@@ -186,13 +219,17 @@ async fn prometheus_reads_back_what_the_exporters_serve() {
     for _ in 0..9 {
         fleet.advance();
     }
-    let exporters = ExporterServers::start(&fleet).await.expect("exporters start");
+    let exporters = ExporterServers::start(&fleet)
+        .await
+        .expect("exporters start");
     exporters.publish(&fleet);
     let targets: Vec<String> = exporters
         .urls()
         .iter()
         .map(|url| {
-            let host_port = url.trim_start_matches("http://").trim_end_matches("/metrics");
+            let host_port = url
+                .trim_start_matches("http://")
+                .trim_end_matches("/metrics");
             host_port.to_owned()
         })
         .collect();
@@ -240,26 +277,27 @@ async fn prometheus_reads_back_what_the_exporters_serve() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bad_query_is_reported_by_the_server_and_names_it() {
     let mut server = PrometheusServer::start(&[]);
-    let mut collector = TelemetryCollector::new(vec![TelemetryConfig::Prometheus(PrometheusConfig {
-        url: server.url.clone(),
-        queries: PrometheusQueries {
-            utilization: "rate(DCGM_FI_PROF_GR_ENGINE_ACTIVE[".into(),
-            ..PrometheusQueries::default()
-        },
-        join: JoinBy::Address,
-        address_label: "instance".into(),
-        timeout_ms: 5_000,
-        stale_after_ms: 60_000,
-    })])
-    .unwrap();
+    let mut collector =
+        TelemetryCollector::new(vec![TelemetryConfig::Prometheus(PrometheusConfig {
+            url: server.url.clone(),
+            queries: PrometheusQueries {
+                utilization: "rate(DCGM_FI_PROF_GR_ENGINE_ACTIVE[".into(),
+                ..PrometheusQueries::default()
+            },
+            join: JoinBy::Address,
+            address_label: "instance".into(),
+            timeout_ms: 5_000,
+            stale_after_ms: 60_000,
+        })])
+        .unwrap();
     let nodes = fleet_nodes(1);
     for _ in 0..POLLS {
         server.check_running();
         let cycle = collector.collect(&nodes, now_ms()).await;
-        let refused = cycle
-            .errors
-            .iter()
-            .any(|error| error.to_string().contains("Connection refused") || error.to_string().contains("request failed"));
+        let refused = cycle.errors.iter().any(|error| {
+            error.to_string().contains("Connection refused")
+                || error.to_string().contains("request failed")
+        });
         if refused {
             tokio::time::sleep(POLL).await;
             continue;
@@ -267,8 +305,14 @@ async fn a_bad_query_is_reported_by_the_server_and_names_it() {
         assert_eq!(cycle.errors.len(), 1, "{:?}", cycle.errors);
         let error = cycle.errors[0].to_string();
         assert!(error.starts_with("telemetry[0] (prometheus): "), "{error}");
-        assert!(error.contains("/api/v1/query?query=rate%28DCGM_FI_PROF_GR_ENGINE_ACTIVE%5B"), "{error}");
-        assert!(error.contains("query failed (HTTP 400, bad_data)"), "{error}");
+        assert!(
+            error.contains("/api/v1/query?query=rate%28DCGM_FI_PROF_GR_ENGINE_ACTIVE%5B"),
+            "{error}"
+        );
+        assert!(
+            error.contains("query failed (HTTP 400, bad_data)"),
+            "{error}"
+        );
         assert!(cycle.nodes[0].readings.is_none());
         return;
     }

@@ -29,6 +29,8 @@
 use serde::Deserialize;
 
 /// One telemetry source.
+// Built once at startup; the variants' sizes do not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum TelemetryConfig {
@@ -368,7 +370,9 @@ fn check_url_template(key: &str, template: &str, problem: &mut impl FnMut(&str, 
 fn check_placeholders(key: &str, text: &str, problem: &mut impl FnMut(&str, String)) {
     let rest = PLACEHOLDERS
         .iter()
-        .fold(text.to_owned(), |text, placeholder| text.replace(placeholder, ""));
+        .fold(text.to_owned(), |text, placeholder| {
+            text.replace(placeholder, "")
+        });
     if rest.contains(['{', '}']) {
         problem(
             key,
@@ -435,7 +439,9 @@ fn check_input(
 }
 
 fn has_placeholder(text: &str) -> bool {
-    PLACEHOLDERS.iter().any(|placeholder| text.contains(placeholder))
+    PLACEHOLDERS
+        .iter()
+        .any(|placeholder| text.contains(placeholder))
 }
 
 #[cfg(test)]
@@ -490,7 +496,10 @@ mod tests {
         );
         assert_eq!(sources[2].kind(), "nvidia-smi");
         for (i, source) in sources.iter().enumerate() {
-            assert_eq!(source.check(&format!("telemetry[{i}]")), Vec::<String>::new());
+            assert_eq!(
+                source.check(&format!("telemetry[{i}]")),
+                Vec::<String>::new()
+            );
         }
     }
 
@@ -526,11 +535,24 @@ mod tests {
         .unwrap();
         let problems = sources[0].check("telemetry[0]");
         assert!(problems[0].starts_with("telemetry[0].timeout_ms: 0 is out of range"));
-        assert!(problems[1].starts_with("telemetry[0].url: `http://{adress}:9400/metrics` has an unknown placeholder"));
-        assert!(problems.iter().any(|p| p.starts_with("telemetry[0].urls[0]: `ftp://x`: scheme `ftp`")), "{problems:?}");
+        assert!(problems[1].starts_with(
+            "telemetry[0].url: `http://{adress}:9400/metrics` has an unknown placeholder"
+        ));
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.starts_with("telemetry[0].urls[0]: `ftp://x`: scheme `ftp`")),
+            "{problems:?}"
+        );
         let problems = sources[1].check("telemetry[1]");
-        assert!(problems[0].starts_with("telemetry[1].command: runs once per node"), "{problems:?}");
+        assert!(
+            problems[0].starts_with("telemetry[1].command: runs once per node"),
+            "{problems:?}"
+        );
         let problems = sources[2].check("telemetry[2]");
-        assert!(problems[0].starts_with("telemetry[2].node: required"), "{problems:?}");
+        assert!(
+            problems[0].starts_with("telemetry[2].node: required"),
+            "{problems:?}"
+        );
     }
 }

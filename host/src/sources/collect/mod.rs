@@ -50,8 +50,7 @@ use tokio::time::Instant;
 pub use self::targets::NodeIdentity;
 use self::targets::NodeIndex;
 use super::config::{
-    DEFAULT_DCGM_URL, DcgmConfig, JoinBy, NVIDIA_SMI_QUERY_FIELDS, NvidiaSmiConfig,
-    TelemetryConfig,
+    DEFAULT_DCGM_URL, DcgmConfig, JoinBy, NVIDIA_SMI_QUERY_FIELDS, NvidiaSmiConfig, TelemetryConfig,
 };
 use super::nvidia_smi::{self, Input, ListedGpu};
 use super::prometheus::{self, PrometheusError, PrometheusRead, host_of};
@@ -156,6 +155,12 @@ impl fmt::Display for ConfigErrors {
 
 impl std::error::Error for ConfigErrors {}
 
+/// The nodes of a cycle, for [`TelemetryCollector::spawn_nvidia_smi`].
+struct NvidiaSmiTargets<'a> {
+    nodes: &'a [NodeIdentity],
+    index: &'a NodeIndex<'a>,
+}
+
 /// The outcome of one task.
 enum Outcome {
     /// A read made for one node.
@@ -229,16 +234,17 @@ impl TelemetryCollector {
                     });
                 }
                 TelemetryConfig::NvidiaSmi(config) => {
-                    if let Err(error) =
-                        self.spawn_nvidia_smi(&mut tasks, source, config, nodes, &index, now_ms)
-                    {
-                        errors.push(error);
-                    }
+                    let targets = NvidiaSmiTargets {
+                        nodes,
+                        index: &index,
+                    };
+                    self.spawn_nvidia_smi(&mut tasks, &mut errors, source, config, targets, now_ms);
                 }
             }
         }
 
-        let mut fresh: Vec<Vec<(usize, NodeReadings)>> = self.sources.iter().map(|_| Vec::new()).collect();
+        let mut fresh: Vec<Vec<(usize, NodeReadings)>> =
+            self.sources.iter().map(|_| Vec::new()).collect();
         while let Some(joined) = tasks.join_next().await {
             let outcome = match joined {
                 Ok(outcome) => outcome,
@@ -326,7 +332,8 @@ impl TelemetryCollector {
         url: String,
         timeout: Duration,
         now_ms: u64,
-    ) -> impl Future<Output = Result<(Vec<String>, NodeReadings), SourceError>> + Send + 'static {
+    ) -> impl Future<Output = Result<(Vec<String>, NodeReadings), SourceError>> + Send + 'static
+    {
         let client = self.client.clone();
         let in_flight = Arc::clone(&self.in_flight);
         let deadline = Instant::now() + timeout;
@@ -353,15 +360,16 @@ impl TelemetryCollector {
         }
     }
 
+    /// Spawn a source's nvidia-smi runs; a `node` that matches nothing goes to `errors`.
     fn spawn_nvidia_smi(
         &self,
         tasks: &mut JoinSet<Outcome>,
+        errors: &mut Vec<TargetError>,
         source: usize,
         config: &NvidiaSmiConfig,
-        nodes: &[NodeIdentity],
-        index: &NodeIndex<'_>,
+        NvidiaSmiTargets { nodes, index }: NvidiaSmiTargets<'_>,
         now_ms: u64,
-    ) -> Result<(), TargetError> {
+    ) {
         let query = match (&config.command, &config.file) {
             (_, Some(file)) => Input::File(file.clone()),
             (Some(argv), None) => Input::Command(argv.clone()),
@@ -407,7 +415,7 @@ impl TelemetryCollector {
                 Some(node) => spawn(node, query, list),
                 None => {
                     let target = query.name();
-                    return Err(TargetError {
+                    errors.push(TargetError {
                         source_index: source,
                         kind: "nvidia-smi",
                         target: target.clone(),
@@ -431,7 +439,6 @@ impl TelemetryCollector {
                 }
             }
         }
-        Ok(())
     }
 
     /// File a task's outcome under `fresh` or `errors`.
@@ -521,7 +528,10 @@ impl TelemetryCollector {
             if !candidate.stale {
                 return candidate;
             }
-            if best.as_ref().is_none_or(|best| candidate.age_ms < best.age_ms) {
+            if best
+                .as_ref()
+                .is_none_or(|best| candidate.age_ms < best.age_ms)
+            {
                 best = Some(candidate);
             }
         }

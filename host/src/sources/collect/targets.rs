@@ -85,7 +85,10 @@ mod tests {
 
     #[test]
     fn nodes_are_found_by_address_or_hostname() {
-        let nodes = [node("a", "127.0.1.1", Some("ha")), node("b", "127.0.1.2", None)];
+        let nodes = [
+            node("a", "127.0.1.1", Some("ha")),
+            node("b", "127.0.1.2", None),
+        ];
         let index = NodeIndex::new(&nodes);
         assert_eq!(index.find(JoinBy::Address, "127.0.1.2"), Some(1));
         assert_eq!(index.find(JoinBy::Hostname, "ha"), Some(0));

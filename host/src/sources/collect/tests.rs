@@ -93,7 +93,10 @@ async fn fixed_urls_join_by_host_or_by_hostname_label() {
     let error = cycle.errors[0].to_string();
     assert_eq!(
         error,
-        format!("telemetry[0] (dcgm): {}: no node of this cycle has host name `ml-node-2`", urls[1])
+        format!(
+            "telemetry[0] (dcgm): {}: no node of this cycle has host name `ml-node-2`",
+            urls[1]
+        )
     );
 }
 
@@ -110,7 +113,11 @@ async fn a_failed_scrape_keeps_the_last_values_until_they_are_stale() {
 
     let cycle = collector.collect(&nodes, T0 + 15_000).await;
     assert_eq!(cycle.errors.len(), 3);
-    assert!(cycle.errors[0].to_string().contains(&urls[0]), "{}", cycle.errors[0]);
+    assert!(
+        cycle.errors[0].to_string().contains(&urls[0]),
+        "{}",
+        cycle.errors[0]
+    );
     let node = &cycle.nodes[0];
     assert_eq!((node.age_ms, node.stale), (15_000, false));
     assert_eq!(node.readings.as_ref().unwrap().gpus.len(), 8);
@@ -119,7 +126,11 @@ async fn a_failed_scrape_keeps_the_last_values_until_they_are_stale() {
     let node = &cycle.nodes[0];
     assert_eq!((node.age_ms, node.stale), (90_001, true));
     assert_eq!(node.health(), Health::Unknown);
-    assert_eq!(node.gpu_samples().len(), 8, "stale rows keep the last values");
+    assert_eq!(
+        node.gpu_samples().len(),
+        8,
+        "stale rows keep the last values"
+    );
 
     // Fed to the snapshot: the age and staleness columns.
     let mut builder = SnapshotBuilder::new();
@@ -143,7 +154,10 @@ async fn a_node_never_read_is_stale_with_no_readings() {
     let cycle = collector.collect(&fleet_nodes(1), T0).await;
     let node = &cycle.nodes[0];
     assert!(node.readings.is_none());
-    assert_eq!((node.age_ms, node.stale, node.source), (u32::MAX, true, None));
+    assert_eq!(
+        (node.age_ms, node.stale, node.source),
+        (u32::MAX, true, None)
+    );
     assert_eq!(
         cycle.errors[0].target, "http://127.0.1.1:1/metrics",
         "{}",
@@ -153,12 +167,20 @@ async fn a_node_never_read_is_stale_with_no_readings() {
 
 #[tokio::test]
 async fn hostile_scrapes_fail_alone() {
-    let good = Fleet::new(FleetConfig::default(), T0).dcgm_metrics(0).unwrap();
+    let good = Fleet::new(FleetConfig::default(), T0)
+        .dcgm_metrics(0)
+        .unwrap();
     let labels: String = (0..10_000).map(|i| format!("l{i}=\"v\",")).collect();
     let pages = vec![
         ("/good", good),
-        ("/garbage", "<html><body>502 Bad Gateway</body></html>".to_owned()),
-        ("/truncated", "DCGM_FI_DEV_GPU_TEMP{gpu=\"0\",UUID=\"GPU-1".to_owned()),
+        (
+            "/garbage",
+            "<html><body>502 Bad Gateway</body></html>".to_owned(),
+        ),
+        (
+            "/truncated",
+            "DCGM_FI_DEV_GPU_TEMP{gpu=\"0\",UUID=\"GPU-1".to_owned(),
+        ),
         ("/labels", format!("DCGM_FI_DEV_GPU_TEMP{{{labels}}} 1\n")),
         (
             "/odd-values",
@@ -187,8 +209,12 @@ async fn hostile_scrapes_fail_alone() {
     let messages: Vec<String> = cycle.errors.iter().map(ToString::to_string).collect();
     assert_eq!(messages.len(), 3, "{messages:?}");
     assert!(messages[0].contains(&format!("{base}/garbage:1: expected a metric name")));
-    assert!(messages[1].contains(&format!("{base}/truncated:1: DCGM_FI_DEV_GPU_TEMP: unterminated value")));
-    assert!(messages[2].contains(&format!("{base}/labels:1: DCGM_FI_DEV_GPU_TEMP: more than 64 labels")));
+    assert!(messages[1].contains(&format!(
+        "{base}/truncated:1: DCGM_FI_DEV_GPU_TEMP: unterminated value"
+    )));
+    assert!(messages[2].contains(&format!(
+        "{base}/labels:1: DCGM_FI_DEV_GPU_TEMP: more than 64 labels"
+    )));
     for stale in &cycle.nodes[1..4] {
         assert!(stale.readings.is_none() && stale.stale);
     }
@@ -196,12 +222,19 @@ async fn hostile_scrapes_fail_alone() {
     assert!(odd.gpus[0].utilization.is_nan());
     assert!(odd.gpus[0].memory_used_mib.is_nan());
     assert_eq!(odd.gpus[0].memory_free_mib, 100.0);
-    assert!(odd.warnings[0].to_string().contains("value -5 is outside the physical range"));
+    assert!(
+        odd.warnings[0]
+            .to_string()
+            .contains("value -5 is outside the physical range")
+    );
 }
 
 #[tokio::test]
 async fn prometheus_failures_name_each_query_and_keep_nothing() {
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
     let config = PrometheusConfig {
         url: format!("http://{closed}"),
         queries: PrometheusQueries {
@@ -218,10 +251,17 @@ async fn prometheus_failures_name_each_query_and_keep_nothing() {
     assert_eq!(cycle.errors.len(), 13);
     let error = cycle.errors[0].to_string();
     assert!(
-        error.starts_with(&format!("telemetry[0] (prometheus): http://{closed}/api/v1/query?query=DCGM_FI_")),
+        error.starts_with(&format!(
+            "telemetry[0] (prometheus): http://{closed}/api/v1/query?query=DCGM_FI_"
+        )),
         "{error}"
     );
-    assert!(cycle.nodes.iter().all(|node| node.readings.is_none() && node.stale));
+    assert!(
+        cycle
+            .nodes
+            .iter()
+            .all(|node| node.readings.is_none() && node.stale)
+    );
 }
 
 fn nvidia_smi_fixtures() -> String {
@@ -273,7 +313,12 @@ async fn nvidia_smi_files_are_read_per_node() {
     assert_eq!(profiles, ["3g.40gb", "2g.20gb", "1g.10gb", "1g.10gb"]);
     assert_eq!(cycle.errors.len(), 1);
     let error = cycle.errors[0].to_string();
-    assert!(error.starts_with(&format!("telemetry[0] (nvidia-smi): {dir}/absent__query-gpu__load.csv: cannot read")), "{error}");
+    assert!(
+        error.starts_with(&format!(
+            "telemetry[0] (nvidia-smi): {dir}/absent__query-gpu__load.csv: cannot read"
+        )),
+        "{error}"
+    );
 }
 
 #[tokio::test]
@@ -281,7 +326,10 @@ async fn an_nvidia_smi_command_for_one_node() {
     let dir = nvidia_smi_fixtures();
     let config = |node: &str| {
         TelemetryConfig::NvidiaSmi(NvidiaSmiConfig {
-            command: Some(vec!["cat".into(), format!("{dir}/h100__query-gpu__idle.csv")]),
+            command: Some(vec![
+                "cat".into(),
+                format!("{dir}/h100__query-gpu__idle.csv"),
+            ]),
             file: None,
             list_command: None,
             list_file: None,
@@ -296,15 +344,26 @@ async fn an_nvidia_smi_command_for_one_node() {
     let cycle = collector.collect(&nodes, T0).await;
     assert!(cycle.nodes[0].readings.is_none());
     let gpu = &cycle.nodes[1].readings.as_ref().unwrap().gpus[0];
-    assert_eq!((gpu.utilization, gpu.memory_total_mib, gpu.temperature_c), (0.0, 81559.0, 41.0));
+    assert_eq!(
+        (gpu.utilization, gpu.memory_total_mib, gpu.temperature_c),
+        (0.0, 81559.0, 41.0)
+    );
     assert_eq!(cycle.errors.len(), 1);
-    assert!(cycle.errors[0].to_string().ends_with("no node of this cycle has host name `gone`"));
+    assert!(
+        cycle.errors[0]
+            .to_string()
+            .ends_with("no node of this cycle has host name `gone`")
+    );
 }
 
 #[test]
 fn bad_configuration_is_reported_whole() {
     let errors = TelemetryCollector::new(vec![
-        dcgm(Some("http://{ip}/metrics".into()), Vec::new(), JoinBy::Address),
+        dcgm(
+            Some("http://{ip}/metrics".into()),
+            Vec::new(),
+            JoinBy::Address,
+        ),
         dcgm(None, vec!["not a url".into()], JoinBy::Address),
     ])
     .err()

@@ -77,7 +77,10 @@ impl<'a> Iterator for Samples<'a> {
 impl<'a> Samples<'a> {
     /// The next sample, its labels read into `labels` (cleared first), so a
     /// caller that hands back the previous sample's vector allocates once.
-    pub(super) fn next_into(&mut self, mut labels: Labels<'a>) -> Option<Result<Sample<'a>, Problem>> {
+    pub(super) fn next_into(
+        &mut self,
+        mut labels: Labels<'a>,
+    ) -> Option<Result<Sample<'a>, Problem>> {
         labels.clear();
         for (index, raw) in self.lines.by_ref() {
             let line = index + 1;

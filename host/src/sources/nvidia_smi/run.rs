@@ -103,8 +103,14 @@ fn run(argv: &[String], timeout: Duration) -> Result<String, RunError> {
         })?;
     // Both pipes are drained on their own threads so the child never blocks
     // on a full pipe; only the first bytes are kept.
-    let stdout = child.stdout.take().map(|out| drain(out, MAX_OUTPUT_BYTES as u64 + 1));
-    let stderr = child.stderr.take().map(|err| drain(err, STDERR_QUOTED_BYTES));
+    let stdout = child
+        .stdout
+        .take()
+        .map(|out| drain(out, MAX_OUTPUT_BYTES as u64 + 1));
+    let stderr = child
+        .stderr
+        .take()
+        .map(|err| drain(err, STDERR_QUOTED_BYTES));
     let deadline = Instant::now() + timeout;
     let status = loop {
         match child.try_wait() {
@@ -118,8 +124,12 @@ fn run(argv: &[String], timeout: Duration) -> Result<String, RunError> {
             }
         }
     };
-    let stdout = stdout.and_then(|reader| reader.join().ok()).unwrap_or_default();
-    let stderr = stderr.and_then(|reader| reader.join().ok()).unwrap_or_default();
+    let stdout = stdout
+        .and_then(|reader| reader.join().ok())
+        .unwrap_or_default();
+    let stderr = stderr
+        .and_then(|reader| reader.join().ok())
+        .unwrap_or_default();
     if !status.success() {
         return Err(RunError::Exit {
             command,
@@ -172,23 +182,45 @@ mod tests {
             .await
             .unwrap_err();
         assert!(matches!(error, RunError::Timeout { .. }), "{error}");
-        assert!(error.to_string().starts_with("sleep 30: still running"), "{error}");
+        assert!(
+            error.to_string().starts_with("sleep 30: still running"),
+            "{error}"
+        );
     }
 
     #[tokio::test]
     async fn failures_name_the_command_or_file() {
-        let error = read(&argv(&["ls", "/nonexistent-fulcrum"]), Duration::from_secs(10))
-            .await
-            .unwrap_err();
-        assert!(error.to_string().starts_with("ls /nonexistent-fulcrum: exited with"), "{error}");
+        let error = read(
+            &argv(&["ls", "/nonexistent-fulcrum"]),
+            Duration::from_secs(10),
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("ls /nonexistent-fulcrum: exited with"),
+            "{error}"
+        );
         assert!(error.to_string().contains("No such file"), "{error}");
-        let error = read(&argv(&["/nonexistent-fulcrum-smi"]), Duration::from_secs(10))
-            .await
-            .unwrap_err();
+        let error = read(
+            &argv(&["/nonexistent-fulcrum-smi"]),
+            Duration::from_secs(10),
+        )
+        .await
+        .unwrap_err();
         assert!(matches!(error, RunError::Spawn { .. }), "{error}");
-        let error = read(&Input::File("/nonexistent.csv".into()), Duration::from_secs(1))
-            .await
-            .unwrap_err();
-        assert!(error.to_string().starts_with("/nonexistent.csv: cannot read"), "{error}");
+        let error = read(
+            &Input::File("/nonexistent.csv".into()),
+            Duration::from_secs(1),
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("/nonexistent.csv: cannot read"),
+            "{error}"
+        );
     }
 }

@@ -36,20 +36,39 @@ fn errors_name_the_query_and_the_reason() {
         format!("{URL}: query failed (HTTP 400, bad_data): parse error at char 5")
     );
     let error = read_answer(URL, 502, b"<html>Bad Gateway</html>").unwrap_err();
-    assert_eq!(error.to_string(), format!("{URL}: answered HTTP 502: <html>Bad Gateway</html>"));
+    assert_eq!(
+        error.to_string(),
+        format!("{URL}: answered HTTP 502: <html>Bad Gateway</html>")
+    );
     let error = answer(r#"{"status":"success","data":{"resultType":"scalar","result":[1,"2"]}}"#)
         .unwrap_err();
-    assert!(error.to_string().ends_with("gave a scalar, not an instant vector"), "{error}");
+    assert!(
+        error
+            .to_string()
+            .ends_with("gave a scalar, not an instant vector"),
+        "{error}"
+    );
     let error = answer(r#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,"hot"]}]}}"#)
         .unwrap_err();
-    assert!(error.to_string().ends_with("series 1: value `hot` is not a number"), "{error}");
+    assert!(
+        error
+            .to_string()
+            .ends_with("series 1: value `hot` is not a number"),
+        "{error}"
+    );
     let error = answer("# HELP not json").unwrap_err();
-    assert!(error.to_string().contains("not the query API's JSON"), "{error}");
+    assert!(
+        error.to_string().contains("not the query API's JSON"),
+        "{error}"
+    );
 }
 
 fn series(labels: &[(&str, &str)], value: f64) -> Series {
     Series {
-        labels: labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        labels: labels
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
         time_ms: 1_000,
         value,
     }
@@ -65,7 +84,8 @@ fn series_are_grouped_by_node_and_read_as_dcgm_fields() {
             ("UUID", format!("GPU-{host}")),
         ]
     };
-    let labels = |pairs: &Vec<(&'static str, String)>| -> Vec<(&'static str, String)> { pairs.clone() };
+    let labels =
+        |pairs: &Vec<(&'static str, String)>| -> Vec<(&'static str, String)> { pairs.clone() };
     let to_series = |pairs: Vec<(&str, String)>, value| Series {
         labels: pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
         time_ms: 2_000,
@@ -80,7 +100,11 @@ fn series_are_grouped_by_node_and_read_as_dcgm_fields() {
         (
             "DCGM_FI_PROF_GR_ENGINE_ACTIVE",
             "q1".to_owned(),
-            vec![to_series(labels(&a), 0.25), to_series(mig, 0.5), to_series(labels(&b), 2.0)],
+            vec![
+                to_series(labels(&a), 0.25),
+                to_series(mig, 0.5),
+                to_series(labels(&b), 2.0),
+            ],
         ),
         (
             "DCGM_FI_DEV_FB_USED",
@@ -96,14 +120,28 @@ fn series_are_grouped_by_node_and_read_as_dcgm_fields() {
     assert_eq!(node_a.readings.gpus[0].utilization, 0.25);
     assert_eq!(node_a.readings.gpus[0].memory_used_mib, 1024.0);
     assert_eq!(node_a.readings.mig_instances[0].utilization, 0.5);
-    assert_eq!(node_a.readings.mig_instances[0].mig.as_ref().unwrap().instance_id, 3);
+    assert_eq!(
+        node_a.readings.mig_instances[0]
+            .mig
+            .as_ref()
+            .unwrap()
+            .instance_id,
+        3
+    );
     // Out of range on node b: a warning there, not an error for the source.
     let node_b = &read.nodes[1];
     assert!(node_b.readings.gpus[0].utilization.is_nan());
     assert_eq!(node_b.readings.warnings.len(), 1);
-    assert!(node_b.readings.warnings[0].to_string().starts_with("endpoint:3: DCGM_FI_PROF_GR_ENGINE_ACTIVE"));
+    assert!(
+        node_b.readings.warnings[0]
+            .to_string()
+            .starts_with("endpoint:3: DCGM_FI_PROF_GR_ENGINE_ACTIVE")
+    );
     assert_eq!(read.errors.len(), 1);
-    assert_eq!(read.errors[0].to_string(), "q2: 1 series have no `instance` label to find their node by; ignored");
+    assert_eq!(
+        read.errors[0].to_string(),
+        "q2: 1 series have no `instance` label to find their node by; ignored"
+    );
 
     let read = group("endpoint", JoinBy::Hostname, "instance", &answers);
     let keys: Vec<&str> = read.nodes.iter().map(|node| node.key.as_str()).collect();
