@@ -209,17 +209,15 @@ impl GceClient {
         group: &GroupRef,
         instance_names: &[String],
     ) -> Result<Operation, GceError> {
-        let zone_path = match &group.location {
-            Location::Zone(zone) => format!("zones/{zone}"),
-            Location::Region(_) => String::new(),
+        // Zonal members as partial URLs; a regional group's members live in
+        // several zones, so they go by name (the API takes either, never mixed).
+        let instances: Vec<String> = match &group.location {
+            Location::Zone(zone) => instance_names
+                .iter()
+                .map(|name| format!("zones/{zone}/instances/{name}"))
+                .collect(),
+            Location::Region(_) => instance_names.to_vec(),
         };
-        let instances: Vec<String> = instance_names
-            .iter()
-            .map(|name| match zone_path.as_str() {
-                "" => name.clone(),
-                zone => format!("{zone}/instances/{name}"),
-            })
-            .collect();
         let body = json!({"instances": instances, "skipInstancesOnValidationError": false});
         let call = Call::post(format!("{}/deleteInstances", group.path()), Some(body)).idempotent();
         self.mutate(call).await

@@ -119,6 +119,11 @@ def admin(path, body):
     urllib.request.urlopen(request, timeout=10).read()
 
 
+# The checker must catch a wrong type and an unknown field, or it proves nothing.
+check({"targetSize": "3", "noSuchField": 1}, {"$ref": "InstanceGroupManager"}, "self-test")
+assert len(PROBLEMS) == 2, PROBLEMS
+PROBLEMS.clear()
+
 SVC = discovery.build(
     "compute", "v1",
     credentials=AnonymousCredentials(),
