@@ -62,7 +62,7 @@ fn run_prints_a_table_per_cycle() {
         assert!(stdout.contains(node), "{stdout}");
     }
     assert!(
-        stdout.contains("50 → "),
+        stdout.contains("enabled           1 → "),
         "the first cycle moves ratios off their start: {stdout}"
     );
 }
@@ -72,14 +72,26 @@ fn run_with_a_config_file_uses_its_fleet_and_settings() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("fulcrum.toml");
     let body = format!(
-        "[fleet]\nnodes = 5\n[[policies]]\npath = {:?}\n[policies.settings]\nmax_ratio = 20\n",
+        "[fleet]\nnodes = 5\n[[policies]]\npath = {:?}\n[policies.settings]\nmax_ratio = 20\n\
+         [[policies.grant]]\nactions = [\"member-ratio\"]\npools = [\"mlPool\"]\n",
         artifacts::GPU_WEIGHTING
     );
     std::fs::write(&config, body).unwrap();
     let out = run_cycles(&["--config", config.to_str().unwrap()], "1");
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(stdout.contains("ml-node-5"), "{stdout}");
+    let targets: Vec<u32> = stdout
+        .split("ratio 1 → ")
+        .skip(1)
+        .map(|rest| rest.split_whitespace().next().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(targets.len(), 5, "one per node of the fleet: {stdout}");
+    assert!(targets.iter().all(|&t| t <= 20), "max_ratio holds: {stdout}");
+
+    let out = host(&["snapshot", "--config", config.to_str().unwrap()]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(stdout.contains("node ml-node-5 (127.0.1.5) healthy"), "{stdout}");
 }
 
 #[test]
@@ -95,7 +107,11 @@ fn the_example_demo_config_runs() {
         "\"../target/wasm32-wasip2/plugin/gpu_weighting.wasm\"",
         &format!("{:?}", artifacts::GPU_WEIGHTING),
     );
-    assert_ne!(body, example, "the example names the policy it runs");
+    let body = body.replace(
+        "\"../target/wasm32-wasip2/plugin/queue_scaling.wasm\"",
+        &format!("{:?}", artifacts::QUEUE_SCALING),
+    );
+    assert_ne!(body, example, "the example names the policies it runs");
     std::fs::write(&config, body).unwrap();
     let out = run_cycles(&["--config", config.to_str().unwrap()], "2");
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -138,7 +154,7 @@ fn snapshot_prints_what_policies_receive() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("member ml-node-1:8080 (ml-node-1): ratio 50, enabled, available"),
+        stdout.contains("member ml-node-1:80 (ml-node-1): ratio 1, enabled"),
         "{stdout}"
     );
 

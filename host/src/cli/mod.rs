@@ -139,7 +139,9 @@ fn engine(global: &GlobalArgs) -> Result<PolicyEngine, Failure> {
 }
 
 /// Run `future` to completion on a multi-threaded runtime.
-fn block_on<T>(future: impl std::future::Future<Output = Result<T, Failure>>) -> Result<T, Failure> {
+fn block_on<T>(
+    future: impl std::future::Future<Output = Result<T, Failure>>,
+) -> Result<T, Failure> {
     tokio::runtime::Runtime::new()
         .map_err(Failure::usage)?
         .block_on(future)

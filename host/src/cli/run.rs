@@ -38,18 +38,19 @@ pub(super) fn run(global: &GlobalArgs, args: RunArgs) -> Result<(), Failure> {
 }
 
 async fn run_loop(global: &GlobalArgs, args: RunArgs) -> Result<(), Failure> {
-    let mut session =
-        Session::start(global, args.config.as_deref(), &args.policies, true).await?;
+    let mut session = Session::start(global, args.config.as_deref(), &args.policies, true).await?;
     let interval = args.interval.unwrap_or(if session.demo.is_some() {
         Duration::from_secs(1)
     } else {
         session.config.engine.interval
     });
+    let health = Health::new(interval * 3 + Duration::from_secs(10));
     if let Some(listen) = session.config.engine.metrics_listen {
-        let health = Health::new(interval * 3 + Duration::from_secs(10));
-        let bound = observe::serve(listen, session.metrics.clone(), health)
+        let bound = observe::serve(listen, session.metrics.clone(), health.clone())
             .await
-            .map_err(|err| Failure::usage(anyhow::anyhow!("engine.metrics_listen {listen}: {err}")))?;
+            .map_err(|err| {
+                Failure::usage(anyhow::anyhow!("engine.metrics_listen {listen}: {err}"))
+            })?;
         println!("metrics on http://{bound}/metrics");
     }
     let names: Vec<String> = session
@@ -72,7 +73,11 @@ async fn run_loop(global: &GlobalArgs, args: RunArgs) -> Result<(), Failure> {
             ""
         }
     );
-    let mode = if args.dry_run { Mode::DryRun } else { Mode::Apply };
+    let mode = if args.dry_run {
+        Mode::DryRun
+    } else {
+        Mode::Apply
+    };
     let mut hangup = signal(SignalKind::hangup()).map_err(Failure::usage)?;
     let mut cycles = 0;
     loop {
@@ -80,6 +85,7 @@ async fn run_loop(global: &GlobalArgs, args: RunArgs) -> Result<(), Failure> {
         cycles += 1;
         let world = session.world();
         let report = session.cycle(mode).await?;
+        health.cycle_completed();
         print!("{}", table::render(&report, world.as_deref()));
         if args.cycles.is_some_and(|n| cycles >= n) {
             return Ok(());

@@ -86,22 +86,16 @@ impl Session {
         })
     }
 
-    /// Run one cycle, then let the demo's world take a step.
+    /// Run one cycle; in the demo, at the world's time, and then the world
+    /// takes a step.
     pub async fn cycle(&mut self, mode: Mode) -> Result<CycleReport, Failure> {
-        let now = match &self.demo {
-            Some(demo) => {
-                for (name, value) in demo.signals() {
-                    self.engine.set_signal(name, value);
-                }
-                demo.now_ms()
-            }
-            None => now_ms(),
-        };
-        let report = self.engine.cycle(now, mode).await;
-        if let Some(demo) = &mut self.demo {
-            demo.step(&self.backends).await.map_err(Failure::usage)?;
+        match &mut self.demo {
+            Some(demo) => demo
+                .cycle(&mut self.engine, &self.backends, mode)
+                .await
+                .map_err(Failure::usage),
+            None => Ok(self.engine.cycle(now_ms(), mode).await),
         }
-        Ok(report)
     }
 
     /// A line about the simulated world, in the demo.

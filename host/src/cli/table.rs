@@ -134,8 +134,12 @@ fn member_line(s: &Snapshot, member: usize, changes: &[PlannedChange]) -> String
     let mine: Vec<&PlannedChange> = changes
         .iter()
         .filter(|c| match &c.change {
-            Change::MemberRatio { pool: p, member: m, .. }
-            | Change::MemberState { pool: p, member: m, .. } => p == pool && m == member_name,
+            Change::MemberRatio {
+                pool: p, member: m, ..
+            }
+            | Change::MemberState {
+                pool: p, member: m, ..
+            } => p == pool && m == member_name,
             _ => false,
         })
         .collect();
@@ -160,7 +164,12 @@ fn member_line(s: &Snapshot, member: usize, changes: &[PlannedChange]) -> String
 fn group_line(s: &Snapshot, group: usize, changes: &[PlannedChange]) -> String {
     let g = &s.instance_groups;
     let name = s.string(g.name[group]);
-    let instances = s.instances.group.iter().filter(|&&r| r as usize == group).count();
+    let instances = s
+        .instances
+        .group
+        .iter()
+        .filter(|&&r| r as usize == group)
+        .count();
     let running = (0..s.instances.group.len())
         .filter(|&i| {
             s.instances.group[i] as usize == group
@@ -177,9 +186,7 @@ fn group_line(s: &Snapshot, group: usize, changes: &[PlannedChange]) -> String {
             reason = planned.reason.clone();
         }
     }
-    format!(
-        "group {name}  size {size}  ({running} of {instances} instances running)  {reason}"
-    )
+    format!("group {name}  size {size}  ({running} of {instances} instances running)  {reason}")
 }
 
 fn mean(values: &[f32]) -> f32 {

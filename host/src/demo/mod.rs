@@ -24,13 +24,32 @@ pub use queue::QueueModel;
 
 use crate::backends::Backends;
 use crate::config::{
-    BigIpAuth, BigIpConfig, EngineSettings, GceConfig, GroupConfig, PolicyConfig, RunConfig,
-    Secret,
+    BigIpAuth, BigIpConfig, EngineSettings, GceConfig, GroupConfig, PolicyConfig, RunConfig, Secret,
 };
+use crate::engine::{CycleReport, Engine, Mode};
 use crate::guard::GuardRails;
 use crate::model::MemberState;
 use crate::sim::{ExporterServers, Fleet, FleetConfig};
 use crate::sources::{DcgmConfig, JoinBy, TelemetryConfig};
+
+/// The port the pool's members serve on, as in the seed.
+const MEMBER_PORT: u16 = 80;
+
+/// The seed's BIG-IP setup with every node of `fleet` as a member of `mlPool`.
+fn topology(fleet: &Fleet) -> fulcrum_bigip::Topology {
+    let mut topology = fulcrum_bigip::Topology::seed();
+    topology.pools[0].member_port = MEMBER_PORT;
+    topology.pools[0].nodes = fleet
+        .node_addresses()
+        .into_iter()
+        .enumerate()
+        .map(|(i, address)| fulcrum_bigip::topology::NodeSpec {
+            name: format!("ml-node-{}", i + 1),
+            address,
+        })
+        .collect();
+    topology
+}
 
 /// The demand signal the queue publishes.
 pub const QUEUE_SIGNAL: &str = "queue-depth";
@@ -51,8 +70,11 @@ impl Demo {
         let exporters = ExporterServers::start(&fleet)
             .await
             .context("starting the fleet's DCGM exporters")?;
-        let bigip = fulcrum_bigip::sim::start(fulcrum_bigip::sim::SimOptions::default())
-            .await
+        let bigip = fulcrum_bigip::sim::start(fulcrum_bigip::sim::SimOptions {
+            topology: Some(topology(&fleet)),
+            ..fulcrum_bigip::sim::SimOptions::default()
+        })
+        .await
             .context("starting the BIG-IP simulator")?;
         let mut gce_options = fulcrum_gce::sim::SimOptions::default();
         gce_options.timing.boot_delay = Duration::from_secs(2);
@@ -91,10 +113,7 @@ impl Demo {
                 api_root: Some(self.gce.api_root()),
                 auth: fulcrum_gce::AuthConfig::Anonymous,
                 groups: vec![GroupConfig {
-                    group: fulcrum_gce::GroupRef::zonal(
-                        "us-central1-a",
-                        fulcrum_gce::sim::GROUP,
-                    ),
+                    group: fulcrum_gce::GroupRef::zonal("us-central1-a", fulcrum_gce::sim::GROUP),
                     backend_service: Some(fulcrum_gce::sim::BACKEND_SERVICE.to_owned()),
                     min_size: 1,
                     max_size: 10,
@@ -139,6 +158,22 @@ impl Demo {
         )
     }
 
+    /// Run one engine cycle at the world's time with its signals, then let
+    /// the world take a step.
+    pub async fn cycle(
+        &mut self,
+        engine: &mut Engine,
+        backends: &Backends,
+        mode: Mode,
+    ) -> anyhow::Result<CycleReport> {
+        for (name, value) in self.signals() {
+            engine.set_signal(name, value);
+        }
+        let report = engine.cycle(self.now_ms(), mode).await;
+        self.step(backends).await?;
+        Ok(report)
+    }
+
     /// Advance the world one step: the fleet takes the pool's ratios and
     /// states from the BIG-IP and responds; the BIG-IP's monitors and
     /// connection counts, and the exporters, follow the fleet; the queue
@@ -159,16 +194,15 @@ impl Demo {
         }
         self.fleet.advance();
         self.exporters.publish(&self.fleet);
-        for (address, healthy, connections) in self.fleet.member_load() {
-            let node = address.rsplit('.').next().unwrap_or_default();
-            let member = format!("/Common/ml-node-{node}:80");
-            // Nodes beyond the seed's three are not pool members.
-            let _ = self.bigip.set_member_load(
-                "/Common/mlPool",
-                &member,
-                Some(healthy),
-                Some(u64::from(connections)),
-            );
+        for (node, healthy, connections) in self.fleet.member_load() {
+            self.bigip
+                .set_member_load(
+                    "/Common/mlPool",
+                    &format!("/Common/{node}:{MEMBER_PORT}"),
+                    Some(healthy),
+                    Some(u64::from(connections)),
+                )
+                .context("demo: reporting the fleet's load to the BIG-IP simulator")?;
         }
         if let Some(gce) = &backends.gce {
             let running = match gce.groups.first() {

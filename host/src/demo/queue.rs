@@ -15,7 +15,11 @@ pub struct QueueModel {
 impl QueueModel {
     /// Work arriving at `step`: 150 per step, 900 during steps 8..20.
     pub fn arrivals(step: u64) -> f64 {
-        if (8..20).contains(&step) { 900.0 } else { 150.0 }
+        if (8..20).contains(&step) {
+            900.0
+        } else {
+            150.0
+        }
     }
 
     /// Queued work now: the backlog plus what arrives this step.

@@ -4,7 +4,7 @@
 //! runs the same cycle as production.
 
 use crate::model::{
-    Action, Availability, GpuSample, Health, MemberSample, MemberState, NodeSample, Snapshot,
+    Availability, GpuSample, Health, MemberSample, MemberState, NodeSample, Snapshot,
     SnapshotBuilder,
 };
 
@@ -265,47 +265,16 @@ impl Fleet {
         }
     }
 
-    /// Each node's address, whether its GPUs are all healthy, and the
+    /// Each node's name, whether its GPUs are all healthy, and the
     /// connections it holds now: what a load balancer's monitor and stats see.
-    pub fn member_load(&self) -> Vec<(String, bool, u32)> {
+    pub fn member_load(&self) -> Vec<(&str, bool, u32)> {
         self.nodes
             .iter()
             .map(|n| {
                 let healthy = n.gpus.iter().all(|g| g.last_xid == 0);
-                (n.address.clone(), healthy, n.member.connections)
+                (n.name.as_str(), healthy, n.member.connections)
             })
             .collect()
-    }
-
-    /// Apply one action decided against `snapshot` (a snapshot of this fleet).
-    pub fn apply(&mut self, snapshot: &Snapshot, action: &Action) -> Result<(), String> {
-        let member_node = |member: u32| {
-            snapshot
-                .members
-                .node
-                .get(member as usize)
-                .copied()
-                .filter(|&n| (n as usize) < self.nodes.len())
-        };
-        match *action {
-            Action::SetMemberRatio { member, ratio } => {
-                let node = member_node(member)
-                    .ok_or_else(|| format!("member row {member} is not in the fleet"))?;
-                self.nodes[node as usize].member.ratio = ratio;
-            }
-            Action::SetMemberState { member, state } => {
-                let node = member_node(member)
-                    .ok_or_else(|| format!("member row {member} is not in the fleet"))?;
-                self.nodes[node as usize].member.state = state;
-            }
-            ref other => {
-                return Err(format!(
-                    "the embedded fleet has no {} to change",
-                    other.kind()
-                ));
-            }
-        }
-        Ok(())
     }
 }
 
@@ -413,23 +382,9 @@ mod tests {
     #[test]
     fn utilisation_follows_the_weights() {
         let mut f = fleet();
-        let s = f.snapshot(0);
-        f.apply(
-            &s,
-            &Action::SetMemberRatio {
-                member: 0,
-                ratio: 90,
-            },
-        )
-        .unwrap();
-        f.apply(
-            &s,
-            &Action::SetMemberRatio {
-                member: 1,
-                ratio: 10,
-            },
-        )
-        .unwrap();
+        assert!(f.set_member("127.0.1.1", 90, MemberState::Enabled));
+        assert!(f.set_member("127.0.1.2", 10, MemberState::Enabled));
+        assert!(!f.set_member("127.0.9.9", 10, MemberState::Enabled));
         for _ in 0..10 {
             f.advance();
         }
@@ -440,15 +395,7 @@ mod tests {
     #[test]
     fn a_disabled_member_gets_no_load() {
         let mut f = fleet();
-        let s = f.snapshot(0);
-        f.apply(
-            &s,
-            &Action::SetMemberState {
-                member: 0,
-                state: MemberState::Disabled,
-            },
-        )
-        .unwrap();
+        assert!(f.set_member("127.0.1.1", 50, MemberState::Disabled));
         for _ in 0..20 {
             f.advance();
         }
