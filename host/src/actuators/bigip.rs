@@ -13,8 +13,12 @@ pub async fn apply(bigip: &BigIp, changes: &[(usize, &Change)]) -> Vec<(usize, C
     let mut by_pool: BTreeMap<&str, (Vec<usize>, fulcrum_bigip::PoolChangeSet)> = BTreeMap::new();
     for &(index, change) in changes {
         let (pool, member, ratio, state) = match change {
-            Change::MemberRatio { pool, member, to, .. } => (pool, member, Some(*to), None),
-            Change::MemberState { pool, member, to, .. } => (pool, member, None, Some(state(to))),
+            Change::MemberRatio {
+                pool, member, to, ..
+            } => (pool, member, Some(*to), None),
+            Change::MemberState {
+                pool, member, to, ..
+            } => (pool, member, None, Some(state(to))),
             _ => continue,
         };
         let (indexes, set) = by_pool.entry(pool).or_insert_with(|| {

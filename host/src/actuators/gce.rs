@@ -12,7 +12,12 @@ pub async fn apply(gce: &Gce, changes: &[(usize, &Change)]) -> Vec<(usize, Chang
     let mut results = Vec::with_capacity(changes.len());
     for &(index, change) in changes {
         let result = match change {
-            Change::GroupSize { group, location, to, .. } => match group_ref(gce, group, location) {
+            Change::GroupSize {
+                group,
+                location,
+                to,
+                ..
+            } => match group_ref(gce, group, location) {
                 Some(group) => actuator
                     .set_target_size(&group, *to)
                     .await

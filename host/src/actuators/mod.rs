@@ -22,7 +22,12 @@ pub async fn apply(backends: &Backends, plan: &Plan) -> Vec<ChangeResult> {
         .changes
         .iter()
         .enumerate()
-        .filter(|(_, c)| matches!(c.change, Change::MemberRatio { .. } | Change::MemberState { .. }))
+        .filter(|(_, c)| {
+            matches!(
+                c.change,
+                Change::MemberRatio { .. } | Change::MemberState { .. }
+            )
+        })
         .map(|(i, c)| (i, &c.change))
         .collect();
     if !member_changes.is_empty() {
@@ -39,7 +44,12 @@ pub async fn apply(backends: &Backends, plan: &Plan) -> Vec<ChangeResult> {
         .changes
         .iter()
         .enumerate()
-        .filter(|(_, c)| matches!(c.change, Change::GroupSize { .. } | Change::CapacityScaler { .. }))
+        .filter(|(_, c)| {
+            matches!(
+                c.change,
+                Change::GroupSize { .. } | Change::CapacityScaler { .. }
+            )
+        })
         .map(|(i, c)| (i, &c.change))
         .collect();
     if !group_changes.is_empty() {

@@ -93,7 +93,10 @@ impl BigIpToml {
                 match std::fs::read_to_string(&path) {
                     Ok(pem) => fulcrum_bigip::TlsOptions::CustomCa { pem },
                     Err(err) => {
-                        problems.push(format!("bigip.ca_file: cannot read {}: {err}", path.display()));
+                        problems.push(format!(
+                            "bigip.ca_file: cannot read {}: {err}",
+                            path.display()
+                        ));
                         fulcrum_bigip::TlsOptions::SystemRoots
                     }
                 }

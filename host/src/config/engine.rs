@@ -127,8 +127,13 @@ pub(super) fn fleet_config(
     let default = FleetConfig::default();
     let Some(f) = fleet else { return default };
     FleetConfig {
-        nodes: source.in_range("fleet.nodes", f.nodes, 1..=100_000, default.nodes as u64, problems)
-            as usize,
+        nodes: source.in_range(
+            "fleet.nodes",
+            f.nodes,
+            1..=100_000,
+            default.nodes as u64,
+            problems,
+        ) as usize,
         gpus_per_node: source.in_range(
             "fleet.gpus_per_node",
             f.gpus_per_node,

@@ -111,9 +111,7 @@ impl RunConfig {
         let mut problems = Vec::new();
         let engine = file.engine.resolve(base, &source, &mut problems);
         let fleet = engine::fleet_config(file.fleet, &source, &mut problems);
-        let bigip = file
-            .bigip
-            .and_then(|b| b.resolve(base, &mut problems));
+        let bigip = file.bigip.and_then(|b| b.resolve(base, &mut problems));
         let gce = file.gce.map(|g| g.resolve(base, &mut problems));
         for (i, telemetry) in file.telemetry.iter().enumerate() {
             problems.extend(telemetry.check(&format!("telemetry[{i}]")));

@@ -84,12 +84,18 @@ mod tests {
         let secret = Secret::read(&SecretSource::File("pw".into()), dir.path()).unwrap();
         assert_eq!(secret.expose(), "hunter2");
         let shown = format!("{secret:?}");
-        assert!(!shown.contains("hunter2") && shown.contains("pw"), "{shown}");
+        assert!(
+            !shown.contains("hunter2") && shown.contains("pw"),
+            "{shown}"
+        );
         let err = Secret::read(
             &SecretSource::Env("FULCRUM_TEST_SURELY_UNSET".into()),
             dir.path(),
         )
         .unwrap_err();
-        assert_eq!(err, "environment variable FULCRUM_TEST_SURELY_UNSET is not set");
+        assert_eq!(
+            err,
+            "environment variable FULCRUM_TEST_SURELY_UNSET is not set"
+        );
     }
 }

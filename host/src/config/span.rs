@@ -26,7 +26,12 @@ impl<'a> Source<'a> {
     }
 
     /// `key (line N): message`.
-    pub(super) fn problem<T>(&self, key: &str, value: &Spanned<T>, message: impl fmt::Display) -> String {
+    pub(super) fn problem<T>(
+        &self,
+        key: &str,
+        value: &Spanned<T>,
+        message: impl fmt::Display,
+    ) -> String {
         format!("{key} (line {}): {message}", self.line(value.span().start))
     }
 

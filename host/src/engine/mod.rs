@@ -123,7 +123,8 @@ impl Engine {
         .await;
         for error in &collected.errors {
             tracing::warn!(cycle = self.version, %error, "source failed");
-            self.metrics.source_error(error.split(':').next().unwrap_or("source"));
+            self.metrics
+                .source_error(error.split(':').next().unwrap_or("source"));
         }
         let snapshot = collected.snapshot;
         let runs = self.evaluate(&snapshot, now_ms, mode);
@@ -202,7 +203,8 @@ impl Engine {
 
     /// Evaluate every due, unquarantined policy on `snapshot`.
     fn evaluate(&mut self, snapshot: &Snapshot, now_ms: u64, mode: Mode) -> Vec<PolicyRun> {
-        let interval_ms = |slot: &PolicySlot| slot.config.interval.map_or(0, |i| i.as_millis() as u64);
+        let interval_ms =
+            |slot: &PolicySlot| slot.config.interval.map_or(0, |i| i.as_millis() as u64);
         let mut runs = Vec::with_capacity(self.policies.len());
         for slot in &mut self.policies {
             let policy = slot.name().to_owned();
@@ -232,21 +234,24 @@ impl Engine {
                 Ok(evaluation) => {
                     self.metrics.evaluation(&policy, evaluation.elapsed, None);
                     for decision in &evaluation.decisions {
-                        self.metrics.action(&policy, decision.action.kind().name(), ActionOutcome::Proposed);
+                        self.metrics.action(
+                            &policy,
+                            decision.action.kind().name(),
+                            ActionOutcome::Proposed,
+                        );
                     }
                     slot.failures = 0;
                     RunOutcome::Evaluated(evaluation)
                 }
                 Err(error) => {
                     let kind = error.kind().name();
-                    self.metrics.evaluation(&policy, std::time::Duration::ZERO, Some(kind));
+                    self.metrics
+                        .evaluation(&policy, std::time::Duration::ZERO, Some(kind));
                     slot.failures += 1;
                     tracing::warn!(%policy, kind, failures = slot.failures, %error, "evaluation failed; keeping what it last applied");
                     if slot.failures >= self.quarantine_after {
-                        let reason = format!(
-                            "{} failures in a row, the last: {error}",
-                            slot.failures
-                        );
+                        let reason =
+                            format!("{} failures in a row, the last: {error}", slot.failures);
                         tracing::error!(%policy, %reason, "policy quarantined");
                         self.metrics.quarantined(&policy, true);
                         slot.quarantined = Some(reason);
@@ -273,11 +278,16 @@ impl Engine {
                 Ok(()) => {
                     self.metrics.quarantined(&name, false);
                     tracing::info!(policy = %name, path = %slot.config.spec.path.display(), "policy reloaded");
-                    lines.push(format!("{name}: reloaded {}", slot.config.spec.path.display()));
+                    lines.push(format!(
+                        "{name}: reloaded {}",
+                        slot.config.spec.path.display()
+                    ));
                 }
                 Err(error) => {
                     tracing::error!(policy = %name, error = %format!("{error:#}"), "reload failed; the running version stays");
-                    lines.push(format!("{name}: reload failed, the running version stays: {error:#}"));
+                    lines.push(format!(
+                        "{name}: reload failed, the running version stays: {error:#}"
+                    ));
                 }
             }
         }

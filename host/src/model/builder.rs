@@ -178,7 +178,11 @@ impl SnapshotBuilder {
     }
 
     /// Add a managed instance group with its instances; returns the group's row.
-    pub fn instance_group(&mut self, group: &GroupSample<'_>, instances: &[InstanceSample<'_>]) -> u32 {
+    pub fn instance_group(
+        &mut self,
+        group: &GroupSample<'_>,
+        instances: &[InstanceSample<'_>],
+    ) -> u32 {
         let row = self.tables.instance_groups.name.len() as u32;
         let (service, scaler) = match group.backend {
             Some((service, scaler)) => (self.strings.intern(service), scaler),
@@ -193,7 +197,8 @@ impl SnapshotBuilder {
         g.max_size.push(group.max_size);
         g.backend_service.push(service);
         g.capacity_scaler.push(scaler);
-        g.instance_start.push(self.tables.instances.group.len() as u32);
+        g.instance_start
+            .push(self.tables.instances.group.len() as u32);
         for instance in instances {
             let last_error = instance
                 .last_error

@@ -78,9 +78,7 @@ fn change_for(s: &Snapshot, action: &Action) -> Option<Change> {
             let at = group as usize;
             let from = s.instance_groups.capacity_scaler[at];
             (from != scaler).then(|| Change::CapacityScaler {
-                backend_service: s
-                    .string(s.instance_groups.backend_service[at])
-                    .to_owned(),
+                backend_service: s.string(s.instance_groups.backend_service[at]).to_owned(),
                 group: s.string(s.instance_groups.name[at]).to_owned(),
                 location: s.string(s.instance_groups.location[at]).to_owned(),
                 from,

@@ -89,7 +89,11 @@ fn changes_name_their_targets_and_carry_before_and_after() {
         ]
     );
     assert_eq!(plan.unchanged, 0);
-    assert!(plan.changes.iter().all(|c| c.policy == "p" && c.reason == "because"));
+    assert!(
+        plan.changes
+            .iter()
+            .all(|c| c.policy == "p" && c.reason == "because")
+    );
 }
 
 #[test]

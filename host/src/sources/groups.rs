@@ -37,7 +37,13 @@ async fn observe_group(gce: &Gce, config: &GroupConfig) -> Result<ObservedGroup,
         .backend_service
         .as_deref()
         .map(fulcrum_gce::BackendServiceRef::global);
-    let name = || format!("gce group {}/{}", config.group.location.path(), config.group.name);
+    let name = || {
+        format!(
+            "gce group {}/{}",
+            config.group.location.path(),
+            config.group.name
+        )
+    };
     let state = fulcrum_gce::read_group(&gce.client, &config.group, service.as_ref())
         .await
         .map_err(|err| format!("{}: {err}", name()))?;
@@ -65,7 +71,10 @@ async fn observe_group(gce: &Gce, config: &GroupConfig) -> Result<ObservedGroup,
 
 /// Group URLs match on their path from `projects/` on, whatever the host.
 fn same_group(a: &str, b: &str) -> bool {
-    let tail = |url: &str| url.find("projects/").map_or(url.to_owned(), |i| url[i..].to_owned());
+    let tail = |url: &str| {
+        url.find("projects/")
+            .map_or(url.to_owned(), |i| url[i..].to_owned())
+    };
     tail(a) == tail(b)
 }
 
@@ -111,9 +120,8 @@ pub fn add_to(builder: &mut SnapshotBuilder, groups: &[ObservedGroup]) {
                 status: instance_status(instance.status.as_deref()),
                 action: instance_action(&instance.current_action),
                 serving: health.is_some_and(|h| {
-                    h.iter().any(|h| {
-                        h.healthy && h.instance.ends_with(&format!("/{}", instance.name))
-                    })
+                    h.iter()
+                        .any(|h| h.healthy && h.instance.ends_with(&format!("/{}", instance.name)))
                 }),
                 last_error: error.as_deref(),
             })

@@ -36,15 +36,15 @@
 mod collect;
 mod config;
 pub mod dcgm;
+pub mod groups;
 mod http;
 pub mod nvidia_smi;
-pub mod groups;
 pub mod pools;
 pub mod prometheus;
 mod reading;
 
 pub use collect::{
-    CycleTelemetry, ConfigErrors, MAX_IN_FLIGHT, NodeIdentity, NodeReadings, NodeTelemetry,
+    ConfigErrors, CycleTelemetry, MAX_IN_FLIGHT, NodeIdentity, NodeReadings, NodeTelemetry,
     SourceError, TargetError, TelemetryCollector,
 };
 pub use config::{
