@@ -27,4 +27,5 @@ pub mod plan;
 pub mod runtime;
 pub mod sim;
 pub mod sources;
+pub mod store;
 mod wit;

@@ -1,0 +1,214 @@
+//! The audit record of one cycle, and reading the log back for operators:
+//! what came in (a digest of the snapshot), what every policy decided, what
+//! the guard rejected, what was planned, what was applied and what failed.
+//! [`print_audit`] is `host audit [--since T] [--json]`.
+
+use std::io::Write;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::Store;
+use crate::guard::{Rejection, Target, action_value};
+use crate::model::{Decision, Snapshot};
+use crate::plan::PlannedChange;
+
+/// Everything one cycle saw and did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditRecord {
+    pub cycle: u64,
+    /// When the cycle started, in ms since the Unix epoch.
+    pub at_ms: u64,
+    /// [`inputs_digest`] of the cycle's snapshot.
+    pub inputs_digest: String,
+    pub outcome: CycleOutcome,
+    pub policies: Vec<PolicyRecord>,
+    #[serde(default)]
+    pub rejections: Vec<RejectionRecord>,
+    #[serde(default)]
+    pub planned: Vec<PlannedChange>,
+    #[serde(default)]
+    pub applied: Vec<AppliedRecord>,
+    /// Source failures and other errors of the cycle.
+    #[serde(default)]
+    pub errors: Vec<String>,
+}
+
+/// How a cycle ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CycleOutcome {
+    /// Every planned change was attempted; `applied` says how each went.
+    Completed,
+    /// The host stopped while applying; the next cycle re-read the observed
+    /// state and planned again from it.
+    Interrupted,
+}
+
+/// One policy's evaluation in a cycle.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PolicyRecord {
+    pub policy: String,
+    pub decisions: Vec<DecisionRecord>,
+    /// Why the evaluation failed, when it did.
+    #[serde(default)]
+    pub error: Option<String>,
+}
+
+/// One decision as a policy made it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DecisionRecord {
+    /// The target as an operator names it; `None` for a row outside the snapshot.
+    pub target: Option<String>,
+    /// What it sets ("ratio 20").
+    pub action: String,
+    pub reason: String,
+}
+
+impl DecisionRecord {
+    pub fn new(snapshot: &Snapshot, decision: &Decision) -> DecisionRecord {
+        DecisionRecord {
+            target: Target::of(snapshot, &decision.action).map(|t| t.to_string()),
+            action: action_value(&decision.action),
+            reason: decision.reason.clone(),
+        }
+    }
+}
+
+/// One action the guard rejected.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RejectionRecord {
+    pub policy: String,
+    pub target: Option<String>,
+    pub action: String,
+    pub rule: String,
+    pub detail: String,
+}
+
+impl From<&Rejection> for RejectionRecord {
+    fn from(rejection: &Rejection) -> Self {
+        RejectionRecord {
+            policy: rejection.policy.clone(),
+            target: rejection.target.as_ref().map(|t| t.to_string()),
+            action: action_value(&rejection.decision.action),
+            rule: rejection.rule.name().to_owned(),
+            detail: rejection.detail.clone(),
+        }
+    }
+}
+
+/// A planned change and how applying it went.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AppliedRecord {
+    pub change: PlannedChange,
+    /// `None` when it was applied; otherwise the actuator's error.
+    #[serde(default)]
+    pub error: Option<String>,
+}
+
+/// SHA-256 of the snapshot's JSON form, in hex: the same inputs give the
+/// same digest, so two cycles that saw the same cluster are recognisable.
+pub fn inputs_digest(snapshot: &Snapshot) -> String {
+    let json = serde_json::to_vec(snapshot).expect("a snapshot serializes to JSON");
+    hex::encode(Sha256::digest(json))
+}
+
+/// Parse `--since`: an RFC 3339 time ("2026-11-22T16:00:00Z") or a duration
+/// before `now` ("90s", "15m", "2h 30m"); gives ms since the Unix epoch.
+pub fn parse_since(text: &str, now: SystemTime) -> Result<u64, String> {
+    let at = match humantime::parse_rfc3339_weak(text) {
+        Ok(at) => at,
+        Err(_) => {
+            let ago = humantime::parse_duration(text).map_err(|e| {
+                format!("--since {text:?}: neither an RFC 3339 time nor a duration ({e})")
+            })?;
+            now.checked_sub(ago).unwrap_or(UNIX_EPOCH)
+        }
+    };
+    Ok(millis(at))
+}
+
+fn millis(at: SystemTime) -> u64 {
+    at.duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+/// Write the audit records since `since` (see [`parse_since`]) to `out`:
+/// one JSON object per line with `json`, else a readable summary per cycle.
+pub fn print_audit(
+    store: &Store,
+    since: Option<&str>,
+    json: bool,
+    now: SystemTime,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let since_ms = since
+        .map(|s| parse_since(s, now))
+        .transpose()
+        .map_err(anyhow::Error::msg)?;
+    for record in store.audit_since(since_ms)? {
+        if json {
+            writeln!(out, "{}", serde_json::to_string(&record)?)?;
+        } else {
+            out.write_all(render(&record).as_bytes())?;
+        }
+    }
+    Ok(())
+}
+
+/// One record for people: a header line, then one line per fact.
+pub fn render(record: &AuditRecord) -> String {
+    let at = humantime::format_rfc3339_millis(UNIX_EPOCH + Duration::from_millis(record.at_ms));
+    let outcome = match record.outcome {
+        CycleOutcome::Completed => "completed",
+        CycleOutcome::Interrupted => "interrupted",
+    };
+    let digest = record
+        .inputs_digest
+        .get(..12)
+        .unwrap_or(&record.inputs_digest);
+    let mut text = format!(
+        "cycle {} at {at}: {outcome}, inputs {digest}\n",
+        record.cycle
+    );
+    let mut line = |label: &str, body: String| text.push_str(&format!("  {label:<9} {body}\n"));
+    for policy in &record.policies {
+        if let Some(error) = &policy.error {
+            line("failed", format!("policy {}: {error}", policy.policy));
+        }
+        for d in &policy.decisions {
+            let target = d.target.as_deref().unwrap_or("(no such target)");
+            line(
+                "decided",
+                format!(
+                    "policy {}: {} on {target}: {}",
+                    policy.policy, d.action, d.reason
+                ),
+            );
+        }
+    }
+    for r in &record.rejections {
+        let target = r.target.as_deref().unwrap_or("(no such target)");
+        line(
+            "rejected",
+            format!(
+                "policy {}: {} on {target} by {}: {}",
+                r.policy, r.action, r.rule, r.detail
+            ),
+        );
+    }
+    for p in &record.planned {
+        line("planned", format!("{} (policy {})", p.change, p.policy));
+    }
+    for a in &record.applied {
+        match &a.error {
+            None => line("applied", a.change.change.to_string()),
+            Some(error) => line("not done", format!("{}: {error}", a.change.change)),
+        }
+    }
+    for error in &record.errors {
+        line("error", error.clone());
+    }
+    text
+}

@@ -1,0 +1,364 @@
+//! The host's durable memory: one embedded, crash-safe database file (redb:
+//! ACID transactions, copy-on-write, a commit is durable when it returns)
+//! holding each policy's key-value state, the guard clocks, what was last
+//! applied to each target, the intents of cycles being applied, and the
+//! append-only audit log.
+//!
+//! # Applying a cycle, crash-safely
+//!
+//! The requirement: kill the host in the middle of applying, restart it, and
+//! no change is applied twice, none is lost, and the audit log is intact.
+//!
+//! 1. Before applying anything, [`Store::write_intent`] commits the cycle's
+//!    planned changes (and the policy state and clocks they came from).
+//! 2. The actuators apply the changes. They are idempotent: each compares
+//!    the observed value with the wanted one (BIG-IP patches only differing
+//!    fields, GCE resizes to an absolute size with a request id).
+//! 3. [`Store::complete_cycle`] commits, in one transaction, the audit record,
+//!    the last-applied value of every change that succeeded, the state and
+//!    clocks, and removes the intent. A cycle with nothing to apply skips
+//!    step 1 and only does this.
+//!
+//! A kill before step 1 commits loses nothing: the cycle never happened. A
+//! kill after it leaves the intent: on start, [`Store::incomplete_intents`]
+//! lists it, and the engine does not replay it. It re-reads the observed
+//! state, which shows whatever part was applied, and plans the next cycle
+//! from it, so an applied change is seen as already holding (never applied
+//! twice) and a missing one is planned again if the policies still want it
+//! (never lost). [`Store::close_interrupted`] then writes the interrupted
+//! cycle's audit record from its intent and removes the intent. A kill
+//! during any commit leaves the previous committed state: the audit log only
+//! ever holds whole records.
+
+mod audit;
+mod intent;
+mod tables;
+#[cfg(test)]
+mod tests;
+
+pub use audit::{
+    AppliedRecord, AuditRecord, CycleOutcome, DecisionRecord, PolicyRecord, RejectionRecord,
+    inputs_digest, parse_since, print_audit, render,
+};
+pub use intent::{Intent, LastApplied};
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use redb::{Database, ReadableDatabase, ReadableTable, WriteTransaction};
+
+use crate::guard::GuardClocks;
+use crate::runtime::PolicyState;
+use intent::target_key;
+use tables::{AUDIT, CLOCKS_KEY, INTENTS, LAST_APPLIED, META, POLICY_STATE, decode, encode};
+
+/// Why the store could not do what was asked; every variant names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{path}: cannot open the state store: {source}")]
+    Open {
+        path: PathBuf,
+        #[source]
+        source: Box<redb::DatabaseError>,
+    },
+    #[error("{path}: {operation} failed: {source}")]
+    Database {
+        path: PathBuf,
+        operation: &'static str,
+        #[source]
+        source: Box<redb::Error>,
+    },
+    #[error("{path}: table {table}, key {key}: the stored record does not decode: {source}")]
+    Decode {
+        path: PathBuf,
+        table: &'static str,
+        key: String,
+        #[source]
+        source: serde_json::Error,
+    },
+    #[error("{path}: the audit log already holds cycle {cycle}; it is append-only")]
+    AuditExists { path: PathBuf, cycle: u64 },
+}
+
+/// What a cycle leaves for the next: every policy's state, and the guard
+/// clocks when the cycle applied its changes (`None` keeps the stored ones).
+#[derive(Clone, Copy)]
+pub struct CycleState<'a> {
+    pub policies: &'a [(&'a str, &'a PolicyState)],
+    pub clocks: Option<&'a GuardClocks>,
+}
+
+/// The open store. One process at a time: a second open of the same file fails.
+pub struct Store {
+    db: Database,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Open the store at `path`, creating the file and its tables if needed.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let db = Database::create(path).map_err(|source| StoreError::Open {
+            path: path.to_owned(),
+            source: Box::new(source),
+        })?;
+        let store = Store {
+            db,
+            path: path.to_owned(),
+        };
+        let txn = store.begin_write()?;
+        {
+            let op = "creating the tables";
+            txn.open_table(POLICY_STATE).map_err(store.db_err(op))?;
+            txn.open_table(META).map_err(store.db_err(op))?;
+            txn.open_table(LAST_APPLIED).map_err(store.db_err(op))?;
+            txn.open_table(AUDIT).map_err(store.db_err(op))?;
+            txn.open_table(INTENTS).map_err(store.db_err(op))?;
+        }
+        txn.commit().map_err(store.db_err("creating the tables"))?;
+        Ok(store)
+    }
+
+    /// The number for the next cycle: one past the highest cycle audited or intended.
+    pub fn next_cycle(&self) -> Result<u64, StoreError> {
+        let op = "reading the last cycle";
+        let txn = self.db.begin_read().map_err(self.db_err(op))?;
+        let mut last = 0;
+        for table in [AUDIT, INTENTS] {
+            let table = txn.open_table(table).map_err(self.db_err(op))?;
+            if let Some((cycle, _)) = table.last().map_err(self.db_err(op))? {
+                last = last.max(cycle.value());
+            }
+        }
+        Ok(last + 1)
+    }
+
+    /// The state policy `policy` left; empty when it has none.
+    pub fn load_policy_state(&self, policy: &str) -> Result<PolicyState, StoreError> {
+        let op = "reading policy state";
+        let txn = self.db.begin_read().map_err(self.db_err(op))?;
+        let table = txn.open_table(POLICY_STATE).map_err(self.db_err(op))?;
+        let mut entries = BTreeMap::new();
+        for entry in table.range((policy, "")..).map_err(self.db_err(op))? {
+            let (key, value) = entry.map_err(self.db_err(op))?;
+            let (owner, key) = key.value();
+            if owner != policy {
+                break;
+            }
+            entries.insert(key.to_owned(), value.value().to_vec());
+        }
+        Ok(PolicyState::from_entries(entries))
+    }
+
+    /// The guard clocks last saved; fresh ones when none were.
+    pub fn load_clocks(&self) -> Result<GuardClocks, StoreError> {
+        let op = "reading the guard clocks";
+        let txn = self.db.begin_read().map_err(self.db_err(op))?;
+        let table = txn.open_table(META).map_err(self.db_err(op))?;
+        match table.get(CLOCKS_KEY).map_err(self.db_err(op))? {
+            Some(bytes) => decode(bytes.value()).map_err(self.decode_err("meta", CLOCKS_KEY)),
+            None => Ok(GuardClocks::default()),
+        }
+    }
+
+    /// What was last applied to every target, by `kind target`.
+    pub fn last_applied(&self) -> Result<BTreeMap<String, LastApplied>, StoreError> {
+        let op = "reading the last-applied values";
+        let txn = self.db.begin_read().map_err(self.db_err(op))?;
+        let table = txn.open_table(LAST_APPLIED).map_err(self.db_err(op))?;
+        let mut applied = BTreeMap::new();
+        for entry in table.iter().map_err(self.db_err(op))? {
+            let (key, value) = entry.map_err(self.db_err(op))?;
+            let record =
+                decode(value.value()).map_err(self.decode_err("last_applied", key.value()))?;
+            applied.insert(key.value().to_owned(), record);
+        }
+        Ok(applied)
+    }
+
+    /// Step 1: commit `intent` before applying any of its changes.
+    pub fn write_intent(&self, intent: &Intent, state: &CycleState<'_>) -> Result<(), StoreError> {
+        let op = "writing the intent";
+        let txn = self.begin_write()?;
+        {
+            let mut intents = txn.open_table(INTENTS).map_err(self.db_err(op))?;
+            intents
+                .insert(intent.cycle, encode(intent).as_slice())
+                .map_err(self.db_err(op))?;
+        }
+        self.save_state(&txn, state)?;
+        txn.commit().map_err(self.db_err(op))
+    }
+
+    /// Step 3: append the cycle's audit record, note what was applied, keep
+    /// the state, and drop the cycle's intent, all in one transaction.
+    pub fn complete_cycle(
+        &self,
+        record: &AuditRecord,
+        state: &CycleState<'_>,
+    ) -> Result<(), StoreError> {
+        let op = "completing the cycle";
+        let txn = self.begin_write()?;
+        self.append_audit(&txn, record)?;
+        {
+            let mut last = txn.open_table(LAST_APPLIED).map_err(self.db_err(op))?;
+            for applied in record.applied.iter().filter(|a| a.error.is_none()) {
+                let value = LastApplied {
+                    cycle: record.cycle,
+                    at_ms: record.at_ms,
+                    change: applied.change.clone(),
+                };
+                last.insert(
+                    target_key(&applied.change).as_str(),
+                    encode(&value).as_slice(),
+                )
+                .map_err(self.db_err(op))?;
+            }
+            let mut intents = txn.open_table(INTENTS).map_err(self.db_err(op))?;
+            intents.remove(record.cycle).map_err(self.db_err(op))?;
+        }
+        self.save_state(&txn, state)?;
+        txn.commit().map_err(self.db_err(op))
+    }
+
+    /// Intents of cycles that never completed, oldest first.
+    pub fn incomplete_intents(&self) -> Result<Vec<Intent>, StoreError> {
+        let op = "reading intents";
+        let txn = self.db.begin_read().map_err(self.db_err(op))?;
+        let table = txn.open_table(INTENTS).map_err(self.db_err(op))?;
+        let mut intents = Vec::new();
+        for entry in table.iter().map_err(self.db_err(op))? {
+            let (cycle, value) = entry.map_err(self.db_err(op))?;
+            intents.push(
+                decode(value.value())
+                    .map_err(self.decode_err("intents", &cycle.value().to_string()))?,
+            );
+        }
+        Ok(intents)
+    }
+
+    /// Close an interrupted cycle once the engine has re-read the observed
+    /// state: its audit record (outcome `interrupted`, the planned changes,
+    /// `note` as its error) replaces the intent.
+    pub fn close_interrupted(&self, intent: &Intent, note: &str) -> Result<(), StoreError> {
+        let op = "closing an interrupted cycle";
+        let record = AuditRecord {
+            cycle: intent.cycle,
+            at_ms: intent.at_ms,
+            inputs_digest: intent.inputs_digest.clone(),
+            outcome: CycleOutcome::Interrupted,
+            policies: Vec::new(),
+            rejections: Vec::new(),
+            planned: intent.planned.clone(),
+            applied: Vec::new(),
+            errors: vec![note.to_owned()],
+        };
+        let txn = self.begin_write()?;
+        self.append_audit(&txn, &record)?;
+        txn.open_table(INTENTS)
+            .map_err(self.db_err(op))?
+            .remove(intent.cycle)
+            .map_err(self.db_err(op))?;
+        txn.commit().map_err(self.db_err(op))
+    }
+
+    /// Audit records from `since_ms` on (all with `None`), oldest first.
+    /// Records are appended in time order, so reading stops at the first
+    /// older one.
+    pub fn audit_since(&self, since_ms: Option<u64>) -> Result<Vec<AuditRecord>, StoreError> {
+        let op = "reading the audit log";
+        let txn = self.db.begin_read().map_err(self.db_err(op))?;
+        let table = txn.open_table(AUDIT).map_err(self.db_err(op))?;
+        let mut records = Vec::new();
+        for entry in table.iter().map_err(self.db_err(op))?.rev() {
+            let (cycle, value) = entry.map_err(self.db_err(op))?;
+            let record: AuditRecord = decode(value.value())
+                .map_err(self.decode_err("audit", &cycle.value().to_string()))?;
+            if since_ms.is_some_and(|since| record.at_ms < since) {
+                break;
+            }
+            records.push(record);
+        }
+        records.reverse();
+        Ok(records)
+    }
+
+    fn begin_write(&self) -> Result<WriteTransaction, StoreError> {
+        self.db
+            .begin_write()
+            .map_err(self.db_err("starting a write"))
+    }
+
+    fn append_audit(&self, txn: &WriteTransaction, record: &AuditRecord) -> Result<(), StoreError> {
+        let op = "appending to the audit log";
+        let mut audit = txn.open_table(AUDIT).map_err(self.db_err(op))?;
+        if audit.get(record.cycle).map_err(self.db_err(op))?.is_some() {
+            return Err(StoreError::AuditExists {
+                path: self.path.clone(),
+                cycle: record.cycle,
+            });
+        }
+        audit
+            .insert(record.cycle, encode(record).as_slice())
+            .map_err(self.db_err(op))?;
+        Ok(())
+    }
+
+    fn save_state(&self, txn: &WriteTransaction, state: &CycleState<'_>) -> Result<(), StoreError> {
+        let op = "saving policy state";
+        let mut table = txn.open_table(POLICY_STATE).map_err(self.db_err(op))?;
+        for &(policy, policy_state) in state.policies {
+            let mut stale = Vec::new();
+            for entry in table.range((policy, "")..).map_err(self.db_err(op))? {
+                let (key, _) = entry.map_err(self.db_err(op))?;
+                let (owner, key) = key.value();
+                if owner != policy {
+                    break;
+                }
+                if !policy_state.entries().contains_key(key) {
+                    stale.push(key.to_owned());
+                }
+            }
+            for key in stale {
+                table
+                    .remove((policy, key.as_str()))
+                    .map_err(self.db_err(op))?;
+            }
+            for (key, value) in policy_state.entries() {
+                table
+                    .insert((policy, key.as_str()), value.as_slice())
+                    .map_err(self.db_err(op))?;
+            }
+        }
+        if let Some(clocks) = state.clocks {
+            txn.open_table(META)
+                .map_err(self.db_err("saving the guard clocks"))?
+                .insert(CLOCKS_KEY, encode(clocks).as_slice())
+                .map_err(self.db_err("saving the guard clocks"))?;
+        }
+        Ok(())
+    }
+
+    fn db_err<E: Into<redb::Error>>(
+        &self,
+        operation: &'static str,
+    ) -> impl FnOnce(E) -> StoreError + '_ {
+        move |source| StoreError::Database {
+            path: self.path.clone(),
+            operation,
+            source: Box::new(source.into()),
+        }
+    }
+
+    fn decode_err<'a>(
+        &'a self,
+        table: &'static str,
+        key: &'a str,
+    ) -> impl FnOnce(serde_json::Error) -> StoreError + 'a {
+        move |source| StoreError::Decode {
+            path: self.path.clone(),
+            table,
+            key: key.to_owned(),
+            source,
+        }
+    }
+}
