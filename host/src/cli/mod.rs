@@ -7,6 +7,7 @@ mod run;
 mod session;
 mod sim;
 mod snapshot;
+mod status;
 mod table;
 
 use std::path::PathBuf;
@@ -67,6 +68,9 @@ enum Command {
     Plan(plan::PlanArgs),
     /// Print the snapshot policies would receive, as a summary or as JSON.
     Snapshot(snapshot::SnapshotArgs),
+    /// Show each backend: pools and members, and each backend service's chain
+    /// up to its forwarding rule, with its groups' size and health.
+    Status(status::StatusArgs),
     /// Run a simulator (BIG-IP or GCE) on loopback in the foreground.
     Sim(sim::SimCommand),
 }
@@ -80,6 +84,7 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check::check(&cli.global, args),
         Command::Plan(args) => plan::plan(&cli.global, args),
         Command::Snapshot(args) => snapshot::snapshot(&cli.global, args),
+        Command::Status(args) => status::status(&cli.global, args),
         Command::Sim(command) => sim::sim(command),
     };
     match result {
