@@ -80,7 +80,13 @@ impl World {
                 .expect("backends connect");
         let metrics = fulcrum_host::observe::Metrics::new();
         let engine =
-            fulcrum_host::engine::Engine::new(engine(), &config, backends.clone(), metrics.clone())
+            fulcrum_host::engine::Engine::new(
+                engine(),
+                &config,
+                backends.clone(),
+                metrics.clone(),
+                None,
+            )
                 .expect("policies load");
         World {
             demo,

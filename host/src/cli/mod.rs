@@ -1,6 +1,7 @@
 //! The `host` command line: clap definitions, the subcommands, and the one
 //! place errors are reported and turned into exit codes.
 
+mod audit;
 mod check;
 mod plan;
 mod run;
@@ -71,6 +72,8 @@ enum Command {
     /// Show each backend: pools and members, and each backend service's chain
     /// up to its forwarding rule, with its groups' size and health.
     Status(status::StatusArgs),
+    /// Print the audit log: one record per cycle.
+    Audit(audit::AuditArgs),
     /// Run a simulator (BIG-IP or GCE) on loopback in the foreground.
     Sim(sim::SimCommand),
 }
@@ -85,6 +88,7 @@ pub fn main() -> ExitCode {
         Command::Plan(args) => plan::plan(&cli.global, args),
         Command::Snapshot(args) => snapshot::snapshot(&cli.global, args),
         Command::Status(args) => status::status(&cli.global, args),
+        Command::Audit(args) => audit::audit(args),
         Command::Sim(command) => sim::sim(command),
     };
     match result {

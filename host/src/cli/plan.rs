@@ -25,7 +25,7 @@ pub(super) struct PlanArgs {
 pub(super) fn plan(global: &GlobalArgs, args: PlanArgs) -> Result<(), Failure> {
     super::block_on(async {
         let mut session =
-            Session::start(global, args.config.as_deref(), &args.policies, true).await?;
+            Session::start(global, args.config.as_deref(), &args.policies, true, true).await?;
         let report = session.cycle(Mode::DryRun).await?;
         if args.json {
             let json = serde_json::to_string_pretty(&report.plan).map_err(Failure::usage)?;

@@ -38,7 +38,8 @@ pub(super) fn run(global: &GlobalArgs, args: RunArgs) -> Result<(), Failure> {
 }
 
 async fn run_loop(global: &GlobalArgs, args: RunArgs) -> Result<(), Failure> {
-    let mut session = Session::start(global, args.config.as_deref(), &args.policies, true).await?;
+    let mut session =
+        Session::start(global, args.config.as_deref(), &args.policies, true, false).await?;
     let interval = args.interval.unwrap_or(if session.demo.is_some() {
         Duration::from_secs(1)
     } else {

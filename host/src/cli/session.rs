@@ -14,6 +14,7 @@ use crate::demo::Demo;
 use crate::engine::{CycleReport, Engine, Mode};
 use crate::observe::Metrics;
 use crate::sim::FleetConfig;
+use crate::store::Store;
 
 /// A configured engine and, for the embedded demo, the world it runs on.
 pub(super) struct Session {
@@ -27,12 +28,14 @@ pub(super) struct Session {
 impl Session {
     /// Load `config` (or the embedded demo when `None` or when it names no
     /// backend), add the command line's policies, connect, load every policy.
-    /// `need_policies` refuses a session with no policy.
+    /// `need_policies` refuses a session with no policy; `read_only` leaves
+    /// the store closed (plans, snapshots and status change nothing).
     pub async fn start(
         global: &GlobalArgs,
         config: Option<&Path>,
         policies: &[PathBuf],
         need_policies: bool,
+        read_only: bool,
     ) -> Result<Session, Failure> {
         let mut config = match config {
             Some(path) => Some(RunConfig::load(path).map_err(Failure::usage)?),
@@ -74,8 +77,12 @@ impl Session {
             .await
             .map_err(Failure::usage)?;
         let metrics = Metrics::new();
+        let store = match (&config.engine.state_dir, read_only) {
+            (Some(dir), false) => Some(open_store(dir)?),
+            _ => None,
+        };
         let runtime = super::engine(global)?;
-        let engine = Engine::new(runtime, &config, backends.clone(), metrics.clone())
+        let engine = Engine::new(runtime, &config, backends.clone(), metrics.clone(), store)
             .map_err(Failure::policy)?;
         Ok(Session {
             config,
@@ -103,6 +110,16 @@ impl Session {
         self.demo.as_ref().map(Demo::describe)
     }
 }
+
+/// Open (or create) the store in `dir`.
+pub(super) fn open_store(dir: &Path) -> Result<Store, Failure> {
+    std::fs::create_dir_all(dir)
+        .map_err(|err| Failure::usage(anyhow!("engine.state_dir {}: {err}", dir.display())))?;
+    Store::open(&dir.join(STORE_FILE)).map_err(Failure::usage)
+}
+
+/// The store's file name in `engine.state_dir`.
+pub(super) const STORE_FILE: &str = "fulcrum.redb";
 
 pub(super) fn now_ms() -> u64 {
     SystemTime::now()

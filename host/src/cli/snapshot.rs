@@ -27,7 +27,7 @@ pub(super) struct SnapshotArgs {
 
 pub(super) fn snapshot(global: &GlobalArgs, args: SnapshotArgs) -> Result<(), Failure> {
     super::block_on(async {
-        let mut session = Session::start(global, args.config.as_deref(), &[], false).await?;
+        let mut session = Session::start(global, args.config.as_deref(), &[], false, true).await?;
         session.engine.clear_policies();
         let mut report = session.cycle(Mode::DryRun).await?;
         for _ in 1..args.cycle {

@@ -11,6 +11,7 @@
 //! running one stays and the error is reported.
 
 mod collect;
+mod record;
 mod report;
 mod slot;
 
@@ -27,6 +28,7 @@ use crate::observe::{ActionOutcome, Metrics};
 use crate::plan::Plan;
 use crate::runtime::PolicyEngine;
 use crate::sources::TelemetryCollector;
+use crate::store::Store;
 
 pub use report::{CycleReport, PolicyRun, RunOutcome};
 pub use slot::PolicySlot;
@@ -49,24 +51,51 @@ pub struct Engine {
     rails: GuardRails,
     clocks: GuardClocks,
     metrics: Metrics,
+    /// Policy state, clocks, intents and the audit log; `None` keeps them in
+    /// memory only.
+    store: Option<Store>,
     quarantine_after: u32,
     reload_requested: bool,
     version: u64,
 }
 
 impl Engine {
-    /// Load every policy `config` names and get ready to run against `backends`.
+    /// Load every policy `config` names and get ready to run against
+    /// `backends`. With a store, the policies' state, the guard clocks and the
+    /// cycle count carry on from where the last run left them; a cycle the
+    /// last run was applying when it stopped is closed in the audit log as
+    /// interrupted, and the first cycle re-reads what it left.
     pub fn new(
         runtime: PolicyEngine,
         config: &RunConfig,
         backends: Backends,
         metrics: Metrics,
+        store: Option<Store>,
     ) -> anyhow::Result<Engine> {
-        let policies = config
+        let mut policies = config
             .policies
             .iter()
             .map(|policy| PolicySlot::load(&runtime, policy.clone()))
             .collect::<anyhow::Result<Vec<_>>>()?;
+        let (mut clocks, mut version) = (GuardClocks::default(), 0);
+        if let Some(store) = &store {
+            for intent in store.incomplete_intents()? {
+                tracing::warn!(
+                    cycle = intent.cycle,
+                    planned = intent.planned.len(),
+                    "the last run stopped while applying; the next cycle re-reads what it left"
+                );
+                store.close_interrupted(
+                    &intent,
+                    "the host stopped while applying; the next cycle re-read the observed state and planned from it",
+                )?;
+            }
+            for slot in &mut policies {
+                slot.state = store.load_policy_state(slot.name())?;
+            }
+            clocks = store.load_clocks()?;
+            version = store.next_cycle()? - 1;
+        }
         let telemetry = TelemetryCollector::new(config.telemetry.clone())
             .map_err(|errors| anyhow::anyhow!("telemetry: {}", errors.0.join("; ")))?;
         Ok(Engine {
@@ -80,11 +109,12 @@ impl Engine {
                 .map(|s| (s.name.clone(), s.value))
                 .collect(),
             rails: config.guard.clone(),
-            clocks: GuardClocks::default(),
+            clocks,
             metrics,
+            store,
             quarantine_after: config.engine.quarantine_after,
             reload_requested: false,
-            version: 0,
+            version,
         })
     }
 
@@ -171,7 +201,24 @@ impl Engine {
         let applied = match mode {
             Mode::DryRun => None,
             Mode::Apply => {
-                let results = actuators::apply(&self.backends, &plan).await;
+                let states: Vec<(&str, &crate::runtime::PolicyState)> =
+                    self.policies.iter().map(|p| (p.name(), &p.state)).collect();
+                let state = crate::store::CycleState {
+                    policies: &states,
+                    clocks: Some(&guarded.clocks),
+                };
+                let digest = crate::store::inputs_digest(&snapshot);
+                let intent = match &self.store {
+                    Some(store) if !plan.is_empty() => {
+                        record::intent(store, self.version, now_ms, &digest, &plan, &state)
+                    }
+                    _ => Ok(()),
+                };
+                let results = match intent {
+                    Ok(()) => actuators::apply(&self.backends, &plan).await,
+                    // Never apply what could not be recorded first.
+                    Err(error) => vec![Err(error); plan.changes.len()],
+                };
                 for (planned, result) in plan.changes.iter().zip(&results) {
                     let outcome = match result {
                         Ok(()) => ActionOutcome::Applied,
@@ -182,6 +229,23 @@ impl Engine {
                     };
                     self.metrics
                         .action(&planned.policy, planned.change.kind(), outcome);
+                }
+                if let Some(store) = &self.store {
+                    record::complete(
+                        store,
+                        &record::Cycle {
+                            version: self.version,
+                            now_ms,
+                            digest,
+                            snapshot: &snapshot,
+                            runs: &runs,
+                            rejected: &guarded.rejected,
+                            plan: &plan,
+                            results: &results,
+                            source_errors: &collected.errors,
+                        },
+                        &state,
+                    );
                 }
                 self.clocks = guarded.clocks.clone();
                 Some(results)

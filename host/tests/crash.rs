@@ -1,0 +1,167 @@
+//! `kill -9` of the host in the middle of applying, then a restart against
+//! the same BIG-IP and state directory: no change applied twice, none lost,
+//! the policy's state carried on, and the audit log whole and readable.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fulcrum_bigip::sim::{Faults, SimOptions};
+use fulcrum_bigip::{Client, ClientConfig, Credentials, FullPath, TlsOptions};
+use fulcrum_plugin_artifacts as artifacts;
+
+fn host(args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_host"));
+    command.args(args).arg("--no-cache");
+    command
+}
+
+/// Kills the child on drop, so a failed assertion leaves no process behind.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_host_killed_while_applying_resumes_without_repeating_or_losing_changes() {
+    let sim = fulcrum_bigip::sim::start(SimOptions::default())
+        .await
+        .unwrap();
+    // Slow answers make most of each cycle "applying".
+    sim.set_faults(Faults {
+        latency_ms: 40,
+        ..Faults::default()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("ca.pem"), sim.ca_pem()).unwrap();
+    std::fs::write(dir.path().join("password"), "admin\n").unwrap();
+    let config = dir.path().join("fulcrum.toml");
+    std::fs::write(
+        &config,
+        format!(
+            r#"
+[engine]
+state_dir = "state"
+[bigip]
+url = "{url}"
+username = "admin"
+password = {{ file = "password" }}
+ca_file = "ca.pem"
+pools = ["/Common/mlPool"]
+[[policies]]
+path = {policy:?}
+[[policies.grant]]
+actions = ["member-ratio"]
+pools = ["mlPool"]
+"#,
+            url = sim.base_url(),
+            policy = artifacts::STATE_COUNTER,
+        ),
+    )
+    .unwrap();
+    let config = config.to_str().unwrap();
+
+    // Run until the third cycle is printed, then kill -9 during the next.
+    let mut first = Running(
+        host(&["run", "--config", config, "--interval", "0s"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let stdout = BufReader::new(first.0.stdout.take().unwrap());
+    let mut lines = stdout.lines();
+    let mut cycles_seen = 0;
+    while cycles_seen < 3 {
+        let line = lines.next().expect("the host prints cycles").unwrap();
+        cycles_seen += usize::from(line.starts_with("cycle "));
+    }
+    tokio::time::sleep(Duration::from_millis(60)).await;
+    first.0.kill().unwrap();
+    first.0.wait().unwrap();
+    drop(first);
+    sim.set_faults(Faults::default());
+
+    let out = host(&[
+        "run",
+        "--config",
+        config,
+        "--cycles",
+        "3",
+        "--interval",
+        "0s",
+    ])
+    .output()
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let out = host(&["audit", "--config", config, "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let records: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("every record is whole JSON"))
+        .collect();
+    let cycles: Vec<u64> = records
+        .iter()
+        .map(|r| r["cycle"].as_u64().unwrap())
+        .collect();
+    assert_eq!(
+        cycles,
+        (1..=cycles.len() as u64).collect::<Vec<_>>(),
+        "one record per cycle, none missing or repeated"
+    );
+    assert!(cycles.len() >= 6, "{cycles:?}");
+    let interrupted = records
+        .iter()
+        .filter(|r| r["outcome"] == "interrupted")
+        .count();
+    assert!(interrupted <= 1, "{records:?}");
+
+    // The ratios applied, in order: the policy's count carries on across the
+    // restart, so every applied ratio is new — none applied twice.
+    let applied: Vec<u64> = records
+        .iter()
+        .filter(|r| r["outcome"] == "completed")
+        .flat_map(|r| r["applied"].as_array().unwrap().clone())
+        .filter(|a| a["error"].is_null())
+        .map(|a| a["change"]["change"]["to"].as_u64().unwrap())
+        .collect();
+    assert!(
+        applied.windows(2).all(|w| w[0] < w[1]),
+        "each applied ratio exceeds the last: {applied:?}"
+    );
+
+    // None lost: the box holds what the last cycle applied.
+    let client = Client::new(ClientConfig {
+        tls: TlsOptions::CustomCa {
+            pem: sim.ca_pem().to_owned(),
+        },
+        ..ClientConfig::new(sim.base_url(), Credentials::new("admin", "admin"))
+    })
+    .unwrap();
+    let members = client
+        .pool_members(&FullPath::parse("/Common/mlPool"))
+        .await
+        .unwrap();
+    let ratios: Vec<u64> = members.iter().map(|m| u64::from(m.ratio)).collect();
+    assert!(
+        ratios.contains(applied.last().unwrap()),
+        "the box holds the last applied ratio {:?}: {ratios:?}",
+        applied.last()
+    );
+}
