@@ -76,6 +76,26 @@ fn the_example_configs_are_valid() {
 }
 
 #[test]
+fn the_cluster_example_is_valid_but_for_its_secrets() {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
+    let err = RunConfig::load(&examples.join("cluster.toml")).unwrap_err();
+    assert_eq!(
+        err.problems,
+        [
+            format!(
+                "bigip.ca_file: cannot read {}: No such file or directory (os error 2)",
+                examples.join("bigip-ca.pem").display()
+            ),
+            "bigip.password: environment variable BIGIP_PASSWORD is not set".to_owned(),
+            format!(
+                "gce.credentials.key_file: {} is not a file",
+                examples.join("fulcrum-sa.json").display()
+            ),
+        ]
+    );
+}
+
+#[test]
 fn unknown_keys_are_errors_that_name_the_key_and_line() {
     let problems = RunConfig::parse(
         "[[policies]]\npath = \"p.wasm\"\ndeadline = 5\n",
