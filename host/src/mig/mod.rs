@@ -8,10 +8,12 @@
 //! - [`rollout`]: Drain → WaitIdle → Apply → Confirm → Restore → Done, persisted
 //!   between steps, with the [`rollout::Drain`] and [`executor::Executor`] seams;
 //! - [`executor`]: [`executor::mig_parted`] configs, the Kubernetes node-label
-//!   executor and the command executor.
+//!   executor and the command executor;
+//! - [`reported`]: placements for instances DCGM reports without them.
 
 pub mod executor;
 pub mod geometry;
 pub mod layout;
 pub mod profiles;
+pub mod reported;
 pub mod rollout;

@@ -1,7 +1,8 @@
 //! Assembles a [`Snapshot`] row by row. A parent is added together with its
 //! children, which keeps child rows grouped by parent as the contract promises;
 //! pool members are joined to nodes by address, and managed instances to nodes
-//! by name, when the snapshot is built.
+//! by name, when the snapshot is built. A GPU in MIG mode is added with its
+//! MIG instances, which keeps them grouped under it (`gpus.mig-start`).
 
 use std::collections::HashMap;
 
@@ -60,6 +61,26 @@ pub struct GpuSample<'a> {
     pub throttled: bool,
     pub last_xid: u32,
     pub health: Health,
+    /// The GPU's MIG instances when MIG mode is on (possibly none yet);
+    /// `None` when MIG mode is off or not reported.
+    pub mig: Option<&'a [MigSample<'a>]>,
+}
+
+/// One MIG GPU instance, as a source reports it. `NaN` means not reported.
+#[derive(Debug, Clone)]
+pub struct MigSample<'a> {
+    /// Profile name ("1g.10gb").
+    pub profile: &'a str,
+    /// GPU instance id (`GPU_I_ID`).
+    pub instance_id: u32,
+    /// First memory slice of the placement.
+    pub placement_start: u8,
+    /// Memory slices the placement covers; 0 when the placement is unknown.
+    pub placement_size: u8,
+    /// Graphics-engine activity ratio 0..=1.
+    pub utilization: f32,
+    pub memory_used_mib: f32,
+    pub memory_total_mib: f32,
 }
 
 /// One pool member, as the load balancer reports it.
@@ -73,6 +94,32 @@ pub struct MemberSample<'a> {
     pub availability: Availability,
     pub current_connections: u32,
     pub connection_limit: u32,
+}
+
+/// A GPU's busy ratio: as reported, or under MIG when the whole GPU's is
+/// not reported, the mean over its instances that report one (the contract's
+/// rule for `gpus.utilization`).
+fn gpu_utilization(sample: &GpuSample<'_>) -> f32 {
+    let reported = sample
+        .mig
+        .filter(|_| sample.utilization.is_nan())
+        .map(|instances| {
+            instances
+                .iter()
+                .map(|i| i.utilization)
+                .filter(|u| !u.is_nan())
+        });
+    match reported {
+        Some(values) => {
+            let (sum, count) = values.fold((0.0, 0u32), |(sum, n), u| (sum + u, n + 1));
+            if count == 0 {
+                f32::NAN
+            } else {
+                sum / count as f32
+            }
+        }
+        None => sample.utilization,
+    }
 }
 
 /// Builds one [`Snapshot`].
@@ -124,7 +171,7 @@ impl SnapshotBuilder {
         gpus.index.push(sample.index);
         gpus.uuid.push(self.strings.intern(sample.uuid));
         gpus.model.push(self.strings.intern(sample.model));
-        gpus.utilization.push(sample.utilization);
+        gpus.utilization.push(gpu_utilization(sample));
         gpus.tensor_activity.push(sample.tensor_activity);
         gpus.memory_used_mib.push(sample.memory_used_mib);
         gpus.memory_total_mib.push(sample.memory_total_mib);
@@ -134,9 +181,22 @@ impl SnapshotBuilder {
         gpus.throttled.push(u8::from(sample.throttled));
         gpus.last_xid.push(sample.last_xid);
         gpus.health.push(sample.health.code());
-        gpus.mig_enabled.push(0);
+        gpus.mig_enabled.push(u8::from(sample.mig.is_some()));
         gpus.mig_start
             .push(self.tables.mig_instances.gpu.len() as u32);
+        let row = gpus.node.len() as u32 - 1;
+        for instance in sample.mig.unwrap_or_default() {
+            let profile = self.strings.intern(instance.profile);
+            let mig = &mut self.tables.mig_instances;
+            mig.gpu.push(row);
+            mig.profile.push(profile);
+            mig.instance_id.push(instance.instance_id);
+            mig.placement_start.push(instance.placement_start);
+            mig.placement_size.push(instance.placement_size);
+            mig.utilization.push(instance.utilization);
+            mig.memory_used_mib.push(instance.memory_used_mib);
+            mig.memory_total_mib.push(instance.memory_total_mib);
+        }
     }
 
     /// Add a pool with its members; returns the pool's row.
@@ -277,6 +337,19 @@ mod tests {
             throttled: false,
             last_xid: 0,
             health: Health::Healthy,
+            mig: None,
+        }
+    }
+
+    fn instance(profile: &str, instance_id: u32, start: u8, utilization: f32) -> MigSample<'_> {
+        MigSample {
+            profile,
+            instance_id,
+            placement_start: start,
+            placement_size: if profile == "3g.40gb" { 4 } else { 1 },
+            utilization,
+            memory_used_mib: 100.0,
+            memory_total_mib: 9984.0,
         }
     }
 
@@ -340,5 +413,47 @@ mod tests {
         assert_eq!(s.member_by_name("mlPool", "b:8080"), Some(0));
         assert_eq!(s.member_by_name("mlPool", "nope"), None);
         assert_eq!(s.pool_members(0), 0..2);
+    }
+
+    #[test]
+    fn mig_instances_are_grouped_under_their_gpu() {
+        let small = [
+            instance("1g.10gb", 9, 0, 0.2),
+            instance("1g.10gb", 10, 1, 0.4),
+        ];
+        let large = [instance("3g.40gb", 2, 4, 0.9)];
+        let mut b = SnapshotBuilder::new();
+        b.node(
+            &node("a", "127.0.1.1", &[]),
+            &[
+                GpuSample {
+                    mig: Some(&small),
+                    ..gpu(0, f32::NAN)
+                },
+                gpu(1, 0.5),
+                GpuSample {
+                    mig: Some(&large),
+                    ..gpu(2, 0.7)
+                },
+                GpuSample {
+                    mig: Some(&[]),
+                    ..gpu(3, f32::NAN)
+                },
+            ],
+        );
+        let s = b.build(1, 0);
+        assert_eq!(s.gpus.mig_enabled, vec![1, 0, 1, 1]);
+        assert_eq!(s.gpus.mig_start, vec![0, 2, 2, 3]);
+        assert_eq!(s.mig_instances.gpu, vec![0, 0, 2]);
+        assert_eq!(s.mig_instances.instance_id, vec![9, 10, 2]);
+        assert_eq!(s.mig_instances.placement_start, vec![0, 1, 4]);
+        assert_eq!(s.mig_instances.placement_size, vec![1, 1, 4]);
+        assert_eq!(s.string(s.mig_instances.profile[2]), "3g.40gb");
+        assert!(
+            (s.gpus.utilization[0] - 0.3).abs() < 1e-6,
+            "the mean of its instances"
+        );
+        assert_eq!(s.gpus.utilization[2], 0.7, "a reported value stands");
+        assert!(s.gpus.utilization[3].is_nan(), "no instance reports");
     }
 }

@@ -13,7 +13,7 @@ mod snapshot;
 mod strings;
 
 pub use builder::{
-    GpuSample, GroupSample, InstanceSample, MemberSample, NodeSample, SnapshotBuilder,
+    GpuSample, GroupSample, InstanceSample, MemberSample, MigSample, NodeSample, SnapshotBuilder,
 };
 pub use codes::Code;
 pub use decision::{Action, ActionKind, Decision, ProfileCount};

@@ -2,10 +2,16 @@
 //! Prometheus text format dcgm-exporter 4.x writes with its default counters),
 //! so telemetry from the embedded fleet goes through the same parser as
 //! telemetry from a real cluster.
+//!
+//! A GPU in MIG mode is rendered as dcgm-exporter renders one: its
+//! whole-GPU series without `DCGM_FI_DEV_GPU_UTIL` (not supported under
+//! MIG), and per GPU instance the engine activity and framebuffer series
+//! labelled `GPU_I_PROFILE` and `GPU_I_ID`.
 
 use std::fmt::Write;
 
 use super::gpu::SimGpu;
+use super::mig::SimInstance;
 
 /// The driver version the simulated exporters report.
 const DRIVER_VERSION: &str = "590.48.01";
@@ -111,22 +117,53 @@ const FIELDS: &[Field] = &[
     },
 ];
 
-/// The `/metrics` body of the exporter on node `hostname` with these GPUs.
-pub(crate) fn render(hostname: &str, gpus: &[SimGpu]) -> String {
+/// Fields reported per MIG GPU instance (their values whole MiB or ratios,
+/// as the instance holds them), and how to read them off one. A GPU that
+/// does not report a field reports it for none of its instances.
+const MIG_FIELDS: &[(&str, fn(&SimInstance) -> f64)] = &[
+    ("DCGM_FI_PROF_GR_ENGINE_ACTIVE", |i| i.utilization),
+    ("DCGM_FI_DEV_FB_USED", |i| f64::from(i.memory_used_mib)),
+    ("DCGM_FI_DEV_FB_FREE", |i| {
+        f64::from(i.memory_total_mib - i.memory_used_mib)
+    }),
+];
+
+/// The `/metrics` body of the exporter on node `hostname` with these GPUs
+/// and, per GPU, its MIG instances (`None` while MIG mode is off).
+pub(crate) fn render(hostname: &str, gpus: &[SimGpu], mig: &[Option<Vec<SimInstance>>]) -> String {
     let mut out = String::new();
     for field in FIELDS {
         let _ = writeln!(out, "# HELP {} {}", field.name, field.help);
         let _ = writeln!(out, "# TYPE {} {}", field.name, field.kind);
+        let per_instance = MIG_FIELDS.iter().find(|(name, _)| *name == field.name);
         for (index, gpu) in gpus.iter().enumerate() {
-            if let Some(value) = (field.read)(gpu) {
+            let instances = mig.get(index).and_then(Option::as_ref);
+            if instances.is_some() && field.name == "DCGM_FI_DEV_GPU_UTIL" {
+                continue;
+            }
+            let labels = format!(
+                "gpu=\"{index}\",UUID=\"{}\",pci_bus_id=\"00000000:{:02X}:00.0\",device=\"nvidia{index}\",modelName=\"{}\"",
+                gpu.uuid,
+                0x18 + index * 0x10,
+                gpu.kind.model_name(),
+            );
+            let tail =
+                format!("Hostname=\"{hostname}\",DCGM_FI_DRIVER_VERSION=\"{DRIVER_VERSION}\"");
+            let Some(value) = (field.read)(gpu) else {
+                continue;
+            };
+            let _ = writeln!(out, "{}{{{labels},{tail}}} {value}", field.name);
+            let Some(((_, read), instances)) = per_instance.zip(instances) else {
+                continue;
+            };
+            for instance in instances {
                 let _ = writeln!(
                     out,
-                    "{}{{gpu=\"{index}\",UUID=\"{}\",pci_bus_id=\"00000000:{:02X}:00.0\",device=\"nvidia{index}\",\
-                     modelName=\"{}\",Hostname=\"{hostname}\",DCGM_FI_DRIVER_VERSION=\"{DRIVER_VERSION}\"}} {value}",
+                    "{}{{{labels},GPU_I_PROFILE=\"{}\",GPU_I_ID=\"{}\",{tail}}} {}",
                     field.name,
-                    gpu.uuid,
-                    0x18 + index * 0x10,
-                    gpu.kind.model_name(),
+                    instance.profile,
+                    instance.id,
+                    read(instance),
                 );
             }
         }

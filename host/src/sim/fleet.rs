@@ -1,14 +1,16 @@
 //! The embedded simulated fleet: GPU nodes behind one ratio-balanced pool,
 //! whose utilisation follows the load the pool's weights send them. It hands
 //! out snapshots of itself and takes the actions policies decide, so a demo
-//! runs the same cycle as production.
+//! runs the same cycle as production. Its MIG layouts live in a shared
+//! [`MigAgent`] that the host's MIG rollout reconfigures.
 
 use crate::model::{
-    Availability, GpuSample, Health, MemberSample, MemberState, NodeSample, Snapshot,
+    Availability, GpuSample, Health, MemberSample, MemberState, MigSample, NodeSample, Snapshot,
     SnapshotBuilder,
 };
 
 use super::gpu::{GpuKind, SimGpu};
+use super::mig::{MigAgent, SimInstance};
 
 /// A fault the fleet injects on a schedule.
 #[derive(Debug, Clone, PartialEq)]
@@ -90,20 +92,28 @@ pub struct Fleet {
     time_ms: u64,
     /// Offered load the last step could not place (no enabled member).
     dropped_rps: f64,
+    /// MIG layouts; shared with the clones and with the agent handed out.
+    mig: MigAgent,
 }
 
 impl Fleet {
     /// A fleet starting idle at `start_ms` (milliseconds since the Unix epoch).
     pub fn new(config: FleetConfig, start_ms: u64) -> Self {
-        let nodes = (0..config.nodes)
+        let nodes: Vec<SimNode> = (0..config.nodes)
             .map(|i| sim_node(i, config.gpus_per_node))
             .collect();
+        let mig = MigAgent::new(
+            nodes
+                .iter()
+                .map(|n| (n.name.as_str(), n.gpus[0].kind, n.gpus.len())),
+        );
         Fleet {
             config,
             nodes,
             cycle: 0,
             time_ms: start_ms,
             dropped_rps: 0.0,
+            mig,
         }
     }
 
@@ -168,6 +178,14 @@ impl Fleet {
             let queueing = 1.0 / (1.0 - demand.min(0.95));
             node.member.connections = (load * BASE_LATENCY_S * queueing).round() as u32;
         }
+        let nodes = &self.nodes;
+        self.mig
+            .advance(|node, gpu| nodes[node].gpus[gpu].utilization);
+    }
+
+    /// The node agent that reconfigures the fleet's MIG layouts.
+    pub fn mig_agent(&self) -> MigAgent {
+        self.mig.clone()
     }
 
     fn apply_faults(&mut self) {
@@ -197,18 +215,28 @@ impl Fleet {
     /// node's exporter would serve it now.
     pub fn dcgm_metrics(&self, index: usize) -> Option<String> {
         let node = self.nodes.get(index)?;
-        Some(super::exporter::render(&node.name, &node.gpus))
+        let mig = self.mig.instances(index);
+        Some(super::exporter::render(&node.name, &node.gpus, &mig))
     }
 
     /// The fleet as a policy sees it.
     pub fn snapshot(&self, version: u64) -> Snapshot {
         let mut builder = SnapshotBuilder::new();
-        for node in &self.nodes {
+        for (index, node) in self.nodes.iter().enumerate() {
+            let mig = self.mig.instances(index);
+            let instances: Vec<Option<Vec<MigSample<'_>>>> = mig
+                .iter()
+                .map(|gpu| gpu.as_ref().map(|i| i.iter().map(mig_sample).collect()))
+                .collect();
             let gpus: Vec<GpuSample<'_>> = node
                 .gpus
                 .iter()
+                .zip(&instances)
                 .enumerate()
-                .map(|(i, g)| gpu_sample(i, g))
+                .map(|(i, (g, mig))| GpuSample {
+                    mig: mig.as_deref(),
+                    ..gpu_sample(i, g)
+                })
                 .collect();
             let health = if gpus.iter().any(|g| g.health == Health::Unhealthy) {
                 Health::Unhealthy
@@ -346,6 +374,19 @@ fn gpu_sample(index: usize, gpu: &SimGpu) -> GpuSample<'_> {
         } else {
             Health::Healthy
         },
+        mig: None,
+    }
+}
+
+fn mig_sample(instance: &SimInstance) -> MigSample<'_> {
+    MigSample {
+        profile: instance.profile,
+        instance_id: instance.id,
+        placement_start: instance.start,
+        placement_size: instance.size,
+        utilization: instance.utilization as f32,
+        memory_used_mib: instance.memory_used_mib,
+        memory_total_mib: instance.memory_total_mib,
     }
 }
 
