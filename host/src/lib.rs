@@ -28,4 +28,5 @@ pub mod runtime;
 pub mod sim;
 pub mod sources;
 pub mod store;
+pub mod tls;
 mod wit;

@@ -81,6 +81,7 @@ enum Command {
 /// Parse the command line, run it, report any error once, return the exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    crate::tls::install_crypto_provider();
     init_logging(cli.global.log_format);
     let result = match cli.command {
         Command::Run(args) => run::run(&cli.global, args),

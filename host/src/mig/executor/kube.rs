@@ -101,6 +101,7 @@ impl KubeExecutor {
                     .to_owned(),
             ),
         };
+        crate::tls::install_crypto_provider();
         let client = reqwest::Client::builder()
             .timeout(config.timeout)
             .build()

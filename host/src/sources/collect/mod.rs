@@ -195,6 +195,7 @@ impl TelemetryCollector {
         if !problems.is_empty() {
             return Err(ConfigErrors(problems));
         }
+        crate::tls::install_crypto_provider();
         let client = reqwest::Client::builder()
             .pool_idle_timeout(Duration::from_secs(60))
             .pool_max_idle_per_host(MAX_IN_FLIGHT)
