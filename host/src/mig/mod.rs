@@ -9,11 +9,17 @@
 //!   between steps, with the [`rollout::Drain`] and [`executor::Executor`] seams;
 //! - [`executor`]: [`executor::mig_parted`] configs, the Kubernetes node-label
 //!   executor and the command executor;
-//! - [`reported`]: placements for instances DCGM reports without them.
+//! - [`reported`]: placements for instances DCGM reports without them;
+//! - [`rollouts`]: the rollouts in progress, one per node, driven each cycle
+//!   and saved as one value; [`drain`] drains through the BIG-IP;
+//! - [`config`]: `[mig]`, the executor and the rollouts' waits.
 
+pub mod config;
+pub mod drain;
 pub mod executor;
 pub mod geometry;
 pub mod layout;
 pub mod profiles;
 pub mod reported;
 pub mod rollout;
+pub mod rollouts;

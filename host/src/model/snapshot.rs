@@ -124,6 +124,11 @@ impl Snapshot {
         child_range(&self.nodes.gpu_start, node, self.gpus.node.len())
     }
 
+    /// Rows of GPU `gpu`'s MIG instances.
+    pub fn gpu_mig_instances(&self, gpu: u32) -> Range<usize> {
+        child_range(&self.gpus.mig_start, gpu, self.mig_instances.gpu.len())
+    }
+
     /// Rows of `pool`'s members.
     pub fn pool_members(&self, pool: u32) -> Range<usize> {
         child_range(&self.pools.member_start, pool, self.members.pool.len())

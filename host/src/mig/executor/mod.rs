@@ -6,8 +6,10 @@
 //!
 //! - [`mig_parted`]: the mig-parted config (schema v1) and name of a layout;
 //! - [`kube`]: the GPU Operator path, through node label `nvidia.com/mig.config`;
-//! - [`command`]: an operator-configured command (argv, no shell, with a timeout).
+//! - [`command`]: an operator-configured command (argv, no shell, with a timeout);
+//! - [`any`]: whichever of these (or the embedded fleet's agent) is configured.
 
+pub mod any;
 pub mod command;
 pub mod kube;
 pub mod mig_parted;

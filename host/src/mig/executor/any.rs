@@ -1,0 +1,39 @@
+//! [`AnyExecutor`]: the executor the configuration chose, behind one type
+//! the rollouts can be driven with.
+
+use super::command::CommandExecutor;
+use super::kube::KubeExecutor;
+use super::{ApplyStatus, Executor};
+use crate::mig::layout::MigRequest;
+use crate::sim::MigAgent;
+
+/// One of the executors; errors are their messages.
+#[derive(Debug, Clone)]
+pub enum AnyExecutor {
+    /// The GPU Operator's node label.
+    Kubernetes(KubeExecutor),
+    /// An operator-configured command.
+    Command(CommandExecutor),
+    /// The embedded fleet's node agent.
+    Embedded(MigAgent),
+}
+
+impl Executor for AnyExecutor {
+    type Error = String;
+
+    async fn apply(&self, request: &MigRequest) -> Result<(), String> {
+        match self {
+            AnyExecutor::Kubernetes(e) => e.apply(request).await.map_err(|e| e.to_string()),
+            AnyExecutor::Command(e) => e.apply(request).await.map_err(|e| e.to_string()),
+            AnyExecutor::Embedded(e) => e.apply(request).await.map_err(|e| e.to_string()),
+        }
+    }
+
+    async fn status(&self, request: &MigRequest) -> Result<ApplyStatus, String> {
+        match self {
+            AnyExecutor::Kubernetes(e) => e.status(request).await.map_err(|e| e.to_string()),
+            AnyExecutor::Command(e) => e.status(request).await.map_err(|e| e.to_string()),
+            AnyExecutor::Embedded(e) => e.status(request).await.map_err(|e| e.to_string()),
+        }
+    }
+}
