@@ -4,6 +4,7 @@
 mod cache;
 mod contract;
 mod engine;
+mod mig;
 mod sandbox;
 mod state;
 mod telemetry;

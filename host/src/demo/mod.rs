@@ -139,6 +139,11 @@ impl Demo {
         }
     }
 
+    /// The fleet's MIG node agent: the executor MIG rollouts on the demo use.
+    pub fn mig_agent(&self) -> crate::sim::MigAgent {
+        self.fleet.mig_agent()
+    }
+
     /// The demand signals of the current step.
     pub fn signals(&self) -> [(&'static str, f64); 1] {
         [(QUEUE_SIGNAL, self.queue.depth())]
