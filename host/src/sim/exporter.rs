@@ -117,10 +117,13 @@ const FIELDS: &[Field] = &[
     },
 ];
 
+/// How a per-instance field is read off a MIG instance.
+type ReadInstance = fn(&SimInstance) -> f64;
+
 /// Fields reported per MIG GPU instance (their values whole MiB or ratios,
 /// as the instance holds them), and how to read them off one. A GPU that
 /// does not report a field reports it for none of its instances.
-const MIG_FIELDS: &[(&str, fn(&SimInstance) -> f64)] = &[
+const MIG_FIELDS: &[(&str, ReadInstance)] = &[
     ("DCGM_FI_PROF_GR_ENGINE_ACTIVE", |i| i.utilization),
     ("DCGM_FI_DEV_FB_USED", |i| f64::from(i.memory_used_mib)),
     ("DCGM_FI_DEV_FB_FREE", |i| {
