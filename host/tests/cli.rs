@@ -86,12 +86,18 @@ fn run_with_a_config_file_uses_its_fleet_and_settings() {
         .map(|rest| rest.split_whitespace().next().unwrap().parse().unwrap())
         .collect();
     assert_eq!(targets.len(), 5, "one per node of the fleet: {stdout}");
-    assert!(targets.iter().all(|&t| t <= 20), "max_ratio holds: {stdout}");
+    assert!(
+        targets.iter().all(|&t| t <= 20),
+        "max_ratio holds: {stdout}"
+    );
 
     let out = host(&["snapshot", "--config", config.to_str().unwrap()]);
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(stdout.contains("node ml-node-5 (127.0.1.5) healthy"), "{stdout}");
+    assert!(
+        stdout.contains("node ml-node-5 (127.0.1.5) healthy"),
+        "{stdout}"
+    );
 }
 
 #[test]

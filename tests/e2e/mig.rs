@@ -1,9 +1,9 @@
 //! MIG resizing end to end on the embedded demo: the `mig-resize` policy
 //! reads per-profile demand and the fleet's MIG instances (scraped from its
-//! DCGM exporters), the guard checks the layouts, and the host's MIG
+//! DCGM exporters), the guard checks the layouts, and the engine's MIG
 //! rollouts drain the node through the BIG-IP simulator, reconfigure idle
-//! GPUs through the fleet's node agent and restore the node; a rollout
-//! saved mid-sequence and restored after a simulated kill finishes.
+//! GPUs through the fleet's node agent and restore the node; a host
+//! restarted mid-sequence resumes the rollout from its store.
 
 use std::path::Path;
 
@@ -11,7 +11,7 @@ use fulcrum_host::config::{PolicyConfig, RunConfig};
 use fulcrum_host::engine::{CycleReport, Mode};
 use fulcrum_host::mig::drain::BigIpDrain;
 use fulcrum_host::mig::rollout::Drain;
-use fulcrum_host::mig::rollouts::{MigEvent, MigRollouts, RolloutSettings, SavedRollouts};
+use fulcrum_host::mig::rollouts::MigEvent;
 use fulcrum_host::model::Snapshot;
 use fulcrum_host::plan::Change;
 use fulcrum_host::sim::FleetConfig;
@@ -42,38 +42,27 @@ fn fleet() -> FleetConfig {
     }
 }
 
-/// One engine cycle, the MIG rollouts on its plan, then a step of the world.
-async fn cycle(world: &mut World, rollouts: &mut MigRollouts) -> (CycleReport, Vec<MigEvent>) {
-    for (name, value) in world.demo.signals() {
-        world.engine.set_signal(name, value);
-    }
-    let report = world.engine.cycle(world.demo.now_ms(), Mode::Apply).await;
+/// One cycle of the engine (MIG rollouts included), then a step of the world.
+async fn cycle(world: &mut World) -> (CycleReport, Vec<MigEvent>) {
+    let mut report = world.cycle(Mode::Apply).await;
     assert!(
         report.source_errors.is_empty(),
         "{:?}",
         report.source_errors
     );
-    let bigip = world
-        .backends
-        .bigip
-        .as_ref()
-        .expect("the demo has a BIG-IP");
-    let events = rollouts
-        .cycle(
-            &report.snapshot,
-            &report.plan.changes,
-            world.demo.now_ms(),
-            &mut BigIpDrain::new(bigip),
-            &world.demo.mig_agent(),
-            |_: &SavedRollouts| Ok::<(), String>(()),
-        )
-        .await;
-    world
-        .demo
-        .step(&world.backends)
-        .await
-        .expect("the world steps");
+    let events = std::mem::take(&mut report.mig_events);
     (report, events)
+}
+
+/// The phases of the rollouts in progress.
+fn phases(world: &World) -> Vec<&'static str> {
+    world
+        .engine
+        .mig_rollouts()
+        .expect("the demo configures [mig]")
+        .in_progress()
+        .map(|r| r.phase_name())
+        .collect()
 }
 
 /// Enabled members of `mlPool` on the BIG-IP now, and whether ml-node-1's is.
@@ -118,13 +107,13 @@ fn supply(s: &Snapshot, profile: &str) -> usize {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn demand_shifting_to_small_instances_reshapes_idle_gpus_behind_a_drain() {
-    let mut world = World::start(fleet(), vec![mig_resize()]).await;
+    let state = tempfile::tempdir().unwrap();
+    let mut world = World::start_with_store(fleet(), vec![mig_resize()], Some(state.path())).await;
     world.demo.mig_agent().set_reconfigure_steps(2);
-    let mut rollouts = MigRollouts::new(RolloutSettings::default());
 
     world.engine.set_signal("mig-demand/7g.80gb", 4.0);
     for _ in 0..3 {
-        let (report, events) = cycle(&mut world, &mut rollouts).await;
+        let (report, events) = cycle(&mut world).await;
         assert_eq!(
             supply(&report.snapshot, "7g.80gb"),
             4,
@@ -142,7 +131,7 @@ async fn demand_shifting_to_small_instances_reshapes_idle_gpus_behind_a_drain() 
     let mut restarted = false;
     let mut last = None;
     for _ in 0..40 {
-        let (report, events) = cycle(&mut world, &mut rollouts).await;
+        let (report, events) = cycle(&mut world).await;
         for event in &events {
             match event {
                 MigEvent::Started { gpus, .. } => {
@@ -170,22 +159,18 @@ async fn demand_shifting_to_small_instances_reshapes_idle_gpus_behind_a_drain() 
         }
         let (enabled, node_1) = enabled_members(&world).await;
         assert!(enabled >= 1, "mlPool always keeps an enabled member");
-        let phases: Vec<&str> = rollouts.in_progress().map(|r| r.phase_name()).collect();
-        if phases.iter().any(|&p| p == "confirm") {
+        if phases(&world).contains(&"confirm") {
             drained_while_reconfiguring |= !node_1;
             if !restarted {
-                // A simulated kill: only the stored value survives.
-                let stored = serde_json::to_string(&rollouts.saved()).unwrap();
-                drop(rollouts);
-                rollouts = MigRollouts::restore(
-                    RolloutSettings::default(),
-                    serde_json::from_str(&stored).unwrap(),
-                );
+                // Stop the host mid-rollout; only its store carries over,
+                // and the operator's signals are set again.
+                world = world.restart();
+                world.engine.set_signal("mig-demand/7g.80gb", 2.0);
+                world.engine.set_signal("mig-demand/1g.10gb", 14.0);
                 restarted = true;
             }
         }
-        let done =
-            rollouts.in_progress().next().is_none() && supply(&report.snapshot, "1g.10gb") >= 14;
+        let done = phases(&world).is_empty() && supply(&report.snapshot, "1g.10gb") >= 14;
         last = Some(report);
         if done {
             break;

@@ -62,13 +62,25 @@ pub struct World {
     pub engine: fulcrum_host::engine::Engine,
     pub backends: fulcrum_host::backends::Backends,
     pub metrics: fulcrum_host::observe::Metrics,
+    /// Where the engine's store lives, when it has one.
+    state_dir: Option<std::path::PathBuf>,
 }
 
 impl World {
-    /// Start the simulators and load `policies`.
+    /// Start the simulators and load `policies`; state is kept in memory.
     pub async fn start(
         fleet: FleetConfig,
         policies: Vec<fulcrum_host::config::PolicyConfig>,
+    ) -> World {
+        World::start_with_store(fleet, policies, None).await
+    }
+
+    /// Start the simulators and load `policies`, with the store in
+    /// `state_dir` when given.
+    pub async fn start_with_store(
+        fleet: FleetConfig,
+        policies: Vec<fulcrum_host::config::PolicyConfig>,
+        state_dir: Option<&std::path::Path>,
     ) -> World {
         let demo = fulcrum_host::demo::Demo::start(fleet.clone(), 1_767_225_600_000)
             .await
@@ -79,21 +91,38 @@ impl World {
                 .await
                 .expect("backends connect");
         let metrics = fulcrum_host::observe::Metrics::new();
-        let engine =
-            fulcrum_host::engine::Engine::new(
-                engine(),
-                &config,
-                backends.clone(),
-                metrics.clone(),
-                None,
-            )
-                .expect("policies load");
+        let state_dir = state_dir.map(std::path::Path::to_path_buf);
+        let engine = new_engine(&demo, &config, &backends, &metrics, state_dir.as_deref());
         World {
             demo,
             config,
             engine,
             backends,
             metrics,
+            state_dir,
+        }
+    }
+
+    /// Stop the host and start it again on the same world and store, as a
+    /// restart after a kill would: only what the store holds carries over.
+    pub fn restart(self) -> World {
+        let World {
+            demo,
+            config,
+            engine,
+            backends,
+            metrics,
+            state_dir,
+        } = self;
+        drop(engine);
+        let engine = new_engine(&demo, &config, &backends, &metrics, state_dir.as_deref());
+        World {
+            demo,
+            config,
+            engine,
+            backends,
+            metrics,
+            state_dir,
         }
     }
 
@@ -107,4 +136,25 @@ impl World {
             .await
             .expect("the world steps")
     }
+}
+
+fn new_engine(
+    demo: &fulcrum_host::demo::Demo,
+    config: &fulcrum_host::config::RunConfig,
+    backends: &fulcrum_host::backends::Backends,
+    metrics: &fulcrum_host::observe::Metrics,
+    state_dir: Option<&std::path::Path>,
+) -> fulcrum_host::engine::Engine {
+    let store = state_dir.map(|dir| {
+        fulcrum_host::store::Store::open(&dir.join("fulcrum.redb")).expect("the store opens")
+    });
+    fulcrum_host::engine::Engine::new(
+        engine(),
+        config,
+        backends.clone(),
+        metrics.clone(),
+        store,
+        Some(demo.mig_agent()),
+    )
+    .expect("policies load")
 }

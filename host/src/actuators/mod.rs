@@ -18,49 +18,24 @@ pub type ChangeResult = Result<(), String>;
 /// sequence over several cycles.
 pub async fn apply(backends: &Backends, plan: &Plan) -> Vec<ChangeResult> {
     let mut results: Vec<Option<ChangeResult>> = vec![None; plan.changes.len()];
-    let member_changes: Vec<(usize, &Change)> = plan
-        .changes
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| {
-            matches!(
-                c.change,
-                Change::MemberRatio { .. } | Change::MemberState { .. }
-            )
-        })
-        .map(|(i, c)| (i, &c.change))
-        .collect();
-    if !member_changes.is_empty() {
-        match &backends.bigip {
-            Some(bigip) => {
-                for (index, result) in bigip::apply(bigip, &member_changes).await {
-                    results[index] = Some(result);
-                }
-            }
-            None => fail_all(&mut results, &member_changes, "no [bigip] is configured"),
-        }
-    }
-    let group_changes: Vec<(usize, &Change)> = plan
-        .changes
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| {
-            matches!(
-                c.change,
-                Change::GroupSize { .. } | Change::CapacityScaler { .. }
-            )
-        })
-        .map(|(i, c)| (i, &c.change))
-        .collect();
-    if !group_changes.is_empty() {
-        match &backends.gce {
-            Some(gce) => {
-                for (index, result) in gce::apply(gce, &group_changes).await {
-                    results[index] = Some(result);
-                }
-            }
-            None => fail_all(&mut results, &group_changes, "no [gce] is configured"),
-        }
+    let member_changes = select(plan, |c| {
+        matches!(c, Change::MemberRatio { .. } | Change::MemberState { .. })
+    });
+    let applied = match (&backends.bigip, member_changes.is_empty()) {
+        (_, true) => Vec::new(),
+        (Some(bigip), false) => bigip::apply(bigip, &member_changes).await,
+        (None, false) => failed(&member_changes, "no [bigip] is configured"),
+    };
+    let group_changes = select(plan, |c| {
+        matches!(c, Change::GroupSize { .. } | Change::CapacityScaler { .. })
+    });
+    let grouped = match (&backends.gce, group_changes.is_empty()) {
+        (_, true) => Vec::new(),
+        (Some(gce), false) => gce::apply(gce, &group_changes).await,
+        (None, false) => failed(&group_changes, "no [gce] is configured"),
+    };
+    for (index, result) in applied.into_iter().chain(grouped) {
+        results[index] = Some(result);
     }
     results
         .into_iter()
@@ -68,8 +43,20 @@ pub async fn apply(backends: &Backends, plan: &Plan) -> Vec<ChangeResult> {
         .collect()
 }
 
-fn fail_all(results: &mut [Option<ChangeResult>], changes: &[(usize, &Change)], why: &str) {
-    for (index, _) in changes {
-        results[*index] = Some(Err(why.to_owned()));
-    }
+/// The changes `wanted` picks, with their index in the plan.
+fn select(plan: &Plan, wanted: impl Fn(&Change) -> bool) -> Vec<(usize, &Change)> {
+    plan.changes
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| wanted(&c.change))
+        .map(|(i, c)| (i, &c.change))
+        .collect()
+}
+
+/// Every change in `changes` failed, for `why`.
+fn failed(changes: &[(usize, &Change)], why: &str) -> Vec<(usize, ChangeResult)> {
+    changes
+        .iter()
+        .map(|(index, _)| (*index, Err(why.to_owned())))
+        .collect()
 }

@@ -60,6 +60,7 @@ impl Session {
                 demo_config.signals = file.signals;
                 demo_config.engine = file.engine;
                 demo_config.telemetry.extend(file.telemetry);
+                demo_config.mig = file.mig.or(demo_config.mig);
             }
             config = Some(demo_config);
             Some(demo)
@@ -82,8 +83,16 @@ impl Session {
             _ => None,
         };
         let runtime = super::engine(global)?;
-        let engine = Engine::new(runtime, &config, backends.clone(), metrics.clone(), store)
-            .map_err(Failure::policy)?;
+        let mig_agent = demo.as_ref().map(Demo::mig_agent);
+        let engine = Engine::new(
+            runtime,
+            &config,
+            backends.clone(),
+            metrics.clone(),
+            store,
+            mig_agent,
+        )
+        .map_err(Failure::policy)?;
         Ok(Session {
             config,
             engine,

@@ -59,6 +59,9 @@ pub(super) fn render(report: &CycleReport, world: Option<&str>) -> String {
     for rejection in &report.rejected {
         let _ = writeln!(out, "  rejected: {rejection}");
     }
+    for line in &report.mig_events {
+        let _ = writeln!(out, "  mig: {line}");
+    }
     for line in &report.reloads {
         let _ = writeln!(out, "  reload: {line}");
     }

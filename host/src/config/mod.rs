@@ -5,7 +5,8 @@
 //!
 //! A file names the backends Fulcrum manages (`[bigip]`, `[gce]`), where
 //! telemetry comes from (`[[telemetry]]`), operator-given demand signals
-//! (`[[signals]]`), the guard rails (`[guard]`), how the engine runs
+//! (`[[signals]]`), the guard rails (`[guard]`), how MIG layouts are applied
+//! (`[mig]`), how the engine runs
 //! (`[engine]`) and the policies (`[[policies]]`). A file with no backend runs
 //! the policies on the embedded simulated fleet (`[fleet]`). See `examples/`.
 
@@ -26,6 +27,7 @@ pub use policy::PolicyConfig;
 pub use secret::{Secret, SecretSource};
 
 use crate::guard::GuardRails;
+use crate::mig::config::MigConfig;
 use crate::sim::FleetConfig;
 use crate::sources::TelemetryConfig;
 
@@ -40,6 +42,8 @@ pub struct RunConfig {
     pub telemetry: Vec<TelemetryConfig>,
     pub signals: Vec<SignalConfig>,
     pub guard: GuardRails,
+    /// How MIG layouts are applied; `None` applies none.
+    pub mig: Option<MigConfig>,
     /// Policies in configuration order (conflicts go by priority, then order).
     pub policies: Vec<PolicyConfig>,
 }
@@ -87,6 +91,7 @@ struct FileToml {
     signals: Vec<SignalConfig>,
     #[serde(default)]
     guard: GuardRails,
+    mig: Option<MigConfig>,
     #[serde(default)]
     policies: Vec<policy::PolicyToml>,
 }
@@ -116,6 +121,9 @@ impl RunConfig {
         for (i, telemetry) in file.telemetry.iter().enumerate() {
             problems.extend(telemetry.check(&format!("telemetry[{i}]")));
         }
+        if let Some(mig) = &file.mig {
+            problems.extend(mig.validate());
+        }
         if let Err(errors) = file.guard.validate() {
             problems.extend(errors);
         }
@@ -134,6 +142,7 @@ impl RunConfig {
                 telemetry: file.telemetry,
                 signals: file.signals,
                 guard: file.guard,
+                mig: file.mig,
                 policies,
             })
         } else {

@@ -28,6 +28,7 @@ use crate::config::{
 };
 use crate::engine::{CycleReport, Engine, Mode};
 use crate::guard::GuardRails;
+use crate::mig::config::MigConfig;
 use crate::model::MemberState;
 use crate::sim::{ExporterServers, Fleet, FleetConfig};
 use crate::sources::{DcgmConfig, JoinBy, TelemetryConfig};
@@ -75,7 +76,7 @@ impl Demo {
             ..fulcrum_bigip::sim::SimOptions::default()
         })
         .await
-            .context("starting the BIG-IP simulator")?;
+        .context("starting the BIG-IP simulator")?;
         let mut gce_options = fulcrum_gce::sim::SimOptions::default();
         gce_options.timing.boot_delay = Duration::from_secs(2);
         gce_options.timing.operation_delay = Duration::from_millis(100);
@@ -135,6 +136,7 @@ impl Demo {
                 scale_in_cooldown_secs: 10,
                 ..GuardRails::default()
             },
+            mig: Some(MigConfig::embedded()),
             policies,
         }
     }

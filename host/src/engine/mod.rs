@@ -11,6 +11,7 @@
 //! running one stays and the error is reported.
 
 mod collect;
+mod mig;
 mod record;
 mod report;
 mod slot;
@@ -23,10 +24,12 @@ use crate::backends::Backends;
 use crate::config::RunConfig;
 use crate::guard::{self, GuardClocks, GuardContext, GuardRails, PolicyProposal};
 use crate::mig::layout::MigRequest;
+use crate::mig::rollouts::MigRollouts;
 use crate::model::{ProfileCount, Snapshot};
 use crate::observe::{ActionOutcome, Metrics};
 use crate::plan::Plan;
 use crate::runtime::PolicyEngine;
+use crate::sim::MigAgent;
 use crate::sources::TelemetryCollector;
 use crate::store::Store;
 
@@ -54,6 +57,8 @@ pub struct Engine {
     /// Policy state, clocks, intents and the audit log; `None` keeps them in
     /// memory only.
     store: Option<Store>,
+    /// MIG rollouts, when `[mig]` is configured.
+    mig: Option<mig::Mig>,
     quarantine_after: u32,
     reload_requested: bool,
     version: u64,
@@ -71,6 +76,7 @@ impl Engine {
         backends: Backends,
         metrics: Metrics,
         store: Option<Store>,
+        mig_agent: Option<MigAgent>,
     ) -> anyhow::Result<Engine> {
         let mut policies = config
             .policies
@@ -96,6 +102,19 @@ impl Engine {
             clocks = store.load_clocks()?;
             version = store.next_cycle()? - 1;
         }
+        let mig = match &config.mig {
+            Some(mig) => Some(mig::Mig {
+                rollouts: MigRollouts::restore(
+                    mig.settings(),
+                    match &store {
+                        Some(store) => store.load_mig_rollouts()?,
+                        None => Default::default(),
+                    },
+                ),
+                executor: mig.executor(mig_agent).map_err(anyhow::Error::msg)?,
+            }),
+            None => None,
+        };
         let telemetry = TelemetryCollector::new(config.telemetry.clone())
             .map_err(|errors| anyhow::anyhow!("telemetry: {}", errors.0.join("; ")))?;
         Ok(Engine {
@@ -112,6 +131,7 @@ impl Engine {
             clocks,
             metrics,
             store,
+            mig,
             quarantine_after: config.engine.quarantine_after,
             reload_requested: false,
             version,
@@ -121,6 +141,11 @@ impl Engine {
     /// The loaded policies, in configuration order.
     pub fn policies(&self) -> &[PolicySlot] {
         &self.policies
+    }
+
+    /// The MIG rollouts in progress, when `[mig]` is configured.
+    pub fn mig_rollouts(&self) -> Option<&MigRollouts> {
+        self.mig.as_ref().map(|mig| &mig.rollouts)
     }
 
     /// Unload every policy: cycles then only collect (`host snapshot`).
@@ -198,6 +223,7 @@ impl Engine {
                 .iter()
                 .map(|a| (a.policy.as_str(), &a.decision)),
         );
+        let mut mig_events = Vec::new();
         let applied = match mode {
             Mode::DryRun => None,
             Mode::Apply => {
@@ -214,11 +240,27 @@ impl Engine {
                     }
                     _ => Ok(()),
                 };
-                let results = match intent {
+                let mut results = match intent {
                     Ok(()) => actuators::apply(&self.backends, &plan).await,
                     // Never apply what could not be recorded first.
                     Err(error) => vec![Err(error); plan.changes.len()],
                 };
+                if let Some(mig) = &mut self.mig {
+                    let events = mig
+                        .cycle(
+                            &self.backends,
+                            self.store.as_ref(),
+                            &snapshot,
+                            &plan,
+                            &mut results,
+                            now_ms,
+                        )
+                        .await;
+                    for event in &events {
+                        tracing::info!(cycle = self.version, %event, "mig");
+                    }
+                    mig_events = events;
+                }
                 for (planned, result) in plan.changes.iter().zip(&results) {
                     let outcome = match result {
                         Ok(()) => ActionOutcome::Applied,
@@ -262,6 +304,7 @@ impl Engine {
             applied,
             source_errors: collected.errors,
             reloads,
+            mig_events,
         }
     }
 

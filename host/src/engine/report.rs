@@ -3,6 +3,7 @@
 
 use crate::actuators::ChangeResult;
 use crate::guard::{Accepted, Rejection};
+use crate::mig::rollouts::MigEvent;
 use crate::model::Snapshot;
 use crate::plan::Plan;
 use crate::runtime::Evaluation;
@@ -42,4 +43,6 @@ pub struct CycleReport {
     pub source_errors: Vec<String>,
     /// Policy reloads attempted this cycle.
     pub reloads: Vec<String>,
+    /// What MIG rollouts did this cycle.
+    pub mig_events: Vec<MigEvent>,
 }

@@ -86,6 +86,16 @@ fn default_command_timeout_ms() -> u64 {
 }
 
 impl MigConfig {
+    /// The embedded fleet's agent with the default waits: the demo's.
+    pub fn embedded() -> MigConfig {
+        MigConfig {
+            executor: ExecutorConfig::Embedded {},
+            idle_threshold: default_idle_threshold(),
+            idle_timeout_ms: default_idle_timeout_ms(),
+            confirm_timeout_ms: default_confirm_timeout_ms(),
+        }
+    }
+
     /// Every problem with the values, each naming its key.
     pub fn validate(&self) -> Vec<String> {
         let mut problems = Vec::new();

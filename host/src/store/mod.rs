@@ -48,9 +48,12 @@ use std::path::{Path, PathBuf};
 use redb::{Database, ReadableDatabase, ReadableTable, WriteTransaction};
 
 use crate::guard::GuardClocks;
+use crate::mig::rollouts::SavedRollouts;
 use crate::runtime::PolicyState;
 use intent::target_key;
-use tables::{AUDIT, CLOCKS_KEY, INTENTS, LAST_APPLIED, META, POLICY_STATE, decode, encode};
+use tables::{
+    AUDIT, CLOCKS_KEY, INTENTS, LAST_APPLIED, META, MIG_ROLLOUTS_KEY, POLICY_STATE, decode, encode,
+};
 
 /// Why the store could not do what was asked; every variant names the file.
 #[derive(Debug, thiserror::Error)]
@@ -151,12 +154,36 @@ impl Store {
 
     /// The guard clocks last saved; fresh ones when none were.
     pub fn load_clocks(&self) -> Result<GuardClocks, StoreError> {
-        let op = "reading the guard clocks";
+        self.load_meta(CLOCKS_KEY, "reading the guard clocks")
+    }
+
+    /// The MIG rollouts in progress when last saved; none when none were.
+    pub fn load_mig_rollouts(&self) -> Result<SavedRollouts, StoreError> {
+        self.load_meta(MIG_ROLLOUTS_KEY, "reading the MIG rollouts")
+    }
+
+    /// Save the MIG rollouts in progress, durably, before the next step.
+    pub fn save_mig_rollouts(&self, rollouts: &SavedRollouts) -> Result<(), StoreError> {
+        let op = "saving the MIG rollouts";
+        let txn = self.begin_write()?;
+        txn.open_table(META)
+            .map_err(self.db_err(op))?
+            .insert(MIG_ROLLOUTS_KEY, encode(rollouts).as_slice())
+            .map_err(self.db_err(op))?;
+        txn.commit().map_err(self.db_err(op))
+    }
+
+    /// The value under `key` in the meta table; the default when absent.
+    fn load_meta<T: serde::de::DeserializeOwned + Default>(
+        &self,
+        key: &'static str,
+        op: &'static str,
+    ) -> Result<T, StoreError> {
         let txn = self.db.begin_read().map_err(self.db_err(op))?;
         let table = txn.open_table(META).map_err(self.db_err(op))?;
-        match table.get(CLOCKS_KEY).map_err(self.db_err(op))? {
-            Some(bytes) => decode(bytes.value()).map_err(self.decode_err("meta", CLOCKS_KEY)),
-            None => Ok(GuardClocks::default()),
+        match table.get(key).map_err(self.db_err(op))? {
+            Some(bytes) => decode(bytes.value()).map_err(self.decode_err("meta", key)),
+            None => Ok(T::default()),
         }
     }
 

@@ -21,6 +21,9 @@ pub(super) const INTENTS: TableDefinition<u64, &[u8]> = TableDefinition::new("in
 /// The guard clocks' key in [`META`].
 pub(super) const CLOCKS_KEY: &str = "guard-clocks";
 
+/// The MIG rollouts in progress' key in [`META`].
+pub(super) const MIG_ROLLOUTS_KEY: &str = "mig-rollouts";
+
 pub(super) fn encode<T: Serialize>(value: &T) -> Vec<u8> {
     // Serializing these plain records cannot fail: no maps with non-string
     // keys, no custom serializers.

@@ -525,12 +525,7 @@ impl Store {
         Ok(path)
     }
 
-    fn modify(
-        &mut self,
-        kind: Kind,
-        path: &FullPath,
-        body: &Value,
-    ) -> Result<(), SimError> {
+    fn modify(&mut self, kind: Kind, path: &FullPath, body: &Value) -> Result<(), SimError> {
         if !self.exists(kind, path) {
             return Err(SimError::not_found(kind.display(), path.as_str()));
         }

@@ -1,0 +1,93 @@
+//! The engine's side of MIG resizing: planned layouts become rollouts, and
+//! every rollout in progress takes its next step each applying cycle —
+//! drained through the BIG-IP, applied by the configured executor, saved to
+//! the store after every step so a restart resumes where it stopped.
+
+use std::convert::Infallible;
+
+use crate::actuators::ChangeResult;
+use crate::backends::Backends;
+use crate::mig::drain::BigIpDrain;
+use crate::mig::executor::any::AnyExecutor;
+use crate::mig::rollouts::{MigEvent, MigRollouts};
+use crate::model::Snapshot;
+use crate::plan::{Change, Plan};
+use crate::store::Store;
+
+/// Rollouts in progress and what applies their layouts.
+pub(super) struct Mig {
+    pub rollouts: MigRollouts,
+    pub executor: AnyExecutor,
+}
+
+impl Mig {
+    /// Start the plan's layouts and drive every rollout one cycle. Returns
+    /// the events, and sets the result of each planned layout: applied once
+    /// its rollout started, failed with the reason when it was refused.
+    pub async fn cycle(
+        &mut self,
+        backends: &Backends,
+        store: Option<&Store>,
+        snapshot: &Snapshot,
+        plan: &Plan,
+        results: &mut [ChangeResult],
+        now_ms: u64,
+    ) -> Vec<MigEvent> {
+        let Some(bigip) = &backends.bigip else {
+            for (planned, result) in plan.changes.iter().zip(results.iter_mut()) {
+                if matches!(planned.change, Change::MigLayout { .. }) {
+                    *result = Err("MIG layouts need a [bigip] to drain nodes through".to_owned());
+                }
+            }
+            return Vec::new();
+        };
+        let mut drain = BigIpDrain::new(bigip);
+        let events = match store {
+            Some(store) => {
+                self.rollouts
+                    .cycle(
+                        snapshot,
+                        &plan.changes,
+                        now_ms,
+                        &mut drain,
+                        &self.executor,
+                        |saved| store.save_mig_rollouts(saved),
+                    )
+                    .await
+            }
+            None => {
+                self.rollouts
+                    .cycle(
+                        snapshot,
+                        &plan.changes,
+                        now_ms,
+                        &mut drain,
+                        &self.executor,
+                        |_| Ok::<(), Infallible>(()),
+                    )
+                    .await
+            }
+        };
+        for (planned, result) in plan.changes.iter().zip(results.iter_mut()) {
+            let Change::MigLayout { node, gpus, .. } = &planned.change else {
+                continue;
+            };
+            *result = events
+                .iter()
+                .find_map(|event| match event {
+                    MigEvent::Started {
+                        node: n, gpus: g, ..
+                    } if n == node && g == gpus => Some(Ok(())),
+                    MigEvent::Refused {
+                        node: n,
+                        gpus: g,
+                        reason,
+                        ..
+                    } if n == node && g == gpus => Some(Err(reason.clone())),
+                    _ => None,
+                })
+                .unwrap_or_else(|| Err(format!("{node}: no rollout was started")));
+        }
+        events
+    }
+}
