@@ -226,3 +226,75 @@ async fn a_policy_swapped_on_disk_is_reloaded_only_when_it_loads() {
             .all(|&s| s == MemberState::Enabled.code())
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_policy_that_keeps_failing_is_quarantined_and_changes_nothing() {
+    let trap = policy(
+        artifacts::TRAP,
+        "[[policies.grant]]\nactions = [\"member-ratio\"]\npools = [\"mlPool\"]",
+    );
+    let mut world = World::start(FleetConfig::default(), vec![trap]).await;
+    let limit = world.config.engine.quarantine_after as usize;
+    for cycle in 1..=limit + 1 {
+        let report = world.cycle(Mode::Apply).await;
+        assert!(report.plan.is_empty(), "fail-static: nothing planned");
+        match &report.runs[0].outcome {
+            RunOutcome::Failed(error) if cycle <= limit => {
+                assert!(error.contains("policy bug: index out of range"), "{error}")
+            }
+            RunOutcome::Quarantined(reason) if cycle > limit => {
+                assert!(
+                    reason.starts_with(&format!("{limit} failures in a row")),
+                    "{reason}"
+                )
+            }
+            other => panic!("cycle {cycle}: {other:?}"),
+        }
+    }
+    let metrics = world.metrics.encode();
+    assert!(
+        metrics.contains("fulcrum_policy_quarantined{policy=\"test-trap\"} 1"),
+        "{metrics}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stockout_shows_per_instance_and_does_not_loop_resizes() {
+    let scaling = policy(
+        artifacts::QUEUE_SCALING,
+        "[[policies.grant]]\nactions = [\"group-size\"]\ngroups = [\"tf-instance-group-manager\"]",
+    );
+    let mut world = World::start(FleetConfig::default(), vec![scaling]).await;
+    world.demo.gce_sim().set_faults(fulcrum_gce::sim::Faults {
+        stockout: true,
+        ..Default::default()
+    });
+    world.engine.set_signal("queue-depth", 800.0);
+    let mut resizes = Vec::new();
+    let mut errors = Vec::new();
+    for _ in 0..8 {
+        // The demo's queue would override the signal; drive the engine alone.
+        let report = world.engine.cycle(world.demo.now_ms(), Mode::Apply).await;
+        resizes.extend(report.plan.changes.iter().map(|c| c.change.to_string()));
+        let s = &report.snapshot;
+        errors.extend(
+            s.instances
+                .last_error
+                .iter()
+                .filter(|&&e| e != fulcrum_host::model::NONE)
+                .map(|&e| s.string(e).to_owned()),
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("ZONE_RESOURCE_POOL_EXHAUSTED")),
+        "the stockout is in the snapshot, per instance: {errors:?}"
+    );
+    assert_eq!(
+        resizes.len(),
+        1,
+        "one resize, then no more while instances fail to start: {resizes:?}"
+    );
+}

@@ -151,6 +151,16 @@ impl Demo {
         [(QUEUE_SIGNAL, self.queue.depth())]
     }
 
+    /// The BIG-IP simulator, for injecting faults.
+    pub fn bigip_sim(&self) -> &fulcrum_bigip::sim::RunningSim {
+        &self.bigip
+    }
+
+    /// The GCE simulator, for injecting faults.
+    pub fn gce_sim(&self) -> &fulcrum_gce::sim::SimServer {
+        &self.gce
+    }
+
     /// The world's clock: simulated time, one fleet step per cycle.
     pub fn now_ms(&self) -> u64 {
         self.fleet.time_ms()

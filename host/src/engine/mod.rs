@@ -17,6 +17,7 @@ mod report;
 mod slot;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Instant;
 
 use crate::actuators;
@@ -182,7 +183,7 @@ impl Engine {
                 .source_error(error.split(':').next().unwrap_or("source"));
         }
         let snapshot = collected.snapshot;
-        let runs = self.evaluate(&snapshot, now_ms, mode);
+        let (snapshot, runs) = self.evaluate(snapshot, now_ms, mode).await;
         let proposals: Vec<PolicyProposal<'_>> = self
             .policies
             .iter()
@@ -308,37 +309,52 @@ impl Engine {
         }
     }
 
-    /// Evaluate every due, unquarantined policy on `snapshot`.
-    fn evaluate(&mut self, snapshot: &Snapshot, now_ms: u64, mode: Mode) -> Vec<PolicyRun> {
-        let interval_ms =
-            |slot: &PolicySlot| slot.config.interval.map_or(0, |i| i.as_millis() as u64);
-        let mut runs = Vec::with_capacity(self.policies.len());
-        for slot in &mut self.policies {
-            let policy = slot.name().to_owned();
+    /// Evaluate every due, unquarantined policy on `snapshot`. Policies run on
+    /// a blocking thread: an evaluation is CPU-bound for up to its deadline,
+    /// and WASI's synchronous calls (a panicking policy writing to stderr)
+    /// must not run on the async runtime's threads.
+    async fn evaluate(
+        &mut self,
+        snapshot: Snapshot,
+        now_ms: u64,
+        mode: Mode,
+    ) -> (Snapshot, Vec<PolicyRun>) {
+        let mut outcomes: Vec<Option<RunOutcome>> = Vec::with_capacity(self.policies.len());
+        let mut jobs = Vec::new();
+        for (index, slot) in self.policies.iter_mut().enumerate() {
             if let Some(reason) = &slot.quarantined {
-                runs.push(PolicyRun {
-                    policy,
-                    outcome: RunOutcome::Quarantined(reason.clone()),
-                });
-                continue;
+                outcomes.push(Some(RunOutcome::Quarantined(reason.clone())));
+            } else if now_ms < slot.next_due_ms {
+                outcomes.push(Some(RunOutcome::NotDue));
+            } else {
+                slot.next_due_ms =
+                    now_ms + slot.config.interval.map_or(0, |i| i.as_millis() as u64);
+                outcomes.push(None);
+                jobs.push((index, slot.prepared.clone(), slot.state.clone()));
             }
-            if now_ms < slot.next_due_ms {
-                runs.push(PolicyRun {
-                    policy,
-                    outcome: RunOutcome::NotDue,
-                });
-                continue;
-            }
-            slot.next_due_ms = now_ms + interval_ms(slot);
-            // A dry run must not keep the policy's state writes.
-            let mut dry_state = slot.state.clone();
-            let state = match mode {
-                Mode::Apply => &mut slot.state,
-                Mode::DryRun => &mut dry_state,
-            };
-            let result = slot.prepared.evaluate(snapshot, state);
-            let outcome = match result {
+        }
+        let snapshot = Arc::new(snapshot);
+        let shared = Arc::clone(&snapshot);
+        let evaluated = tokio::task::spawn_blocking(move || {
+            jobs.into_iter()
+                .map(|(index, policy, mut state)| {
+                    let result = policy.evaluate(&shared, &mut state);
+                    (index, result, state)
+                })
+                .collect::<Vec<_>>()
+        })
+        .await
+        .expect("policy evaluations do not panic: every failure is an EvalError");
+        let snapshot = Arc::try_unwrap(snapshot).unwrap_or_else(|shared| (*shared).clone());
+        for (index, result, state) in evaluated {
+            let slot = &mut self.policies[index];
+            let policy = slot.name().to_owned();
+            outcomes[index] = Some(match result {
                 Ok(evaluation) => {
+                    // A dry run must not keep the policy's state writes.
+                    if mode == Mode::Apply {
+                        slot.state = state;
+                    }
                     self.metrics.evaluation(&policy, evaluation.elapsed, None);
                     for decision in &evaluation.decisions {
                         self.metrics.action(
@@ -365,10 +381,18 @@ impl Engine {
                     }
                     RunOutcome::Failed(error.to_string())
                 }
-            };
-            runs.push(PolicyRun { policy, outcome });
+            });
         }
-        runs
+        let runs = self
+            .policies
+            .iter()
+            .zip(outcomes)
+            .map(|(slot, outcome)| PolicyRun {
+                policy: slot.name().to_owned(),
+                outcome: outcome.expect("every policy has an outcome"),
+            })
+            .collect();
+        (snapshot, runs)
     }
 
     /// Reload policies whose files changed, or all on request; one line per
