@@ -75,6 +75,7 @@ async fn a_running_host_serves_metrics_and_health() {
         "fulcrum_policy_evaluation_duration_seconds_bucket{",
         "fulcrum_actions_total{policy=\"gpu-weighting\",kind=\"member-ratio\",outcome=\"Rejected\"}",
         "fulcrum_cycles_total",
+        "fulcrum_backend_operations_total{backend=\"bigip\"}",
     ] {
         assert!(text.contains(expected), "missing {expected} in\n{text}");
     }

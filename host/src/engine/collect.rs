@@ -14,6 +14,8 @@ pub struct Collected {
     pub snapshot: Snapshot,
     /// One line per failed source or target, naming it.
     pub errors: Vec<String>,
+    /// Reads of each backend this cycle: (backend, reads, failed).
+    pub backend_reads: Vec<(&'static str, u64, u64)>,
 }
 
 /// Collect everything for snapshot `version` at `now_ms`.
@@ -38,6 +40,13 @@ pub async fn collect(
         }
     };
     let (pools, (groups, group_errors)) = tokio::join!(pools, groups);
+    let mut backend_reads = Vec::new();
+    if backends.bigip.is_some() {
+        backend_reads.push(("bigip", 1, u64::from(pools.is_err())));
+    }
+    if let Some(gce) = &backends.gce {
+        backend_reads.push(("gce", gce.groups.len() as u64, group_errors.len() as u64));
+    }
     let pools = pools.unwrap_or_else(|err| {
         errors.push(err);
         Vec::new()
@@ -65,5 +74,6 @@ pub async fn collect(
     Collected {
         snapshot: builder.build(version, now_ms),
         errors,
+        backend_reads,
     }
 }

@@ -177,6 +177,9 @@ impl Engine {
             now_ms,
         )
         .await;
+        for &(backend, reads, failed) in &collected.backend_reads {
+            self.metrics.backend(backend, reads, failed);
+        }
         for error in &collected.errors {
             tracing::warn!(cycle = self.version, %error, "source failed");
             self.metrics
@@ -263,6 +266,8 @@ impl Engine {
                     mig_events = events;
                 }
                 for (planned, result) in plan.changes.iter().zip(&results) {
+                    self.metrics
+                        .backend(planned.change.backend(), 1, u64::from(result.is_err()));
                     let outcome = match result {
                         Ok(()) => ActionOutcome::Applied,
                         Err(error) => {

@@ -120,14 +120,14 @@ impl Metrics {
         );
         let backend_requests = Family::<BackendLabel, Counter>::default();
         registry.register(
-            "backend_requests",
-            "Reads and writes sent to a backend",
+            "backend_operations",
+            "Reads (a pool, a group) and writes (a change) the host asked a backend for",
             backend_requests.clone(),
         );
         let backend_errors = Family::<BackendLabel, Counter>::default();
         registry.register(
             "backend_errors",
-            "Backend calls that failed after retries",
+            "Backend operations that failed after the client's retries",
             backend_errors.clone(),
         );
         let source_errors = Family::<BackendLabel, Counter>::default();
@@ -196,12 +196,14 @@ impl Metrics {
             .inc();
     }
 
-    /// Count `requests` sent to `backend`, `errors` of which failed.
-    pub fn backend(&self, backend: &str, requests: u64, errors: u64) {
+    /// Count `operations` asked of `backend`, `errors` of which failed.
+    pub fn backend(&self, backend: &str, operations: u64, errors: u64) {
         let label = BackendLabel {
             backend: backend.to_owned(),
         };
-        self.backend_requests.get_or_create(&label).inc_by(requests);
+        self.backend_requests
+            .get_or_create(&label)
+            .inc_by(operations);
         self.backend_errors.get_or_create(&label).inc_by(errors);
     }
 
@@ -239,7 +241,7 @@ mod tests {
             "fulcrum_policy_evaluations_total{policy=\"gpu-weighting\"} 2",
             "fulcrum_policy_evaluation_errors_total{policy=\"gpu-weighting\",kind=\"timeout\"} 1",
             "fulcrum_actions_total{policy=\"gpu-weighting\",kind=\"member-ratio\",outcome=\"Rejected\"} 1",
-            "fulcrum_backend_requests_total{backend=\"bigip\"} 4",
+            "fulcrum_backend_operations_total{backend=\"bigip\"} 4",
             "fulcrum_backend_errors_total{backend=\"bigip\"} 1",
             "fulcrum_policy_evaluation_duration_seconds_count{policy=\"gpu-weighting\"} 2",
         ] {

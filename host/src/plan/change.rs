@@ -66,6 +66,15 @@ impl Change {
         }
     }
 
+    /// The backend that carries it out: `bigip`, `gce` or `mig`.
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Change::MemberRatio { .. } | Change::MemberState { .. } => "bigip",
+            Change::CapacityScaler { .. } | Change::GroupSize { .. } => "gce",
+            Change::MigLayout { .. } => "mig",
+        }
+    }
+
     /// The kebab-case action kind this change carries out.
     pub fn kind(&self) -> &'static str {
         match self {
