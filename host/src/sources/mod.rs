@@ -9,7 +9,7 @@
 //! - [`dcgm`]: DCGM exporter `/metrics` scrapes;
 //! - [`prometheus`]: the same series read back from a Prometheus server;
 //! - [`nvidia_smi`]: `nvidia-smi --query-gpu … --format=csv` and
-//!   `nvidia-smi -L`, from a command or a file;
+//!   `nvidia-smi -L`, from a command or a file; the default table's parser;
 //! - `config`: the `[[telemetry]]` tables ([`TelemetryConfig`]);
 //! - `collect`: [`TelemetryCollector`], one cycle's reads of every source,
 //!   joined to nodes, with age and staleness, as [`SnapshotBuilder`] rows;

@@ -1,5 +1,14 @@
-//! `nvidia-smi` output: `--query-gpu=… --format=csv` into [`GpuReading`]s, and
-//! `nvidia-smi -L` into the GPUs and MIG devices it lists.
+//! `nvidia-smi` output: `--query-gpu=… --format=csv` into [`GpuReading`]s,
+//! `nvidia-smi -L` into the GPUs and MIG devices it lists, and the default
+//! table (plain `nvidia-smi`) into readings for GPUs and MIG instances
+//! ([`parse_table`], in `table.rs`).
+//!
+//! The other views (`-q`, `pmon`, `dmon`, `topo -m`, `nvlink -s`) are not
+//! read: `--query-gpu` gives every value a snapshot takes from them, and `-L`
+//! or the table the MIG devices. The tests read the `-L`, `--query-gpu` and
+//! table sections of the full captures in `shared/fixtures/nvidia-smi/`
+//! (`linux-x86_64__…`, every view of one H100 with MIG off and on) as well
+//! as the extracted files.
 //!
 //! # `--query-gpu`
 //!
@@ -48,11 +57,15 @@
 //! `run.rs` runs the command (no shell, with a time limit) or reads a saved
 //! run from a file: [`read`] with an [`Input`].
 
+#[cfg(test)]
+mod fixtures;
 mod run;
+mod table;
 
 use std::collections::BTreeSet;
 
 pub use self::run::{Input, RunError, read};
+pub use self::table::{Table, TableGpu, TableMigDevice, TableProcess, parse_table};
 
 use super::reading::{
     self, CLOCK_MHZ, FieldWarning, GpuReading, MEMORY_MIB, PERCENT, POWER_W, RejectReason,
@@ -497,18 +510,8 @@ fn check_size(source_name: &str, text: &str) -> Result<(), NvidiaSmiError> {
 
 #[cfg(test)]
 mod tests {
-    use std::path::{Path, PathBuf};
-
+    use super::fixtures::{fixture, section};
     use super::*;
-
-    fn fixture_dir() -> PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/nvidia-smi")
-    }
-
-    fn fixture(name: &str) -> String {
-        let path = fixture_dir().join(name);
-        std::fs::read_to_string(&path).unwrap_or_else(|err| panic!("{}: {err}", path.display()))
-    }
 
     fn query(name: &str) -> QueryGpu {
         let parsed = parse_query_gpu(name, &fixture(name)).unwrap_or_else(|err| panic!("{err}"));
@@ -519,19 +522,6 @@ mod tests {
     }
 
     const H100_UUID: &str = "GPU-00000000-0000-0000-0000-000000000000";
-
-    /// The body of the section titled `title` in a full capture file.
-    fn section<'a>(capture: &'a str, title: &str) -> &'a str {
-        let heading = format!("\n# {title}\n");
-        let start = capture
-            .find(&heading)
-            .unwrap_or_else(|| panic!("no section {title}"));
-        let after = &capture[start + heading.len()..];
-        let body_start = after.find("####\n").expect("the heading's closing rule") + "####\n".len();
-        let body = &after[body_start..];
-        let end = body.find("\n####").unwrap_or(body.len());
-        body[..end].trim_end()
-    }
 
     #[test]
     fn h100_idle_query() {
