@@ -2,6 +2,11 @@
 //! telemetry of the nodes behind them, and the demand signals, read
 //! concurrently; a source that fails is reported and leaves its part out or
 //! stale, and never stops the cycle.
+//!
+//! Telemetry is read for the nodes the last cycle found, at the same time as
+//! the backends are read; only when the backends show a different set of
+//! nodes (a member or an instance came or went) is it read again, for the
+//! new set, before the snapshot is built.
 
 use std::collections::BTreeMap;
 
@@ -22,6 +27,7 @@ pub struct Collected {
 pub async fn collect(
     backends: &Backends,
     telemetry: &mut TelemetryCollector,
+    known_nodes: &mut Vec<NodeIdentity>,
     signals: &BTreeMap<String, f64>,
     version: u64,
     now_ms: u64,
@@ -39,7 +45,14 @@ pub async fn collect(
             None => (Vec::new(), Vec::new()),
         }
     };
-    let (pools, (groups, group_errors)) = tokio::join!(pools, groups);
+    let early = async {
+        if known_nodes.is_empty() {
+            None
+        } else {
+            Some(telemetry.collect(known_nodes, now_ms).await)
+        }
+    };
+    let (pools, (groups, group_errors), early) = tokio::join!(pools, groups, early);
     let mut backend_reads = Vec::new();
     if backends.bigip.is_some() {
         backend_reads.push(("bigip", 1, u64::from(pools.is_err())));
@@ -59,7 +72,10 @@ pub async fn collect(
             nodes.push(node);
         }
     }
-    let collected = telemetry.collect(&nodes, now_ms).await;
+    let collected = match early {
+        Some(collected) if nodes == *known_nodes => collected,
+        _ => telemetry.collect(&nodes, now_ms).await,
+    };
     errors.extend(collected.errors.iter().map(ToString::to_string));
 
     let mut builder = SnapshotBuilder::new();
@@ -71,6 +87,7 @@ pub async fn collect(
     for (name, value) in signals {
         builder.signal(name, *value);
     }
+    *known_nodes = nodes;
     Collected {
         snapshot: builder.build(version, now_ms),
         errors,

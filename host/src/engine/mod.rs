@@ -31,10 +31,10 @@ use crate::observe::{ActionOutcome, Metrics};
 use crate::plan::Plan;
 use crate::runtime::PolicyEngine;
 use crate::sim::MigAgent;
-use crate::sources::TelemetryCollector;
+use crate::sources::{NodeIdentity, TelemetryCollector};
 use crate::store::Store;
 
-pub use report::{CycleReport, PolicyRun, RunOutcome};
+pub use report::{CycleReport, PolicyRun, RunOutcome, StageTimings};
 pub use slot::PolicySlot;
 
 /// Whether a cycle applies its plan.
@@ -51,6 +51,9 @@ pub struct Engine {
     policies: Vec<PolicySlot>,
     backends: Backends,
     telemetry: TelemetryCollector,
+    /// The nodes the last cycle found, whose telemetry the next cycle reads
+    /// while it reads the backends.
+    known_nodes: Vec<NodeIdentity>,
     signals: BTreeMap<String, f64>,
     rails: GuardRails,
     clocks: GuardClocks,
@@ -123,6 +126,7 @@ impl Engine {
             policies,
             backends,
             telemetry,
+            known_nodes: Vec::new(),
             signals: config
                 .signals
                 .iter()
@@ -172,11 +176,16 @@ impl Engine {
         let collected = collect::collect(
             &self.backends,
             &mut self.telemetry,
+            &mut self.known_nodes,
             &self.signals,
             self.version,
             now_ms,
         )
         .await;
+        let mut timings = StageTimings {
+            collect: started.elapsed(),
+            ..StageTimings::default()
+        };
         for &(backend, reads, failed) in &collected.backend_reads {
             self.metrics.backend(backend, reads, failed);
         }
@@ -186,7 +195,10 @@ impl Engine {
                 .source_error(error.split(':').next().unwrap_or("source"));
         }
         let snapshot = collected.snapshot;
+        let mark = Instant::now();
         let (snapshot, runs) = self.evaluate(snapshot, now_ms, mode).await;
+        timings.evaluate = mark.elapsed();
+        let mark = Instant::now();
         let proposals: Vec<PolicyProposal<'_>> = self
             .policies
             .iter()
@@ -227,6 +239,7 @@ impl Engine {
                 .iter()
                 .map(|a| (a.policy.as_str(), &a.decision)),
         );
+        timings.guard_and_plan = mark.elapsed();
         let mut mig_events = Vec::new();
         let applied = match mode {
             Mode::DryRun => None,
@@ -237,6 +250,7 @@ impl Engine {
                     policies: &states,
                     clocks: Some(&guarded.clocks),
                 };
+                let mark = Instant::now();
                 let digest = crate::store::inputs_digest(&snapshot);
                 let intent = match &self.store {
                     Some(store) if !plan.is_empty() => {
@@ -244,6 +258,8 @@ impl Engine {
                     }
                     _ => Ok(()),
                 };
+                timings.record = mark.elapsed();
+                let mark = Instant::now();
                 let mut results = match intent {
                     Ok(()) => actuators::apply(&self.backends, &plan).await,
                     // Never apply what could not be recorded first.
@@ -265,6 +281,8 @@ impl Engine {
                     }
                     mig_events = events;
                 }
+                timings.apply = mark.elapsed();
+                let mark = Instant::now();
                 for (planned, result) in plan.changes.iter().zip(&results) {
                     self.metrics
                         .backend(planned.change.backend(), 1, u64::from(result.is_err()));
@@ -295,6 +313,7 @@ impl Engine {
                         &state,
                     );
                 }
+                timings.record += mark.elapsed();
                 self.clocks = guarded.clocks.clone();
                 Some(results)
             }
@@ -311,6 +330,7 @@ impl Engine {
             source_errors: collected.errors,
             reloads,
             mig_events,
+            timings,
         }
     }
 

@@ -1,6 +1,8 @@
 //! [`CycleReport`]: everything one cycle saw and did, for the CLI's table,
 //! the audit record and tests.
 
+use std::time::Duration;
+
 use crate::actuators::ChangeResult;
 use crate::guard::{Accepted, Rejection};
 use crate::mig::rollouts::MigEvent;
@@ -45,4 +47,21 @@ pub struct CycleReport {
     pub reloads: Vec<String>,
     /// What MIG rollouts did this cycle.
     pub mig_events: Vec<MigEvent>,
+    /// How long each stage took.
+    pub timings: StageTimings,
+}
+
+/// Wall time of each stage of a cycle.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct StageTimings {
+    /// Backends and telemetry read into the snapshot.
+    pub collect: Duration,
+    /// Every due policy evaluated.
+    pub evaluate: Duration,
+    /// Decisions held to grants and rails, and the change set planned.
+    pub guard_and_plan: Duration,
+    /// Changes written to the backends, MIG rollouts driven.
+    pub apply: Duration,
+    /// Intent and audit record committed to the store.
+    pub record: Duration,
 }

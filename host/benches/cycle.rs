@@ -1,0 +1,108 @@
+//! A full control-loop cycle at scale: 1,000 simulated GPU nodes × 8 GPUs
+//! behind one BIG-IP pool, with the GPU-aware weighting policy. Each cycle
+//! scrapes every node's DCGM exporter over loopback HTTP, reads the pool
+//! from the BIG-IP simulator (HTTPS) and the group from the GCE simulator,
+//! evaluates the policy, guards and plans, applies the changes in one
+//! transaction, and records intent and audit in the store. Prints the
+//! median and worst time of each stage over the measured cycles.
+//!
+//! `cargo bench -p fulcrum-host --bench cycle`
+
+use std::time::Duration;
+
+use fulcrum_host::config::PolicyConfig;
+use fulcrum_host::demo::Demo;
+use fulcrum_host::engine::{Engine, Mode, StageTimings};
+use fulcrum_host::observe::Metrics;
+use fulcrum_host::runtime::{EngineConfig, PolicyEngine};
+use fulcrum_host::sim::FleetConfig;
+use fulcrum_host::store::Store;
+
+const NODES: usize = 1_000;
+const WARM_UP: usize = 3;
+const MEASURED: usize = 20;
+
+fn main() {
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+    runtime.block_on(run());
+}
+
+async fn run() {
+    let fleet = FleetConfig {
+        nodes: NODES,
+        gpus_per_node: 8,
+        offered_load_rps: 150.0 * NODES as f64,
+        ..FleetConfig::default()
+    };
+    let mut demo = Demo::start(fleet.clone(), 1_767_225_600_000)
+        .await
+        .expect("the demo starts");
+    let policy = PolicyConfig::from_command_line(fulcrum_plugin_artifacts::GPU_WEIGHTING.into());
+    let config = demo.config(fleet, vec![policy]);
+    let backends =
+        fulcrum_host::backends::Backends::connect(config.bigip.as_ref(), config.gce.as_ref())
+            .await
+            .expect("backends connect");
+    let state = tempfile::tempdir().expect("a state directory");
+    let store = Store::open(&state.path().join("fulcrum.redb")).expect("the store opens");
+    let runtime = PolicyEngine::new(&EngineConfig {
+        cache_dir: None,
+        max_instances: 16,
+    })
+    .expect("the policy engine starts");
+    let mut engine = Engine::new(
+        runtime,
+        &config,
+        backends.clone(),
+        Metrics::new(),
+        Some(store),
+        Some(demo.mig_agent()),
+    )
+    .expect("the policy loads");
+
+    let mut samples: Vec<(StageTimings, usize, usize)> = Vec::new();
+    for cycle in 0..WARM_UP + MEASURED {
+        let report = demo
+            .cycle(&mut engine, &backends, Mode::Apply)
+            .await
+            .expect("the world steps");
+        assert!(
+            report.source_errors.is_empty(),
+            "{:?}",
+            &report.source_errors[..report.source_errors.len().min(3)]
+        );
+        assert_eq!(report.snapshot.members.pool.len(), NODES);
+        if cycle >= WARM_UP {
+            samples.push((
+                report.timings,
+                report.plan.changes.len(),
+                report.snapshot.gpus.node.len(),
+            ));
+        }
+    }
+    let (_, changes, gpus) = samples[samples.len() / 2];
+    println!(
+        "cycle of {NODES} nodes, {gpus} GPUs, ~{changes} changes applied per cycle, {MEASURED} cycles:"
+    );
+    let stage = |name: &str, pick: fn(&StageTimings) -> Duration| {
+        let mut times: Vec<Duration> = samples.iter().map(|(t, _, _)| pick(t)).collect();
+        times.sort();
+        println!(
+            "  {name:<15} median {:>7.2} ms   worst {:>7.2} ms",
+            ms(times[times.len() / 2]),
+            ms(*times.last().unwrap())
+        );
+    };
+    stage("collect", |t| t.collect);
+    stage("evaluate", |t| t.evaluate);
+    stage("guard + plan", |t| t.guard_and_plan);
+    stage("apply", |t| t.apply);
+    stage("record", |t| t.record);
+    stage("whole cycle", |t| {
+        t.collect + t.evaluate + t.guard_and_plan + t.apply + t.record
+    });
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
