@@ -33,17 +33,21 @@ pub(super) struct AuditArgs {
 pub(super) fn audit(args: AuditArgs) -> Result<(), Failure> {
     let dir = match (args.state_dir, &args.config) {
         (Some(dir), _) => dir,
-        (None, Some(path)) => RunConfig::load(path)
-            .map_err(Failure::usage)?
-            .engine
-            .state_dir
-            .ok_or_else(|| {
-                Failure::usage(anyhow!(
-                    "{}: engine.state_dir is not set, so there is no audit log",
-                    path.display()
-                ))
-            })?,
-        (None, None) => unreachable!("clap requires --config or --state-dir"),
+        (None, config) => {
+            let path = config
+                .as_deref()
+                .expect("clap requires --config or --state-dir");
+            RunConfig::load(path)
+                .map_err(Failure::usage)?
+                .engine
+                .state_dir
+                .ok_or_else(|| {
+                    Failure::usage(anyhow!(
+                        "{}: engine.state_dir is not set, so there is no audit log",
+                        path.display()
+                    ))
+                })?
+        }
     };
     let store = open_store(&dir)?;
     let mut stdout = std::io::stdout().lock();
