@@ -82,12 +82,11 @@ fn evaluate(c: &mut Criterion) {
 }
 
 /// The host's snapshot in the guest SDK's types, column by column (both are
-/// generated from the same WIT record). The embedded fleet has no MIG
-/// instances, instance groups or instances.
+/// generated from the same WIT record).
 fn to_sdk(s: &model::Snapshot) -> fulcrum_sdk::Snapshot {
     use fulcrum_sdk as g;
-    assert!(s.mig_instances.gpu.is_empty() && s.instance_groups.name.is_empty());
-    let (n, gp, m) = (&s.nodes, &s.gpus, &s.members);
+    let (n, gp, mi, m) = (&s.nodes, &s.gpus, &s.mig_instances, &s.members);
+    let (ig, i) = (&s.instance_groups, &s.instances);
     g::Snapshot {
         version: s.version,
         time_ms: s.time_ms,
@@ -128,14 +127,14 @@ fn to_sdk(s: &model::Snapshot) -> fulcrum_sdk::Snapshot {
             mig_start: gp.mig_start.clone(),
         },
         mig_instances: g::MigInstances {
-            gpu: vec![],
-            profile: vec![],
-            instance_id: vec![],
-            placement_start: vec![],
-            placement_size: vec![],
-            utilization: vec![],
-            memory_used_mib: vec![],
-            memory_total_mib: vec![],
+            gpu: mi.gpu.clone(),
+            profile: mi.profile.clone(),
+            instance_id: mi.instance_id.clone(),
+            placement_start: mi.placement_start.clone(),
+            placement_size: mi.placement_size.clone(),
+            utilization: mi.utilization.clone(),
+            memory_used_mib: mi.memory_used_mib.clone(),
+            memory_total_mib: mi.memory_total_mib.clone(),
         },
         pools: g::Pools {
             name: s.pools.name.clone(),
@@ -156,24 +155,24 @@ fn to_sdk(s: &model::Snapshot) -> fulcrum_sdk::Snapshot {
             connection_limit: m.connection_limit.clone(),
         },
         instance_groups: g::InstanceGroups {
-            name: vec![],
-            location: vec![],
-            target_size: vec![],
-            current_size: vec![],
-            min_size: vec![],
-            max_size: vec![],
-            backend_service: vec![],
-            capacity_scaler: vec![],
-            instance_start: vec![],
+            name: ig.name.clone(),
+            location: ig.location.clone(),
+            target_size: ig.target_size.clone(),
+            current_size: ig.current_size.clone(),
+            min_size: ig.min_size.clone(),
+            max_size: ig.max_size.clone(),
+            backend_service: ig.backend_service.clone(),
+            capacity_scaler: ig.capacity_scaler.clone(),
+            instance_start: ig.instance_start.clone(),
         },
         instances: g::Instances {
-            group: vec![],
-            node: vec![],
-            name: vec![],
-            status: vec![],
-            action: vec![],
-            serving: vec![],
-            last_error: vec![],
+            group: i.group.clone(),
+            node: i.node.clone(),
+            name: i.name.clone(),
+            status: i.status.clone(),
+            action: i.action.clone(),
+            serving: i.serving.clone(),
+            last_error: i.last_error.clone(),
         },
         signals: g::Signals {
             name: s.signals.name.clone(),
