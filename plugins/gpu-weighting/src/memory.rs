@@ -221,7 +221,7 @@ impl Recall {
             distinct &= self.insert(id);
             let name = snapshot.string(id);
             match stored.get(next) {
-                Some(&(stored_name, record)) if stored_name == name => {
+                Some(&(stored_name, record)) if same(stored_name, name) => {
                     self.records.push(record);
                     next += 1;
                 }
@@ -264,6 +264,22 @@ impl Recall {
             *bits &= !(1u64 << (id % 64));
         }
     }
+}
+
+/// `a == b`, eight bytes at a time: WebAssembly's `memcmp` compares byte by
+/// byte, and this runs once per member.
+fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let (a_words, a_tail) = a.as_chunks::<8>();
+    let (b_words, b_tail) = b.as_chunks::<8>();
+    a_words
+        .iter()
+        .zip(b_words)
+        .all(|(x, y)| u64::from_ne_bytes(*x) == u64::from_ne_bytes(*y))
+        && a_tail.iter().zip(b_tail).all(|(x, y)| x == y)
 }
 
 /// A stored value that does not decode.
@@ -409,6 +425,27 @@ mod tests {
             smoothed: Some(value),
             disabled_by_policy: false,
         }
+    }
+
+    #[test]
+    fn same_compares_whole_names() {
+        let names = [
+            "",
+            "a",
+            "b",
+            "ml-node-1",
+            "ml-node-2",
+            "ml-node-1:8080",
+            "ml-node-1:8081",
+            "ü",
+        ];
+        for a in names {
+            for b in names {
+                assert_eq!(same(a, b), a == b, "{a:?} {b:?}");
+            }
+        }
+        assert!(!same("ml-node-10:8080x", "ml-node-10:8080y"));
+        assert!(!same("xml-node-10:8080", "yml-node-10:8080"));
     }
 
     #[test]

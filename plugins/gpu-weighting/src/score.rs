@@ -6,6 +6,7 @@
 //! node's score is the mean over GPUs that reported anything usable.
 
 use std::fmt;
+use std::ops::Range;
 
 use fulcrum_sdk::NodeView;
 
@@ -29,12 +30,23 @@ pub struct NodeScore {
 
 impl NodeScore {
     /// Score `node`'s GPUs; `None` when no GPU reported a usable measurement.
+    ///
+    /// This runs for every node of the fleet, so it reads the node's GPU
+    /// columns as slices, checked once, rather than one view accessor (and
+    /// one bounds check) per reading.
     pub fn of(node: NodeView<'_>, settings: &Settings) -> Option<NodeScore> {
+        let rows = node.gpus().rows();
+        let gpus = &node.snapshot().gpus;
+        let readings = rows_of(&gpus.utilization, &rows)
+            .iter()
+            .zip(rows_of(&gpus.memory_used_mib, &rows))
+            .zip(rows_of(&gpus.memory_total_mib, &rows))
+            .zip(rows_of(&gpus.temperature_c, &rows))
+            .zip(rows_of(&gpus.throttled, &rows));
         let mut sum = Sum::default();
-        for gpu in node.gpus() {
-            let busy = measured(gpu.utilization());
-            let total = gpu.memory_total_mib();
-            let free = measured(1.0 - gpu.memory_used_mib() / total).filter(|_| total > 0.0);
+        for ((((&utilization, &used), &total), &temperature), &throttled) in readings {
+            let busy = measured(utilization);
+            let free = measured(1.0 - used / total).filter(|_| total > 0.0);
             sum.utilization.add(busy);
             sum.memory_free.add(free);
 
@@ -52,13 +64,13 @@ impl NodeScore {
                 continue;
             }
             let mut score = weighted / weights;
-            let temperature = gpu.temperature_c();
             if temperature >= settings.hot_temperature_c {
                 score *= 1.0 - settings.hot_penalty;
                 sum.hot += 1;
                 sum.hottest_c = sum.hottest_c.max(temperature);
             }
-            if gpu.throttled() {
+            // Any nonzero byte is true, as `GpuView::throttled` reads it.
+            if throttled != 0 {
                 score *= 1.0 - settings.throttle_penalty;
                 sum.throttled += 1;
             }
@@ -73,6 +85,11 @@ impl NodeScore {
             throttled: sum.throttled,
         })
     }
+}
+
+/// The `rows` of `column`; empty if the column is shorter than its table.
+fn rows_of<'a, T>(column: &'a [T], rows: &Range<usize>) -> &'a [T] {
+    column.get(rows.clone()).unwrap_or_default()
 }
 
 /// `value` clamped to 0..=1, or `None` when it is `NaN` (not reported).
@@ -170,18 +187,32 @@ impl fmt::Display for NodeScore {
 }
 
 /// Write `n` in decimal, as `{n}` does.
+///
+/// Digits are split off with a multiply and shift rather than `/ 10` and
+/// `% 10`: WebAssembly keeps integer division by a constant as a division
+/// instruction, which costs ten times a multiply.
 pub(crate) fn write_u32<W: fmt::Write + ?Sized>(out: &mut W, mut n: u32) -> fmt::Result {
     let mut digits = [0u8; 10];
     let mut at = digits.len();
     loop {
         at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
+        let quotient = div10(n);
+        digits[at] = b'0' + (n - quotient * 10) as u8;
+        n = quotient;
         if n == 0 {
             break;
         }
     }
-    out.write_str(std::str::from_utf8(&digits[at..]).map_err(|_| fmt::Error)?)
+    // Digit by digit: no UTF-8 check of the buffer, and no bulk copy, which
+    // WebAssembly makes a call into the runtime.
+    digits[at..]
+        .iter()
+        .try_for_each(|&digit| out.write_char(char::from(digit)))
+}
+
+/// `n / 10`, exact for every `u32`: 0xCCCC_CCCD is 2³⁵ / 10 rounded up.
+fn div10(n: u32) -> u32 {
+    ((u64::from(n) * 0xCCCC_CCCD) >> 35) as u32
 }
 
 /// Hands out the writer for each part, ", " before all but the first.
@@ -318,10 +349,31 @@ mod tests {
             ..several
         };
         assert_eq!(none.to_string(), "");
-        for n in [0, 7, 10, 99, 1_000, 65_535, u32::MAX] {
+        for n in [
+            0,
+            7,
+            9,
+            10,
+            19,
+            99,
+            100,
+            1_000,
+            65_535,
+            999_999_999,
+            u32::MAX - 1,
+            u32::MAX,
+        ] {
             let mut text = String::new();
             write_u32(&mut text, n).unwrap();
             assert_eq!(text, n.to_string());
+        }
+    }
+
+    #[test]
+    fn div10_is_exact() {
+        let sweep = (0..=u32::MAX).step_by(9_973);
+        for n in sweep.chain(0..100_000).chain(u32::MAX - 100_000..=u32::MAX) {
+            assert_eq!(div10(n), n / 10, "{n}");
         }
     }
 }

@@ -64,11 +64,13 @@ impl<'a> SnapshotView<'a> {
     }
 
     /// The interned string `id`; `""` when `id` is [`NONE`] or invalid.
+    #[inline]
     pub fn string(&self, id: u32) -> &'a str {
         self.optional_string(id).unwrap_or("")
     }
 
     /// The interned string `id`; `None` when `id` is [`NONE`] or invalid.
+    #[inline]
     pub fn optional_string(&self, id: u32) -> Option<&'a str> {
         if id == NONE {
             return None;
@@ -85,6 +87,7 @@ impl<'a> SnapshotView<'a> {
     }
 
     /// The node in `row`, if there is one.
+    #[inline]
     pub fn node(&self, row: u32) -> Option<NodeView<'a>> {
         self.nodes().at(row)
     }
@@ -156,6 +159,7 @@ impl<'a> SnapshotView<'a> {
 /// The child rows of parent `row`: `starts[row] .. starts[row + 1]`, or to
 /// `child_count` for the last parent; clamped so a malformed column yields an
 /// empty range instead of a panic.
+#[inline]
 fn children(starts: &[u32], row: u32, child_count: usize) -> Range<usize> {
     let row = row as usize;
     let bound =

@@ -19,6 +19,12 @@ impl<'a> FromRow<'a> for NodeView<'a> {
 }
 
 impl<'a> NodeView<'a> {
+    /// The underlying snapshot, for reading the node's columns directly
+    /// (for example the rows of [`gpus`](Self::gpus) as slices).
+    pub fn snapshot(&self) -> &'a Snapshot {
+        self.snapshot
+    }
+
     /// The node's row in `nodes`.
     pub fn row(&self) -> u32 {
         self.row
@@ -39,12 +45,14 @@ impl<'a> NodeView<'a> {
     }
 
     /// Overall health of the node; an unknown code reads as [`Health::Unknown`].
+    #[inline]
     pub fn health(&self) -> Health {
         Health::from_code(self.snapshot.nodes.health[self.at()])
     }
 
     /// True when the node's telemetry is older than its source's staleness limit
     /// (any nonzero byte in the column).
+    #[inline]
     pub fn stale(&self) -> bool {
         flag(self.snapshot.nodes.stale[self.at()])
     }
@@ -55,6 +63,7 @@ impl<'a> NodeView<'a> {
     }
 
     /// The node's GPUs, in row order.
+    #[inline]
     pub fn gpus(&self) -> Rows<'a, GpuView<'a>> {
         let nodes = &self.snapshot.nodes;
         Rows::new(

@@ -44,6 +44,7 @@ impl<'a> PoolView<'a> {
     }
 
     /// The pool's members, in row order.
+    #[inline]
     pub fn members(&self) -> Rows<'a, MemberView<'a>> {
         let pools = &self.snapshot.pools;
         Rows::new(
@@ -90,6 +91,7 @@ impl<'a> MemberView<'a> {
     }
 
     /// The node serving this member; `None` when no node matches its address.
+    #[inline]
     pub fn node(&self) -> Option<NodeView<'a>> {
         match self.snapshot.members.node[self.at()] {
             NONE => None,
@@ -98,6 +100,7 @@ impl<'a> MemberView<'a> {
     }
 
     /// Member name as the load balancer knows it ("ml-node-1:8080").
+    #[inline]
     pub fn name(&self) -> &'a str {
         self.view().string(self.snapshot.members.name[self.at()])
     }
@@ -120,6 +123,7 @@ impl<'a> MemberView<'a> {
     /// Administrative state; an unknown code reads as
     /// [`MemberState::ForcedOffline`], the conservative reading (see
     /// [`MemberState::from_code`]).
+    #[inline]
     pub fn state(&self) -> MemberState {
         MemberState::from_code(self.snapshot.members.state[self.at()])
     }

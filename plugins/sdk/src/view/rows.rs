@@ -40,6 +40,7 @@ impl<'a, V: sealed::FromRow<'a>> Rows<'a, V> {
     }
 
     /// The view of `row` (a row of the whole table) if it lies in this range.
+    #[inline]
     pub(crate) fn at(&self, row: u32) -> Option<V> {
         self.rows
             .contains(&(row as usize))
@@ -55,6 +56,7 @@ impl<'a, V: sealed::FromRow<'a>> Rows<'a, V> {
 impl<'a, V: sealed::FromRow<'a>> Iterator for Rows<'a, V> {
     type Item = V;
 
+    #[inline]
     fn next(&mut self) -> Option<V> {
         let row = self.rows.next()?;
         Some(V::from_row(self.snapshot, row as u32))
