@@ -158,7 +158,9 @@ fn reported_placements_are_checked() {
         [("3g.40gb", 0, 4), ("2g.20gb", 4, 2), ("1g.10gb", 6, 1)],
     )
     .unwrap();
-    let cases: &[(&[(&str, u8, u8)], &str)] = &[
+    // (profile, start slice, size) of each reported instance, and the reason.
+    type Placement<'a> = &'a [(&'a str, u8, u8)];
+    let cases: &[(Placement<'_>, &str)] = &[
         (
             &[("3g.40gb", 2, 4)],
             "3g.40gb starts at slice 2; it may start only at 0, 4",

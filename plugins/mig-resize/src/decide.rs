@@ -170,6 +170,11 @@ fn candidate<'a>(settings: &Settings, gpu: GpuView<'a>) -> Option<Candidate<'a>>
     })
 }
 
+
+/// How a candidate layout ranks, best first by: demand shortfall removed,
+/// instances kept, fewest instances nobody asked for, memory slices used.
+type Preference = (u32, u32, Reverse<u32>, u32);
+
 /// The change (GPU, layout) that closes most of the shortfall, if any does.
 fn best_change<'a>(
     candidates: &'a [Candidate<'a>],
@@ -179,7 +184,7 @@ fn best_change<'a>(
     supply: &Counts,
 ) -> Option<Change<'a>> {
     let before = shortfall(demand, supply);
-    let mut best: Option<((u32, u32, Reverse<u32>, u32), Change<'a>)> = None;
+    let mut best: Option<(Preference, Change<'a>)> = None;
     for candidate in candidates {
         if chosen
             .iter()
