@@ -170,7 +170,6 @@ fn candidate<'a>(settings: &Settings, gpu: GpuView<'a>) -> Option<Candidate<'a>>
     })
 }
 
-
 /// How a candidate layout ranks, best first by: demand shortfall removed,
 /// instances kept, fewest instances nobody asked for, memory slices used.
 type Preference = (u32, u32, Reverse<u32>, u32);
