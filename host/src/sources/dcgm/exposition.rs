@@ -16,6 +16,10 @@
 
 use std::borrow::Cow;
 
+use memchr::{memchr, memchr2};
+
+use super::label_sets::LabelSets;
+
 use super::{MAX_LABEL_VALUE_BYTES, MAX_LABELS_PER_SERIES, MAX_NAME_BYTES, MAX_SERIES};
 use crate::sources::reading::clip;
 
@@ -54,15 +58,24 @@ pub(super) enum ProblemKind {
 /// The samples of `text`, in order; stop at the first error.
 pub(super) fn samples(text: &str) -> Samples<'_> {
     Samples {
-        lines: text.lines().enumerate(),
+        text,
+        pos: 0,
+        line: 0,
         series: 0,
+        sets: LabelSets::default(),
     }
 }
 
 /// Iterator returned by [`samples`].
 pub(super) struct Samples<'a> {
-    lines: std::iter::Enumerate<std::str::Lines<'a>>,
+    text: &'a str,
+    /// Where the next line starts.
+    pos: usize,
+    /// Lines read so far.
+    line: usize,
+    /// Sample lines read so far.
     series: usize,
+    sets: LabelSets<'a>,
 }
 
 #[cfg(test)]
@@ -77,56 +90,109 @@ impl<'a> Iterator for Samples<'a> {
 impl<'a> Samples<'a> {
     /// The next sample, its labels read into `labels` (cleared first), so a
     /// caller that hands back the previous sample's vector allocates once.
+    ///
+    /// Lines end at `\n` or `\r\n`, as [`str::lines`] splits them.
     pub(super) fn next_into(
         &mut self,
         mut labels: Labels<'a>,
     ) -> Option<Result<Sample<'a>, Problem>> {
         labels.clear();
-        for (index, raw) in self.lines.by_ref() {
-            let line = index + 1;
-            let text = &raw[skip_blanks(raw, 0)..];
-            if text.is_empty() || text.starts_with('#') {
-                continue;
+        let bytes = self.text.as_bytes();
+        while self.pos < bytes.len() {
+            self.line += 1;
+            let start = skip_blanks(bytes, self.pos);
+            match bytes.get(start) {
+                None => self.pos = start,
+                Some(b'\n') => self.pos = start + 1,
+                Some(b'\r') if bytes.get(start + 1) == Some(&b'\n') => self.pos = start + 2,
+                Some(b'#') => self.pos = line_end(bytes, start).1,
+                Some(_) => return Some(self.sample(start, labels)),
             }
-            self.series += 1;
-            if self.series > MAX_SERIES {
-                return Some(Err(Problem {
-                    line,
-                    metric: None,
-                    kind: ProblemKind::Limit {
-                        what: "series in one scrape",
-                        max: MAX_SERIES,
-                    },
-                }));
-            }
-            return Some(
-                parse_sample(text, labels)
-                    .map_err(|(metric, kind)| Problem {
-                        line,
-                        metric: metric.map(str::to_owned),
-                        kind,
-                    })
-                    .map(|(name, labels, value)| Sample {
-                        line,
-                        name,
-                        labels,
-                        value,
-                    }),
-            );
         }
         None
+    }
+
+    /// The sample on the line that starts (after blanks) at `start`; moves
+    /// to the next line.
+    fn sample(&mut self, start: usize, mut labels: Labels<'a>) -> Result<Sample<'a>, Problem> {
+        let line = self.line;
+        self.series += 1;
+        let labels_end = self.repeated_labels(start, &mut labels);
+        let (end, next) = line_end(self.text.as_bytes(), labels_end.unwrap_or(start));
+        self.pos = next;
+        if self.series > MAX_SERIES {
+            return Err(Problem {
+                line,
+                metric: None,
+                kind: ProblemKind::Limit {
+                    what: "series in one scrape",
+                    max: MAX_SERIES,
+                },
+            });
+        }
+        let text = &self.text[start..end];
+        let labels_end = labels_end.map(|at| at - start);
+        parse_sample(text, labels, labels_end, &mut self.sets)
+            .map_err(|(metric, kind)| Problem {
+                line,
+                metric: metric.map(str::to_owned),
+                kind,
+            })
+            .map(|(name, labels, value)| Sample {
+                line,
+                name,
+                labels,
+                value,
+            })
+    }
+
+    /// When the sample at `start` has a name and then a label set already
+    /// read, that set's labels, added to `labels`, and the position after
+    /// its `}`. Such a line is known to reach that far, so the search for its
+    /// end starts there.
+    fn repeated_labels(&mut self, start: usize, labels: &mut Labels<'a>) -> Option<usize> {
+        let bytes = self.text.as_bytes();
+        let name_end = name_end(bytes, start, METRIC_NAME);
+        let brace = skip_blanks(bytes, name_end);
+        if name_end == start || bytes.get(brace) != Some(&b'{') {
+            return None;
+        }
+        let (len, repeated) = self.sets.repeated(&self.text[brace..])?;
+        labels.extend_from_slice(repeated);
+        Some(brace + len)
+    }
+}
+
+/// The end of the line that goes on at `pos` (before its `\n` or `\r\n`)
+/// and where the next line starts.
+fn line_end(bytes: &[u8], pos: usize) -> (usize, usize) {
+    match memchr(b'\n', &bytes[pos..]) {
+        Some(offset) => {
+            let end = pos + offset;
+            let content_end = if bytes[..end].ends_with(b"\r") {
+                end - 1
+            } else {
+                end
+            };
+            (content_end, end + 1)
+        }
+        None => (bytes.len(), bytes.len()),
     }
 }
 
 pub(super) type Labels<'a> = Vec<(&'a str, Cow<'a, str>)>;
 
 /// A sample line (without leading blanks) as name, labels and value, or the
-/// metric name (when read) and what is wrong.
+/// metric name (when read) and what is wrong. `labels_end`: where the label
+/// set ends when its labels are already in `labels`.
 fn parse_sample<'a>(
     line: &'a str,
     mut labels: Labels<'a>,
+    labels_end: Option<usize>,
+    sets: &mut LabelSets<'a>,
 ) -> Result<(&'a str, Labels<'a>, f64), (Option<&'a str>, ProblemKind)> {
-    let name_end = name_end(line, 0, true);
+    let bytes = line.as_bytes();
+    let name_end = name_end(bytes, 0, METRIC_NAME);
     if name_end == 0 {
         return Err((
             None,
@@ -140,13 +206,16 @@ fn parse_sample<'a>(
     let in_metric = |kind| (Some(name), kind);
 
     let mut pos = name_end;
-    let brace = skip_blanks(line, name_end);
-    if line.as_bytes().get(brace) == Some(&b'{') {
+    let brace = skip_blanks(bytes, name_end);
+    if let Some(end) = labels_end {
+        pos = end;
+    } else if bytes.get(brace) == Some(&b'{') {
         pos = parse_labels(line, brace + 1, &mut labels).map_err(in_metric)?;
+        sets.keep(&line[brace..pos], &labels);
     }
 
-    let rest = &line[pos..];
-    if !rest.starts_with([' ', '\t']) {
+    if !matches!(bytes.get(pos), Some(b' ' | b'\t')) {
+        let rest = &line[pos..];
         let found = if rest.is_empty() {
             "the end of the line"
         } else {
@@ -157,28 +226,30 @@ fn parse_sample<'a>(
             clip(found)
         ))));
     }
-    let mut fields = rest.split([' ', '\t']).filter(|field| !field.is_empty());
-    let Some(raw_value) = fields.next() else {
+    let (value_start, value_end) = field(bytes, pos);
+    if value_start == value_end {
         return Err(in_metric(syntax("missing value".to_owned())));
-    };
-    let Ok(value) = raw_value.parse::<f64>() else {
+    }
+    let raw_value = &line[value_start..value_end];
+    let Some(value) = number(raw_value) else {
         return Err(in_metric(syntax(format!(
             "value `{}` is not a number",
             clip(raw_value)
         ))));
     };
-    if let Some(timestamp) = fields.next()
-        && timestamp.parse::<i64>().is_err()
-    {
+    let (stamp_start, stamp_end) = field(bytes, value_end);
+    let timestamp = &line[stamp_start..stamp_end];
+    if !timestamp.is_empty() && timestamp.parse::<i64>().is_err() {
         return Err(in_metric(syntax(format!(
             "timestamp `{}` is not an integer",
             clip(timestamp)
         ))));
     }
-    if let Some(extra) = fields.next() {
+    let (extra_start, extra_end) = field(bytes, stamp_end);
+    if extra_start != extra_end {
         return Err(in_metric(syntax(format!(
             "unexpected `{}` after the value and timestamp",
-            clip(extra)
+            clip(&line[extra_start..extra_end])
         ))));
     }
     Ok((name, labels, value))
@@ -192,8 +263,11 @@ fn parse_labels<'a>(
     labels: &mut Labels<'a>,
 ) -> Result<usize, ProblemKind> {
     let bytes = line.as_bytes();
+    // One bit per (length + first byte) of the names read: a name whose bit
+    // is clear cannot be a repeat, so most labels skip the comparison.
+    let mut names_seen = 0u64;
     loop {
-        pos = skip_blanks(line, pos);
+        pos = skip_blanks(bytes, pos);
         match bytes.get(pos) {
             None => return Err(syntax("unterminated label set".to_owned())),
             Some(b'}') => return Ok(pos + 1),
@@ -203,7 +277,7 @@ fn parse_labels<'a>(
             return Err(limit("labels on one series", MAX_LABELS_PER_SERIES));
         }
 
-        let name_end = name_end(line, pos, false);
+        let name_end = name_end(bytes, pos, LABEL_NAME);
         if name_end == pos {
             return Err(syntax(format!(
                 "expected a label name, found `{}`",
@@ -214,23 +288,25 @@ fn parse_labels<'a>(
             return Err(limit("bytes in a label name", MAX_NAME_BYTES));
         }
         let name = &line[pos..name_end];
-        pos = skip_blanks(line, name_end);
+        let bit = 1u64 << ((name.len() + usize::from(bytes[pos])) % 64);
+        pos = skip_blanks(bytes, name_end);
         if bytes.get(pos) != Some(&b'=') {
             return Err(syntax(format!("expected `=` after label `{name}`")));
         }
-        pos = skip_blanks(line, pos + 1);
+        pos = skip_blanks(bytes, pos + 1);
         if bytes.get(pos) != Some(&b'"') {
             return Err(syntax(format!(
                 "expected `\"` to open the value of label `{name}`"
             )));
         }
         let (value, end) = label_value(line, pos + 1, name)?;
-        if labels.iter().any(|(seen, _)| *seen == name) {
+        if names_seen & bit != 0 && labels.iter().any(|(seen, _)| *seen == name) {
             return Err(syntax(format!("label `{name}` appears twice")));
         }
+        names_seen |= bit;
         labels.push((name, value));
 
-        pos = skip_blanks(line, end);
+        pos = skip_blanks(bytes, end);
         match bytes.get(pos) {
             Some(b',') => pos += 1,
             Some(b'}') => return Ok(pos + 1),
@@ -253,11 +329,7 @@ fn label_value<'a>(
     let mut escaped = false;
     let too_long = || limit("bytes in a label value", MAX_LABEL_VALUE_BYTES);
     loop {
-        let found = bytes[pos..]
-            .iter()
-            .position(|&b| b == b'"' || b == b'\\')
-            .map(|offset| pos + offset);
-        match found {
+        match memchr2(b'"', b'\\', &bytes[pos..]).map(|offset| pos + offset) {
             Some(at) if at - start > MAX_LABEL_VALUE_BYTES => return Err(too_long()),
             None if bytes.len() - start > MAX_LABEL_VALUE_BYTES => return Err(too_long()),
             None => {
@@ -311,30 +383,73 @@ fn unescape(raw: &str) -> String {
     out
 }
 
-/// End of a metric name (`[a-zA-Z_:][a-zA-Z0-9_:]*`) or, without colons, a
-/// label name starting at `start`; `start` when there is none.
-fn name_end(line: &str, start: usize, colons: bool) -> usize {
-    let bytes = line.as_bytes();
-    let mut pos = start;
-    while let Some(&b) = bytes.get(pos) {
-        let ok = b.is_ascii_alphabetic()
-            || b == b'_'
-            || (colons && b == b':')
-            || (pos > start && b.is_ascii_digit());
-        if !ok {
-            break;
-        }
+/// [`NAME_BYTES`] classes: a byte that may start a name, one that may
+/// continue it, and `:`, which only metric names may hold.
+const NAME_START: u8 = 1;
+const NAME_REST: u8 = 2;
+const COLON: u8 = 4;
+/// The classes a metric name and a label name may start and go on with.
+const METRIC_NAME: (u8, u8) = (NAME_START | COLON, NAME_REST | COLON);
+const LABEL_NAME: (u8, u8) = (NAME_START, NAME_REST);
+
+/// The name classes of every byte.
+static NAME_BYTES: [u8; 256] = {
+    let mut classes = [0; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let b = byte as u8;
+        classes[byte] = if b.is_ascii_alphabetic() || b == b'_' {
+            NAME_START | NAME_REST
+        } else if b.is_ascii_digit() {
+            NAME_REST
+        } else if b == b':' {
+            COLON
+        } else {
+            0
+        };
+        byte += 1;
+    }
+    classes
+};
+
+/// End of a metric name (`[a-zA-Z_:][a-zA-Z0-9_:]*`) or label name
+/// (`[a-zA-Z_][a-zA-Z0-9_]*`), as `(first, rest)` classes say, starting at
+/// `start`; `start` when there is none.
+fn name_end(bytes: &[u8], start: usize, (first, rest): (u8, u8)) -> usize {
+    match bytes.get(start) {
+        Some(&b) if NAME_BYTES[usize::from(b)] & first != 0 => {}
+        _ => return start,
+    }
+    let mut pos = start + 1;
+    while let Some(&b) = bytes.get(pos)
+        && NAME_BYTES[usize::from(b)] & rest != 0
+    {
         pos += 1;
     }
     pos
 }
 
-fn skip_blanks(line: &str, mut pos: usize) -> usize {
-    let bytes = line.as_bytes();
+fn skip_blanks(bytes: &[u8], mut pos: usize) -> usize {
     while matches!(bytes.get(pos), Some(b' ' | b'\t')) {
         pos += 1;
     }
     pos
+}
+
+/// The next blank-separated field at or after `pos`: its start and end,
+/// equal at the end of the line.
+fn field(bytes: &[u8], pos: usize) -> (usize, usize) {
+    let start = skip_blanks(bytes, pos);
+    let mut end = start;
+    while matches!(bytes.get(end), Some(b) if !matches!(b, b' ' | b'\t')) {
+        end += 1;
+    }
+    (start, end)
+}
+
+/// A sample value as Rust reads an `f64` (`NaN`, `+Inf`, `-Inf` included).
+fn number(raw: &str) -> Option<f64> {
+    raw.parse().ok()
 }
 
 fn syntax(reason: String) -> ProblemKind {
@@ -386,6 +501,48 @@ mod tests {
         let all: Vec<_> = samples(text).collect::<Result<_, _>>().unwrap();
         assert_eq!(all.len(), 1);
         assert_eq!(all[0].line, 5);
+    }
+
+    #[test]
+    fn repeated_label_sets_read_as_the_first_time() {
+        let text = concat!(
+            "a{x=\"1\",y=\"q\\\"\"} 1\n",
+            "b{x=\"2\"} 2\n",
+            "c{x=\"1\",y=\"q\\\"\"} 3\n",
+            "d{x=\"2\",z=\"3\"} 4\n",
+            "e{x=\"2\"}5\n",
+        );
+        let mut all = samples(text);
+        let labels = |sample: Sample<'_>| {
+            let labels: Vec<(String, String)> = sample
+                .labels
+                .iter()
+                .map(|(name, value)| (name.to_string(), value.to_string()))
+                .collect();
+            (sample.name.to_owned(), labels, sample.value)
+        };
+        let pair = |name: &str, value: &str| (name.to_owned(), value.to_owned());
+        let first = labels(all.next().unwrap().unwrap());
+        assert_eq!(first.1, [pair("x", "1"), pair("y", "q\"")]);
+        all.next().unwrap().unwrap();
+        assert_eq!(
+            labels(all.next().unwrap().unwrap()),
+            ("c".into(), first.1, 3.0)
+        );
+        let extended = labels(all.next().unwrap().unwrap());
+        assert_eq!(extended.1, [pair("x", "2"), pair("z", "3")]);
+        let problem = all.next().unwrap().unwrap_err();
+        assert_eq!((problem.line, problem.metric.as_deref()), (5, Some("e")));
+    }
+
+    #[test]
+    fn lines_end_at_newline_or_crlf() {
+        let text = "# TYPE m gauge\r\n  \r\nm{a=\"1\"} 1\r\n\tm{a=\"1\"} 2\r\nm{a=\"1\"} 3";
+        let all: Vec<_> = samples(text).collect::<Result<_, _>>().unwrap();
+        let lines: Vec<_> = all.iter().map(|s| (s.line, s.value)).collect();
+        assert_eq!(lines, [(3, 1.0), (4, 2.0), (5, 3.0)]);
+        assert!(syntax_reason("m 1\rm 2\n").contains("not a number"));
+        assert!(syntax_reason("m{a=\"1\r\n\"} 1\n").contains("unterminated value"));
     }
 
     #[test]

@@ -2,6 +2,8 @@
 //! [`GpuReading`]s: one per whole GPU and one per MIG GPU instance.
 //!
 //! - `exposition.rs` reads the text format into samples, enforcing the limits;
+//! - `label_sets.rs` keeps the label sets read, so a repeated one is not
+//!   parsed again;
 //! - this file maps DCGM fields to readings, normalising units;
 //! - `scrape.rs` fetches an exporter's `/metrics` over HTTP and parses it;
 //! - `tests.rs` checks the recorded scrapes in `shared/fixtures/dcgm/` and
@@ -70,6 +72,7 @@
 //! `prometheus-client` only writes the format.
 
 mod exposition;
+mod label_sets;
 mod scrape;
 #[cfg(test)]
 mod tests;
@@ -279,6 +282,19 @@ struct Entity {
     gpu_util: f64,
 }
 
+impl Entity {
+    /// Whether this is the whole GPU `key` names: one made for a UUID has
+    /// it; one made for an index has no UUID and that index.
+    fn is(&self, key: GpuRef<'_>) -> bool {
+        match key {
+            GpuRef::Uuid(uuid) => self.reading.uuid.as_deref() == Some(uuid),
+            GpuRef::Index(index) => {
+                self.reading.uuid.is_none() && self.reading.index == Some(index)
+            }
+        }
+    }
+}
+
 /// The labels that say which GPU a series is about and where it came from.
 #[derive(Default)]
 struct Identity<'s> {
@@ -339,6 +355,8 @@ pub(in crate::sources) struct Assembly<'s> {
     /// Whole GPUs, in order of first appearance; found through `by_uuid`
     /// or `by_index` (looked up by `&str`, so a series costs no allocation).
     gpus: Vec<Entity>,
+    /// The slot after the whole GPU last found.
+    next_gpu: usize,
     by_uuid: HashMap<String, usize>,
     by_index: HashMap<u32, usize>,
     mig_instances: HashMap<(GpuKey, u32), Entity>,
@@ -352,6 +370,7 @@ impl<'s> Assembly<'s> {
         Assembly {
             source_name,
             gpus: Vec::new(),
+            next_gpu: 0,
             by_uuid: HashMap::new(),
             by_index: HashMap::new(),
             mig_instances: HashMap::new(),
@@ -416,11 +435,7 @@ impl<'s> Assembly<'s> {
         };
         let entity = match instance_id {
             None => {
-                let slot = match key {
-                    GpuRef::Uuid(uuid) => self.by_uuid.get(uuid),
-                    GpuRef::Index(index) => self.by_index.get(&index),
-                };
-                let slot = slot.copied().unwrap_or_else(|| {
+                let slot = self.find_gpu(key).unwrap_or_else(|| {
                     self.gpus.push(new_entity());
                     let slot = self.gpus.len() - 1;
                     match key {
@@ -429,6 +444,7 @@ impl<'s> Assembly<'s> {
                     };
                     slot
                 });
+                self.next_gpu = slot + 1;
                 &mut self.gpus[slot]
             }
             Some(instance_id) => {
@@ -461,10 +477,30 @@ impl<'s> Assembly<'s> {
         }
     }
 
+    /// The slot of the whole GPU `key` names, if it has one. Exporters
+    /// write the GPUs in the same order for every field, so the GPU after the
+    /// last one found is tried before the maps.
+    fn find_gpu(&self, key: GpuRef<'_>) -> Option<usize> {
+        let next = if self.next_gpu < self.gpus.len() {
+            self.next_gpu
+        } else {
+            0
+        };
+        if self.gpus.get(next).is_some_and(|entity| entity.is(key)) {
+            return Some(next);
+        }
+        match key {
+            GpuRef::Uuid(uuid) => self.by_uuid.get(uuid),
+            GpuRef::Index(index) => self.by_index.get(&index),
+        }
+        .copied()
+    }
+
     pub(in crate::sources) fn finish(self) -> DcgmScrape {
         let Assembly {
             source_name: _,
             mut gpus,
+            next_gpu: _,
             by_uuid,
             by_index,
             mig_instances,
