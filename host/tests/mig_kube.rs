@@ -309,6 +309,7 @@ fn executor(dir: &Path, addr: SocketAddr) -> KubeExecutor {
     KubeExecutor::new(&KubeConfig {
         server: format!("http://{addr}"),
         token_file: Some(token_file),
+        ca_file: None,
         timeout: Duration::from_secs(10),
     })
     .unwrap()
@@ -398,6 +399,7 @@ async fn api_errors_name_the_node_and_status() {
         let intruder = KubeExecutor::new(&KubeConfig {
             server: format!("http://{addr}/"),
             token_file: Some(wrong),
+            ca_file: None,
             timeout: Duration::from_secs(10),
         })
         .unwrap();
@@ -409,14 +411,30 @@ async fn api_errors_name_the_node_and_status() {
         let error = executor.apply(&bad).await.unwrap_err().to_string();
         assert!(error.contains("not a valid node name"), "{error}");
 
-        let https = KubeExecutor::new(&KubeConfig {
-            server: "https://127.0.0.1:6443".into(),
-            token_file: None,
-            timeout: Duration::from_secs(10),
-        })
-        .unwrap_err()
-        .to_string();
-        assert!(https.contains("expected an http:// URL"), "{https}");
+        let kube = |server: &str, ca_file: Option<PathBuf>| {
+            KubeExecutor::new(&KubeConfig {
+                server: server.into(),
+                token_file: None,
+                ca_file,
+                timeout: Duration::from_secs(10),
+            })
+        };
+        assert!(kube("https://127.0.0.1:6443", None).is_ok());
+        let not_a_ca = dir.path().join("not-a-ca.pem");
+        std::fs::write(&not_a_ca, "no certificate here").unwrap();
+        let error = kube("https://127.0.0.1:6443", Some(not_a_ca.clone()))
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("no PEM certificate in it"), "{error}");
+        let error = kube("http://127.0.0.1:8001", Some(not_a_ca))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("ca_file applies only to an https:// server"),
+            "{error}"
+        );
+        let error = kube("ftp://127.0.0.1", None).unwrap_err().to_string();
+        assert!(error.contains("expected an https:// URL"), "{error}");
     })
     .await
     .expect("the test finishes within its bound");

@@ -46,10 +46,12 @@ pub struct MigConfig {
 pub enum ExecutorConfig {
     /// Node label `nvidia.com/mig.config` through the Kubernetes API.
     Kubernetes {
-        /// API server or `kubectl proxy`, `http://…`.
+        /// API server, `https://…`, or a `kubectl proxy`, `http://…`.
         server: String,
         /// Bearer token file; none for a proxy.
         token_file: Option<PathBuf>,
+        /// The cluster's CA (PEM) for an `https://` server; default: the system roots.
+        ca_file: Option<PathBuf>,
         /// Bound on each API request, ms.
         #[serde(default = "default_request_timeout_ms")]
         timeout_ms: u64,
@@ -140,10 +142,12 @@ impl MigConfig {
             ExecutorConfig::Kubernetes {
                 server,
                 token_file,
+                ca_file,
                 timeout_ms,
             } => KubeExecutor::new(&KubeConfig {
                 server: server.clone(),
                 token_file: token_file.clone(),
+                ca_file: ca_file.clone(),
                 timeout: Duration::from_millis(*timeout_ms),
             })
             .map(AnyExecutor::Kubernetes)
@@ -196,6 +200,7 @@ mod tests {
             ExecutorConfig::Kubernetes {
                 server: "http://127.0.0.1:8001".into(),
                 token_file: None,
+                ca_file: None,
                 timeout_ms: 10_000,
             }
         );

@@ -29,11 +29,14 @@ pub const STATE_LABEL: &str = "nvidia.com/mig.config.state";
 /// Where the Kubernetes API is and how to authenticate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KubeConfig {
-    /// API server base URL, `http://…` (an API server on loopback, or a
-    /// `kubectl proxy`).
+    /// API server base URL: `https://…` (verified against `ca_file`, else the
+    /// system roots), or `http://…` for a `kubectl proxy` on loopback.
     pub server: String,
     /// File holding a bearer token (a service account token); none for a proxy.
     pub token_file: Option<PathBuf>,
+    /// The cluster's CA certificate(s), PEM, for an `https://` server (in a
+    /// pod: `/var/run/secrets/kubernetes.io/serviceaccount/ca.crt`).
+    pub ca_file: Option<PathBuf>,
     /// Bound on each API request.
     pub timeout: Duration,
 }
@@ -81,14 +84,36 @@ impl KubeExecutor {
     /// An executor for `config`; reads the token file now.
     pub fn new(config: &KubeConfig) -> Result<Self, KubeError> {
         let server = config.server.trim_end_matches('/').to_owned();
-        if !server.starts_with("http://") {
+        let https = server.starts_with("https://");
+        if !https && !server.starts_with("http://") {
             return Err(KubeError::Server {
                 server,
-                reason:
-                    "expected an http:// URL (an API server or kubectl proxy reached without TLS)"
-                        .into(),
+                reason: "expected an https:// URL, or http:// for a kubectl proxy".into(),
             });
         }
+        let certificates = match (&config.ca_file, https) {
+            (None, _) => None,
+            (Some(_), false) => {
+                return Err(KubeError::Server {
+                    server,
+                    reason: "ca_file applies only to an https:// server".into(),
+                });
+            }
+            (Some(path), true) => {
+                let pem = std::fs::read(path).map_err(|error| KubeError::Server {
+                    server: server.clone(),
+                    reason: format!("ca_file {}: {error}", path.display()),
+                })?;
+                let certificates = reqwest::Certificate::from_pem_bundle(&pem)
+                    .ok()
+                    .filter(|certs| !certs.is_empty())
+                    .ok_or_else(|| KubeError::Server {
+                        server: server.clone(),
+                        reason: format!("ca_file {}: no PEM certificate in it", path.display()),
+                    })?;
+                Some(certificates)
+            }
+        };
         let token = match &config.token_file {
             None => None,
             Some(path) => Some(
@@ -102,13 +127,14 @@ impl KubeExecutor {
             ),
         };
         crate::tls::install_crypto_provider();
-        let client = reqwest::Client::builder()
-            .timeout(config.timeout)
-            .build()
-            .map_err(|error| KubeError::Server {
-                server: server.clone(),
-                reason: error.to_string(),
-            })?;
+        let mut builder = reqwest::Client::builder().timeout(config.timeout);
+        if let Some(certificates) = certificates {
+            builder = builder.tls_certs_only(certificates);
+        }
+        let client = builder.build().map_err(|error| KubeError::Server {
+            server: server.clone(),
+            reason: error.to_string(),
+        })?;
         Ok(KubeExecutor {
             client,
             server,
