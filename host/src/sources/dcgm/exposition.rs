@@ -117,7 +117,8 @@ impl<'a> Samples<'a> {
     fn sample(&mut self, start: usize, mut labels: Labels<'a>) -> Result<Sample<'a>, Problem> {
         let line = self.line;
         self.series += 1;
-        let labels_end = self.repeated_labels(start, &mut labels);
+        let name_end = name_end(self.text.as_bytes(), start, METRIC_NAME);
+        let labels_end = self.repeated_labels(start, name_end, &mut labels);
         let (end, next) = line_end(self.text.as_bytes(), labels_end.unwrap_or(start));
         self.pos = next;
         if self.series > MAX_SERIES {
@@ -132,7 +133,7 @@ impl<'a> Samples<'a> {
         }
         let text = &self.text[start..end];
         let labels_end = labels_end.map(|at| at - start);
-        parse_sample(text, labels, labels_end, &mut self.sets)
+        parse_sample(text, labels, name_end - start, labels_end, &mut self.sets)
             .map_err(|(metric, kind)| Problem {
                 line,
                 metric: metric.map(str::to_owned),
@@ -146,13 +147,17 @@ impl<'a> Samples<'a> {
             })
     }
 
-    /// When the sample at `start` has a name and then a label set already
-    /// read, that set's labels, added to `labels`, and the position after
-    /// its `}`. Such a line is known to reach that far, so the search for its
-    /// end starts there.
-    fn repeated_labels(&mut self, start: usize, labels: &mut Labels<'a>) -> Option<usize> {
+    /// When the sample at `start` has a name (ending at `name_end`) and then
+    /// a label set already read, that set's labels, added to `labels`, and
+    /// the position after its `}`. Such a line is known to reach that far, so
+    /// the search for its end starts there.
+    fn repeated_labels(
+        &mut self,
+        start: usize,
+        name_end: usize,
+        labels: &mut Labels<'a>,
+    ) -> Option<usize> {
         let bytes = self.text.as_bytes();
-        let name_end = name_end(bytes, start, METRIC_NAME);
         let brace = skip_blanks(bytes, name_end);
         if name_end == start || bytes.get(brace) != Some(&b'{') {
             return None;
@@ -183,16 +188,17 @@ fn line_end(bytes: &[u8], pos: usize) -> (usize, usize) {
 pub(super) type Labels<'a> = Vec<(&'a str, Cow<'a, str>)>;
 
 /// A sample line (without leading blanks) as name, labels and value, or the
-/// metric name (when read) and what is wrong. `labels_end`: where the label
-/// set ends when its labels are already in `labels`.
+/// metric name (when read) and what is wrong. `name_end`: where the metric
+/// name ends (0 when there is none); `labels_end`: where the label set ends
+/// when its labels are already in `labels`.
 fn parse_sample<'a>(
     line: &'a str,
     mut labels: Labels<'a>,
+    name_end: usize,
     labels_end: Option<usize>,
     sets: &mut LabelSets<'a>,
 ) -> Result<(&'a str, Labels<'a>, f64), (Option<&'a str>, ProblemKind)> {
     let bytes = line.as_bytes();
-    let name_end = name_end(bytes, 0, METRIC_NAME);
     if name_end == 0 {
         return Err((
             None,
@@ -449,7 +455,32 @@ fn field(bytes: &[u8], pos: usize) -> (usize, usize) {
 
 /// A sample value as Rust reads an `f64` (`NaN`, `+Inf`, `-Inf` included).
 fn number(raw: &str) -> Option<f64> {
-    raw.parse().ok()
+    plain_decimal(raw.as_bytes()).or_else(|| raw.parse().ok())
+}
+
+/// Powers of ten exact in `f64`, as many as [`plain_decimal`] divides by.
+const POWERS_OF_TEN: [f64; 16] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+];
+
+/// Most values a scrape holds: unsigned decimals (`1980`, `0.45`) of at
+/// most 15 digits. Their digits and the power of ten to divide by are both
+/// exact in `f64`, so one division rounds as a full parse would; anything
+/// else is `None`, for the full parse.
+fn plain_decimal(raw: &[u8]) -> Option<f64> {
+    let (mut digits, mut mantissa, mut point) = (0, 0u64, None);
+    for (at, &byte) in raw.iter().enumerate() {
+        match byte {
+            b'0'..=b'9' if digits < POWERS_OF_TEN.len() - 1 => {
+                digits += 1;
+                mantissa = mantissa * 10 + u64::from(byte - b'0');
+            }
+            b'.' if point.is_none() => point = Some(at),
+            _ => return None,
+        }
+    }
+    let scale = point.map_or(0, |at| raw.len() - at - 1);
+    (digits > 0).then(|| mantissa as f64 / POWERS_OF_TEN[scale])
 }
 
 fn syntax(reason: String) -> ProblemKind {
@@ -543,6 +574,18 @@ mod tests {
         assert_eq!(lines, [(3, 1.0), (4, 2.0), (5, 3.0)]);
         assert!(syntax_reason("m 1\rm 2\n").contains("not a number"));
         assert!(syntax_reason("m{a=\"1\r\n\"} 1\n").contains("unterminated value"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn plain_decimals_read_as_the_full_parse(digits in 0u64..100_000_000_000_000_000, point in 0usize..20) {
+            let mut raw = digits.to_string();
+            if point <= raw.len() {
+                raw.insert(raw.len() - point, '.');
+            }
+            let full: Result<f64, _> = raw.parse();
+            proptest::prop_assert_eq!(number(&raw).map(f64::to_bits), full.ok().map(f64::to_bits));
+        }
     }
 
     #[test]
