@@ -29,7 +29,6 @@ use crate::config::{
 use crate::engine::{CycleReport, Engine, Mode};
 use crate::guard::GuardRails;
 use crate::mig::config::MigConfig;
-use crate::model::MemberState;
 use crate::sim::{ExporterServers, Fleet, FleetConfig};
 use crate::sources::{DcgmConfig, JoinBy, TelemetryConfig};
 
@@ -201,11 +200,7 @@ impl Demo {
                 .await
                 .context("demo: reading the pool from the BIG-IP simulator")?;
             for member in pools.iter().flat_map(|p| &p.members) {
-                let state = match member.admin_state {
-                    fulcrum_bigip::MemberState::Enabled => MemberState::Enabled,
-                    fulcrum_bigip::MemberState::Disabled => MemberState::Disabled,
-                    fulcrum_bigip::MemberState::ForcedOffline => MemberState::ForcedOffline,
-                };
+                let state = crate::sources::pools::member_state(member.admin_state);
                 self.fleet.set_member(&member.address, member.ratio, state);
             }
         }

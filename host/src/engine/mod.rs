@@ -251,7 +251,12 @@ impl Engine {
                     clocks: Some(&guarded.clocks),
                 };
                 let mark = Instant::now();
-                let digest = crate::store::inputs_digest(&snapshot);
+                // Hashing the snapshot serializes all of it: only worth it
+                // when there is a store to record it in.
+                let digest = match &self.store {
+                    Some(_) => crate::store::inputs_digest(&snapshot),
+                    None => String::new(),
+                };
                 let intent = match &self.store {
                     Some(store) if !plan.is_empty() => {
                         record::intent(store, self.version, now_ms, &digest, &plan, &state)

@@ -62,7 +62,8 @@ fn node_name(member: &str) -> &str {
     fulcrum_bigip::path::split_member_name(member).map_or(member, |(node, _)| node)
 }
 
-fn member_state(state: fulcrum_bigip::MemberState) -> MemberState {
+/// The snapshot's member state for the BIG-IP's.
+pub fn member_state(state: fulcrum_bigip::MemberState) -> MemberState {
     match state {
         fulcrum_bigip::MemberState::Enabled => MemberState::Enabled,
         fulcrum_bigip::MemberState::Disabled => MemberState::Disabled,
