@@ -78,6 +78,10 @@ fn evaluate(c: &mut Criterion) {
     group.bench_function(BenchmarkId::new("overhead", "empty"), |b| {
         b.iter(|| empty.evaluate(&nothing, &mut state).expect("evaluates"))
     });
+    let big = fleet_snapshot(10_000);
+    group.bench_function(BenchmarkId::new("overhead", "10000"), |b| {
+        b.iter(|| empty.evaluate(&big, &mut state).expect("evaluates"))
+    });
     group.finish();
 }
 

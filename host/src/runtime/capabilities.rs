@@ -37,7 +37,7 @@ mod tests {
 
     #[test]
     fn sandbox_imports_are_allowed_and_network_is_refused() {
-        assert_eq!(refusal("fulcrum:policy/state@0.1.0"), None);
+        assert_eq!(refusal("fulcrum:policy/state@0.2.0"), None);
         assert_eq!(refusal("wasi:cli/environment@0.2.6"), None);
         assert_eq!(refusal("wasi:filesystem/preopens@0.2.0"), None);
         assert!(

@@ -1,6 +1,7 @@
-//! Conversions from the generated WIT types of a policy's output to the
-//! model's decisions. (The snapshot going in needs none: the model uses the
-//! contract's own snapshot types.)
+//! Conversions from the generated WIT types of a policy's metadata to the
+//! model's. (The snapshot going in needs none: the model uses the contract's
+//! own snapshot types; decisions coming out are converted as they are
+//! checked, in [`super::output`].)
 
 use crate::model;
 
@@ -13,39 +14,5 @@ pub(crate) fn action_kind(kind: wit::ActionKind) -> model::ActionKind {
         wit::ActionKind::CapacityScaler => model::ActionKind::CapacityScaler,
         wit::ActionKind::GroupSize => model::ActionKind::GroupSize,
         wit::ActionKind::MigLayout => model::ActionKind::MigLayout,
-    }
-}
-
-/// The model's form of a WIT action, before validation.
-pub(crate) fn action(action: wit::Action) -> model::Action {
-    match action {
-        wit::Action::SetMemberRatio(a) => model::Action::SetMemberRatio {
-            member: a.member,
-            ratio: a.ratio,
-        },
-        wit::Action::SetMemberState(a) => model::Action::SetMemberState {
-            member: a.member,
-            state: a.state,
-        },
-        wit::Action::SetCapacityScaler(a) => model::Action::SetCapacityScaler {
-            group: a.group,
-            scaler: a.scaler,
-        },
-        wit::Action::ResizeGroup(a) => model::Action::ResizeGroup {
-            group: a.group,
-            target_size: a.target_size,
-        },
-        wit::Action::SetMigLayout(a) => model::Action::SetMigLayout {
-            node: a.node,
-            gpus: a.gpus,
-            profiles: a
-                .profiles
-                .into_iter()
-                .map(|p| model::ProfileCount {
-                    profile: p.profile,
-                    count: p.count,
-                })
-                .collect(),
-        },
     }
 }

@@ -22,7 +22,7 @@ pub enum LoadError {
         import: String,
         why: &'static str,
     },
-    #[error("{path}: not a component of the fulcrum:policy@0.1.0 world: {reason}", path = .path.display())]
+    #[error("{path}: not a component of the fulcrum:policy@0.2.0 world: {reason}", path = .path.display())]
     WrongWorld { path: PathBuf, reason: String },
     #[error("{path}: invalid metadata: {reason}", path = .path.display())]
     Metadata { path: PathBuf, reason: String },

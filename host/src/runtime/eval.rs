@@ -144,7 +144,7 @@ impl<'a> Instance<'a> {
     pub(crate) fn decide(
         &mut self,
         snapshot: &wit::Snapshot,
-    ) -> Result<Result<Vec<wit::Decision>, String>, EvalError> {
+    ) -> Result<Result<wit::Decisions, String>, EvalError> {
         let result = self.bindings.call_decide(&mut self.store, snapshot);
         self.classified(result)
     }

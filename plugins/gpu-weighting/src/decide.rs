@@ -16,28 +16,20 @@
 //! lean: remembered records are found in row order rather than by hashing
 //! names ([`Recall`]), and reasons are written into one reused buffer (a
 //! score's figures without the formatting machinery,
-//! [`NodeScore::write_figures`]) and copied out once, at their exact length.
+//! [`NodeScore::write_figures`]) and copied into the decisions' shared text.
 
-use std::fmt::{self, Write as _};
-
-use fulcrum_sdk::{
-    Decision, Host, Level, MemberState, MemberView, NodeView, SnapshotView, actions,
-};
+use fulcrum_sdk::{Decisions, Host, Level, MemberState, MemberView, NodeView, SnapshotView};
 
 use crate::health::Problem;
 use crate::memory::{self, Memory, Recall, Record, Writer};
-use crate::score::{NodeScore, write_u32};
+use crate::score::{NodeScore, round_half_up, write_u32};
 use crate::settings::Settings;
 
 /// Members on stale nodes named in the debug line; the rest are counted.
 const STALE_NAMED: usize = 5;
 
 /// Decide on every managed member of `snapshot`.
-pub fn decide(
-    settings: &Settings,
-    snapshot: &SnapshotView<'_>,
-    host: &mut dyn Host,
-) -> Vec<Decision> {
+pub fn decide(settings: &Settings, snapshot: &SnapshotView<'_>, host: &mut dyn Host) -> Decisions {
     let stored = host.state_get(memory::KEY);
     let previous = match stored.as_deref().map(Memory::decode) {
         None => Memory::default(),
@@ -55,7 +47,7 @@ pub fn decide(
     };
 
     let members = snapshot.members().len();
-    let mut decisions = Vec::with_capacity(members);
+    let mut decisions = Decisions::new();
     let mut next = Writer::with_capacity(stored.as_ref().map_or(members * 24, Vec::len));
     let mut recall = Recall::new(snapshot);
     let mut reason = String::new();
@@ -128,7 +120,7 @@ fn decide_member(
     member: MemberView<'_>,
     node: NodeView<'_>,
     before: Record,
-    decisions: &mut Vec<Decision>,
+    decisions: &mut Decisions,
     reason: &mut String,
 ) -> Record {
     let mut record = before;
@@ -140,11 +132,11 @@ fn decide_member(
     match Problem::of(node) {
         Some(problem) if settings.disable_unhealthy => {
             if state == MemberState::Enabled {
-                decisions.push(actions::set_member_state(
+                decisions.set_member_state(
                     member.row(),
                     MemberState::Disabled,
-                    format_into(reason, format_args!("{problem}")),
-                ));
+                    format_args!("{problem}"),
+                );
                 record.disabled_by_policy = true;
             }
             return record;
@@ -153,11 +145,7 @@ fn decide_member(
         Some(_) if record.disabled_by_policy => return record,
         Some(_) => {}
         None if record.disabled_by_policy => {
-            decisions.push(actions::set_member_state(
-                member.row(),
-                MemberState::Enabled,
-                "node healthy again",
-            ));
+            decisions.set_member_state(member.row(), MemberState::Enabled, "node healthy again");
             record.disabled_by_policy = false;
             state = MemberState::Enabled;
         }
@@ -177,7 +165,7 @@ fn decide_member(
         None => target,
     };
     record.smoothed = Some(smoothed);
-    let ratio = (smoothed.round() as u32).clamp(settings.min_ratio, settings.max_ratio);
+    let ratio = (round_half_up(smoothed) as u32).clamp(settings.min_ratio, settings.max_ratio);
     let current = member.ratio();
     if ratio != current {
         reason.clear();
@@ -187,23 +175,9 @@ fn decide_member(
         let _ = write_u32(reason, current);
         reason.push_str(" → ");
         let _ = write_u32(reason, ratio);
-        decisions.push(actions::set_member_ratio(
-            member.row(),
-            ratio,
-            reason.as_str(),
-        ));
+        decisions.set_member_ratio(member.row(), ratio, reason.as_str());
     }
     record
-}
-
-/// `text` formatted into `buffer`, which is cleared first; the caller copies
-/// the result out at its exact length, so formatting grows no fresh `String`
-/// per decision.
-fn format_into<'b>(buffer: &'b mut String, text: fmt::Arguments<'_>) -> &'b str {
-    buffer.clear();
-    // Writing into a `String` cannot fail.
-    let _ = buffer.write_fmt(text);
-    buffer
 }
 
 /// Write this cycle's memory; a refused write is logged, not fatal (the

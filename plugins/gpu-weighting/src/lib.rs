@@ -31,7 +31,7 @@ pub mod memory;
 pub mod score;
 pub mod settings;
 
-use fulcrum_sdk::{ActionKind, Decision, Host, Metadata, Policy, SnapshotView};
+use fulcrum_sdk::{ActionKind, Decisions, Host, Metadata, Policy, SnapshotView};
 
 use crate::settings::Settings;
 
@@ -69,7 +69,7 @@ impl Policy for GpuWeighting {
         &self,
         snapshot: &SnapshotView<'_>,
         host: &mut dyn Host,
-    ) -> Result<Vec<Decision>, String> {
+    ) -> Result<Decisions, String> {
         Ok(decide::decide(&self.settings, snapshot, host))
     }
 }

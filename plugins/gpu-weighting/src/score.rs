@@ -137,7 +137,7 @@ impl NodeScore {
     /// writes string pieces and whole numbers itself (no float formatting, no
     /// `format_args!` machinery, which is slow in WebAssembly).
     pub fn write_figures<W: fmt::Write + ?Sized>(&self, out: &mut W) -> fmt::Result {
-        let percent = |ratio: f32| (ratio * 100.0).round() as u32;
+        let percent = |ratio: f32| round_half_up(ratio * 100.0) as u32;
         let mut parts = Separated { out, first: true };
         if let Some(utilization) = self.utilization {
             let out = parts.next()?;
@@ -152,7 +152,7 @@ impl NodeScore {
             out.write_str("%")?;
         }
         if self.hot > 0 {
-            let hottest = self.hottest_c.round() as i32;
+            let hottest = round_half_up(self.hottest_c) as i32;
             let out = parts.next()?;
             if self.hot == 1 {
                 out.write_str("1 hot GPU (")?;
@@ -184,6 +184,12 @@ impl fmt::Display for NodeScore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.write_figures(f)
     }
+}
+
+/// `value` rounded to the nearest integer, halves up. `f32::round` is a
+/// library call in WebAssembly; `floor` is one instruction.
+pub(crate) fn round_half_up(value: f32) -> f32 {
+    (value + 0.5).floor()
 }
 
 /// Write `n` in decimal, as `{n}` does.

@@ -17,7 +17,10 @@ fn policy(settings: &str) -> GpuWeighting {
 }
 
 fn run(policy: &GpuWeighting, snapshot: &Snapshot, host: &mut dyn Host) -> Vec<Decision> {
-    policy.decide(&SnapshotView::new(snapshot), host).unwrap()
+    policy
+        .decide(&SnapshotView::new(snapshot), host)
+        .unwrap()
+        .to_vec()
 }
 
 /// A GPU with 80 GB, `utilization` busy and `used` of its memory in use.

@@ -45,7 +45,7 @@ pub mod mig {
     pub mod profiles;
 }
 
-use fulcrum_sdk::{ActionKind, Decision, Host, Metadata, Policy, SnapshotView};
+use fulcrum_sdk::{ActionKind, Decisions, Host, Metadata, Policy, SnapshotView};
 
 use crate::settings::Settings;
 
@@ -76,8 +76,8 @@ impl Policy for MigResize {
         &self,
         snapshot: &SnapshotView<'_>,
         host: &mut dyn Host,
-    ) -> Result<Vec<Decision>, String> {
-        Ok(decide::decide(&self.settings, snapshot, host))
+    ) -> Result<Decisions, String> {
+        Ok(decide::decide(&self.settings, snapshot, host).into())
     }
 }
 

@@ -51,7 +51,8 @@ fn run(settings: &str, builder: &SnapshotBuilder) -> (Vec<Decision>, MemoryHost)
     let mut host = MemoryHost::new();
     let decisions = policy
         .decide(&SnapshotView::new(&snapshot), &mut host)
-        .unwrap();
+        .unwrap()
+        .to_vec();
     (decisions, host)
 }
 

@@ -24,7 +24,7 @@
 pub mod decide;
 pub mod settings;
 
-use fulcrum_sdk::{ActionKind, Decision, Host, Metadata, Policy, SnapshotView};
+use fulcrum_sdk::{ActionKind, Decisions, Host, Metadata, Policy, SnapshotView};
 
 use crate::settings::Settings;
 
@@ -54,8 +54,8 @@ impl Policy for QueueScaling {
         &self,
         snapshot: &SnapshotView<'_>,
         host: &mut dyn Host,
-    ) -> Result<Vec<Decision>, String> {
-        Ok(decide::decide(&self.settings, snapshot, host))
+    ) -> Result<Decisions, String> {
+        Ok(decide::decide(&self.settings, snapshot, host).into())
     }
 }
 

@@ -14,7 +14,8 @@ fn run(settings: &str, snapshot: &SnapshotBuilder) -> (Vec<Decision>, MemoryHost
     let snapshot = snapshot.build();
     let decisions = policy
         .decide(&SnapshotView::new(&snapshot), &mut host)
-        .unwrap();
+        .unwrap()
+        .to_vec();
     (decisions, host)
 }
 

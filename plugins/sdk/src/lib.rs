@@ -2,12 +2,14 @@
 //!
 //! A policy is a WebAssembly component that implements the `fulcrum:policy/policy`
 //! world in `wit/types.wit`: the host hands it a columnar [`Snapshot`] of the
-//! cluster and it answers with [`Decision`]s. This crate hides the component
+//! cluster and it answers with [`Decisions`]. This crate hides the component
 //! plumbing:
 //!
 //! - [`view`]: cheap, read-only views over the snapshot's columns ([`SnapshotView`],
 //!   [`NodeView`], [`GpuView`], [`PoolView`], [`MemberView`], …);
-//! - [`actions`]: functions that build [`Decision`]s;
+//! - [`Decisions`]: the columnar set of decisions `decide` returns, written to
+//!   directly or collected from [`Decision`]s;
+//! - [`actions`]: the [`Action`] and [`Decision`] types and functions that build them;
 //! - [`host`]: the [`Host`] trait (log and state), implemented by [`WasmHost`] on
 //!   the host's imports;
 //! - [`policy`]: the [`Policy`] trait and the [`export_policy!`] macro that turns a
@@ -24,7 +26,7 @@
 //! in unit tests through [`testing`].
 //!
 //! ```
-//! use fulcrum_sdk::{ActionKind, Decision, Host, Metadata, Policy, SnapshotView, actions};
+//! use fulcrum_sdk::{ActionKind, Decisions, Host, Metadata, Policy, SnapshotView, actions};
 //!
 //! /// Sets every member's ratio to one configured value.
 //! pub struct FixedRatio {
@@ -49,7 +51,7 @@
 //!         &self,
 //!         snapshot: &SnapshotView<'_>,
 //!         _host: &mut dyn Host,
-//!     ) -> Result<Vec<Decision>, String> {
+//!     ) -> Result<Decisions, String> {
 //!         Ok(snapshot
 //!             .members()
 //!             .filter(|member| member.ratio() != self.ratio)
@@ -74,26 +76,30 @@
 //!
 //! let policy = FixedRatio::configure("{}").unwrap();
 //! let decisions = policy.decide(&SnapshotView::new(&snapshot), &mut MemoryHost::new()).unwrap();
-//! assert_eq!(decisions, vec![actions::set_member_ratio(member, 10, "fixed ratio")]);
+//! assert_eq!(decisions.to_vec(), vec![actions::set_member_ratio(member, 10, "fixed ratio")]);
 //! ```
 
 #![warn(missing_docs)]
 
 pub mod actions;
 pub mod bindings;
+pub mod decisions;
 pub mod host;
 pub mod policy;
 pub mod testing;
 pub mod view;
 
+pub use actions::{
+    Action, CapacityScaler, Decision, GroupSize, MemberRatio, MemberStateChange, MigLayout,
+};
 pub use bindings::fulcrum::policy::log::Level;
 pub use bindings::fulcrum::policy::state::StateError;
 pub use bindings::fulcrum::policy::types::{
-    Action, ActionKind, Availability, CapacityScaler, Decision, Gpus, GroupSize, Health,
-    InstanceAction, InstanceGroups, InstanceStatus, Instances, Labels, MemberRatio, MemberState,
-    MemberStateChange, Members, Metadata, MigInstances, MigLayout, Nodes, Pools, ProfileCount, Row,
-    Signals, Snapshot, StringId, StringTable,
+    ActionKind, Availability, Gpus, Health, InstanceAction, InstanceGroups, InstanceStatus,
+    Instances, Labels, MemberState, Members, Metadata, MigInstances, Nodes, Pools, ProfileCount,
+    Row, Signals, Snapshot, StringId, StringTable,
 };
+pub use decisions::{Decisions, Reason};
 pub use host::{Host, WasmHost};
 pub use policy::Policy;
 pub use view::{

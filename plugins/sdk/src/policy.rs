@@ -10,7 +10,8 @@
 use std::any::Any;
 use std::cell::RefCell;
 
-use crate::{Decision, Host, Metadata, Snapshot, SnapshotView};
+use crate::bindings::fulcrum::policy::types as wit;
+use crate::{Decisions, Host, Metadata, Snapshot, SnapshotView};
 
 /// A load-balancing or scaling policy.
 pub trait Policy: Sized + 'static {
@@ -26,11 +27,8 @@ pub trait Policy: Sized + 'static {
     /// Propose actions for `snapshot`. An error is reported by the host, which
     /// keeps the policy's previous decisions in force and discards state
     /// writes made during this call.
-    fn decide(
-        &self,
-        snapshot: &SnapshotView<'_>,
-        host: &mut dyn Host,
-    ) -> Result<Vec<Decision>, String>;
+    fn decide(&self, snapshot: &SnapshotView<'_>, host: &mut dyn Host)
+    -> Result<Decisions, String>;
 }
 
 /// Exports a [`Policy`] type as the component's `metadata`, `configure` and
@@ -42,12 +40,12 @@ pub trait Policy: Sized + 'static {
 /// benchmarks.
 ///
 /// ```
-/// # use fulcrum_sdk::{Decision, Host, Metadata, Policy, SnapshotView};
+/// # use fulcrum_sdk::{Decisions, Host, Metadata, Policy, SnapshotView};
 /// # struct MyPolicy;
 /// # impl Policy for MyPolicy {
 /// #     fn metadata() -> Metadata { unimplemented!() }
 /// #     fn configure(_: &str) -> Result<Self, String> { Ok(MyPolicy) }
-/// #     fn decide(&self, _: &SnapshotView<'_>, _: &mut dyn Host) -> Result<Vec<Decision>, String> { Ok(vec![]) }
+/// #     fn decide(&self, _: &SnapshotView<'_>, _: &mut dyn Host) -> Result<Decisions, String> { Ok(Decisions::new()) }
 /// # }
 /// fulcrum_sdk::export_policy!(MyPolicy);
 /// ```
@@ -75,8 +73,10 @@ macro_rules! export_policy {
 
                 fn decide(
                     snapshot: $crate::Snapshot,
-                ) -> ::std::result::Result<::std::vec::Vec<$crate::Decision>, ::std::string::String>
-                {
+                ) -> ::std::result::Result<
+                    $crate::bindings::fulcrum::policy::types::Decisions,
+                    ::std::string::String,
+                > {
                     $crate::policy::__private::decide::<$policy>(&snapshot, &mut $crate::WasmHost)
                 }
             }
@@ -115,14 +115,16 @@ pub mod __private {
     pub fn decide<P: Policy>(
         snapshot: &Snapshot,
         host: &mut dyn Host,
-    ) -> Result<Vec<Decision>, String> {
+    ) -> Result<wit::Decisions, String> {
         CONFIGURED.with(|slot| {
             let slot = slot.borrow();
             let policy = slot
                 .as_ref()
                 .and_then(|policy| policy.downcast_ref::<P>())
                 .ok_or_else(|| "decide called before configure".to_owned())?;
-            policy.decide(&SnapshotView::new(snapshot), host)
+            policy
+                .decide(&SnapshotView::new(snapshot), host)
+                .map(Decisions::into_wit)
         })
     }
 }
@@ -162,13 +164,14 @@ mod tests {
             &self,
             snapshot: &SnapshotView<'_>,
             host: &mut dyn Host,
-        ) -> Result<Vec<Decision>, String> {
+        ) -> Result<Decisions, String> {
             host.log(Level::Info, &self.settings);
             Ok(vec![actions::set_member_ratio(
                 0,
                 snapshot.version() as u32,
                 "version",
-            )])
+            )]
+            .into())
         }
     }
 
@@ -193,7 +196,10 @@ mod tests {
         builder.version(7);
         let mut host = MemoryHost::new();
         let decisions = decide::<Echo>(&builder.build(), &mut host).unwrap();
-        assert_eq!(decisions, vec![actions::set_member_ratio(0, 7, "version")]);
+        assert_eq!(
+            decisions,
+            Decisions::from(vec![actions::set_member_ratio(0, 7, "version")]).into_wit()
+        );
         assert_eq!(host.logs, vec![(Level::Info, "{\"x\":1}".to_owned())]);
     }
 

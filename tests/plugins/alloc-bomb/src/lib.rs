@@ -4,7 +4,7 @@
 
 use std::hint::black_box;
 
-use fulcrum_sdk::{ActionKind, Decision, Host, Metadata, Policy, SnapshotView};
+use fulcrum_sdk::{ActionKind, Decisions, Host, Metadata, Policy, SnapshotView};
 
 const BLOCK: usize = 1 << 20;
 const PAGE: usize = 4096;
@@ -30,7 +30,7 @@ impl Policy for AllocBomb {
         &self,
         _snapshot: &SnapshotView<'_>,
         _host: &mut dyn Host,
-    ) -> Result<Vec<Decision>, String> {
+    ) -> Result<Decisions, String> {
         let mut hoard: Vec<Vec<u8>> = Vec::new();
         loop {
             let mut block = vec![0u8; BLOCK];

@@ -6,7 +6,7 @@
 //!   declare (it declares only `member-ratio`);
 //! - `{"mode": "bad-ratio"}`: `set-member-ratio` of member 0 to ratio 0.
 
-use fulcrum_sdk::{ActionKind, Decision, Host, Metadata, Policy, SnapshotView, actions};
+use fulcrum_sdk::{ActionKind, Decisions, Host, Metadata, Policy, SnapshotView, actions};
 use serde::Deserialize;
 
 /// Which invalid output to return.
@@ -51,14 +51,15 @@ impl Policy for BadOutput {
         &self,
         _snapshot: &SnapshotView<'_>,
         _host: &mut dyn Host,
-    ) -> Result<Vec<Decision>, String> {
+    ) -> Result<Decisions, String> {
         Ok(vec![match self.mode {
             Mode::BadRow => actions::set_member_ratio(999_999, 10, "member row out of range"),
             Mode::UndeclaredKind => {
                 actions::resize_group(0, 3, "an action kind not declared in metadata")
             }
             Mode::BadRatio => actions::set_member_ratio(0, 0, "ratio 0 is out of range"),
-        }])
+        }]
+        .into())
     }
 }
 

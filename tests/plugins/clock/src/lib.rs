@@ -9,7 +9,7 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use fulcrum_sdk::{ActionKind, Decision, Host, Metadata, Policy, SnapshotView, actions};
+use fulcrum_sdk::{ActionKind, Decisions, Host, Metadata, Policy, SnapshotView, actions};
 
 /// Reports what it sees.
 pub struct Clock;
@@ -32,7 +32,7 @@ impl Policy for Clock {
         &self,
         _snapshot: &SnapshotView<'_>,
         _host: &mut dyn Host,
-    ) -> Result<Vec<Decision>, String> {
+    ) -> Result<Decisions, String> {
         let now_ms = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_err(|error| format!("the clock reads before the Unix epoch: {error}"))?
@@ -42,7 +42,8 @@ impl Policy for Clock {
             0,
             1,
             format!("now_ms={now_ms} random={random}"),
-        )])
+        )]
+        .into())
     }
 }
 

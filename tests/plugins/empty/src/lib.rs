@@ -5,7 +5,7 @@
 //! `settings.reject: rejected on purpose`. It looks for that key by text, not
 //! with a JSON parser, to keep the component minimal.
 
-use fulcrum_sdk::{ActionKind, Decision, Host, Metadata, Policy, SnapshotView};
+use fulcrum_sdk::{ActionKind, Decisions, Host, Metadata, Policy, SnapshotView};
 
 /// Decides nothing.
 pub struct Empty;
@@ -32,8 +32,8 @@ impl Policy for Empty {
         &self,
         _snapshot: &SnapshotView<'_>,
         _host: &mut dyn Host,
-    ) -> Result<Vec<Decision>, String> {
-        Ok(Vec::new())
+    ) -> Result<Decisions, String> {
+        Ok(Decisions::new())
     }
 }
 

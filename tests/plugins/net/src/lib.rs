@@ -7,7 +7,7 @@
 
 use std::net::TcpStream;
 
-use fulcrum_sdk::{ActionKind, Decision, Host, Metadata, Policy, SnapshotView, actions};
+use fulcrum_sdk::{ActionKind, Decisions, Host, Metadata, Policy, SnapshotView, actions};
 
 const ADDRESS: &str = "127.0.0.1:9";
 
@@ -32,13 +32,14 @@ impl Policy for Net {
         &self,
         _snapshot: &SnapshotView<'_>,
         _host: &mut dyn Host,
-    ) -> Result<Vec<Decision>, String> {
+    ) -> Result<Decisions, String> {
         match TcpStream::connect(ADDRESS) {
             Ok(_) => Ok(vec![actions::set_member_ratio(
                 0,
                 1,
                 format!("connected to {ADDRESS}"),
-            )]),
+            )]
+            .into()),
             Err(error) => Err(format!("connect to {ADDRESS} failed: {error}")),
         }
     }

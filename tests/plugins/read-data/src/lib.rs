@@ -6,7 +6,7 @@
 //! `read=<file contents, trimmed> write=<"ok" or "denied">`, or the error
 //! `cannot read /data/threshold.txt: …` when the file cannot be read.
 
-use fulcrum_sdk::{ActionKind, Decision, Host, Metadata, Policy, SnapshotView, actions};
+use fulcrum_sdk::{ActionKind, Decisions, Host, Metadata, Policy, SnapshotView, actions};
 
 /// Reads the data directory.
 pub struct ReadData;
@@ -29,7 +29,7 @@ impl Policy for ReadData {
         &self,
         _snapshot: &SnapshotView<'_>,
         _host: &mut dyn Host,
-    ) -> Result<Vec<Decision>, String> {
+    ) -> Result<Decisions, String> {
         let text = std::fs::read_to_string("/data/threshold.txt")
             .map_err(|error| format!("cannot read /data/threshold.txt: {error}"))?;
         let write = match std::fs::write("/data/out.txt", b"written") {
@@ -40,7 +40,8 @@ impl Policy for ReadData {
             0,
             1,
             format!("read={} write={write}", text.trim()),
-        )])
+        )]
+        .into())
     }
 }
 

@@ -6,7 +6,7 @@
 
 use std::hint::black_box;
 
-use fulcrum_sdk::{ActionKind, Decision, Host, Metadata, Policy, SnapshotView};
+use fulcrum_sdk::{ActionKind, Decisions, Host, Metadata, Policy, SnapshotView};
 
 /// Recurses in `decide`.
 pub struct Recurse;
@@ -29,7 +29,7 @@ impl Policy for Recurse {
         &self,
         _snapshot: &SnapshotView<'_>,
         _host: &mut dyn Host,
-    ) -> Result<Vec<Decision>, String> {
+    ) -> Result<Decisions, String> {
         let depth = descend(0);
         Err(format!(
             "returned from a recursion that never ends, at depth {depth}"

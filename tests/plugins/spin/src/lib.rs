@@ -3,7 +3,7 @@
 
 use std::hint::black_box;
 
-use fulcrum_sdk::{ActionKind, Decision, Host, Metadata, Policy, SnapshotView};
+use fulcrum_sdk::{ActionKind, Decisions, Host, Metadata, Policy, SnapshotView};
 
 /// Spins in `decide`.
 pub struct Spin;
@@ -26,7 +26,7 @@ impl Policy for Spin {
         &self,
         _snapshot: &SnapshotView<'_>,
         _host: &mut dyn Host,
-    ) -> Result<Vec<Decision>, String> {
+    ) -> Result<Decisions, String> {
         let mut turns = 0u64;
         loop {
             turns = black_box(turns.wrapping_add(1));

@@ -7,7 +7,7 @@
 //! With `{"fail_after_write": true}` it writes and then fails with "failed on
 //! purpose", so the host can check that a failed evaluation commits no state.
 
-use fulcrum_sdk::{ActionKind, Decision, Host, Metadata, Policy, SnapshotView, actions};
+use fulcrum_sdk::{ActionKind, Decisions, Host, Metadata, Policy, SnapshotView, actions};
 use serde::Deserialize;
 
 const KEY: &str = "count";
@@ -44,7 +44,7 @@ impl Policy for StateCounter {
         &self,
         _snapshot: &SnapshotView<'_>,
         host: &mut dyn Host,
-    ) -> Result<Vec<Decision>, String> {
+    ) -> Result<Decisions, String> {
         let stored = host
             .state_get(KEY)
             .and_then(|bytes| <[u8; 8]>::try_from(bytes).ok());
@@ -59,7 +59,8 @@ impl Policy for StateCounter {
             0,
             ratio,
             format!("count={count}"),
-        )])
+        )]
+        .into())
     }
 }
 

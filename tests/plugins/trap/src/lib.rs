@@ -1,7 +1,7 @@
 //! Test policy: `decide` panics with "policy bug: index out of range". Panics
 //! abort on `wasm32-wasip2`, so the host sees a trap.
 
-use fulcrum_sdk::{ActionKind, Decision, Host, Metadata, Policy, SnapshotView};
+use fulcrum_sdk::{ActionKind, Decisions, Host, Metadata, Policy, SnapshotView};
 
 /// Panics in `decide`.
 pub struct Trap;
@@ -24,7 +24,7 @@ impl Policy for Trap {
         &self,
         _snapshot: &SnapshotView<'_>,
         _host: &mut dyn Host,
-    ) -> Result<Vec<Decision>, String> {
+    ) -> Result<Decisions, String> {
         panic!("policy bug: index out of range")
     }
 }
