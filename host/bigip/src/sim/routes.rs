@@ -22,7 +22,7 @@ use tokio_rustls::TlsAcceptor;
 use tower_service::Service;
 
 use super::faults::{FaultState, Faults, Injection};
-use super::state::{Resource, SimError as ModelError, Store};
+use super::state::{Link, Reply, Resource, SimError as ModelError, Store};
 use super::{AtomicCounters, SimError, SimOptions};
 use crate::client::COORDINATION_HEADER;
 use crate::path::{FullPath, percent_decode};
@@ -273,12 +273,19 @@ fn router(shared: Arc<Shared>) -> Router {
         .with_state(shared)
 }
 
-fn json_response(status: u16, body: &Value) -> Response {
+fn json_response(status: u16, body: &impl serde::Serialize) -> Response {
+    json_bytes(
+        status,
+        serde_json::to_vec(body).expect("answer bodies serialize"),
+    )
+}
+
+fn json_bytes(status: u16, body: Vec<u8>) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     (
         status,
         [(header::CONTENT_TYPE, "application/json;charset=utf-8")],
-        body.to_string(),
+        body,
     )
         .into_response()
 }
@@ -630,16 +637,16 @@ async fn ltm(
             path: uri.path().to_owned(),
             body: body.unwrap_or(json!({})),
         };
-        let rendered = render_command(id, &command, &version);
+        let rendered = json_response(200, &render_command(id, &command, &version));
         transaction.commands.push(command);
-        return json_response(200, &rendered);
+        return rendered;
     }
     match guard
         .store
         .execute(method.as_str(), &resource, body.as_ref())
     {
-        Ok(Value::Null) => StatusCode::OK.into_response(),
-        Ok(object) => json_response(200, &object),
+        Ok(Reply::Empty) => StatusCode::OK.into_response(),
+        Ok(Reply::Json(body)) => json_bytes(200, body),
         Err(error) => mcpd_error(&error),
     }
 }
@@ -655,16 +662,60 @@ fn live_transaction(guard: &mut Box_, id: u64) -> Option<&mut PendingTransaction
     guard.transactions.get_mut(&id)
 }
 
-fn render_command(id: u64, command: &Command, version: &str) -> Value {
-    json!({
-        "method": command.method,
-        "uri": format!("https://localhost{}", command.path),
-        "body": command.body,
-        "evalOrder": command.eval_order,
-        "commandId": command.id,
-        "kind": "tm:transaction:commandsstate",
-        "selfLink": format!("https://localhost/mgmt/tm/transaction/{id}/commands/{}?ver={version}", command.id),
-    })
+/// A queued command as the device echoes it.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CommandBody<'a> {
+    method: &'a str,
+    uri: LocalUri<'a>,
+    body: &'a Value,
+    eval_order: u32,
+    command_id: u32,
+    kind: &'static str,
+    self_link: Link<'a, CommandPath>,
+}
+
+/// `https://localhost{path}`.
+struct LocalUri<'a>(&'a str);
+
+impl serde::Serialize for LocalUri<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&format_args!("https://localhost{}", self.0))
+    }
+}
+
+/// `/mgmt/tm/transaction/<id>/commands/<command>`.
+struct CommandPath {
+    transaction: u64,
+    command: u32,
+}
+
+impl std::fmt::Display for CommandPath {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "/mgmt/tm/transaction/{}/commands/{}",
+            self.transaction, self.command
+        )
+    }
+}
+
+fn render_command<'a>(id: u64, command: &'a Command, version: &'a str) -> CommandBody<'a> {
+    CommandBody {
+        method: &command.method,
+        uri: LocalUri(&command.path),
+        body: &command.body,
+        eval_order: command.eval_order,
+        command_id: command.id,
+        kind: "tm:transaction:commandsstate",
+        self_link: Link {
+            path: CommandPath {
+                transaction: id,
+                command: command.id,
+            },
+            version,
+        },
+    }
 }
 
 fn render_transaction(id: u64, transaction: &PendingTransaction, version: &str) -> Value {
@@ -784,7 +835,7 @@ async fn commit_transaction(
     let mut candidate = guard.store.clone();
     for (_, method, path, body) in &commands {
         let outcome = match Resource::parse(&ltm_segments(path)) {
-            Some(resource) => candidate.execute(method, &resource, Some(body)).map(drop),
+            Some(resource) => candidate.write(method, &resource, Some(body)).map(drop),
             None => Err(ModelError::bad_request(format!(
                 "URI path {path} is not supported in a transaction."
             ))),
@@ -844,7 +895,7 @@ async fn list_commands(
     let Some(transaction) = live_transaction(&mut guard, id) else {
         return missing_transaction();
     };
-    let items: Vec<Value> = transaction
+    let items: Vec<CommandBody<'_>> = transaction
         .commands
         .iter()
         .map(|c| render_command(id, c, &version))

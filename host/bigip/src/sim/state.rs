@@ -1,13 +1,38 @@
 //! The simulated box's configuration: nodes, pools with members, virtual servers and HTTP
 //! monitors, how iControl REST requests read and change them, and the JSON they render to.
 
+mod render;
+
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
+use serde::Serialize;
 use serde_json::{Map, Value, json};
 
+pub(crate) use self::render::Link;
+use self::render::{Collection, MemberBody, MemberStatsEntries, MembersStats};
 use crate::path::{FullPath, split_member_name};
 use crate::topology::Topology;
+
+/// What a request answers with: a JSON body, or nothing (a delete).
+#[derive(Debug)]
+pub(crate) enum Reply {
+    Json(Vec<u8>),
+    Empty,
+}
+
+impl Reply {
+    fn json(body: &impl Serialize) -> Reply {
+        Reply::Json(serde_json::to_vec(body).expect("rendered bodies serialize"))
+    }
+}
+
+/// What a write changed, for rendering the answer.
+pub(crate) enum Written {
+    Object(Kind, FullPath),
+    Member(FullPath, FullPath),
+    Deleted,
+}
 
 /// An iControl REST error answer: status, message, `apiError`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -296,7 +321,7 @@ impl Store {
                     continue;
                 }
                 let body = json!({"name": part(&node.name).as_str(), "address": node.address});
-                store.execute("POST", &Resource::Collection(Kind::Node), Some(&body))?;
+                store.write("POST", &Resource::Collection(Kind::Node), Some(&body))?;
             }
             let monitor: Vec<String> = pool
                 .monitors
@@ -318,7 +343,7 @@ impl Store {
             if !monitor.is_empty() {
                 body["monitor"] = json!(monitor.join(" and "));
             }
-            store.execute("POST", &Resource::Collection(Kind::Pool), Some(&body))?;
+            store.write("POST", &Resource::Collection(Kind::Pool), Some(&body))?;
         }
         for vs in &topology.virtual_servers {
             let profiles: Vec<Value> = vs
@@ -334,7 +359,7 @@ impl Store {
                 "sourceAddressTranslation": {"type": "automap"},
                 "profiles": profiles,
             });
-            store.execute("POST", &Resource::Collection(Kind::Virtual), Some(&body))?;
+            store.write("POST", &Resource::Collection(Kind::Virtual), Some(&body))?;
         }
         Ok(store)
     }
@@ -376,47 +401,108 @@ impl Store {
         format!("https://localhost{path}?ver={}", self.version)
     }
 
-    /// Runs one request against the configuration. `method` is an HTTP method name.
+    /// Runs one request against the configuration and renders its answer. `method` is an HTTP
+    /// method name.
     pub fn execute(
         &mut self,
         method: &str,
         resource: &Resource,
         body: Option<&Value>,
-    ) -> Result<Value, SimError> {
+    ) -> Result<Reply, SimError> {
+        if method == "GET" {
+            return self.read(resource);
+        }
+        Ok(match self.write(method, resource, body)? {
+            Written::Object(kind, path) => Reply::json(&self.render(kind, &path)?),
+            Written::Member(pool, member) => {
+                let pool_link = pool_link_path(&pool);
+                Reply::json(&self.member_body(&pool_link, &pool, &member)?)
+            }
+            Written::Deleted => Reply::Empty,
+        })
+    }
+
+    fn read(&self, resource: &Resource) -> Result<Reply, SimError> {
+        Ok(match resource {
+            Resource::Collection(kind) => Reply::json(&self.render_collection(*kind)),
+            Resource::CollectionStats(kind) => Reply::json(&self.render_collection_stats(*kind)?),
+            Resource::Object(kind, path) => Reply::json(&self.render(*kind, path)?),
+            Resource::ObjectStats(kind, path) => {
+                Reply::json(&self.render_object_stats(*kind, path)?)
+            }
+            Resource::Members(pool) => {
+                let found = self.pool(pool)?;
+                let pool_link = pool_link_path(pool);
+                let items: Vec<MemberBody<'_>> = found
+                    .members
+                    .iter()
+                    .map(|(path, member)| {
+                        MemberBody::new(&self.version, &pool_link, found, path, member)
+                    })
+                    .collect();
+                Reply::json(&Collection {
+                    kind: "tm:ltm:pool:members:memberscollectionstate",
+                    self_link: Link {
+                        path: format_args!("{pool_link}/members"),
+                        version: &self.version,
+                    },
+                    items: &items,
+                })
+            }
+            Resource::MembersStats(pool) => Reply::json(&MembersStats {
+                version: &self.version,
+                pool_link: &pool_link_path(pool),
+                pool_path: pool,
+                pool: self.pool(pool)?,
+            }),
+            Resource::Member(pool, member) => {
+                Reply::json(&self.member_body(&pool_link_path(pool), pool, member)?)
+            }
+            Resource::MemberStats(pool, member) => {
+                let found = self.pool(pool)?;
+                let entry = found
+                    .members
+                    .get(member)
+                    .ok_or_else(|| member_not_found(pool, member))?;
+                let entries =
+                    serde_json::to_value(MemberStatsEntries::new(pool, found, member, entry))
+                        .expect("member stats serialize");
+                let link = format!("{}/members/{}/stats", pool_link_path(pool), member.tilde());
+                Reply::json(&self.single_stats("tm:ltm:pool:members:membersstats", &link, entries))
+            }
+            Resource::VirtualProfiles(vs) => Reply::json(&self.render_profiles(vs)?),
+        })
+    }
+
+    /// Applies one write (`POST`, `PUT`, `PATCH`, `DELETE`) without rendering an answer, as a
+    /// transaction's commit does.
+    pub fn write(
+        &mut self,
+        method: &str,
+        resource: &Resource,
+        body: Option<&Value>,
+    ) -> Result<Written, SimError> {
         let empty = Value::Object(Map::new());
         let body = body.unwrap_or(&empty);
         match (method, resource) {
-            ("GET", Resource::Collection(kind)) => Ok(self.render_collection(*kind)),
-            ("GET", Resource::CollectionStats(kind)) => self.render_collection_stats(*kind),
-            ("GET", Resource::Object(kind, path)) => self.render(*kind, path),
-            ("GET", Resource::ObjectStats(kind, path)) => self.render_object_stats(*kind, path),
-            ("GET", Resource::Members(pool)) => self.render_members(pool),
-            ("GET", Resource::MembersStats(pool)) => self.render_members_stats(pool),
-            ("GET", Resource::Member(pool, member)) => self.render_member(pool, member),
-            ("GET", Resource::MemberStats(pool, member)) => {
-                let entry = self.member_stats_entry(pool, member)?;
-                let link = format!("{}/members/{}/stats", pool_link_path(pool), member.tilde());
-                Ok(self.single_stats("tm:ltm:pool:members:membersstats", &link, entry))
-            }
-            ("GET", Resource::VirtualProfiles(vs)) => self.render_profiles(vs),
             ("POST", Resource::Collection(kind)) => {
                 let path = self.create(*kind, body)?;
-                self.render(*kind, &path)
+                Ok(Written::Object(*kind, path))
             }
             ("POST", Resource::Members(pool)) => {
                 let member = self.create_member(pool, body)?;
-                self.render_member(pool, &member)
+                Ok(Written::Member(pool.clone(), member))
             }
             ("PUT" | "PATCH", Resource::Object(kind, path)) => {
                 self.modify(*kind, path, body)?;
-                self.render(*kind, path)
+                Ok(Written::Object(*kind, path.clone()))
             }
             ("PUT" | "PATCH", Resource::Member(pool, member)) => {
                 self.modify_member(pool, member, body)?;
-                self.render_member(pool, member)
+                Ok(Written::Member(pool.clone(), member.clone()))
             }
             ("DELETE", Resource::Object(kind, path)) => {
-                self.delete(*kind, path).map(|()| Value::Null)
+                self.delete(*kind, path).map(|()| Written::Deleted)
             }
             ("DELETE", Resource::Member(pool, member)) => {
                 let generation = self.next_generation();
@@ -429,7 +515,7 @@ impl Store {
                     .remove(member)
                     .ok_or_else(|| member_not_found(pool, member))?;
                 found.generation = generation;
-                Ok(Value::Null)
+                Ok(Written::Deleted)
             }
             _ => Err(SimError {
                 status: 405,
@@ -437,6 +523,12 @@ impl Store {
                 api_error: 1,
             }),
         }
+    }
+
+    fn pool(&self, pool: &FullPath) -> Result<&Pool, SimError> {
+        self.pools
+            .get(pool)
+            .ok_or_else(|| SimError::not_found("Pool", pool.as_str()))
     }
 
     fn exists(&self, kind: Kind, path: &FullPath) -> bool {
@@ -1002,44 +1094,25 @@ impl Store {
         })
     }
 
-    fn render_members(&self, pool: &FullPath) -> Result<Value, SimError> {
-        let found = self
-            .pools
-            .get(pool)
-            .ok_or_else(|| SimError::not_found("Pool", pool.as_str()))?;
-        let items = found
-            .members
-            .keys()
-            .map(|m| self.render_member(pool, m))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(json!({
-            "kind": "tm:ltm:pool:members:memberscollectionstate",
-            "selfLink": self.link(&format!("{}/members", pool_link_path(pool))),
-            "items": items,
-        }))
-    }
-
-    fn render_member(&self, pool: &FullPath, path: &FullPath) -> Result<Value, SimError> {
-        let found = self
-            .pools
-            .get(pool)
-            .ok_or_else(|| SimError::not_found("Pool", pool.as_str()))?;
+    /// One member's body; `pool_link` is the pool's URL path.
+    fn member_body<'a>(
+        &'a self,
+        pool_link: &'a str,
+        pool: &FullPath,
+        path: &'a FullPath,
+    ) -> Result<MemberBody<'a>, SimError> {
+        let found = self.pool(pool)?;
         let member = found
             .members
             .get(path)
             .ok_or_else(|| member_not_found(pool, path))?;
-        let health = MemberHealth::of(found, member);
-        Ok(json!({
-            "kind": "tm:ltm:pool:members:membersstate",
-            "name": path.name(), "partition": path.partition(), "fullPath": path.as_str(),
-            "generation": member.generation,
-            "selfLink": self.link(&format!("{}/members/{}", pool_link_path(pool), path.tilde())),
-            "address": member.address, "connectionLimit": member.connection_limit,
-            "dynamicRatio": member.dynamic_ratio, "ephemeral": "false", "fqdn": {"autopopulate": "disabled"},
-            "inheritProfile": "enabled", "logging": "disabled", "monitor": "default",
-            "priorityGroup": member.priority_group, "rateLimit": "disabled", "ratio": member.ratio,
-            "session": health.session, "state": health.state,
-        }))
+        Ok(MemberBody::new(
+            &self.version,
+            pool_link,
+            found,
+            path,
+            member,
+        ))
     }
 
     fn render_profiles(&self, vs: &FullPath) -> Result<Value, SimError> {
@@ -1063,65 +1136,6 @@ impl Store {
         Ok(
             json!({"kind": "tm:ltm:virtual:profiles:profilescollectionstate", "selfLink": self.link(&base), "items": items}),
         )
-    }
-
-    fn member_stats_entry(&self, pool: &FullPath, path: &FullPath) -> Result<Value, SimError> {
-        let found = self
-            .pools
-            .get(pool)
-            .ok_or_else(|| SimError::not_found("Pool", pool.as_str()))?;
-        let member = found
-            .members
-            .get(path)
-            .ok_or_else(|| member_not_found(pool, path))?;
-        let health = MemberHealth::of(found, member);
-        let (node, port) = split_member_name(path.name()).unwrap_or((path.name(), 0));
-        Ok(json!({
-            "addr": {"description": member.address},
-            "connq.depth": {"value": 0},
-            "curSessions": {"value": 0},
-            "monitorRule": {"description": found.monitor.as_deref().map_or("none".to_owned(), |m| format!("{m} (pool monitor)"))},
-            "monitorStatus": {"description": health.monitor_status},
-            "nodeName": {"description": FullPath::new(path.partition(), node).as_str()},
-            "poolName": {"description": pool.as_str()},
-            "port": {"value": port},
-            "serverside.bitsIn": {"value": 0},
-            "serverside.bitsOut": {"value": 0},
-            "serverside.curConns": {"value": member.current_connections},
-            "serverside.maxConns": {"value": member.current_connections},
-            "serverside.totConns": {"value": member.current_connections},
-            "sessionStatus": {"description": if member.enabled { "enabled" } else { "user-disabled" }},
-            "status.availabilityState": {"description": health.availability},
-            "status.enabledState": {"description": if member.enabled { "enabled" } else { "disabled" }},
-            "status.statusReason": {"description": health.reason},
-            "totRequests": {"value": 0},
-        }))
-    }
-
-    fn render_members_stats(&self, pool: &FullPath) -> Result<Value, SimError> {
-        let found = self
-            .pools
-            .get(pool)
-            .ok_or_else(|| SimError::not_found("Pool", pool.as_str()))?;
-        let base = format!("{}/members", pool_link_path(pool));
-        let mut entries = Map::new();
-        for member in found.members.keys() {
-            let link = format!("{base}/{}/stats", member.tilde());
-            let nested = json!({
-                "kind": "tm:ltm:pool:members:membersstats",
-                "selfLink": self.link(&link),
-                "entries": self.member_stats_entry(pool, member)?,
-            });
-            entries.insert(
-                format!("https://localhost{link}"),
-                json!({ "nestedStats": nested }),
-            );
-        }
-        Ok(json!({
-            "kind": "tm:ltm:pool:members:memberscollectionstats",
-            "selfLink": self.link(&format!("{base}/stats")),
-            "entries": entries,
-        }))
     }
 
     fn object_stats_entry(&self, kind: Kind, path: &FullPath) -> Result<Value, SimError> {
