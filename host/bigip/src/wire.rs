@@ -2,8 +2,10 @@
 //! typed; unknown fields are ignored because every TMOS version adds some.
 
 use std::collections::BTreeMap;
+use std::fmt;
 
 use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, Visitor};
 
 /// A collection: `{"kind":"…collectionstate","selfLink":…,"items":[…]}`. An empty collection may
 /// omit `items`.
@@ -104,13 +106,9 @@ pub struct Stats {
 }
 
 /// A value under `entries`: either a nested object or, in the flat 11.6 form, a leaf.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone)]
 pub enum StatsEntry {
-    Nested {
-        #[serde(rename = "nestedStats")]
-        nested_stats: NestedStats,
-    },
+    Nested { nested_stats: NestedStats },
     Leaf(StatsLeaf),
 }
 
@@ -124,11 +122,78 @@ pub struct NestedStats {
 }
 
 /// `{"value":N}` for counters, `{"description":"…"}` for text.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone)]
 pub enum StatsLeaf {
     Value { value: serde_json::Number },
     Description { description: String },
+}
+
+/// An entry is read in one pass over its keys: `nestedStats` makes it an object, else `value`
+/// or `description` a leaf (in that order of preference); other keys are skipped. A pool of
+/// thousands of members has tens of thousands of entries, so they are not buffered to be tried
+/// one shape after another.
+impl<'de> Deserialize<'de> for StatsEntry {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(EntryVisitor)
+    }
+}
+
+impl<'de> Deserialize<'de> for StatsLeaf {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        match deserializer.deserialize_map(EntryVisitor)? {
+            StatsEntry::Leaf(leaf) => Ok(leaf),
+            StatsEntry::Nested { .. } => Err(de::Error::custom(
+                "expected a statistics leaf (`value` or `description`), found `nestedStats`",
+            )),
+        }
+    }
+}
+
+struct EntryVisitor;
+
+/// The keys of an entry that matter, read without copying them.
+#[derive(Deserialize)]
+#[serde(field_identifier, rename_all = "camelCase")]
+enum EntryKey {
+    NestedStats,
+    Value,
+    Description,
+    #[serde(other)]
+    Other,
+}
+
+impl<'de> Visitor<'de> for EntryVisitor {
+    type Value = StatsEntry;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a statistics entry: `nestedStats`, `value` or `description`")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<StatsEntry, A::Error> {
+        let mut nested = None;
+        let mut value = None;
+        let mut description = None;
+        while let Some(key) = map.next_key::<EntryKey>()? {
+            match key {
+                EntryKey::NestedStats => nested = Some(map.next_value()?),
+                EntryKey::Value => value = Some(map.next_value()?),
+                EntryKey::Description => description = Some(map.next_value()?),
+                EntryKey::Other => {
+                    map.next_value::<de::IgnoredAny>()?;
+                }
+            }
+        }
+        match (nested, value, description) {
+            (Some(nested_stats), ..) => Ok(StatsEntry::Nested { nested_stats }),
+            (None, Some(value), _) => Ok(StatsEntry::Leaf(StatsLeaf::Value { value })),
+            (None, None, Some(description)) => {
+                Ok(StatsEntry::Leaf(StatsLeaf::Description { description }))
+            }
+            (None, None, None) => Err(de::Error::custom(
+                "a statistics entry has none of `nestedStats`, `value`, `description`",
+            )),
+        }
+    }
 }
 
 impl Stats {
@@ -263,5 +328,44 @@ impl SysCollection {
     pub fn version(&self) -> Option<&str> {
         let (_, query) = self.self_link.split_once('?')?;
         query.split('&').find_map(|pair| pair.strip_prefix("ver="))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stats_read_nested_and_flat_entries() {
+        let nested: Stats = serde_json::from_str(
+            r#"{"kind":"tm:ltm:pool:members:memberscollectionstats","entries":{
+                "https://localhost/mgmt/tm/ltm/pool/~Common~p/members/~Common~a:80/stats":{
+                    "nestedStats":{"kind":"tm:ltm:pool:members:membersstats","selfLink":"x",
+                        "entries":{"port":{"value":80},"nodeName":{"description":"/Common/a"}}}}}}"#,
+        )
+        .unwrap();
+        let objects = nested.objects();
+        let leaves = objects.values().next().unwrap();
+        assert_eq!(leaves["port"].value(), Some(80));
+        assert_eq!(leaves["nodeName"].description(), Some("/Common/a"));
+
+        let flat: Stats = serde_json::from_str(
+            r#"{"kind":"tm:ltm:pool:poolstats","generation":3,
+                "entries":{"serverside.curConns":{"value":4},"tmName":{"description":"/Common/p"}}}"#,
+        )
+        .unwrap();
+        let objects = flat.objects();
+        assert_eq!(objects[""]["serverside.curConns"].value(), Some(4));
+        assert_eq!(objects[""]["tmName"].description(), Some("/Common/p"));
+    }
+
+    #[test]
+    fn a_stats_entry_needs_a_shape() {
+        let empty = serde_json::from_str::<Stats>(r#"{"kind":"k","entries":{"a":{"other":1}}}"#);
+        assert!(empty.is_err());
+        let leaf = serde_json::from_str::<StatsLeaf>(r#"{"description":"up","extra":[1]}"#);
+        assert_eq!(leaf.unwrap().description(), Some("up"));
+        let nested = serde_json::from_str::<StatsLeaf>(r#"{"nestedStats":{"entries":{}}}"#);
+        assert!(nested.is_err());
     }
 }
