@@ -72,6 +72,12 @@ const PLUGINS: &[(&str, &str, &str, &str)] = &[
         "`decide` connects to 127.0.0.1:9 (imports `wasi:sockets`).",
     ),
     (
+        "ENABLE_ALL",
+        "fulcrum-test-enable-all",
+        "fulcrum_test_enable_all",
+        "`decide` enables every pool member that is not enabled.",
+    ),
+    (
         "EMPTY",
         "fulcrum-test-empty",
         "fulcrum_test_empty",

@@ -3,12 +3,14 @@
 //! DCGM exporters), the guard checks the layouts, and the engine's MIG
 //! rollouts drain the node through the BIG-IP simulator, reconfigure idle
 //! GPUs through the fleet's node agent and restore the node; a host
-//! restarted mid-sequence resumes the rollout from its store.
+//! restarted mid-sequence resumes the rollout from its store, and a policy
+//! that would enable the drained members meanwhile is held off.
 
 use std::path::Path;
 
 use fulcrum_host::config::{PolicyConfig, RunConfig};
 use fulcrum_host::engine::{CycleReport, Mode};
+use fulcrum_host::guard::Rule;
 use fulcrum_host::mig::drain::BigIpDrain;
 use fulcrum_host::mig::rollout::Drain;
 use fulcrum_host::mig::rollouts::MigEvent;
@@ -16,6 +18,19 @@ use fulcrum_host::model::Snapshot;
 use fulcrum_host::plan::Change;
 use fulcrum_host::sim::FleetConfig;
 use fulcrum_tests::{World, artifacts};
+
+/// A policy that enables every member that is not enabled, granted to.
+fn enable_all() -> PolicyConfig {
+    let text = format!(
+        "[[policies]]\npath = \"{}\"\n\
+         [[policies.grant]]\nactions = [\"member-state\"]\npools = [\"*\"]\n",
+        artifacts::ENABLE_ALL
+    );
+    RunConfig::parse(&text, Path::new("."))
+        .expect("the policy's configuration parses")
+        .policies
+        .remove(0)
+}
 
 /// The policy's busy threshold: the light demo load stays under it.
 const BUSY: f32 = 0.25;
@@ -108,7 +123,12 @@ fn supply(s: &Snapshot, profile: &str) -> usize {
 #[tokio::test(flavor = "multi_thread")]
 async fn demand_shifting_to_small_instances_reshapes_idle_gpus_behind_a_drain() {
     let state = tempfile::tempdir().unwrap();
-    let mut world = World::start_with_store(fleet(), vec![mig_resize()], Some(state.path())).await;
+    let mut world = World::start_with_store(
+        fleet(),
+        vec![mig_resize(), enable_all()],
+        Some(state.path()),
+    )
+    .await;
     world.demo.mig_agent().set_reconfigure_steps(2);
 
     world.engine.set_signal("mig-demand/7g.80gb", 4.0);
@@ -129,6 +149,7 @@ async fn demand_shifting_to_small_instances_reshapes_idle_gpus_behind_a_drain() 
     let mut finished = Vec::new();
     let mut drained_while_reconfiguring = false;
     let mut restarted = false;
+    let mut held_off = 0;
     let mut last = None;
     for _ in 0..40 {
         let (report, events) = cycle(&mut world).await;
@@ -151,9 +172,17 @@ async fn demand_shifting_to_small_instances_reshapes_idle_gpus_behind_a_drain() 
                 MigEvent::Stepped { .. } => {}
             }
         }
+        for rejection in &report.rejected {
+            assert_eq!(rejection.rule, Rule::Held, "{rejection}");
+            assert!(
+                rejection.detail.contains("ml-node-1 is mid MIG rollout"),
+                "{rejection}"
+            );
+            held_off += 1;
+        }
         for change in &report.plan.changes {
             let Change::MigLayout { node, .. } = &change.change else {
-                panic!("only MIG layouts are planned: {change:?}");
+                panic!("only MIG layouts are planned, no drained member is enabled: {change:?}");
             };
             assert_eq!(node, "ml-node-1", "granted on ml-node-1 only");
         }
@@ -178,6 +207,7 @@ async fn demand_shifting_to_small_instances_reshapes_idle_gpus_behind_a_drain() 
     }
 
     assert!(restarted, "a rollout reached confirm");
+    assert!(held_off > 0, "enable-all tried to undo the drain");
     assert!(
         drained_while_reconfiguring,
         "ml-node-1 is drained while it reconfigures"

@@ -7,6 +7,7 @@ use std::convert::Infallible;
 
 use crate::actuators::ChangeResult;
 use crate::backends::Backends;
+use crate::guard::Held;
 use crate::mig::drain::BigIpDrain;
 use crate::mig::executor::any::AnyExecutor;
 use crate::mig::rollouts::{MigEvent, MigRollouts};
@@ -21,6 +22,23 @@ pub(super) struct Mig {
 }
 
 impl Mig {
+    /// The members rollouts in progress have drained, held from policies
+    /// until each rollout enables them again.
+    pub fn held(&self) -> Held {
+        let mut held = Held::new();
+        for rollout in self.rollouts.in_progress() {
+            let why = format!(
+                "node {} is mid MIG rollout ({})",
+                rollout.request.node,
+                rollout.phase_name()
+            );
+            for member in rollout.members() {
+                held.hold(&member.pool, &member.member, why.as_str());
+            }
+        }
+        held
+    }
+
     /// Start the plan's layouts and drive every rollout one cycle. Returns
     /// the events, and sets the result of each planned layout: applied once
     /// its rollout started, failed with the reason when it was refused.

@@ -214,6 +214,7 @@ impl Engine {
             })
             .collect();
         let geometry = mig_geometry;
+        let held = self.mig.as_ref().map(mig::Mig::held).unwrap_or_default();
         let guarded = guard::check(
             &snapshot,
             &proposals,
@@ -221,6 +222,7 @@ impl Engine {
             &GuardContext {
                 rails: &self.rails,
                 geometry: &geometry,
+                held: &held,
                 now_ms,
             },
         );

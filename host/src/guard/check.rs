@@ -7,12 +7,13 @@ use std::collections::HashMap;
 
 use super::geometry::MigGeometry;
 use super::grants::Grants;
+use super::held::Held;
 use super::outcome::{Accepted, Clamp, GuardOutcome, Rejection, Rule};
 use super::priority::{Candidate, Resolved, resolve_conflicts};
 use super::rails::{GuardRails, StepLimit};
 use super::stabilization::GuardClocks;
 use super::target::Target;
-use crate::model::{Action, Availability, Code, Decision, MemberState, Snapshot};
+use crate::model::{Action, ActionKind, Availability, Code, Decision, MemberState, Snapshot};
 
 /// One policy's decisions for this cycle, with what the operator configured for it.
 #[derive(Clone, Copy)]
@@ -29,6 +30,8 @@ pub struct PolicyProposal<'a> {
 pub struct GuardContext<'a> {
     pub rails: &'a GuardRails,
     pub geometry: &'a dyn MigGeometry,
+    /// Members whose state the host holds this cycle.
+    pub held: &'a Held,
     /// Now, in ms since the Unix epoch; the guard reads no clock.
     pub now_ms: u64,
 }
@@ -62,6 +65,14 @@ pub fn check(
                 Some(target) if !proposal.grants.allows(kind, &target) => {
                     let detail = format!("no grant of {kind} on {target}");
                     rejected.push(reject(Some(target), Rule::NotGranted, detail));
+                }
+                Some(target)
+                    if kind == ActionKind::MemberState && cx.held.why(&target).is_some() =>
+                {
+                    let why = cx.held.why(&target).unwrap_or_default();
+                    let detail =
+                        format!("{why}; the rollout sets this member's state until it ends");
+                    rejected.push(reject(Some(target), Rule::Held, detail));
                 }
                 Some(target) => candidates.push(Candidate {
                     policy: proposal.policy.to_owned(),

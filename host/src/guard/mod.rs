@@ -9,7 +9,8 @@
 //! and the next clocks come out. In order:
 //!
 //! 1. each action's target is named ([`Target`]) and checked against the
-//!    policy's grants (rule `not-granted`);
+//!    policy's grants (rule `not-granted`); a member state change on a member
+//!    the host holds mid MIG rollout is refused ([`Held`], rule `held`);
 //! 2. conflicts on one target go to the higher priority, ties to the policy
 //!    listed first ([`resolve_conflicts`], rule `superseded`);
 //! 3. one size recommendation per instance group is recorded in the clocks;
@@ -21,7 +22,7 @@
 //!    and MIG geometry through a pluggable [`MigGeometry`] (`mig-geometry`).
 //!
 //! ```
-//! use fulcrum_host::guard::{self, GuardClocks, GuardContext, GuardRails, Grants, PolicyProposal};
+//! use fulcrum_host::guard::{self, GuardClocks, GuardContext, GuardRails, Grants, Held, PolicyProposal};
 //! use fulcrum_host::model::{ProfileCount, Snapshot};
 //!
 //! let snapshot = Snapshot::empty();
@@ -32,7 +33,7 @@
 //!     &snapshot,
 //!     &[PolicyProposal { policy: "gpu-weighting", priority: 0, grants: &grants, decisions: &[] }],
 //!     &GuardClocks::default(),
-//!     &GuardContext { rails: &rails, geometry: &geometry, now_ms: 0 },
+//!     &GuardContext { rails: &rails, geometry: &geometry, held: &Held::new(), now_ms: 0 },
 //! );
 //! assert!(outcome.accepted.is_empty() && outcome.rejected.is_empty());
 //! ```
@@ -40,6 +41,7 @@
 mod check;
 mod geometry;
 mod grants;
+mod held;
 mod outcome;
 mod priority;
 mod rails;
@@ -51,6 +53,7 @@ mod tests;
 pub use check::{GuardContext, PolicyProposal, check};
 pub use geometry::MigGeometry;
 pub use grants::{Grants, GrantsError};
+pub use held::Held;
 pub use outcome::{Accepted, Clamp, GuardOutcome, Rejection, Rule};
 pub use priority::{Candidate, Resolved, resolve_conflicts};
 pub use rails::{GuardRails, StepLimit};

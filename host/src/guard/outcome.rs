@@ -16,6 +16,8 @@ pub enum Rule {
     InvalidTarget,
     /// The operator granted the policy no such action on this target.
     NotGranted,
+    /// The host holds the member's state while a MIG rollout drains its node.
+    Held,
     /// A policy of higher priority (or listed earlier) changes the same target.
     Superseded,
     /// The pool would keep fewer serving members than the rails require.
@@ -38,6 +40,7 @@ impl Rule {
         match self {
             Rule::InvalidTarget => "invalid-target",
             Rule::NotGranted => "not-granted",
+            Rule::Held => "held",
             Rule::Superseded => "superseded",
             Rule::MinEnabledMembers => "min-enabled-members",
             Rule::GroupBounds => "group-bounds",

@@ -127,6 +127,7 @@ impl Run {
             &GuardContext {
                 rails: &self.rails,
                 geometry: &any_layout,
+                held: &Held::new(),
                 now_ms,
             },
         );
@@ -174,6 +175,7 @@ fn ungranted_actions_are_rejected_and_counted_per_policy_and_rule() {
         &GuardContext {
             rails: &GuardRails::default(),
             geometry: &any_layout,
+            held: &Held::new(),
             now_ms: 0,
         },
     );
@@ -529,6 +531,7 @@ fn mig_layouts_need_a_valid_geometry() {
         &GuardContext {
             rails: &GuardRails::default(),
             geometry: &only_7g,
+            held: &Held::new(),
             now_ms: 0,
         },
     );
@@ -572,6 +575,7 @@ fn the_higher_priority_policy_wins_a_contested_member() {
         &GuardContext {
             rails: &GuardRails::default(),
             geometry: &any_layout,
+            held: &Held::new(),
             now_ms: 0,
         },
     );
@@ -640,8 +644,9 @@ proptest! {
             .map(|(i, d)| PolicyProposal { policy: ["a", "b"][i], priority: i as i32, grants: &grants, decisions: d })
             .collect();
         let mut clocks = GuardClocks::default();
+        let held = Held::new();
         for pass in 0..=passes {
-            let cx = GuardContext { rails: &rails, geometry: &any_layout, now_ms: pass * 15 * SEC };
+            let cx = GuardContext { rails: &rails, geometry: &any_layout, held: &held, now_ms: pass * 15 * SEC };
             let outcome = check(&snapshot, &proposals, &clocks, &cx);
             clocks = outcome.clocks.clone();
 
@@ -684,4 +689,58 @@ proptest! {
             snapshot = after;
         }
     }
+}
+
+#[test]
+fn a_member_held_by_a_mig_rollout_keeps_its_state_but_takes_ratios() {
+    let mut snapshot = serving_pool(4);
+    snapshot.members.state[1] = MemberState::Disabled.code();
+    let mut held = Held::new();
+    held.hold(
+        "/Common/mlPool",
+        "/Common/n1:8080",
+        "node n1 is mid MIG rollout (wait_idle)",
+    );
+    let decisions = [
+        decide(Action::SetMemberState {
+            member: 1,
+            state: MemberState::Enabled,
+        }),
+        decide(Action::SetMemberRatio {
+            member: 1,
+            ratio: 20,
+        }),
+        decide(Action::SetMemberState {
+            member: 2,
+            state: MemberState::Disabled,
+        }),
+    ];
+    let grants = all_grants();
+    let outcome = check(
+        &snapshot,
+        &[PolicyProposal {
+            policy: "p",
+            priority: 0,
+            grants: &grants,
+            decisions: &decisions,
+        }],
+        &GuardClocks::default(),
+        &GuardContext {
+            rails: &GuardRails::default(),
+            geometry: &any_layout,
+            held: &held,
+            now_ms: 0,
+        },
+    );
+    assert_eq!(only_rule(&outcome), Rule::Held);
+    assert_eq!(
+        outcome.rejected[0].detail,
+        "node n1 is mid MIG rollout (wait_idle); the rollout sets this member's state until it ends"
+    );
+    let accepted: Vec<&Action> = outcome
+        .accepted
+        .iter()
+        .map(|a| &a.decision.action)
+        .collect();
+    assert_eq!(accepted, [&decisions[1].action, &decisions[2].action]);
 }

@@ -469,6 +469,19 @@ impl Rollout {
         Ok(())
     }
 
+    /// The members this rollout drains or has drained and not yet enabled
+    /// again; none before it has picked them or once it is done.
+    pub fn members(&self) -> &[MemberId] {
+        match &self.phase {
+            Phase::Drain { members }
+            | Phase::WaitIdle { members, .. }
+            | Phase::Apply { members }
+            | Phase::Confirm { members, .. }
+            | Phase::Restore { members, .. } => members,
+            Phase::Plan | Phase::Done { .. } => &[],
+        }
+    }
+
     /// The phase's name, as persisted.
     pub fn phase_name(&self) -> &'static str {
         match self.phase {
