@@ -349,9 +349,10 @@ mod tests {
         let mut decisions = Decisions::new();
         decisions.set_member_state(0, MemberState::Enabled, "node healthy again");
         decisions.set_member_ratio(0, 5, String::from("idle"));
-        decisions.set_member_state(1, MemberState::Enabled, &String::from("again"));
+        let again = String::from("again");
+        decisions.set_member_state(1, MemberState::Enabled, &again);
         let table = decisions.into_wit();
-        assert_eq!(table.reasons.text, "node healthy againidleagain");
+        assert_eq!(table.reasons.text, format!("node healthy againidle{again}"));
         assert_eq!(table.reasons.offsets, vec![0, 18, 22, 27]);
         assert_eq!(table.member_states.reason, vec![0, 2]);
         assert_eq!(table.member_ratios.reason, vec![1]);
