@@ -186,7 +186,7 @@ fn group_line(s: &Snapshot, group: usize, changes: &[PlannedChange]) -> String {
             && n == name
         {
             size = format!("{size} → {to}");
-            reason = planned.reason.clone();
+            reason = planned.reason.to_string();
         }
     }
     format!("group {name}  size {size}  ({running} of {instances} instances running)  {reason}")

@@ -3,6 +3,7 @@
 
 use std::fmt;
 
+use super::reason::Reason;
 use super::snapshot::MemberState;
 
 /// The kinds of action a policy may propose; declared in its metadata and
@@ -94,5 +95,5 @@ impl Action {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Decision {
     pub action: Action,
-    pub reason: String,
+    pub reason: Reason,
 }

@@ -9,6 +9,7 @@
 mod builder;
 mod codes;
 mod decision;
+mod reason;
 mod snapshot;
 mod strings;
 
@@ -17,6 +18,7 @@ pub use builder::{
 };
 pub use codes::Code;
 pub use decision::{Action, ActionKind, Decision, ProfileCount};
+pub use reason::Reason;
 pub use snapshot::{
     Availability, Gpus, Health, InstanceAction, InstanceGroups, InstanceStatus, Instances, Labels,
     MemberState, Members, MigInstances, NONE, Nodes, Pools, Signals, Snapshot, StringTable,

@@ -5,6 +5,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::model::Reason;
+
 /// One change to apply.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
@@ -112,6 +114,6 @@ impl fmt::Display for Change {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlannedChange {
     pub policy: String,
-    pub reason: String,
+    pub reason: Reason,
     pub change: Change,
 }

@@ -3,7 +3,9 @@
 //! that exist, values in range, only declared kinds. The output is taken or
 //! rejected whole.
 
-use crate::model::{Action, ActionKind, Code, Decision, MemberState, ProfileCount};
+use std::sync::Arc;
+
+use crate::model::{Action, ActionKind, Code, Decision, MemberState, ProfileCount, Reason};
 
 use crate::wit::types as wit;
 
@@ -17,15 +19,15 @@ pub(crate) fn validate(
     snapshot: &wit::Snapshot,
     declared: &[ActionKind],
 ) -> Result<Vec<Decision>, String> {
-    let reasons = Reasons::new(&decisions.reasons)?;
     let wit::Decisions {
+        reasons,
         member_ratios: ratios,
         member_states: states,
         capacity_scalers: scalers,
         group_sizes: sizes,
         mig_layouts: layouts,
-        ..
     } = decisions;
+    let reasons = Reasons::new(reasons)?;
     let mut out = Vec::with_capacity(
         ratios.member.len()
             + states.member.len()
@@ -148,16 +150,16 @@ pub(crate) fn validate(
     Ok(out)
 }
 
-/// The output's reasons, checked once as a table.
-struct Reasons<'a> {
-    text: &'a str,
-    offsets: &'a [u32],
+/// The output's reasons, checked once as a table; every decision's reason
+/// is a slice of their one shared text.
+struct Reasons {
+    text: Arc<str>,
+    offsets: Vec<u32>,
 }
 
-impl<'a> Reasons<'a> {
-    fn new(table: &'a wit::StringTable) -> Result<Self, String> {
-        let offsets = table.offsets.as_slice();
-        let text = table.text.as_str();
+impl Reasons {
+    fn new(table: wit::StringTable) -> Result<Self, String> {
+        let wit::StringTable { text, offsets } = table;
         if offsets.first() != Some(&0) {
             return Err("reasons: offsets must start at 0".into());
         }
@@ -170,17 +172,14 @@ impl<'a> Reasons<'a> {
                 text.len()
             ));
         }
-        if let Some(bad) = offsets
-            .iter()
-            .find(|&&o| !text.is_char_boundary(o as usize))
-        {
-            return Err(format!("reasons: offset {bad} is inside a UTF-8 character"));
-        }
-        Ok(Reasons { text, offsets })
+        Ok(Reasons {
+            text: Arc::from(text),
+            offsets,
+        })
     }
 
     /// Reason `id`, checked.
-    fn get(&self, id: u32) -> Result<&'a str, String> {
+    fn get(&self, id: u32) -> Result<Reason, String> {
         let id = id as usize;
         if id + 1 >= self.offsets.len() {
             return Err(format!(
@@ -188,7 +187,9 @@ impl<'a> Reasons<'a> {
                 self.offsets.len() - 1
             ));
         }
-        let reason = &self.text[self.offsets[id] as usize..self.offsets[id + 1] as usize];
+        let (start, end) = (self.offsets[id], self.offsets[id + 1]);
+        let reason = Reason::slice(&self.text, start, end)
+            .ok_or_else(|| format!("reason {id} (bytes {start}..{end}) cuts a UTF-8 character"))?;
         if reason.len() > MAX_REASON_BYTES {
             return Err(format!(
                 "the reason is {} bytes; at most {MAX_REASON_BYTES}",
@@ -204,7 +205,7 @@ impl<'a> Reasons<'a> {
 
 /// Walks the output's tables, collecting checked decisions into `out`.
 struct Table<'r, 'o> {
-    reasons: &'r Reasons<'r>,
+    reasons: &'r Reasons,
     declared: &'r [ActionKind],
     out: &'o mut Vec<Decision>,
     name: &'static str,
@@ -212,11 +213,7 @@ struct Table<'r, 'o> {
 }
 
 impl<'r, 'o> Table<'r, 'o> {
-    fn new(
-        reasons: &'r Reasons<'r>,
-        declared: &'r [ActionKind],
-        out: &'o mut Vec<Decision>,
-    ) -> Self {
+    fn new(reasons: &'r Reasons, declared: &'r [ActionKind], out: &'o mut Vec<Decision>) -> Self {
         Table {
             reasons,
             declared,
@@ -268,10 +265,7 @@ impl<'r, 'o> Table<'r, 'o> {
             .and_then(|reason| Ok((action()?, reason)));
         let (action, reason) = checked
             .map_err(|error| format!("{} row {index} ({}): {error}", self.name, self.kind))?;
-        self.out.push(Decision {
-            action,
-            reason: reason.to_owned(),
-        });
+        self.out.push(Decision { action, reason });
         Ok(())
     }
 }
@@ -436,10 +430,13 @@ mod tests {
         let mut broken = decisions();
         broken.reasons.text = "é".into();
         broken.reasons.offsets = vec![0, 1, 2];
+        broken.member_ratios.member = vec![0];
+        broken.member_ratios.ratio = vec![5];
+        broken.member_ratios.reason = vec![0];
         assert!(
             validate_all(broken)
                 .unwrap_err()
-                .contains("inside a UTF-8 character")
+                .contains("reason 0 (bytes 0..1) cuts a UTF-8 character")
         );
     }
 

@@ -71,7 +71,7 @@ impl DecisionRecord {
         DecisionRecord {
             target: Target::of(snapshot, &decision.action).map(|t| t.to_string()),
             action: action_value(&decision.action),
-            reason: decision.reason.clone(),
+            reason: decision.reason.to_string(),
         }
     }
 }
