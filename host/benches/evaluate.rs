@@ -117,7 +117,8 @@ fn to_sdk(s: &model::Snapshot) -> fulcrum_sdk::Snapshot {
         gpus: g::Gpus {
             node: gp.node.clone(),
             index: gp.index.clone(),
-            uuid: gp.uuid.clone(),
+            uuid_high: gp.uuid_high.clone(),
+            uuid_low: gp.uuid_low.clone(),
             model: gp.model.clone(),
             utilization: gp.utilization.clone(),
             tensor_activity: gp.tensor_activity.clone(),

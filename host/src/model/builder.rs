@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use super::codes::Code;
 use super::snapshot::*;
 use super::strings::Interner;
+use super::uuid::gpu_uuid_halves;
 
 /// One managed instance group, as the cloud reports it, with the size bounds
 /// the operator set for it.
@@ -49,6 +50,7 @@ pub struct NodeSample<'a> {
 #[derive(Debug, Clone)]
 pub struct GpuSample<'a> {
     pub index: u32,
+    /// "GPU-…"; anything else is carried as no UUID.
     pub uuid: &'a str,
     pub model: &'a str,
     pub utilization: f32,
@@ -169,7 +171,9 @@ impl SnapshotBuilder {
         let gpus = &mut self.tables.gpus;
         gpus.node.push(node);
         gpus.index.push(sample.index);
-        gpus.uuid.push(self.strings.intern(sample.uuid));
+        let (high, low) = gpu_uuid_halves(sample.uuid).unwrap_or((0, 0));
+        gpus.uuid_high.push(high);
+        gpus.uuid_low.push(low);
         gpus.model.push(self.strings.intern(sample.model));
         gpus.utilization.push(gpu_utilization(sample));
         gpus.tensor_activity.push(sample.tensor_activity);

@@ -12,6 +12,7 @@ mod decision;
 mod reason;
 mod snapshot;
 mod strings;
+mod uuid;
 
 pub use builder::{
     GpuSample, GroupSample, InstanceSample, MemberSample, MigSample, NodeSample, SnapshotBuilder,
@@ -24,3 +25,4 @@ pub use snapshot::{
     MemberState, Members, MigInstances, NONE, Nodes, Pools, Signals, Snapshot, StringTable,
 };
 pub use strings::StringId;
+pub use uuid::gpu_uuid_halves;

@@ -44,7 +44,8 @@ impl Snapshot {
             gpus: Gpus {
                 node: vec![],
                 index: vec![],
-                uuid: vec![],
+                uuid_high: vec![],
+                uuid_low: vec![],
                 model: vec![],
                 utilization: vec![],
                 tensor_activity: vec![],

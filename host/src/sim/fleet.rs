@@ -463,7 +463,11 @@ mod tests {
             assert_eq!(scrape.gpus.len(), 8);
             for (reading, row) in scrape.gpus.iter().zip(s.node_gpus(node as u32)) {
                 let g = &s.gpus;
-                assert_eq!(reading.uuid.as_deref(), Some(s.string(g.uuid[row])));
+                let uuid = reading
+                    .uuid
+                    .as_deref()
+                    .and_then(crate::model::gpu_uuid_halves);
+                assert_eq!(uuid, Some((g.uuid_high[row], g.uuid_low[row])));
                 assert_eq!(reading.health(), Health::from_code(g.health[row]));
                 assert_eq!(reading.throttled(), g.throttled[row] != 0);
                 if g.last_xid[row] != 0 {

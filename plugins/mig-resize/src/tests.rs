@@ -10,7 +10,6 @@ const H100: &str = "NVIDIA H100 80GB HBM3";
 fn gpu(index: u32, model: &str, utilization: f32, mig: bool) -> GpuSample {
     GpuSample {
         index,
-        uuid: format!("GPU-{index}"),
         model: model.into(),
         utilization,
         health: Health::Healthy,

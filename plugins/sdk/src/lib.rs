@@ -87,6 +87,7 @@ pub mod decisions;
 pub mod host;
 pub mod policy;
 pub mod testing;
+pub mod uuid;
 pub mod view;
 
 pub use actions::{
@@ -102,6 +103,7 @@ pub use bindings::fulcrum::policy::types::{
 pub use decisions::{Decisions, Reason};
 pub use host::{Host, WasmHost};
 pub use policy::Policy;
+pub use uuid::GpuUuid;
 pub use view::{
     GpuView, GroupView, InstanceView, MemberView, MigView, NodeView, PoolView, Rows, SnapshotView,
 };

@@ -4,9 +4,9 @@ use std::collections::HashMap;
 
 use crate::view::codes::flag_code;
 use crate::{
-    Availability, Gpus, Health, InstanceAction, InstanceGroups, InstanceStatus, Instances, Labels,
-    MemberState, Members, MigInstances, NONE, Nodes, Pools, Row, Signals, Snapshot, StringId,
-    StringTable,
+    Availability, GpuUuid, Gpus, Health, InstanceAction, InstanceGroups, InstanceStatus, Instances,
+    Labels, MemberState, Members, MigInstances, NONE, Nodes, Pools, Row, Signals, Snapshot,
+    StringId, StringTable,
 };
 
 /// One GPU's columns, for [`SnapshotBuilder::gpu`].
@@ -17,8 +17,8 @@ use crate::{
 pub struct GpuSample {
     /// Device index on the node.
     pub index: u32,
-    /// Device UUID ("GPU-…").
-    pub uuid: String,
+    /// Device UUID; `None` when not reported.
+    pub uuid: Option<GpuUuid>,
     /// Model name ("NVIDIA H100 80GB HBM3").
     pub model: String,
     /// Compute busy ratio 0..=1.
@@ -49,7 +49,7 @@ impl Default for GpuSample {
     fn default() -> Self {
         GpuSample {
             index: 0,
-            uuid: String::new(),
+            uuid: None,
             model: String::new(),
             utilization: f32::NAN,
             tensor_activity: f32::NAN,
@@ -164,7 +164,8 @@ impl SnapshotBuilder {
             gpus: Gpus {
                 node: vec![],
                 index: vec![],
-                uuid: vec![],
+                uuid_high: vec![],
+                uuid_low: vec![],
                 model: vec![],
                 utilization: vec![],
                 tensor_activity: vec![],
@@ -348,11 +349,13 @@ impl SnapshotBuilder {
             health,
             mig_enabled,
         } = sample;
-        let (uuid, model) = (self.intern(&uuid), self.intern(&model));
+        let model = self.intern(&model);
+        let (uuid_high, uuid_low) = uuid.map_or((0, 0), GpuUuid::halves);
         let gpus = &mut self.snapshot.gpus;
         gpus.node.push(node);
         gpus.index.push(index);
-        gpus.uuid.push(uuid);
+        gpus.uuid_high.push(uuid_high);
+        gpus.uuid_low.push(uuid_low);
         gpus.model.push(model);
         gpus.utilization.push(utilization);
         gpus.tensor_activity.push(tensor_activity);

@@ -3,7 +3,7 @@
 use super::codes::flag;
 use super::rows::sealed::FromRow;
 use super::{NodeView, Rows, SnapshotView, children};
-use crate::{Health, Snapshot};
+use crate::{GpuUuid, Health, Snapshot};
 
 /// One row of `gpus`: a physical GPU.
 ///
@@ -40,9 +40,10 @@ impl<'a> GpuView<'a> {
         self.snapshot.gpus.index[self.at()]
     }
 
-    /// Device UUID ("GPU-…"); `""` when absent.
-    pub fn uuid(&self) -> &'a str {
-        self.view().string(self.snapshot.gpus.uuid[self.at()])
+    /// Device UUID; `None` when the source reported none.
+    pub fn uuid(&self) -> Option<GpuUuid> {
+        let gpus = &self.snapshot.gpus;
+        GpuUuid::from_halves(gpus.uuid_high[self.at()], gpus.uuid_low[self.at()])
     }
 
     /// Model name ("NVIDIA H100 80GB HBM3"); `""` when absent.

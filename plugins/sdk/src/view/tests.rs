@@ -17,7 +17,7 @@ fn cluster() -> Snapshot {
         busy,
         GpuSample {
             index: 0,
-            uuid: "GPU-aaaa".into(),
+            uuid: Some("GPU-8a2c6d3e-1f4b-4c5d-9e6f-0a1b2c3d4e5f".parse().unwrap()),
             model: "NVIDIA H100 80GB HBM3".into(),
             utilization: 0.9,
             tensor_activity: 0.5,
@@ -152,8 +152,12 @@ fn nodes_and_gpus_round_trip() {
 
     let gpu = node.gpus().next().unwrap();
     assert_eq!(
-        (gpu.index(), gpu.uuid(), gpu.model()),
-        (0, "GPU-aaaa", "NVIDIA H100 80GB HBM3")
+        (gpu.index(), gpu.uuid().map(|u| u.to_string()), gpu.model()),
+        (
+            0,
+            Some("GPU-8a2c6d3e-1f4b-4c5d-9e6f-0a1b2c3d4e5f".to_owned()),
+            "NVIDIA H100 80GB HBM3"
+        )
     );
     assert_eq!((gpu.utilization(), gpu.tensor_activity()), (0.9, 0.5));
     assert_eq!(
@@ -261,7 +265,7 @@ fn absent_values_read_as_absent() {
     let unreported = view.node(0).unwrap().gpus().nth(1).unwrap();
     assert!(unreported.utilization().is_nan());
     assert!(unreported.temperature_c().is_nan());
-    assert_eq!(unreported.uuid(), "");
+    assert_eq!(unreported.uuid(), None);
 
     let group = view.instance_group(0).unwrap();
     assert_eq!(
