@@ -9,8 +9,10 @@ use std::net::SocketAddr;
 use std::sync::{Arc, RwLock};
 
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
@@ -21,8 +23,9 @@ use super::fleet::Fleet;
 pub struct ExporterServers {
     /// Each node's `/metrics` URL, in node order.
     urls: Vec<String>,
-    /// What each exporter serves now, refreshed by [`ExporterServers::publish`].
-    bodies: Arc<RwLock<Vec<String>>>,
+    /// What each exporter serves now, refreshed by [`ExporterServers::publish`];
+    /// shared with every answer rather than copied into it.
+    bodies: Bodies,
     tasks: Vec<JoinHandle<()>>,
 }
 
@@ -30,11 +33,7 @@ impl ExporterServers {
     /// Start one exporter per node of `fleet` on the current Tokio runtime.
     pub async fn start(fleet: &Fleet) -> std::io::Result<ExporterServers> {
         let addresses = fleet.node_addresses();
-        let bodies = Arc::new(RwLock::new(
-            (0..addresses.len())
-                .filter_map(|n| fleet.dcgm_metrics(n))
-                .collect(),
-        ));
+        let bodies = Arc::new(RwLock::new(render(fleet, addresses.len())));
         let mut urls = Vec::with_capacity(addresses.len());
         let mut tasks = Vec::with_capacity(addresses.len());
         for (node, address) in addresses.iter().enumerate() {
@@ -64,11 +63,7 @@ impl ExporterServers {
     /// [`shared_url_template`]: Self::shared_url_template
     pub async fn start_shared(fleet: &Fleet) -> std::io::Result<ExporterServers> {
         let names = node_names(fleet);
-        let bodies = Arc::new(RwLock::new(
-            (0..names.len())
-                .filter_map(|n| fleet.dcgm_metrics(n))
-                .collect(),
-        ));
+        let bodies = Arc::new(RwLock::new(render(fleet, names.len())));
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let local: SocketAddr = listener.local_addr()?;
         let urls = names
@@ -112,9 +107,7 @@ impl ExporterServers {
 
     /// Serve `fleet`'s current readings from now on.
     pub fn publish(&self, fleet: &Fleet) {
-        let fresh: Vec<String> = (0..self.urls.len())
-            .filter_map(|n| fleet.dcgm_metrics(n))
-            .collect();
+        let fresh = render(fleet, self.urls.len());
         match self.bodies.write() {
             Ok(mut bodies) => *bodies = fresh,
             Err(poisoned) => *poisoned.into_inner() = fresh,
@@ -130,12 +123,23 @@ impl Drop for ExporterServers {
     }
 }
 
-type SharedState = (Arc<RwLock<Vec<String>>>, Arc<HashMap<String, usize>>);
+/// Every exporter's current body, in node order.
+type Bodies = Arc<RwLock<Vec<Bytes>>>;
+
+type SharedState = (Bodies, Arc<HashMap<String, usize>>);
+
+/// The bodies of the first `nodes` nodes of `fleet`.
+fn render(fleet: &Fleet, nodes: usize) -> Vec<Bytes> {
+    (0..nodes)
+        .filter_map(|n| fleet.dcgm_metrics(n))
+        .map(Bytes::from)
+        .collect()
+}
 
 async fn shared_metrics(
     State((bodies, by_name)): State<SharedState>,
     Path(name): Path<String>,
-) -> Result<String, StatusCode> {
+) -> Result<Response, StatusCode> {
     let node = *by_name.get(&name).ok_or(StatusCode::NOT_FOUND)?;
     Ok(metrics(State((bodies, node))).await)
 }
@@ -151,10 +155,13 @@ fn node_names(fleet: &Fleet) -> Vec<String> {
         .collect()
 }
 
-async fn metrics(State((bodies, node)): State<(Arc<RwLock<Vec<String>>>, usize)>) -> String {
-    let bodies = match bodies.read() {
-        Ok(bodies) => bodies,
-        Err(poisoned) => poisoned.into_inner(),
+async fn metrics(State((bodies, node)): State<(Bodies, usize)>) -> Response {
+    let body = {
+        let bodies = match bodies.read() {
+            Ok(bodies) => bodies,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        bodies.get(node).cloned().unwrap_or_default()
     };
-    bodies.get(node).cloned().unwrap_or_default()
+    ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response()
 }
