@@ -14,6 +14,8 @@ use crate::config::{BigIpAuth, BigIpConfig, GceConfig, GroupConfig};
 pub struct BigIp {
     pub client: fulcrum_bigip::Client,
     pub pools: Vec<fulcrum_bigip::FullPath>,
+    /// Member commands queued into a pool's transaction at once.
+    pub transaction_concurrency: usize,
 }
 
 /// A GCE project and the groups Fulcrum manages in it.
@@ -69,7 +71,11 @@ async fn connect_bigip(config: &BigIpConfig) -> anyhow::Result<BigIp> {
         .iter()
         .map(|pool| fulcrum_bigip::FullPath::parse(pool))
         .collect();
-    Ok(BigIp { client, pools })
+    Ok(BigIp {
+        client,
+        pools,
+        transaction_concurrency: config.transaction_concurrency,
+    })
 }
 
 fn connect_gce(config: &GceConfig) -> anyhow::Result<Gce> {

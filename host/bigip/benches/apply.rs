@@ -1,5 +1,6 @@
 //! Applying a change to 1,000 members across 10 pools against the simulator: one transaction per
-//! pool, and a repeat of the same change sends no write.
+//! pool, its commands queued one at a time and eight at once, and a repeat of the same change
+//! sends no write.
 
 use std::time::Instant;
 
@@ -111,6 +112,13 @@ fn apply(c: &mut Criterion) {
         b.iter(|| {
             ratio = if ratio == 2 { 3 } else { 2 };
             runtime.block_on(actuator.apply(&change_sets(ratio)))
+        })
+    });
+    let concurrent = actuator.clone().with_transaction_concurrency(8);
+    group.bench_function("apply_1000_members_10_pools_8_commands_at_once", |b| {
+        b.iter(|| {
+            ratio = if ratio == 2 { 3 } else { 2 };
+            runtime.block_on(concurrent.apply(&change_sets(ratio)))
         })
     });
     group.bench_function("noop_cycle_1000_members", |b| {

@@ -4,6 +4,8 @@
 
 use std::collections::BTreeMap;
 
+use futures_util::future;
+use futures_util::stream::{self, StreamExt, TryStreamExt};
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
@@ -106,12 +108,27 @@ pub enum ApplyError {
 #[derive(Clone, Debug)]
 pub struct Actuator {
     client: Client,
+    transaction_concurrency: usize,
 }
 
 impl Actuator {
-    /// An actuator writing through `client`.
+    /// An actuator writing through `client`, queueing one transaction command at a time.
     pub fn new(client: Client) -> Actuator {
-        Actuator { client }
+        Actuator {
+            client,
+            transaction_concurrency: 1,
+        }
+    }
+
+    /// Queue up to `commands` commands into a pool's transaction at once (at least 1).
+    ///
+    /// A pool's transaction holds one command per changed member and none depends on another,
+    /// so the order the device numbers them in does not matter, and the commit still applies
+    /// all of them or none. Concurrent requests shorten a large change set's round trips at
+    /// the cost of that many requests in flight on the device's REST service.
+    pub fn with_transaction_concurrency(mut self, commands: usize) -> Actuator {
+        self.transaction_concurrency = commands.max(1);
+        self
     }
 
     /// Applies every change set, pools in parallel, each pool in one transaction. The outcomes
@@ -120,7 +137,8 @@ impl Actuator {
         let mut tasks = JoinSet::new();
         for (index, change_set) in change_sets.iter().cloned().enumerate() {
             let client = self.client.clone();
-            tasks.spawn(async move { (index, apply_pool(&client, change_set).await) });
+            let concurrency = self.transaction_concurrency;
+            tasks.spawn(async move { (index, apply_pool(&client, change_set, concurrency).await) });
         }
         let mut outcomes: Vec<Option<PoolOutcome>> = change_sets.iter().map(|_| None).collect();
         while let Some(joined) = tasks.join_next().await {
@@ -132,11 +150,11 @@ impl Actuator {
     }
 }
 
-async fn apply_pool(client: &Client, change_set: PoolChangeSet) -> PoolOutcome {
+async fn apply_pool(client: &Client, change_set: PoolChangeSet, concurrency: usize) -> PoolOutcome {
     let pool = FullPath::parse(&change_set.pool);
     let result = match plan_pool(client, &pool, &change_set.members).await {
         Ok(patches) if patches.is_empty() => PoolResult::Unchanged,
-        Ok(patches) => match write_pool(client, &pool, &patches).await {
+        Ok(patches) => match write_pool(client, &pool, &patches, concurrency).await {
             Ok(()) => PoolResult::Applied {
                 members_changed: patches.len(),
             },
@@ -215,23 +233,34 @@ pub(crate) fn member_patch(member: &wire::PoolMember, change: &MemberChange) -> 
     (!body.is_empty()).then_some(Value::Object(body))
 }
 
-/// Queues every PATCH in one transaction and commits it.
+/// Queues every PATCH in one transaction, up to `concurrency` at a time, and commits it.
+///
+/// Each member has at most one command and no command depends on another, so the order the
+/// device numbers them in (`evalOrder`, by arrival) does not matter.
 async fn write_pool(
     client: &Client,
     pool: &FullPath,
     patches: &[(FullPath, Value)],
+    concurrency: usize,
 ) -> Result<(), Error> {
     let transaction = client.begin_transaction().await?;
-    for (member, body) in patches {
-        if let Err(error) = transaction
-            .queue(Method::PATCH, &member_path(pool, member), body)
-            .await
-        {
-            if let Err(rollback) = transaction.rollback().await {
-                tracing::debug!(message = "bigip transaction rollback failed; it will expire", %pool, error = %rollback);
-            }
-            return Err(error);
+    let transaction_ref = &transaction;
+    let commands: Vec<_> = patches
+        .iter()
+        .map(|(member, body)| {
+            let path = member_path(pool, member);
+            async move { transaction_ref.queue(Method::PATCH, &path, body).await }
+        })
+        .collect();
+    let queued = stream::iter(commands)
+        .buffer_unordered(concurrency)
+        .try_for_each(|_| future::ready(Ok(())))
+        .await;
+    if let Err(error) = queued {
+        if let Err(rollback) = transaction.rollback().await {
+            tracing::debug!(message = "bigip transaction rollback failed; it will expire", %pool, error = %rollback);
         }
+        return Err(error);
     }
     transaction.commit().await
 }

@@ -47,6 +47,7 @@ pub async fn apply(bigip: &BigIp, changes: &[(usize, &Change)]) -> Vec<(usize, C
     let (indexes, sets): (Vec<Vec<usize>>, Vec<fulcrum_bigip::PoolChangeSet>) =
         by_pool.into_values().unzip();
     let outcomes = fulcrum_bigip::Actuator::new(bigip.client.clone())
+        .with_transaction_concurrency(bigip.transaction_concurrency)
         .apply(&sets)
         .await;
     indexes

@@ -42,8 +42,17 @@ pub(super) struct BigIpToml {
     #[serde(default)]
     insecure_skip_verify: bool,
     pools: Vec<String>,
+    #[serde(default = "one")]
+    transaction_concurrency: usize,
     topology: Option<fulcrum_bigip::Topology>,
 }
+
+fn one() -> usize {
+    1
+}
+
+/// The most commands queued into one transaction at once.
+const MAX_TRANSACTION_CONCURRENCY: usize = 64;
 
 /// How requests to the BIG-IP authenticate.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -66,6 +75,8 @@ pub struct BigIpConfig {
     pub tls: fulcrum_bigip::TlsOptions,
     /// Pools by full path (`/Common/mlPool`) or name in `Common`.
     pub pools: Vec<String>,
+    /// Member commands queued into a pool's transaction at once.
+    pub transaction_concurrency: usize,
     /// Objects made to exist at start-up, when given.
     pub topology: Option<fulcrum_bigip::Topology>,
 }
@@ -80,6 +91,12 @@ impl BigIpToml {
         }
         if self.pools.is_empty() {
             problems.push("bigip.pools: name at least one pool to manage".to_owned());
+        }
+        if !(1..=MAX_TRANSACTION_CONCURRENCY).contains(&self.transaction_concurrency) {
+            problems.push(format!(
+                "bigip.transaction_concurrency: {} is out of range; expected 1..={MAX_TRANSACTION_CONCURRENCY}",
+                self.transaction_concurrency
+            ));
         }
         let tls = match (&self.ca_file, self.insecure_skip_verify) {
             (Some(_), true) => {
@@ -114,6 +131,7 @@ impl BigIpToml {
             auth: self.auth,
             tls,
             pools: self.pools,
+            transaction_concurrency: self.transaction_concurrency,
             topology: self.topology,
         })
     }

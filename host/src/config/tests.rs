@@ -132,6 +132,7 @@ fn backends_need_https_credentials_and_targets() {
         username = "admin"
         password = { env = "FULCRUM_TEST_UNSET_PASSWORD" }
         pools = []
+        transaction_concurrency = 0
         [gce]
         project = "p"
         credentials = { kind = "anonymous" }
@@ -146,6 +147,7 @@ fn backends_need_https_credentials_and_targets() {
         [
             "bigip.url: http://127.0.0.1:8443 must start with https:// (iControl REST is HTTPS only)",
             "bigip.pools: name at least one pool to manage",
+            "bigip.transaction_concurrency: 0 is out of range; expected 1..=64",
             "bigip.password: environment variable FULCRUM_TEST_UNSET_PASSWORD is not set",
             "gce.groups[0]: give exactly one of zone or region",
         ]
@@ -169,4 +171,5 @@ fn secrets_come_from_files_and_never_show() {
     assert_eq!(bigip.password.expose(), "s3cret");
     assert!(!format!("{bigip:?}").contains("s3cret"));
     assert_eq!(bigip.tls, fulcrum_bigip::TlsOptions::InsecureSkipVerify);
+    assert_eq!(bigip.transaction_concurrency, 1, "one command at a time by default");
 }

@@ -106,6 +106,8 @@ impl Demo {
                     pem: self.bigip.ca_pem().to_owned(),
                 },
                 pools: vec!["/Common/mlPool".to_owned()],
+                // The simulator takes a transaction's commands concurrently.
+                transaction_concurrency: 8,
                 topology: None,
             }),
             gce: Some(GceConfig {

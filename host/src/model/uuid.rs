@@ -26,7 +26,7 @@ mod tests {
     fn nvidia_uuids_split_into_halves() {
         assert_eq!(
             gpu_uuid_halves("GPU-8a2c6d3e-1f4b-4c5d-9e6f-0a1b2c3d4e5f"),
-            Some((0x8a2c6d3e_1f4b_4c5d, 0x9e6f_0a1b2c3d4e5f))
+            Some((0x8a2c_6d3e_1f4b_4c5d, 0x9e6f_0a1b_2c3d_4e5f))
         );
         assert_eq!(
             gpu_uuid_halves("GPU-FFFFFFFF-0000-0000-0000-000000000001"),

@@ -215,12 +215,13 @@ async fn the_source_reads_state_ratio_and_connections() {
     assert_eq!(members[2].availability, Availability::Offline);
 }
 
-/// Runs a cycle with `faults`, checks it applied all or nothing, then a clean cycle converges.
-async fn all_or_nothing_then_converges(faults: Faults) {
+/// Runs a cycle with `faults`, queueing `concurrency` commands at once, checks it applied all
+/// or nothing, then a clean cycle converges.
+async fn all_or_nothing_then_converges(faults: Faults, concurrency: usize) {
     let (running, client) = sim_and_client(SimOptions::default(), AuthMode::token()).await;
     client.version().await.unwrap();
     running.set_faults(faults.clone());
-    let actuator = Actuator::new(client.clone());
+    let actuator = Actuator::new(client.clone()).with_transaction_concurrency(concurrency);
     let first = actuator.apply(&drain_and_weigh()).await;
     running.set_faults(Faults::default());
     let state = applied(&client).await;
@@ -247,35 +248,38 @@ async fn all_or_nothing_then_converges(faults: Faults) {
 #[tokio::test]
 async fn faults_never_half_change_a_pool() {
     let burst = |after, count| Burst { after, count };
-    for after in 0..6 {
-        for count in [1, 5] {
-            all_or_nothing_then_converges(Faults {
-                mcpd_lost: burst(after, count),
-                ..Faults::default()
-            })
-            .await;
-            all_or_nothing_then_converges(Faults {
-                unavailable: burst(after, count),
-                ..Faults::default()
-            })
-            .await;
-            all_or_nothing_then_converges(Faults {
-                dropped_connections: burst(after, count),
-                ..Faults::default()
-            })
-            .await;
-            all_or_nothing_then_converges(Faults {
-                token_expiry: burst(after, count),
-                ..Faults::default()
-            })
-            .await;
+    // One command at a time, and the whole change set's commands at once.
+    for concurrency in [1, 3] {
+        for after in 0..6 {
+            for count in [1, 5] {
+                for faults in [
+                    Faults {
+                        mcpd_lost: burst(after, count),
+                        ..Faults::default()
+                    },
+                    Faults {
+                        unavailable: burst(after, count),
+                        ..Faults::default()
+                    },
+                    Faults {
+                        dropped_connections: burst(after, count),
+                        ..Faults::default()
+                    },
+                    Faults {
+                        token_expiry: burst(after, count),
+                        ..Faults::default()
+                    },
+                ] {
+                    all_or_nothing_then_converges(faults, concurrency).await;
+                }
+            }
         }
+        let slow = Faults {
+            latency_ms: 20,
+            ..Faults::default()
+        };
+        all_or_nothing_then_converges(slow, concurrency).await;
     }
-    all_or_nothing_then_converges(Faults {
-        latency_ms: 20,
-        ..Faults::default()
-    })
-    .await;
 }
 
 #[tokio::test]
