@@ -9,22 +9,21 @@
 //! `cargo bench -p fulcrum-host --bench cycle`
 //!
 //! On a 2-vCPU VM, with every simulator in this process competing for the
-//! same two cores, per-stage medians over repeated runs: collect 63–100 ms, evaluate
-//! 0.9 ms, guard + plan 0.5 ms, apply 32–104 ms, record 8–14 ms; the whole
-//! cycle 129–182 ms. Collect and apply trade places with the host's load:
-//! when both vCPUs run, the scrapes spread over them (collect ≈ 65 ms) but
-//! every one of apply's ~1,000 sequential round trips pays for waking a
-//! thread on the other vCPU (apply ≈ 100 ms); when the process effectively
-//! has one vCPU, the round trips stay on it (apply ≈ 33 ms) and collect is
-//! bound by its CPU time (≈ 90 ms). What bounds each:
+//! same two cores, per-stage medians over repeated runs: collect 63–71 ms,
+//! evaluate 0.9 ms, guard + plan 0.5 ms, apply 42–43 ms (the demo queues 8
+//! of the pool's transaction commands at once, `[bigip]
+//! transaction_concurrency`), record 8–9 ms; the whole cycle 113–123 ms.
+//! What bounds each:
 //!
 //! - collect: per scrape, the HTTP exchange on both ends (client, exporter,
 //!   loopback TCP, task wake-ups) outweighs parsing, which is about a sixth
 //!   of the ≈ 100 µs of CPU a scrape costs under `perf`;
-//! - apply: one PATCH per changed member, queued one after the other in the
-//!   pool's transaction (commands added concurrently to one transaction are
-//!   not documented to be safe on a real BIG-IP), ≈ 30–100 µs each here,
-//!   and a network round trip each against a real device.
+//! - apply: one PATCH per changed member in the pool's transaction, ≈ 40 µs
+//!   of CPU each for client and simulator together over TLS, plus the read
+//!   of the pool the change set is diffed against; a network round trip each
+//!   against a real device, which queueing several at once overlaps;
+//! - record: hashing the snapshot for the audit record's inputs digest, and
+//!   the two durable commits crash safety needs.
 
 use std::time::Duration;
 
