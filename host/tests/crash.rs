@@ -1,6 +1,7 @@
 //! `kill -9` of the host in the middle of applying, then a restart against
 //! the same BIG-IP and state directory: no change applied twice, none lost,
-//! the policy's state carried on, and the audit log whole and readable.
+//! the policy's state carried on, and the audit log whole and readable, while
+//! the host runs as after.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -80,6 +81,23 @@ pools = ["mlPool"]
         let line = lines.next().expect("the host prints cycles").unwrap();
         cycles_seen += usize::from(line.starts_with("cycle "));
     }
+    // The audit log reads while the host runs.
+    let out = host(&["audit", "--config", config, "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8(out.stdout).unwrap().lines().count() >= 2);
+    // And the host goes on to its next cycle.
+    while !lines
+        .next()
+        .expect("the host runs on")
+        .unwrap()
+        .starts_with("cycle ")
+    {}
     tokio::time::sleep(Duration::from_millis(60)).await;
     first.0.kill().unwrap();
     first.0.wait().unwrap();

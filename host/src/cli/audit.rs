@@ -1,8 +1,7 @@
 //! `host audit`: print the audit log — one record per cycle: the inputs'
 //! digest, each policy's decisions, what the guard rejected, what was
-//! planned and how applying it went — from the store in `engine.state_dir`.
-//! The store allows one process at a time, so read it while the host is
-//! stopped.
+//! planned and how applying it went — from the store in `engine.state_dir`,
+//! opened to read only, so it works while the host runs.
 
 use std::path::PathBuf;
 use std::time::SystemTime;
@@ -11,8 +10,9 @@ use anyhow::anyhow;
 use clap::Args;
 
 use super::Failure;
-use super::session::open_store;
+use super::session::STORE_FILE;
 use crate::config::RunConfig;
+use crate::store::AuditReader;
 
 #[derive(Debug, Args)]
 pub(super) struct AuditArgs {
@@ -49,7 +49,7 @@ pub(super) fn audit(args: AuditArgs) -> Result<(), Failure> {
                 })?
         }
     };
-    let store = open_store(&dir)?;
+    let store = AuditReader::open(&dir.join(STORE_FILE)).map_err(Failure::usage)?;
     let mut stdout = std::io::stdout().lock();
     crate::store::print_audit(
         &store,

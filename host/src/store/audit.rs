@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::Store;
+use super::ReadAudit;
 use crate::guard::{Rejection, Target, action_value};
 use crate::model::{Decision, Snapshot};
 use crate::plan::PlannedChange;
@@ -137,7 +137,7 @@ fn millis(at: SystemTime) -> u64 {
 /// Write the audit records since `since` (see [`parse_since`]) to `out`:
 /// one JSON object per line with `json`, else a readable summary per cycle.
 pub fn print_audit(
-    store: &Store,
+    store: &dyn ReadAudit,
     since: Option<&str>,
     json: bool,
     now: SystemTime,

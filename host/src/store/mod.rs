@@ -2,7 +2,8 @@
 //! ACID transactions, copy-on-write, a commit is durable when it returns)
 //! holding each policy's key-value state, the guard clocks, what was last
 //! applied to each target, the intents of cycles being applied, and the
-//! append-only audit log.
+//! append-only audit log. One process writes the file ([`Store`]); others
+//! may read its audit log meanwhile ([`AuditReader`]), following its commits.
 //!
 //! # Applying a cycle, crash-safely
 //!
@@ -45,7 +46,9 @@ pub use intent::{Intent, LastApplied};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use redb::{Database, ReadableDatabase, ReadableTable, WriteTransaction};
+use redb::{
+    ConcurrencyMode, Database, ReadOnlyDatabase, ReadableDatabase, ReadableTable, WriteTransaction,
+};
 
 use crate::guard::GuardClocks;
 use crate::mig::rollouts::SavedRollouts;
@@ -91,19 +94,101 @@ pub struct CycleState<'a> {
     pub clocks: Option<&'a GuardClocks>,
 }
 
-/// The open store. One process at a time: a second open of the same file fails.
+/// The open store. One process writes to a file at a time (a second
+/// [`Store::open`] of it fails); any number may read it meanwhile through
+/// [`AuditReader`].
 pub struct Store {
     db: Database,
     path: PathBuf,
 }
 
+/// How a store's file is shared: one writer, readers in other processes
+/// following its commits.
+const SHARING: ConcurrencyMode = ConcurrencyMode::SingleWriter;
+
+/// Reads the audit log of a store, while its host runs or not.
+pub struct AuditReader {
+    db: ReadOnlyDatabase,
+    path: PathBuf,
+}
+
+impl AuditReader {
+    /// Open the store at `path` to read, never to write.
+    pub fn open(path: &Path) -> Result<AuditReader, StoreError> {
+        let db = Database::builder()
+            .set_concurrency_mode(SHARING)
+            .open_read_only(path)
+            .map_err(|source| StoreError::Open {
+                path: path.to_owned(),
+                source: Box::new(source),
+            })?;
+        Ok(AuditReader {
+            db,
+            path: path.to_owned(),
+        })
+    }
+}
+
+/// Where audit records can be read from: the store itself, or a reader beside it.
+pub trait ReadAudit {
+    /// Audit records from `since_ms` on (all with `None`), oldest first.
+    fn audit_since(&self, since_ms: Option<u64>) -> Result<Vec<AuditRecord>, StoreError>;
+}
+
+impl ReadAudit for Store {
+    fn audit_since(&self, since_ms: Option<u64>) -> Result<Vec<AuditRecord>, StoreError> {
+        read_audit(&self.db, &self.path, since_ms)
+    }
+}
+
+impl ReadAudit for AuditReader {
+    fn audit_since(&self, since_ms: Option<u64>) -> Result<Vec<AuditRecord>, StoreError> {
+        read_audit(&self.db, &self.path, since_ms)
+    }
+}
+
+/// Records are appended in time order, so reading stops at the first older one.
+fn read_audit(
+    db: &impl ReadableDatabase,
+    path: &Path,
+    since_ms: Option<u64>,
+) -> Result<Vec<AuditRecord>, StoreError> {
+    let op = "reading the audit log";
+    let db_err = |source: redb::Error| StoreError::Database {
+        path: path.to_owned(),
+        operation: op,
+        source: Box::new(source),
+    };
+    let txn = db.begin_read().map_err(|e| db_err(e.into()))?;
+    let table = txn.open_table(AUDIT).map_err(|e| db_err(e.into()))?;
+    let mut records = Vec::new();
+    for entry in table.iter().map_err(|e| db_err(e.into()))?.rev() {
+        let (cycle, value) = entry.map_err(|e| db_err(e.into()))?;
+        let record: AuditRecord = decode(value.value()).map_err(|source| StoreError::Decode {
+            path: path.to_owned(),
+            table: "audit",
+            key: cycle.value().to_string(),
+            source,
+        })?;
+        if since_ms.is_some_and(|since| record.at_ms < since) {
+            break;
+        }
+        records.push(record);
+    }
+    records.reverse();
+    Ok(records)
+}
+
 impl Store {
     /// Open the store at `path`, creating the file and its tables if needed.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
-        let db = Database::create(path).map_err(|source| StoreError::Open {
-            path: path.to_owned(),
-            source: Box::new(source),
-        })?;
+        let db = Database::builder()
+            .set_concurrency_mode(SHARING)
+            .create(path)
+            .map_err(|source| StoreError::Open {
+                path: path.to_owned(),
+                source: Box::new(source),
+            })?;
         let store = Store {
             db,
             path: path.to_owned(),
@@ -286,27 +371,6 @@ impl Store {
             .remove(intent.cycle)
             .map_err(self.db_err(op))?;
         txn.commit().map_err(self.db_err(op))
-    }
-
-    /// Audit records from `since_ms` on (all with `None`), oldest first.
-    /// Records are appended in time order, so reading stops at the first
-    /// older one.
-    pub fn audit_since(&self, since_ms: Option<u64>) -> Result<Vec<AuditRecord>, StoreError> {
-        let op = "reading the audit log";
-        let txn = self.db.begin_read().map_err(self.db_err(op))?;
-        let table = txn.open_table(AUDIT).map_err(self.db_err(op))?;
-        let mut records = Vec::new();
-        for entry in table.iter().map_err(self.db_err(op))?.rev() {
-            let (cycle, value) = entry.map_err(self.db_err(op))?;
-            let record: AuditRecord = decode(value.value())
-                .map_err(self.decode_err("audit", &cycle.value().to_string()))?;
-            if since_ms.is_some_and(|since| record.at_ms < since) {
-                break;
-            }
-            records.push(record);
-        }
-        records.reverse();
-        Ok(records)
     }
 
     fn begin_write(&self) -> Result<WriteTransaction, StoreError> {

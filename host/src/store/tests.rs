@@ -324,6 +324,11 @@ fn crash_child() {
 /// Start the child on `path` in `mode`, read its lines until `until`, kill it
 /// with SIGKILL, and give back the lines read.
 fn crash(path: &Path, mode: &str, until: &str) -> Vec<String> {
+    crash_after(path, mode, until, || {})
+}
+
+/// [`crash`], running `alive` once the child wrote `until`, before the kill.
+fn crash_after(path: &Path, mode: &str, until: &str, alive: impl FnOnce()) -> Vec<String> {
     let mut child = Command::new(std::env::current_exe().unwrap())
         .args([
             "--ignored",
@@ -347,6 +352,7 @@ fn crash(path: &Path, mode: &str, until: &str) -> Vec<String> {
             break;
         }
     }
+    alive();
     // `Child::kill` is SIGKILL on Unix: no destructor, no flush, no clean close.
     child.kill().unwrap();
     child.wait().unwrap();
@@ -361,7 +367,18 @@ fn crash(path: &Path, mode: &str, until: &str) -> Vec<String> {
 fn a_kill_while_applying_leaves_the_intent_and_an_intact_audit_log() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("fulcrum.redb");
-    crash(&path, "applying", "intent 3");
+    crash_after(&path, "applying", "intent 3", || {
+        // The writer is alive, mid-cycle: the audit log reads beside it.
+        let reader = AuditReader::open(&path).unwrap();
+        let cycles: Vec<u64> = reader
+            .audit_since(None)
+            .unwrap()
+            .iter()
+            .map(|r| r.cycle)
+            .collect();
+        assert_eq!(cycles, vec![1, 2]);
+        assert!(Store::open(&path).is_err(), "a second writer is refused");
+    });
     let store = Store::open(&path).unwrap();
     let cycles: Vec<u64> = store
         .audit_since(None)
