@@ -11,6 +11,9 @@ use super::profiles::GpuModel;
 /// GPU of `model`, in the order given; `(0, 0)` for every instance when the
 /// model has no profile table or the profiles have no placement.
 pub fn placements(model: &str, instances: &[(&str, u32)]) -> Vec<(u8, u8)> {
+    if instances.is_empty() {
+        return Vec::new();
+    }
     let unknown = vec![(0, 0); instances.len()];
     let Some(model) = GpuModel::from_name(model) else {
         return unknown;
