@@ -9,10 +9,12 @@
 //! `cargo bench -p fulcrum-host --bench cycle`
 //!
 //! On a 2-vCPU VM, with every simulator in this process competing for the
-//! same two cores, per-stage medians over repeated runs: collect 63–71 ms,
-//! evaluate 0.9 ms, guard + plan 0.5 ms, apply 42–43 ms (the demo queues 8
-//! of the pool's transaction commands at once, `[bigip]
-//! transaction_concurrency`), record 8–9 ms; the whole cycle 113–123 ms.
+//! same two cores, per-stage medians over repeated runs: collect 62–67 ms
+//! (the 1,000 scrapes take ≈ 60 ms, the BIG-IP read beside them 30–50 ms,
+//! building the snapshot 5 ms), evaluate 0.8 ms, guard + plan 0.5 ms, apply
+//! 40–41 ms (the demo queues 8 of the pool's transaction commands at once,
+//! `[bigip] transaction_concurrency`; reading the pool to diff against takes
+//! 5 ms of it), record 8–9 ms; the whole cycle 108–118 ms.
 //! What bounds each:
 //!
 //! - collect: per scrape, the HTTP exchange on both ends (client, exporter,
