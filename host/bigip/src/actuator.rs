@@ -1,6 +1,7 @@
 //! Applies per-pool change sets: each pool's member changes go out in one transaction, after a
 //! diff against what the box has, so a pool is never half-changed and an unchanged pool sends no
-//! write.
+//! write. A caller that diffed its change sets against the box moments before may skip the
+//! actuator's own read ([`Baseline::Caller`]).
 
 use std::collections::BTreeMap;
 
@@ -104,20 +105,41 @@ pub enum ApplyError {
     },
 }
 
+/// What a change set is diffed against before it is written.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Baseline {
+    /// Read the pool's members and patch only the fields that differ (the default).
+    #[default]
+    Device,
+    /// The caller diffed the change set against the box moments ago: patch every field it
+    /// names, without reading the pool again. A field already at its value is rewritten, which
+    /// changes nothing; a member gone since makes the pool's transaction fail whole.
+    Caller,
+}
+
 /// Applies change sets to one BIG-IP.
 #[derive(Clone, Debug)]
 pub struct Actuator {
     client: Client,
     transaction_concurrency: usize,
+    baseline: Baseline,
 }
 
 impl Actuator {
-    /// An actuator writing through `client`, queueing one transaction command at a time.
+    /// An actuator writing through `client`, queueing one transaction command at a time, after
+    /// reading each pool to diff against.
     pub fn new(client: Client) -> Actuator {
         Actuator {
             client,
             transaction_concurrency: 1,
+            baseline: Baseline::Device,
         }
+    }
+
+    /// Diff change sets against `baseline`.
+    pub fn with_baseline(mut self, baseline: Baseline) -> Actuator {
+        self.baseline = baseline;
+        self
     }
 
     /// Queue up to `commands` commands into a pool's transaction at once (at least 1).
@@ -137,8 +159,11 @@ impl Actuator {
         let mut tasks = JoinSet::new();
         for (index, change_set) in change_sets.iter().cloned().enumerate() {
             let client = self.client.clone();
-            let concurrency = self.transaction_concurrency;
-            tasks.spawn(async move { (index, apply_pool(&client, change_set, concurrency).await) });
+            let (concurrency, baseline) = (self.transaction_concurrency, self.baseline);
+            tasks.spawn(async move {
+                let outcome = apply_pool(&client, change_set, concurrency, baseline).await;
+                (index, outcome)
+            });
         }
         let mut outcomes: Vec<Option<PoolOutcome>> = change_sets.iter().map(|_| None).collect();
         while let Some(joined) = tasks.join_next().await {
@@ -150,9 +175,22 @@ impl Actuator {
     }
 }
 
-async fn apply_pool(client: &Client, change_set: PoolChangeSet, concurrency: usize) -> PoolOutcome {
+async fn apply_pool(
+    client: &Client,
+    change_set: PoolChangeSet,
+    concurrency: usize,
+    baseline: Baseline,
+) -> PoolOutcome {
     let pool = FullPath::parse(&change_set.pool);
-    let result = match plan_pool(client, &pool, &change_set.members).await {
+    let planned = match baseline {
+        Baseline::Device => plan_pool(client, &pool, &change_set.members).await,
+        Baseline::Caller => Ok(change_set
+            .members
+            .iter()
+            .filter_map(|change| Some((FullPath::parse(&change.member), patch(change)?)))
+            .collect()),
+    };
+    let result = match planned {
         Ok(patches) if patches.is_empty() => PoolResult::Unchanged,
         Ok(patches) => match write_pool(client, &pool, &patches, concurrency).await {
             Ok(()) => PoolResult::Applied {
@@ -212,20 +250,28 @@ async fn plan_pool(
 
 /// The fields of `change` that differ from `member`, as a PATCH body; `None` when none differ.
 pub(crate) fn member_patch(member: &wire::PoolMember, change: &MemberChange) -> Option<Value> {
+    patch(&MemberChange {
+        member: String::new(),
+        ratio: change.ratio.filter(|ratio| *ratio != member.ratio),
+        connection_limit: change
+            .connection_limit
+            .filter(|limit| *limit != member.connection_limit),
+        state: change
+            .state
+            .filter(|state| *state != MemberState::from_wire(&member.session, &member.state)),
+    })
+}
+
+/// Every field `change` names, as a PATCH body; `None` when it names none.
+fn patch(change: &MemberChange) -> Option<Value> {
     let mut body = Map::new();
-    if let Some(ratio) = change.ratio.filter(|ratio| *ratio != member.ratio) {
+    if let Some(ratio) = change.ratio {
         body.insert("ratio".into(), json!(ratio));
     }
-    if let Some(limit) = change
-        .connection_limit
-        .filter(|limit| *limit != member.connection_limit)
-    {
+    if let Some(limit) = change.connection_limit {
         body.insert("connectionLimit".into(), json!(limit));
     }
-    if let Some(state) = change
-        .state
-        .filter(|state| *state != MemberState::from_wire(&member.session, &member.state))
-    {
+    if let Some(state) = change.state {
         let (session, state) = state.wire_pair();
         body.insert("session".into(), json!(session));
         body.insert("state".into(), json!(state));

@@ -33,7 +33,9 @@ pub mod source;
 pub mod topology;
 pub mod wire;
 
-pub use actuator::{Actuator, MemberChange, MemberState, PoolChangeSet, PoolOutcome, PoolResult};
+pub use actuator::{
+    Actuator, Baseline, MemberChange, MemberState, PoolChangeSet, PoolOutcome, PoolResult,
+};
 pub use client::{AuthMode, Client, ClientConfig, Credentials, Error, RetryPolicy, TlsOptions};
 pub use path::FullPath;
 pub use topology::{EnsureReport, Topology};

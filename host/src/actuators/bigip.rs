@@ -1,6 +1,8 @@
 //! Member ratio and state changes, grouped per pool into the change sets the
 //! BIG-IP actuator applies one transaction per pool: a pool's changes all
-//! apply or none do.
+//! apply or none do. The plan already holds only what differs from the pools
+//! as this cycle read them, so the actuator writes it without reading them
+//! again.
 
 use std::collections::BTreeMap;
 
@@ -46,7 +48,9 @@ pub async fn apply(bigip: &BigIp, changes: &[(usize, &Change)]) -> Vec<(usize, C
     }
     let (indexes, sets): (Vec<Vec<usize>>, Vec<fulcrum_bigip::PoolChangeSet>) =
         by_pool.into_values().unzip();
+    // The plan was diffed against the pools read at the start of this cycle.
     let outcomes = fulcrum_bigip::Actuator::new(bigip.client.clone())
+        .with_baseline(fulcrum_bigip::Baseline::Caller)
         .with_transaction_concurrency(bigip.transaction_concurrency)
         .apply(&sets)
         .await;

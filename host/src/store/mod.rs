@@ -12,9 +12,10 @@
 //!
 //! 1. Before applying anything, [`Store::write_intent`] commits the cycle's
 //!    planned changes (and the policy state and clocks they came from).
-//! 2. The actuators apply the changes. They are idempotent: each compares
-//!    the observed value with the wanted one (BIG-IP patches only differing
-//!    fields, GCE resizes to an absolute size with a request id).
+//! 2. The actuators apply the changes. They are idempotent: every change
+//!    sets an absolute value the plan found different from the one observed
+//!    this cycle (BIG-IP patches those fields to their values, GCE resizes to
+//!    an absolute size with a request id).
 //! 3. [`Store::complete_cycle`] commits, in one transaction, the audit record,
 //!    the last-applied value of every change that succeeded, the state and
 //!    clocks, and removes the intent. A cycle with nothing to apply skips

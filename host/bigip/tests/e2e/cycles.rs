@@ -6,7 +6,8 @@ use fulcrum_bigip::sim::{Burst, Faults, SimOptions};
 use fulcrum_bigip::source::{Availability, observe};
 use fulcrum_bigip::topology::Outcome;
 use fulcrum_bigip::{
-    Actuator, AuthMode, FullPath, MemberChange, MemberState, PoolChangeSet, PoolResult, Topology,
+    Actuator, AuthMode, Baseline, FullPath, MemberChange, MemberState, PoolChangeSet, PoolResult,
+    Topology,
 };
 
 use crate::sim_and_client;
@@ -299,4 +300,51 @@ async fn an_expired_token_is_replaced_mid_cycle() {
     );
     assert_eq!(running.counters().logins, 2);
     client.extend_token(36000).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_caller_baseline_writes_what_it_names_without_reading_the_pool() {
+    let (running, client) = sim_and_client(SimOptions::default(), AuthMode::token()).await;
+    client.version().await.unwrap();
+    running.reset_counters();
+    let outcomes = Actuator::new(client.clone())
+        .with_baseline(Baseline::Caller)
+        .apply(&drain_and_weigh())
+        .await;
+    assert!(
+        matches!(
+            outcomes[0].result,
+            PoolResult::Applied { members_changed: 3 }
+        ),
+        "{outcomes:?}"
+    );
+    let counters = running.counters();
+    assert_eq!(counters.reads, 0, "{counters:?}");
+    assert_eq!(counters.transactions, 1, "{counters:?}");
+    assert_eq!(applied(&client).await, Some(true));
+
+    // A member gone from the pool fails the whole transaction.
+    let mut stale = drain_and_weigh();
+    stale[0].members[0].ratio = Some(9);
+    stale[0].members.push(MemberChange {
+        member: "ml-node-9:80".into(),
+        ratio: Some(2),
+        ..Default::default()
+    });
+    let outcomes = Actuator::new(client.clone())
+        .with_baseline(Baseline::Caller)
+        .apply(&stale)
+        .await;
+    assert!(
+        matches!(outcomes[0].result, PoolResult::Failed(_)),
+        "{outcomes:?}"
+    );
+    let members = client
+        .pool_members(&FullPath::parse("mlPool"))
+        .await
+        .unwrap();
+    assert_eq!(
+        members[0].ratio, 5,
+        "nothing of the failed change set applied"
+    );
 }
