@@ -12,18 +12,17 @@
 //! same two cores, per-stage medians over repeated runs: collect 62–67 ms
 //! (the 1,000 scrapes take ≈ 60 ms, the BIG-IP read beside them 30–50 ms,
 //! building the snapshot 5 ms), evaluate 0.8 ms, guard + plan 0.5 ms, apply
-//! 40–41 ms (the demo queues 8 of the pool's transaction commands at once,
-//! `[bigip] transaction_concurrency`; reading the pool to diff against takes
-//! 5 ms of it), record 8–9 ms; the whole cycle 108–118 ms.
+//! 39–41 ms (the demo queues 8 of the pool's transaction commands at once,
+//! `[bigip] transaction_concurrency`), record 8–9 ms; the whole cycle
+//! 108–118 ms.
 //! What bounds each:
 //!
 //! - collect: per scrape, the HTTP exchange on both ends (client, exporter,
 //!   loopback TCP, task wake-ups) outweighs parsing, which is about a sixth
 //!   of the ≈ 100 µs of CPU a scrape costs under `perf`;
 //! - apply: one PATCH per changed member in the pool's transaction, ≈ 40 µs
-//!   of CPU each for client and simulator together over TLS, plus the read
-//!   of the pool the change set is diffed against; a network round trip each
-//!   against a real device, which queueing several at once overlaps;
+//!   of CPU each for client and simulator together over TLS; a network round
+//!   trip each against a real device, which queueing several at once overlaps;
 //! - record: hashing the snapshot for the audit record's inputs digest, and
 //!   the two durable commits crash safety needs.
 
