@@ -171,5 +171,8 @@ fn secrets_come_from_files_and_never_show() {
     assert_eq!(bigip.password.expose(), "s3cret");
     assert!(!format!("{bigip:?}").contains("s3cret"));
     assert_eq!(bigip.tls, fulcrum_bigip::TlsOptions::InsecureSkipVerify);
-    assert_eq!(bigip.transaction_concurrency, 1, "one command at a time by default");
+    assert_eq!(
+        bigip.transaction_concurrency, 1,
+        "one command at a time by default"
+    );
 }

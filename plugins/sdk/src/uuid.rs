@@ -87,7 +87,10 @@ mod tests {
         let text = "GPU-8a2c6d3e-1f4b-4c5d-9e6f-0a1b2c3d4e5f";
         let uuid: GpuUuid = text.parse().unwrap();
         assert_eq!(uuid.to_string(), text);
-        assert_eq!(uuid.halves(), (0x8a2c_6d3e_1f4b_4c5d, 0x9e6f_0a1b_2c3d_4e5f));
+        assert_eq!(
+            uuid.halves(),
+            (0x8a2c_6d3e_1f4b_4c5d, 0x9e6f_0a1b_2c3d_4e5f)
+        );
         let (high, low) = uuid.halves();
         assert_eq!(GpuUuid::from_halves(high, low), Some(uuid));
         assert_eq!(GpuUuid::from_halves(0, 0), None);
