@@ -3,8 +3,6 @@
 //! drained through the BIG-IP, applied by the configured executor, saved to
 //! the store after every step so a restart resumes where it stopped.
 
-use std::convert::Infallible;
-
 use crate::actuators::ChangeResult;
 use crate::backends::Backends;
 use crate::guard::Held;
@@ -60,32 +58,18 @@ impl Mig {
             return Vec::new();
         };
         let mut drain = BigIpDrain::new(bigip);
-        let events = match store {
-            Some(store) => {
-                self.rollouts
-                    .cycle(
-                        snapshot,
-                        &plan.changes,
-                        now_ms,
-                        &mut drain,
-                        &self.executor,
-                        |saved| store.save_mig_rollouts(saved),
-                    )
-                    .await
-            }
-            None => {
-                self.rollouts
-                    .cycle(
-                        snapshot,
-                        &plan.changes,
-                        now_ms,
-                        &mut drain,
-                        &self.executor,
-                        |_| Ok::<(), Infallible>(()),
-                    )
-                    .await
-            }
-        };
+        let persist = |saved: &_| store.map_or(Ok(()), |store| store.save_mig_rollouts(saved));
+        let events = self
+            .rollouts
+            .cycle(
+                snapshot,
+                &plan.changes,
+                now_ms,
+                &mut drain,
+                &self.executor,
+                persist,
+            )
+            .await;
         for (planned, result) in plan.changes.iter().zip(results.iter_mut()) {
             let Change::MigLayout { node, gpus, .. } = &planned.change else {
                 continue;

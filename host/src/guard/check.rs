@@ -66,20 +66,23 @@ pub fn check(
                     let detail = format!("no grant of {kind} on {target}");
                     rejected.push(reject(Some(target), Rule::NotGranted, detail));
                 }
-                Some(target)
-                    if kind == ActionKind::MemberState && cx.held.why(&target).is_some() =>
-                {
-                    let why = cx.held.why(&target).unwrap_or_default();
-                    let detail =
-                        format!("{why}; the rollout sets this member's state until it ends");
-                    rejected.push(reject(Some(target), Rule::Held, detail));
+                Some(target) => {
+                    let held = cx.held.why(&target);
+                    match held.filter(|_| kind == ActionKind::MemberState) {
+                        Some(why) => {
+                            let detail = format!(
+                                "{why}; the rollout sets this member's state until it ends"
+                            );
+                            rejected.push(reject(Some(target), Rule::Held, detail));
+                        }
+                        None => candidates.push(Candidate {
+                            policy: proposal.policy.to_owned(),
+                            priority: proposal.priority,
+                            target,
+                            decision: decision.clone(),
+                        }),
+                    }
                 }
-                Some(target) => candidates.push(Candidate {
-                    policy: proposal.policy.to_owned(),
-                    priority: proposal.priority,
-                    target,
-                    decision: decision.clone(),
-                }),
             }
         }
     }
