@@ -17,6 +17,23 @@ fn host(args: &[&str]) -> Command {
     command
 }
 
+/// `host audit --json` on `config`: one record per cycle, each whole JSON.
+fn audit(config: &str) -> Vec<serde_json::Value> {
+    let out = host(&["audit", "--config", config, "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("every record is whole JSON"))
+        .collect()
+}
+
 /// Kills the child on drop, so a failed assertion leaves no process behind.
 struct Running(Child);
 
@@ -82,15 +99,7 @@ pools = ["mlPool"]
         cycles_seen += usize::from(line.starts_with("cycle "));
     }
     // The audit log reads while the host runs.
-    let out = host(&["audit", "--config", config, "--json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(String::from_utf8(out.stdout).unwrap().lines().count() >= 2);
+    assert!(audit(config).len() >= 2);
     // And the host goes on to its next cycle.
     while !lines
         .next()
@@ -121,19 +130,7 @@ pools = ["mlPool"]
         String::from_utf8_lossy(&out.stderr)
     );
 
-    let out = host(&["audit", "--config", config, "--json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let records: Vec<serde_json::Value> = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|line| serde_json::from_str(line).expect("every record is whole JSON"))
-        .collect();
+    let records = audit(config);
     let cycles: Vec<u64> = records
         .iter()
         .map(|r| r["cycle"].as_u64().unwrap())

@@ -101,6 +101,7 @@ struct Run {
     rails: GuardRails,
     grants: Grants,
     clocks: GuardClocks,
+    held: Held,
 }
 
 impl Run {
@@ -109,6 +110,7 @@ impl Run {
             rails: GuardRails::default(),
             grants: all_grants(),
             clocks: GuardClocks::default(),
+            held: Held::new(),
         }
     }
 
@@ -127,7 +129,7 @@ impl Run {
             &GuardContext {
                 rails: &self.rails,
                 geometry: &any_layout,
-                held: &Held::new(),
+                held: &self.held,
                 now_ms,
             },
         );
@@ -695,43 +697,27 @@ proptest! {
 fn a_member_held_by_a_mig_rollout_keeps_its_state_but_takes_ratios() {
     let mut snapshot = serving_pool(4);
     snapshot.members.state[1] = MemberState::Disabled.code();
-    let mut held = Held::new();
-    held.hold(
+    let mut run = Run::new();
+    run.held.hold(
         "/Common/mlPool",
         "/Common/n1:8080",
         "node n1 is mid MIG rollout (wait_idle)",
     );
-    let decisions = [
-        decide(Action::SetMemberState {
+    let actions = vec![
+        Action::SetMemberState {
             member: 1,
             state: MemberState::Enabled,
-        }),
-        decide(Action::SetMemberRatio {
+        },
+        Action::SetMemberRatio {
             member: 1,
             ratio: 20,
-        }),
-        decide(Action::SetMemberState {
+        },
+        Action::SetMemberState {
             member: 2,
             state: MemberState::Disabled,
-        }),
-    ];
-    let grants = all_grants();
-    let outcome = check(
-        &snapshot,
-        &[PolicyProposal {
-            policy: "p",
-            priority: 0,
-            grants: &grants,
-            decisions: &decisions,
-        }],
-        &GuardClocks::default(),
-        &GuardContext {
-            rails: &GuardRails::default(),
-            geometry: &any_layout,
-            held: &held,
-            now_ms: 0,
         },
-    );
+    ];
+    let outcome = run.pass(&snapshot, actions.clone(), 0);
     assert_eq!(only_rule(&outcome), Rule::Held);
     assert_eq!(
         outcome.rejected[0].detail,
@@ -742,5 +728,5 @@ fn a_member_held_by_a_mig_rollout_keeps_its_state_but_takes_ratios() {
         .iter()
         .map(|a| &a.decision.action)
         .collect();
-    assert_eq!(accepted, [&decisions[1].action, &decisions[2].action]);
+    assert_eq!(accepted, [&actions[1], &actions[2]]);
 }

@@ -363,30 +363,26 @@ fn crash_after(path: &Path, mode: &str, until: &str, alive: impl FnOnce()) -> Ve
     lines
 }
 
+/// The cycles the audit log holds, oldest first.
+fn audited(log: &dyn ReadAudit) -> Vec<u64> {
+    log.audit_since(None)
+        .unwrap()
+        .iter()
+        .map(|r| r.cycle)
+        .collect()
+}
+
 #[test]
 fn a_kill_while_applying_leaves_the_intent_and_an_intact_audit_log() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("fulcrum.redb");
     crash_after(&path, "applying", "intent 3", || {
         // The writer is alive, mid-cycle: the audit log reads beside it.
-        let reader = AuditReader::open(&path).unwrap();
-        let cycles: Vec<u64> = reader
-            .audit_since(None)
-            .unwrap()
-            .iter()
-            .map(|r| r.cycle)
-            .collect();
-        assert_eq!(cycles, vec![1, 2]);
+        assert_eq!(audited(&AuditReader::open(&path).unwrap()), vec![1, 2]);
         assert!(Store::open(&path).is_err(), "a second writer is refused");
     });
     let store = Store::open(&path).unwrap();
-    let cycles: Vec<u64> = store
-        .audit_since(None)
-        .unwrap()
-        .iter()
-        .map(|r| r.cycle)
-        .collect();
-    assert_eq!(cycles, vec![1, 2]);
+    assert_eq!(audited(&store), vec![1, 2]);
     assert_eq!(store.incomplete_intents().unwrap(), vec![intent(3)]);
     assert_eq!(store.next_cycle().unwrap(), 4);
     assert_eq!(
@@ -405,12 +401,7 @@ fn a_kill_while_writing_keeps_every_committed_cycle_whole() {
     let lines = crash(&path, "writing", "intent 4");
     assert!(lines.contains(&"done 3".to_owned()));
     let store = Store::open(&path).unwrap();
-    let audited: Vec<u64> = store
-        .audit_since(None)
-        .unwrap()
-        .iter()
-        .map(|r| r.cycle)
-        .collect();
+    let audited = audited(&store);
     let pending: Vec<u64> = store
         .incomplete_intents()
         .unwrap()
