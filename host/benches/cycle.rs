@@ -9,19 +9,17 @@
 //! `cargo bench -p fulcrum-host --bench cycle`
 //!
 //! On a 2-vCPU VM, with every simulator in this process competing for the
-//! same two cores, per-stage medians over repeated runs: collect 62–67 ms
-//! (the 1,000 scrapes take ≈ 60 ms, the BIG-IP read beside them 30–50 ms,
-//! building the snapshot 5 ms), evaluate 0.8 ms, guard + plan 0.5 ms, apply
-//! 39–41 ms (the demo queues 8 of the pool's transaction commands at once,
-//! `[bigip] transaction_concurrency`), record 8–9 ms; the whole cycle
-//! 108–118 ms.
+//! same two cores, per-stage medians over repeated runs: collect 48–50 ms
+//! (the 1,000 scrapes and the BIG-IP read beside them), evaluate 0.9 ms,
+//! guard + plan 0.3 ms, apply 22 ms (the demo queues 8 of the pool's
+//! transaction commands at once, `[bigip] transaction_concurrency`), record
+//! 8–9 ms; the whole cycle 80–81 ms.
 //! What bounds each:
 //!
 //! - collect: per scrape, the HTTP exchange on both ends (client, exporter,
-//!   loopback TCP, task wake-ups) outweighs parsing, which is about a sixth
-//!   of the ≈ 100 µs of CPU a scrape costs under `perf`;
-//! - apply: one PATCH per changed member in the pool's transaction, ≈ 40 µs
-//!   of CPU each for client and simulator together over TLS; a network round
+//!   loopback TCP, task wake-ups) outweighs parsing the exposition;
+//! - apply: one PATCH per changed member in the pool's transaction, ≈ 22 µs
+//!   each for client and simulator together over TLS; a network round
 //!   trip each against a real device, which queueing several at once overlaps;
 //! - record: hashing the snapshot for the audit record's inputs digest, and
 //!   the two durable commits crash safety needs.
