@@ -34,6 +34,10 @@ use fulcrum_host::runtime::{EngineConfig, PolicyEngine};
 use fulcrum_host::sim::FleetConfig;
 use fulcrum_host::store::Store;
 
+/// The `host` binary's allocator, so the cycle costs what it costs there.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const NODES: usize = 1_000;
 const WARM_UP: usize = 3;
 const MEASURED: usize = 20;

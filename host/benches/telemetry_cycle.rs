@@ -9,12 +9,15 @@
 //! The exporters run on a runtime of their own threads; the collector on a
 //! current-thread runtime on the main thread, so the main thread's CPU time
 //! (`getrusage(RUSAGE_THREAD)`) is the collector's alone. The counting
-//! allocator tracks bytes allocated minus bytes freed on the main thread.
+//! allocator (the `host` binary's, mimalloc, underneath) tracks bytes
+//! allocated minus bytes freed on the main thread.
 
-use std::alloc::{GlobalAlloc, Layout, System};
+use std::alloc::{GlobalAlloc, Layout};
 use std::cell::Cell;
 use std::sync::atomic::{AtomicIsize, Ordering};
 use std::time::{Duration, Instant};
+
+use mimalloc::MiMalloc;
 
 use fulcrum_host::sim::{ExporterServers, Fleet, FleetConfig};
 use fulcrum_host::sources::{
@@ -31,21 +34,21 @@ thread_local! {
 static LIVE: AtomicIsize = AtomicIsize::new(0);
 static PEAK: AtomicIsize = AtomicIsize::new(0);
 
-/// The system allocator, counting the counted thread's live bytes and peak.
+/// The `host` binary's allocator, counting the counted thread's live bytes and peak.
 struct Counting;
 
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         count(layout.size() as isize);
-        unsafe { System.alloc(layout) }
+        unsafe { MiMalloc.alloc(layout) }
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         count(-(layout.size() as isize));
-        unsafe { System.dealloc(ptr, layout) }
+        unsafe { MiMalloc.dealloc(ptr, layout) }
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         count(new_size as isize - layout.size() as isize);
-        unsafe { System.realloc(ptr, layout, new_size) }
+        unsafe { MiMalloc.realloc(ptr, layout, new_size) }
     }
 }
 

@@ -30,11 +30,3 @@ pub mod sources;
 pub mod store;
 pub mod tls;
 mod wit;
-
-/// The process allocator, for the host and everything built on this crate.
-/// A cycle makes many small, short-lived buffers (a body per scrape, a value
-/// per pool member, a command per change) on one worker thread and frees them
-/// on another; mimalloc's per-thread heaps keep that off glibc's arena locks,
-/// which took a 1,000-node cycle from ≈ 110 ms to ≈ 80 ms.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
