@@ -79,7 +79,9 @@ impl Session {
             .map_err(Failure::usage)?;
         let metrics = Metrics::new();
         let store = match (&config.engine.state_dir, read_only) {
-            (Some(dir), false) => Some(open_store(dir)?),
+            (Some(dir), false) => {
+                Some(open_store(dir)?.with_audit_retention(config.engine.audit_retention))
+            }
             _ => None,
         };
         let runtime = super::engine(global)?;

@@ -5,6 +5,7 @@
 //! [engine]
 //! interval_ms = 5000               # time between cycles
 //! state_dir = "/var/lib/fulcrum"   # store: policy state, clocks, audit
+//! audit_retention_hours = 168      # audit records older than this are dropped
 //! metrics_listen = "127.0.0.1:9464"
 //! quarantine_after = 5             # consecutive failures before a policy is benched
 //!
@@ -29,6 +30,7 @@ use crate::sim::FleetConfig;
 pub(super) struct EngineToml {
     interval_ms: Option<Spanned<u64>>,
     state_dir: Option<PathBuf>,
+    audit_retention_hours: Option<Spanned<u64>>,
     metrics_listen: Option<Spanned<String>>,
     quarantine_after: Option<Spanned<u32>>,
 }
@@ -40,6 +42,8 @@ pub struct EngineSettings {
     pub interval: Duration,
     /// Where the store lives; `None` keeps state in memory only.
     pub state_dir: Option<PathBuf>,
+    /// How long the store keeps an audit record.
+    pub audit_retention: Duration,
     /// Where `/metrics` and `/healthz` are served; `None` serves nothing.
     pub metrics_listen: Option<SocketAddr>,
     /// Consecutive failed evaluations after which a policy is quarantined.
@@ -51,6 +55,9 @@ impl Default for EngineSettings {
         EngineSettings {
             interval: Duration::from_secs(5),
             state_dir: None,
+            // A week: long enough to look back over an incident, short enough
+            // that a large fleet's log (a record per cycle) stays bounded.
+            audit_retention: Duration::from_secs(7 * 24 * 3600),
             metrics_listen: None,
             quarantine_after: 5,
         }
@@ -87,6 +94,15 @@ impl EngineToml {
                 problems,
             )),
             state_dir: self.state_dir.map(|dir| base.join(dir)),
+            audit_retention: Duration::from_secs(
+                3600 * source.in_range(
+                    "engine.audit_retention_hours",
+                    self.audit_retention_hours,
+                    1..=876_000,
+                    defaults.audit_retention.as_secs() / 3600,
+                    problems,
+                ),
+            ),
             metrics_listen,
             quarantine_after: source.in_range(
                 "engine.quarantine_after",

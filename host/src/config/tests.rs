@@ -13,6 +13,7 @@ fn a_full_file_parses_into_typed_config() {
     let text = r#"
         [engine]
         interval_ms = 2000
+        audit_retention_hours = 48
         metrics_listen = "127.0.0.1:9464"
         [fleet]
         nodes = 5
@@ -39,6 +40,10 @@ fn a_full_file_parses_into_typed_config() {
     let config = RunConfig::parse(text, Path::new("/etc/fulcrum")).unwrap();
     assert!(config.is_embedded());
     assert_eq!(config.engine.interval, Duration::from_secs(2));
+    assert_eq!(
+        config.engine.audit_retention,
+        Duration::from_secs(48 * 3600)
+    );
     assert_eq!(
         config.engine.metrics_listen,
         Some("127.0.0.1:9464".parse().unwrap())
@@ -111,15 +116,16 @@ fn unknown_keys_are_errors_that_name_the_key_and_line() {
 
 #[test]
 fn every_bad_value_is_reported_with_its_line() {
-    let text = "[fleet]\nnodes = 0\n[[policies]]\npath = \"p.wasm\"\ndeadline_ms = 0\nmemory_mib = 4096\nsha256 = \"abc\"\n";
+    let text = "[engine]\naudit_retention_hours = 0\n[fleet]\nnodes = 0\n[[policies]]\npath = \"p.wasm\"\ndeadline_ms = 0\nmemory_mib = 4096\nsha256 = \"abc\"\n";
     let problems = RunConfig::parse(text, Path::new(".")).unwrap_err();
     assert_eq!(
         problems,
         [
-            "fleet.nodes (line 2): 0 is out of range; expected 1..=100000",
-            "policies[0].deadline_ms (line 5): 0 is out of range; expected 1..=60000",
-            "policies[0].memory_mib (line 6): 4096 is out of range; expected 1..=1024",
-            "policies[0].sha256 (line 7): expected 64 hexadecimal digits",
+            "engine.audit_retention_hours (line 2): 0 is out of range; expected 1..=876000",
+            "fleet.nodes (line 4): 0 is out of range; expected 1..=100000",
+            "policies[0].deadline_ms (line 7): 0 is out of range; expected 1..=60000",
+            "policies[0].memory_mib (line 8): 4096 is out of range; expected 1..=1024",
+            "policies[0].sha256 (line 9): expected 64 hexadecimal digits",
         ]
     );
 }

@@ -31,6 +31,13 @@
 //! cycle's audit record from its intent and removes the intent. A kill
 //! during any commit leaves the previous committed state: the audit log only
 //! ever holds whole records.
+//!
+//! # Retention
+//!
+//! Records are only ever appended, never rewritten. With a retention set
+//! ([`Store::with_audit_retention`]), each append also drops the oldest
+//! records that have aged past it, a bounded number per commit, so a log
+//! written every few seconds by a large fleet stays a bounded size.
 
 mod audit;
 mod intent;
@@ -46,6 +53,7 @@ pub use intent::{Intent, LastApplied};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use redb::{
     ConcurrencyMode, Database, ReadOnlyDatabase, ReadableDatabase, ReadableTable, WriteTransaction,
@@ -101,7 +109,13 @@ pub struct CycleState<'a> {
 pub struct Store {
     db: Database,
     path: PathBuf,
+    audit_retention: Option<Duration>,
 }
+
+/// Most aged audit records one commit drops: a backlog (a retention just
+/// shortened, a host back after a long stop) is worked off over the next
+/// cycles instead of in one long commit.
+const PRUNE_PER_COMMIT: usize = 64;
 
 /// How a store's file is shared: one writer, readers in other processes
 /// following its commits.
@@ -193,6 +207,7 @@ impl Store {
         let store = Store {
             db,
             path: path.to_owned(),
+            audit_retention: None,
         };
         let txn = store.begin_write()?;
         {
@@ -205,6 +220,13 @@ impl Store {
         }
         txn.commit().map_err(store.db_err("creating the tables"))?;
         Ok(store)
+    }
+
+    /// Keep audit records for `retention` after their cycle, measured from
+    /// the time of the newest record; without it, every record is kept.
+    pub fn with_audit_retention(mut self, retention: Duration) -> Store {
+        self.audit_retention = Some(retention);
+        self
     }
 
     /// The number for the next cycle: one past the highest cycle audited or intended.
@@ -392,6 +414,44 @@ impl Store {
         audit
             .insert(record.cycle, encode(record).as_slice())
             .map_err(self.db_err(op))?;
+        if let Some(retention) = self.audit_retention {
+            let oldest_kept_ms = record.at_ms.saturating_sub(retention.as_millis() as u64);
+            self.drop_aged(&mut audit, oldest_kept_ms)?;
+        }
+        Ok(())
+    }
+
+    /// Drop audit records from before `oldest_kept_ms`, oldest first, at most
+    /// [`PRUNE_PER_COMMIT`] of them.
+    fn drop_aged(
+        &self,
+        audit: &mut redb::Table<'_, u64, &[u8]>,
+        oldest_kept_ms: u64,
+    ) -> Result<(), StoreError> {
+        /// The one field retention reads.
+        #[derive(serde::Deserialize)]
+        struct RecordTime {
+            at_ms: u64,
+        }
+        let op = "dropping aged audit records";
+        for _ in 0..PRUNE_PER_COMMIT {
+            let Some((cycle, at_ms)) =
+                audit
+                    .first()
+                    .map_err(self.db_err(op))?
+                    .map(|(cycle, value)| {
+                        let time: Result<RecordTime, _> = decode(value.value());
+                        (cycle.value(), time.map(|time| time.at_ms))
+                    })
+            else {
+                return Ok(());
+            };
+            let at_ms = at_ms.map_err(self.decode_err("audit", &cycle.to_string()))?;
+            if at_ms >= oldest_kept_ms {
+                return Ok(());
+            }
+            audit.remove(cycle).map_err(self.db_err(op))?;
+        }
         Ok(())
     }
 

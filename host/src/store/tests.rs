@@ -189,6 +189,42 @@ fn the_audit_log_is_append_only_and_filtered_by_time() {
 }
 
 #[test]
+fn records_past_the_retention_are_dropped_as_new_ones_are_appended() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fulcrum.redb");
+    let (policy_state, clocks) = (PolicyState::default(), GuardClocks::default());
+    // Cycle N is at N × 15 s; forty seconds keep the newest record and the
+    // two before it.
+    let store = Store::open(&path)
+        .unwrap()
+        .with_audit_retention(Duration::from_secs(40));
+    for cycle in 1..=6 {
+        run_cycle(&store, cycle, &policy_state, &clocks);
+    }
+    assert_eq!(audited(&store), [4, 5, 6]);
+    assert_eq!(store.next_cycle().unwrap(), 7);
+    drop(store);
+
+    // Without a retention nothing is dropped; a backlog found later is
+    // worked off a bounded number of records per commit.
+    let store = Store::open(&path).unwrap();
+    for cycle in 7..=100 {
+        run_cycle(&store, cycle, &policy_state, &clocks);
+    }
+    assert_eq!(audited(&store), (4..=100).collect::<Vec<_>>());
+    drop(store);
+    let store = Store::open(&path)
+        .unwrap()
+        .with_audit_retention(Duration::from_millis(1));
+    run_cycle(&store, 101, &policy_state, &clocks);
+    let left = audited(&store);
+    assert_eq!(left.len(), 101 - 3 - PRUNE_PER_COMMIT);
+    assert_eq!(left.first(), Some(&(4 + PRUNE_PER_COMMIT as u64)));
+    run_cycle(&store, 102, &policy_state, &clocks);
+    assert_eq!(audited(&store), [102]);
+}
+
+#[test]
 fn an_interrupted_cycle_is_listed_then_closed_into_the_audit_log() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("fulcrum.redb")).unwrap();
