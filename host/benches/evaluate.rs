@@ -18,6 +18,10 @@ use fulcrum_sdk::testing::MemoryHost;
 use fulcrum_sdk::{Policy, SnapshotView};
 use gpu_weighting::GpuWeighting;
 
+/// The `host` binary's allocator, for native and wasm alike.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const GPUS_PER_NODE: usize = 8;
 
 fn fleet_snapshot(nodes: usize) -> model::Snapshot {
