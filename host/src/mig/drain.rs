@@ -9,6 +9,7 @@ use fulcrum_bigip::{Actuator, MemberChange, MemberState, PoolChangeSet, PoolResu
 
 use super::rollout::{Drain, MemberId, MemberStatus, PoolMembers};
 use crate::backends::BigIp;
+use crate::sources::pools::member_state;
 
 /// Drains and restores nodes through one BIG-IP.
 pub struct BigIpDrain<'a> {
@@ -40,7 +41,7 @@ impl Drain for BigIpDrain<'_> {
                     .map(|m| MemberStatus {
                         name: m.member.as_str().to_owned(),
                         node: Some(node_of(m).to_owned()),
-                        enabled: m.admin_state == MemberState::Enabled,
+                        state: member_state(m.admin_state),
                     })
                     .collect(),
             })

@@ -15,7 +15,9 @@
 //! - **Apply** asks the [`Executor`]; **Confirm** polls its status up to
 //!   `confirm_timeout_ms`.
 //! - **Restore** enables the drained members again, retrying every cycle until
-//!   it succeeds: service comes back whatever failed before.
+//!   it succeeds: service comes back whatever failed before. It enables only
+//!   members still disabled, as the drain left them: one an operator forced
+//!   offline meanwhile, or removed from its pool, is theirs and left as it is.
 //!
 //! Each step does at most one kind of side effect, and every side effect is
 //! idempotent (disabling a disabled member, applying an applied layout), so a
@@ -30,6 +32,7 @@ use serde::{Deserialize, Serialize};
 
 use super::executor::{ApplyStatus, Executor};
 use super::layout::MigRequest;
+use crate::model::MemberState;
 
 /// How long a rollout waits, in milliseconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -82,8 +85,15 @@ pub struct MemberStatus {
     pub name: String,
     /// The node serving it; `None` when no node matches its address.
     pub node: Option<String>,
-    /// Enabled (takes new connections).
-    pub enabled: bool,
+    /// Its administrative state.
+    pub state: MemberState,
+}
+
+impl MemberStatus {
+    /// Takes new connections.
+    pub fn enabled(&self) -> bool {
+        self.state == MemberState::Enabled
+    }
 }
 
 /// The load-balancer side a rollout drains and restores through.
@@ -128,13 +138,13 @@ pub fn plan_drain(node: &str, pools: &[PoolMembers]) -> Result<Vec<MemberId>, Dr
         let drained: Vec<&MemberStatus> = pool
             .members
             .iter()
-            .filter(|m| m.enabled)
+            .filter(|m| m.enabled())
             .filter(on_node)
             .collect();
         let remaining = pool
             .members
             .iter()
-            .filter(|m| m.enabled && !on_node(m))
+            .filter(|m| m.enabled() && !on_node(m))
             .count();
         if !drained.is_empty() && remaining == 0 {
             return Err(DrainRefused {
@@ -394,8 +404,14 @@ impl Rollout {
                 }
             }
             Phase::Restore { members, failure } => match self.enable(drain, &members).await {
-                Ok(()) => {
-                    let note = format!("{node}: enabled {}", list(&members));
+                Ok(Restored { enabled, left }) => {
+                    let mut note = format!("{node}: enabled {}", list(&enabled));
+                    if !left.is_empty() {
+                        note.push_str(&format!(
+                            "; left {} as an operator set them during the rollout",
+                            list(&left)
+                        ));
+                    }
                     (Phase::Done { failure }, note)
                 }
                 Err(error) => {
@@ -430,7 +446,7 @@ impl Rollout {
             .map_err(|error| format!("{node}: reading its pools failed: {error}"))?;
         for pool in &pools {
             let others_enabled = pool.members.iter().any(|m| {
-                m.enabled
+                m.enabled()
                     && !members
                         .iter()
                         .any(|d| d.pool == pool.pool && d.member == m.name)
@@ -458,15 +474,42 @@ impl Rollout {
         Ok(())
     }
 
-    /// Enable `members`; stops at the first error.
-    async fn enable<D: Drain>(&self, drain: &mut D, members: &[MemberId]) -> Result<(), String> {
+    /// Enable those of `members` still disabled, as the drain left them;
+    /// stops at the first error. A member now forced offline, or gone from
+    /// its pool, was taken over by an operator and is left alone.
+    async fn enable<D: Drain>(
+        &self,
+        drain: &mut D,
+        members: &[MemberId],
+    ) -> Result<Restored, String> {
+        let node = &self.request.node;
+        let pools = drain
+            .pools(node)
+            .await
+            .map_err(|error| format!("{node}: reading its pools failed: {error}"))?;
+        let state_of = |member: &MemberId| {
+            pools
+                .iter()
+                .filter(|pool| pool.pool == member.pool)
+                .flat_map(|pool| &pool.members)
+                .find(|status| status.name == member.member)
+                .map(|status| status.state)
+        };
+        let mut restored = Restored::default();
         for member in members {
-            drain
-                .set_enabled(member, true)
-                .await
-                .map_err(|error| format!("enabling {member} failed: {error}"))?;
+            match state_of(member) {
+                Some(MemberState::Disabled) => {
+                    drain
+                        .set_enabled(member, true)
+                        .await
+                        .map_err(|error| format!("enabling {member} failed: {error}"))?;
+                    restored.enabled.push(member.clone());
+                }
+                Some(MemberState::Enabled) => restored.enabled.push(member.clone()),
+                Some(MemberState::ForcedOffline) | None => restored.left.push(member.clone()),
+            }
         }
-        Ok(())
+        Ok(restored)
     }
 
     /// The members this rollout drains or has drained and not yet enabled
@@ -497,6 +540,14 @@ impl Rollout {
 }
 
 /// Go to Restore with `failure`.
+/// What restoring did: the drained members enabled again, and those left as
+/// an operator set them.
+#[derive(Default)]
+struct Restored {
+    enabled: Vec<MemberId>,
+    left: Vec<MemberId>,
+}
+
 fn restore(members: Vec<MemberId>, failure: String) -> (Phase, String) {
     let note = format!("{failure}; restoring service");
     (

@@ -2,16 +2,19 @@
 //! host killed after every step (persisted state reloaded) and killed inside
 //! a step (its side effects done, its new state lost).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 
 use super::*;
+use crate::model::MemberState;
 
 /// The world the rollout acts on; shared by the fakes, survives "restarts".
 #[derive(Debug, Default)]
 struct World {
     /// (pool, member) → (node, enabled).
     members: BTreeMap<(String, String), (Option<String>, bool)>,
+    /// Members an operator forced offline (not enabled, and not merely disabled).
+    forced_offline: BTreeSet<(String, String)>,
     /// Label-like status the executor reports; set by the test.
     status: Option<ApplyStatus>,
     applied: Vec<String>,
@@ -30,11 +33,18 @@ impl Drain for FakeDrain {
     async fn pools(&mut self, node: &str) -> Result<Vec<PoolMembers>, String> {
         let world = self.0.lock().unwrap();
         let mut pools: BTreeMap<String, Vec<MemberStatus>> = BTreeMap::new();
-        for ((pool, member), (on, enabled)) in &world.members {
+        for (key @ (pool, member), (on, enabled)) in &world.members {
+            let state = if world.forced_offline.contains(key) {
+                MemberState::ForcedOffline
+            } else if *enabled {
+                MemberState::Enabled
+            } else {
+                MemberState::Disabled
+            };
             pools.entry(pool.clone()).or_default().push(MemberStatus {
                 name: member.clone(),
                 node: on.clone(),
-                enabled: *enabled,
+                state,
             });
         }
         Ok(pools
@@ -50,11 +60,13 @@ impl Drain for FakeDrain {
             world.fail_enable -= 1;
             return Err(format!("{member}: load balancer unreachable"));
         }
+        let key = (member.pool.clone(), member.member.clone());
         let entry = world
             .members
-            .get_mut(&(member.pool.clone(), member.member.clone()))
+            .get_mut(&key)
             .ok_or_else(|| format!("{member}: no such member"))?;
         entry.1 = enabled;
+        world.forced_offline.remove(&key);
         Ok(())
     }
 }
@@ -176,19 +188,46 @@ async fn a_rollout_drains_waits_applies_confirms_and_restores() {
     assert!(!enabled(&world, "ml-node-3:8080"));
 }
 
+#[tokio::test]
+async fn restoring_leaves_a_member_an_operator_forced_offline_meanwhile() {
+    let world = world();
+    let mut rollout = rollout();
+    cycle(&mut rollout, &world, observe(&world, 0)).await;
+    assert!(!enabled(&world, "ml-node-1:9090"));
+    // While the node is drained, an operator takes one of its members out.
+    let taken = ("/Common/embed".to_owned(), "ml-node-1:9090".to_owned());
+    world.lock().unwrap().forced_offline.insert(taken.clone());
+
+    cycle(&mut rollout, &world, observe(&world, 20_000)).await;
+    let reports = cycle(&mut rollout, &world, observe(&world, 40_000)).await;
+    let done = reports.last().unwrap();
+    assert_eq!(done.progress, Progress::Done(Ok(())));
+    assert!(enabled(&world, "ml-node-1:8080"));
+    assert!(!enabled(&world, "ml-node-1:9090"));
+    assert!(world.lock().unwrap().forced_offline.contains(&taken));
+    let restore = reports.iter().find(|r| r.from == "restore").unwrap();
+    assert!(
+        restore
+            .note
+            .contains("left ml-node-1:9090 in /Common/embed as an operator set them"),
+        "{}",
+        restore.note
+    );
+}
+
 #[test]
 fn draining_the_last_enabled_members_of_a_pool_is_refused() {
-    let member = |name: &str, node: &str, enabled| MemberStatus {
+    let member = |name: &str, node: &str, state| MemberStatus {
         name: name.into(),
         node: Some(node.into()),
-        enabled,
+        state,
     };
     let pools = [PoolMembers {
         pool: "/Common/mlPool".into(),
         members: vec![
-            member("a:80", "ml-node-1", true),
-            member("b:80", "ml-node-1", true),
-            member("c:80", "ml-node-2", false),
+            member("a:80", "ml-node-1", MemberState::Enabled),
+            member("b:80", "ml-node-1", MemberState::Enabled),
+            member("c:80", "ml-node-2", MemberState::ForcedOffline),
         ],
     }];
     let refused = plan_drain("ml-node-1", &pools).unwrap_err();
@@ -200,7 +239,7 @@ fn draining_the_last_enabled_members_of_a_pool_is_refused() {
     );
     // With one enabled member elsewhere, both may go.
     let mut pools = pools;
-    pools[0].members[2].enabled = true;
+    pools[0].members[2].state = MemberState::Enabled;
     assert_eq!(plan_drain("ml-node-1", &pools).unwrap().len(), 2);
 }
 

@@ -7,7 +7,7 @@ use std::convert::Infallible;
 
 use super::*;
 use crate::mig::rollout::{MemberId, MemberStatus, PoolMembers};
-use crate::model::{GpuSample, Health, MigSample, NodeSample, SnapshotBuilder};
+use crate::model::{GpuSample, Health, MemberState, MigSample, NodeSample, SnapshotBuilder};
 use crate::sim::{GpuKind, MigAgent};
 
 const H100: &str = "NVIDIA H100 80GB HBM3";
@@ -26,7 +26,11 @@ impl Drain for Pool {
             .map(|(name, (on, enabled))| MemberStatus {
                 name: name.clone(),
                 node: Some(on.clone()),
-                enabled: *enabled,
+                state: if *enabled {
+                    MemberState::Enabled
+                } else {
+                    MemberState::Disabled
+                },
             })
             .collect::<Vec<_>>();
         Ok(if members.iter().any(|m| m.node.as_deref() == Some(node)) {
