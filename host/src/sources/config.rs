@@ -20,6 +20,12 @@
 //! [[telemetry]]
 //! kind = "nvidia-smi"
 //! command = ["ssh", "{address}", "nvidia-smi", "--query-gpu=index,uuid,utilization.gpu", "--format=csv"]
+//!
+//! [[telemetry]]
+//! kind = "nvidia-smi"
+//! format = "table"                            # plain `nvidia-smi`, as saved by other tools
+//! file = "/var/log/gpu/{name}.txt"
+//! list_file = "/var/log/gpu/{name}-L.txt"     # UUIDs and MIG profiles
 //! ```
 //!
 //! Templates (`url`, `command`, `file`) take `{address}`, `{hostname}` and
@@ -206,11 +212,15 @@ impl PrometheusQueries {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NvidiaSmiConfig {
-    /// The `--query-gpu` command, argv without a shell. Default `nvidia-smi
-    /// --query-gpu=<the fields read> --format=csv` unless `file` is given.
+    /// What `command` or `file` holds.
+    #[serde(default)]
+    pub format: NvidiaSmiFormat,
+    /// The command, argv without a shell. Default `nvidia-smi
+    /// --query-gpu=<the fields read> --format=csv`, or plain `nvidia-smi` for
+    /// the table, unless `file` is given.
     #[serde(default)]
     pub command: Option<Vec<String>>,
-    /// Read the `--query-gpu` output from this file instead.
+    /// Read the command's output from this file instead.
     #[serde(default)]
     pub file: Option<String>,
     /// The `nvidia-smi -L` command, for the MIG devices; not run when absent.
@@ -232,6 +242,19 @@ pub struct NvidiaSmiConfig {
     /// A node whose newest values are older than this is stale.
     #[serde(default = "default_stale_after_ms")]
     pub stale_after_ms: u64,
+}
+
+/// Which nvidia-smi output a source reads.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NvidiaSmiFormat {
+    /// `--query-gpu=… --format=csv`: every value a snapshot takes, by name.
+    #[default]
+    Csv,
+    /// The default table of plain `nvidia-smi`, MIG devices included. It
+    /// names no UUIDs or MIG profiles; the `-L` listing (`list_command` or
+    /// `list_file`) adds them.
+    Table,
 }
 
 /// The `--query-gpu` fields the parser reads.
@@ -474,6 +497,10 @@ mod tests {
             kind = "nvidia-smi"
             node = "gpu-1"
             join = "hostname"
+            [[telemetry]]
+            kind = "nvidia-smi"
+            format = "table"
+            file = "/var/log/gpu/{name}.txt"
             "#,
         )
         .unwrap();
@@ -494,7 +521,14 @@ mod tests {
                 "avg_over_time(DCGM_FI_PROF_GR_ENGINE_ACTIVE[1m])"
             )
         );
-        assert_eq!(sources[2].kind(), "nvidia-smi");
+        let TelemetryConfig::NvidiaSmi(csv) = &sources[2] else {
+            panic!("{sources:?}")
+        };
+        assert_eq!(csv.format, NvidiaSmiFormat::Csv);
+        let TelemetryConfig::NvidiaSmi(table) = &sources[3] else {
+            panic!("{sources:?}")
+        };
+        assert_eq!(table.format, NvidiaSmiFormat::Table);
         for (i, source) in sources.iter().enumerate() {
             assert_eq!(
                 source.check(&format!("telemetry[{i}]")),
@@ -509,6 +543,8 @@ mod tests {
         assert!(error.contains("unknown field `timeout`"), "{error}");
         let error = parse("[[telemetry]]\nkind = \"snmp\"\n").unwrap_err();
         assert!(error.contains("unknown variant `snmp`"), "{error}");
+        let error = parse("[[telemetry]]\nkind = \"nvidia-smi\"\nformat = \"xml\"\n").unwrap_err();
+        assert!(error.contains("unknown variant `xml`"), "{error}");
         let error = parse(
             "[[telemetry]]\nkind = \"prometheus\"\nurl = \"http://p\"\nqueries.util = \"x\"\n",
         )

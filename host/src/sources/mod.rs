@@ -9,7 +9,7 @@
 //! - [`dcgm`]: DCGM exporter `/metrics` scrapes;
 //! - [`prometheus`]: the same series read back from a Prometheus server;
 //! - [`nvidia_smi`]: `nvidia-smi --query-gpu … --format=csv` and
-//!   `nvidia-smi -L`, from a command or a file; the default table's parser;
+//!   `nvidia-smi -L`, or the default table, from a command or a file;
 //! - `config`: the `[[telemetry]]` tables ([`TelemetryConfig`]);
 //! - `collect`: [`TelemetryCollector`], one cycle's reads of every source,
 //!   joined to nodes, with age and staleness, as [`SnapshotBuilder`] rows;
@@ -49,6 +49,6 @@ pub use collect::{
 };
 pub use config::{
     DEFAULT_DCGM_URL, DcgmConfig, JoinBy, NVIDIA_SMI_QUERY_FIELDS, NvidiaSmiConfig,
-    PrometheusConfig, PrometheusQueries, TelemetryConfig,
+    NvidiaSmiFormat, PrometheusConfig, PrometheusQueries, TelemetryConfig,
 };
 pub use reading::{FieldWarning, GpuReading, MigInstance, RejectReason};

@@ -50,7 +50,8 @@ use tokio::time::Instant;
 pub use self::targets::NodeIdentity;
 use self::targets::NodeIndex;
 use super::config::{
-    DEFAULT_DCGM_URL, DcgmConfig, JoinBy, NVIDIA_SMI_QUERY_FIELDS, NvidiaSmiConfig, TelemetryConfig,
+    DEFAULT_DCGM_URL, DcgmConfig, JoinBy, NVIDIA_SMI_QUERY_FIELDS, NvidiaSmiConfig,
+    NvidiaSmiFormat, TelemetryConfig,
 };
 use super::nvidia_smi::{self, Input, ListedGpu};
 use super::prometheus::{self, PrometheusError, PrometheusRead, host_of};
@@ -78,7 +79,7 @@ pub struct NodeReadings {
     pub read_at_ms: u64,
     /// Whole GPUs.
     pub gpus: Vec<GpuReading>,
-    /// MIG GPU instances (DCGM and Prometheus sources).
+    /// MIG GPU instances (DCGM and Prometheus sources, the nvidia-smi table).
     pub mig_instances: Vec<GpuReading>,
     /// MIG devices listed by `nvidia-smi -L`, when the source runs it.
     pub mig_devices: Vec<ListedGpu>,
@@ -371,14 +372,16 @@ impl TelemetryCollector {
         NvidiaSmiTargets { nodes, index }: NvidiaSmiTargets<'_>,
         now_ms: u64,
     ) {
-        let query = match (&config.command, &config.file) {
-            (_, Some(file)) => Input::File(file.clone()),
-            (Some(argv), None) => Input::Command(argv.clone()),
-            (None, None) => Input::Command(vec![
+        let format = config.format;
+        let query = match (&config.command, &config.file, format) {
+            (_, Some(file), _) => Input::File(file.clone()),
+            (Some(argv), None, _) => Input::Command(argv.clone()),
+            (None, None, NvidiaSmiFormat::Csv) => Input::Command(vec![
                 "nvidia-smi".to_owned(),
                 format!("--query-gpu={NVIDIA_SMI_QUERY_FIELDS}"),
                 "--format=csv".to_owned(),
             ]),
+            (None, None, NvidiaSmiFormat::Table) => Input::Command(vec!["nvidia-smi".to_owned()]),
         };
         let list = match (&config.list_command, &config.list_file) {
             (_, Some(file)) => Some(Input::File(file.clone())),
@@ -393,7 +396,7 @@ impl TelemetryCollector {
                 let deadline = Instant::now() + timeout;
                 let read = async {
                     let _slot = in_flight.acquire_owned().await;
-                    read_nvidia_smi(&query, list.as_ref(), timeout, now_ms).await
+                    read_nvidia_smi(format, &query, list.as_ref(), timeout, now_ms).await
                 };
                 let result = tokio::time::timeout_at(deadline, read)
                     .await
@@ -546,6 +549,7 @@ impl TelemetryCollector {
 }
 
 async fn read_nvidia_smi(
+    format: NvidiaSmiFormat,
     query: &Input,
     list: Option<&Input>,
     timeout: Duration,
@@ -553,7 +557,6 @@ async fn read_nvidia_smi(
 ) -> Result<NodeReadings, SourceError> {
     let name = query.name();
     let text = nvidia_smi::read(query, timeout).await?;
-    let parsed = nvidia_smi::parse_query_gpu(&name, &text)?;
     let mig_devices = match list {
         Some(list) => {
             let text = nvidia_smi::read(list, timeout).await?;
@@ -561,13 +564,32 @@ async fn read_nvidia_smi(
         }
         None => Vec::new(),
     };
+    let (gpus, mig_instances, warnings) = match format {
+        NvidiaSmiFormat::Csv => {
+            let parsed = nvidia_smi::parse_query_gpu(&name, &text)?;
+            (parsed.gpus, Vec::new(), parsed.warnings)
+        }
+        NvidiaSmiFormat::Table => {
+            let mut table = nvidia_smi::parse_table(&name, &text)?;
+            table.add_listing(&mig_devices);
+            (
+                table.gpus.into_iter().map(|gpu| gpu.reading).collect(),
+                table
+                    .mig_devices
+                    .into_iter()
+                    .map(|mig| mig.reading)
+                    .collect(),
+                table.warnings,
+            )
+        }
+    };
     Ok(NodeReadings {
         target: name,
         read_at_ms: now_ms,
-        gpus: parsed.gpus,
-        mig_instances: Vec::new(),
+        gpus,
+        mig_instances,
         mig_devices,
-        warnings: parsed.warnings,
+        warnings,
     })
 }
 

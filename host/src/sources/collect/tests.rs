@@ -275,6 +275,7 @@ fn nvidia_smi_fixtures() -> String {
 async fn nvidia_smi_files_are_read_per_node() {
     let dir = nvidia_smi_fixtures();
     let config = NvidiaSmiConfig {
+        format: NvidiaSmiFormat::Csv,
         command: None,
         file: Some(format!("{dir}/{{name}}__query-gpu__load.csv")),
         list_command: None,
@@ -322,10 +323,67 @@ async fn nvidia_smi_files_are_read_per_node() {
 }
 
 #[tokio::test]
+async fn nvidia_smi_tables_are_read_with_their_listing() {
+    let dir = nvidia_smi_fixtures();
+    let config = NvidiaSmiConfig {
+        format: NvidiaSmiFormat::Table,
+        command: None,
+        file: Some(format!("{dir}/{{name}}__table__load.txt")),
+        list_command: None,
+        list_file: Some(format!("{dir}/{{name}}__list.txt")),
+        node: None,
+        join: JoinBy::Address,
+        timeout_ms: 5_000,
+        stale_after_ms: 60_000,
+    };
+    let nodes: Vec<NodeIdentity> = ["h100", "h100-mig"]
+        .iter()
+        .enumerate()
+        .map(|(n, name)| NodeIdentity {
+            name: name.to_string(),
+            address: format!("127.0.1.{}", n + 1),
+            hostname: None,
+        })
+        .collect();
+    let mut collector = TelemetryCollector::new(vec![TelemetryConfig::NvidiaSmi(config)]).unwrap();
+    let cycle = collector.collect(&nodes, T0).await;
+    assert!(cycle.errors.is_empty(), "{:?}", cycle.errors);
+
+    let uuid = Some("GPU-00000000-0000-0000-0000-000000000000".to_owned());
+    let h100 = cycle.nodes[0].readings.as_ref().unwrap();
+    let gpu = &h100.gpus[0];
+    assert_eq!(
+        (gpu.utilization, gpu.memory_used_mib, gpu.temperature_c),
+        (1.0, 19818.0, 59.0)
+    );
+    assert_eq!(gpu.uuid, uuid, "from the listing");
+    assert!(h100.mig_instances.is_empty());
+
+    let mig = cycle.nodes[1].readings.as_ref().unwrap();
+    assert!(mig.gpus[0].utilization.is_nan(), "N/A under MIG");
+    assert_eq!(mig.gpus[0].mig_enabled, Some(true));
+    assert!(mig.mig_instances.iter().all(|i| i.uuid == uuid));
+    let instances: Vec<(&str, u32, f32)> = cycle.nodes[1].mig_samples()[0]
+        .iter()
+        .map(|i| (i.profile, i.instance_id, i.memory_used_mib))
+        .collect();
+    assert_eq!(
+        instances,
+        [
+            ("3g.40gb", 2, 11091.0),
+            ("2g.20gb", 3, 17.0),
+            ("1g.10gb", 9, 9.0),
+            ("1g.10gb", 10, 9.0)
+        ]
+    );
+}
+
+#[tokio::test]
 async fn an_nvidia_smi_command_for_one_node() {
     let dir = nvidia_smi_fixtures();
     let config = |node: &str| {
         TelemetryConfig::NvidiaSmi(NvidiaSmiConfig {
+            format: NvidiaSmiFormat::Csv,
             command: Some(vec![
                 "cat".into(),
                 format!("{dir}/h100__query-gpu__idle.csv"),
