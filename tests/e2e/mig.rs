@@ -90,7 +90,7 @@ async fn enabled_members(world: &World) -> (usize, bool) {
     let enabled: Vec<_> = pools
         .iter()
         .flat_map(|p| &p.members)
-        .filter(|m| m.enabled)
+        .filter(|m| m.enabled())
         .collect();
     let node_1 = enabled
         .iter()
