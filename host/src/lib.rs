@@ -9,7 +9,8 @@
 //! GCE; [`mig`] for MIG layouts) → [`observe`] (metrics) and the store.
 //!
 //! [`engine`] runs that flow once per cycle; [`backends`] holds the clients
-//! sources and actuators share; [`config`] is the file that sets it all up;
+//! sources and actuators share; [`error_chain`] spells out why a request
+//! failed; [`config`] is the file that sets it all up;
 //! [`demo`] and [`sim`] are the embedded fleet and simulators the demo runs
 //! on; [`cli`] is the `host` binary.
 
@@ -19,6 +20,7 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod engine;
+pub mod error_chain;
 pub mod guard;
 pub mod mig;
 pub mod model;

@@ -4,8 +4,10 @@
 //! Operator's MIG manager) is what the executor reads back as the state.
 //!
 //! The API serves GET and PATCH (JSON merge patch) of `/api/v1/nodes/{name}`
-//! and the discovery documents kubectl reads first. kubectl must be
-//! installed (Debian's kubernetes-client); without it these tests fail.
+//! and the discovery documents kubectl reads first, over plain HTTP (as a
+//! `kubectl proxy` does) or HTTPS with a certificate from a throwaway CA (as
+//! an API server does). kubectl must be installed (Debian's
+//! kubernetes-client); without it these tests fail.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -22,6 +24,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::{Value, json};
 
+use fulcrum_host::mig::executor::any::AnyExecutor;
 use fulcrum_host::mig::executor::kube::{CONFIG_LABEL, KubeConfig, KubeExecutor, STATE_LABEL};
 use fulcrum_host::mig::executor::mig_parted::config_name;
 use fulcrum_host::mig::executor::{ApplyStatus, Executor};
@@ -183,6 +186,83 @@ fn discovery(addr: SocketAddr) -> Router<Shared> {
 async fn serve() -> (SocketAddr, Shared) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
+    let (app, shared) = api(addr);
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (addr, shared)
+}
+
+/// The API over HTTPS, its certificate for 127.0.0.1 issued by a new CA;
+/// returns that CA's certificate (PEM) too.
+async fn serve_https() -> (SocketAddr, Shared, String) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (ca_pem, tls) = certificates();
+    let (app, shared) = api(addr);
+    let listener = TlsListener {
+        tcp: listener,
+        tls: tokio_rustls::TlsAcceptor::from(tls),
+    };
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (addr, shared, ca_pem)
+}
+
+/// A new CA's certificate (PEM), and a server configuration with a
+/// certificate it issued for 127.0.0.1.
+fn certificates() -> (String, Arc<rustls::ServerConfig>) {
+    use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+
+    let ca_key = KeyPair::generate().unwrap();
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca = ca_params.self_signed(&ca_key).unwrap();
+    let issuer = Issuer::new(ca_params, ca_key);
+    let server_key = KeyPair::generate().unwrap();
+    let server = CertificateParams::new(vec!["127.0.0.1".to_owned()])
+        .unwrap()
+        .signed_by(&server_key, &issuer)
+        .unwrap();
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(server_key.serialize_der()));
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(vec![CertificateDer::from(server.der().to_vec())], key)
+    .unwrap();
+    (ca.pem(), Arc::new(config))
+}
+
+/// Accepts TCP connections and completes their TLS handshakes; a failed
+/// handshake (a client refusing the certificate) drops that connection only.
+struct TlsListener {
+    tcp: tokio::net::TcpListener,
+    tls: tokio_rustls::TlsAcceptor,
+}
+
+impl axum::serve::Listener for TlsListener {
+    type Io = tokio_rustls::server::TlsStream<tokio::net::TcpStream>;
+    type Addr = SocketAddr;
+
+    async fn accept(&mut self) -> (Self::Io, SocketAddr) {
+        loop {
+            let Ok((tcp, peer)) = self.tcp.accept().await else {
+                continue;
+            };
+            if let Ok(stream) = self.tls.accept(tcp).await {
+                return (stream, peer);
+            }
+        }
+    }
+
+    fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.tcp.local_addr()
+    }
+}
+
+/// The API's routes and state, with one node, `NODE`.
+fn api(addr: SocketAddr) -> (Router, Shared) {
     let mut api = Api::default();
     api.nodes.insert(
         NODE.into(),
@@ -206,8 +286,7 @@ async fn serve() -> (SocketAddr, Shared) {
     let app = discovery(addr)
         .route("/api/v1/nodes/{name}", get(get_node).patch(patch_node))
         .with_state(shared.clone());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (addr, shared)
+    (app, shared)
 }
 
 /// kubectl, with a kubeconfig for the loopback API in `dir`.
@@ -304,12 +383,17 @@ fn request() -> MigRequest {
 }
 
 fn executor(dir: &Path, addr: SocketAddr) -> KubeExecutor {
+    executor_for(dir, format!("http://{addr}"), None)
+}
+
+/// An executor with the API's token for `server`, trusting `ca_file` if given.
+fn executor_for(dir: &Path, server: String, ca_file: Option<PathBuf>) -> KubeExecutor {
     let token_file = dir.join("token");
     std::fs::write(&token_file, format!("{TOKEN}\n")).unwrap();
     KubeExecutor::new(&KubeConfig {
-        server: format!("http://{addr}"),
+        server,
         token_file: Some(token_file),
-        ca_file: None,
+        ca_file,
         timeout: Duration::from_secs(10),
     })
     .unwrap()
@@ -377,6 +461,46 @@ async fn the_executor_and_kubectl_see_the_same_mig_labels() {
             patches.len(),
             6,
             "one executor patch and five kubectl labels: {patches:?}"
+        );
+    })
+    .await
+    .expect("the test finishes within its bound");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn over_https_the_api_server_is_verified_against_the_named_ca() {
+    tokio::time::timeout(TEST_BOUND, async {
+        let (addr, api, ca_pem) = serve_https().await;
+        let dir = tempfile::tempdir().unwrap();
+        let server = format!("https://{addr}");
+        let ca_file = dir.path().join("ca.pem");
+        std::fs::write(&ca_file, &ca_pem).unwrap();
+        let request = request();
+
+        // Another CA's certificate, or the system roots: the handshake fails
+        // and nothing reaches the API.
+        let (other_ca, _) = certificates();
+        let other_ca_file = dir.path().join("other-ca.pem");
+        std::fs::write(&other_ca_file, other_ca).unwrap();
+        for untrusted in [Some(other_ca_file), None] {
+            let executor =
+                AnyExecutor::Kubernetes(executor_for(dir.path(), server.clone(), untrusted));
+            let error = executor.apply(&request).await.unwrap_err();
+            assert!(error.contains("PATCH node ml-node-1"), "{error}");
+            assert!(error.contains("invalid peer certificate"), "{error}");
+            assert!(api.lock().unwrap().patches.is_empty());
+        }
+
+        let executor = executor_for(dir.path(), server, Some(ca_file));
+        executor.apply(&request).await.unwrap();
+        assert_eq!(
+            executor.labels(NODE).await.unwrap().get(CONFIG_LABEL),
+            Some(&config_name(&request))
+        );
+        assert_eq!(
+            api.lock().unwrap().patches,
+            [("application/merge-patch+json".to_owned(), true)],
+            "the token went over the verified connection"
         );
     })
     .await

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use super::ChangeResult;
 use crate::backends::BigIp;
+use crate::error_chain::with_causes;
 use crate::plan::Change;
 
 /// Apply the member changes (plan index, change); one result per change.
@@ -59,7 +60,7 @@ pub async fn apply(bigip: &BigIp, changes: &[(usize, &Change)]) -> Vec<(usize, C
         .zip(outcomes)
         .flat_map(|(indexes, outcome)| {
             let result = match outcome.result {
-                fulcrum_bigip::PoolResult::Failed(err) => Err(err.to_string()),
+                fulcrum_bigip::PoolResult::Failed(err) => Err(with_causes(&err)),
                 _ => Ok(()),
             };
             indexes.into_iter().map(move |i| (i, result.clone()))

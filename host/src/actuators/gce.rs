@@ -4,6 +4,7 @@
 
 use super::ChangeResult;
 use crate::backends::Gce;
+use crate::error_chain::with_causes;
 use crate::plan::Change;
 
 /// Apply the group changes (plan index, change); one result per change.
@@ -22,7 +23,7 @@ pub async fn apply(gce: &Gce, changes: &[(usize, &Change)]) -> Vec<(usize, Chang
                     .set_target_size(&group, *to)
                     .await
                     .map(drop)
-                    .map_err(|err| err.to_string()),
+                    .map_err(|err| with_causes(&err)),
                 None => Err(unmanaged(group, location)),
             },
             Change::CapacityScaler {
@@ -46,7 +47,7 @@ pub async fn apply(gce: &Gce, changes: &[(usize, &Change)]) -> Vec<(usize, Chang
                         )
                         .await
                         .map(drop)
-                        .map_err(|err| err.to_string())
+                        .map_err(|err| with_causes(&err))
                 }
                 None => Err(unmanaged(group, location)),
             },

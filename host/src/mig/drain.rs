@@ -9,6 +9,7 @@ use fulcrum_bigip::{Actuator, MemberChange, MemberState, PoolChangeSet, PoolResu
 
 use super::rollout::{Drain, MemberId, MemberStatus, PoolMembers};
 use crate::backends::BigIp;
+use crate::error_chain::with_causes;
 use crate::sources::pools::member_state;
 
 /// Drains and restores nodes through one BIG-IP.
@@ -29,7 +30,7 @@ impl Drain for BigIpDrain<'_> {
     async fn pools(&mut self, node: &str) -> Result<Vec<PoolMembers>, String> {
         let pools = observe(&self.bigip.client, &self.bigip.pools)
             .await
-            .map_err(|err| format!("bigip: reading the pools of {node}: {err}"))?;
+            .map_err(|err| format!("bigip: reading the pools of {node}: {}", with_causes(&err)))?;
         Ok(pools
             .into_iter()
             .filter(|pool| pool.members.iter().any(|m| node_of(m) == node))
@@ -66,7 +67,7 @@ impl Drain for BigIpDrain<'_> {
             .apply(&[change])
             .await;
         match outcomes.into_iter().next().map(|outcome| outcome.result) {
-            Some(PoolResult::Failed(err)) => Err(format!("bigip: {err}")),
+            Some(PoolResult::Failed(err)) => Err(format!("bigip: {}", with_causes(&err))),
             Some(_) => Ok(()),
             None => Err(format!("bigip: no outcome for {member}")),
         }

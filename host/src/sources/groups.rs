@@ -6,6 +6,7 @@
 
 use crate::backends::Gce;
 use crate::config::GroupConfig;
+use crate::error_chain::with_causes;
 use crate::model::{GroupSample, InstanceAction, InstanceSample, InstanceStatus, SnapshotBuilder};
 use crate::sources::NodeIdentity;
 
@@ -46,14 +47,21 @@ async fn observe_group(gce: &Gce, config: &GroupConfig) -> Result<ObservedGroup,
     };
     let state = fulcrum_gce::read_group(&gce.client, &config.group, service.as_ref())
         .await
-        .map_err(|err| format!("{}: {err}", name()))?;
+        .map_err(|err| format!("{}: {}", name(), with_causes(&err)))?;
     let capacity_scaler = match (&service, &state.instance_group_url) {
         (Some(service), Some(url)) => {
             let backend_service = gce
                 .client
                 .get_backend_service(service)
                 .await
-                .map_err(|err| format!("{}: backend service {}: {err}", name(), service.name))?;
+                .map_err(|err| {
+                    format!(
+                        "{}: backend service {}: {}",
+                        name(),
+                        service.name,
+                        with_causes(&err)
+                    )
+                })?;
             backend_service
                 .backends
                 .iter()

@@ -3,6 +3,8 @@
 //! hostile server costs no more memory than the limit. Time limits are the
 //! caller's.
 
+use crate::error_chain::with_causes;
+
 /// A response read whole.
 pub(crate) struct Fetched {
     pub status: u16,
@@ -24,7 +26,7 @@ pub(crate) async fn get(
     url: &str,
     max: usize,
 ) -> Result<Fetched, FetchError> {
-    let failed = |error: reqwest::Error| FetchError::Request(error.to_string());
+    let failed = |error: reqwest::Error| FetchError::Request(with_causes(&error));
     let mut response = client.get(url).send().await.map_err(failed)?;
     let status = response.status().as_u16();
     let announced = response.content_length().unwrap_or(0);

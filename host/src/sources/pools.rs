@@ -4,6 +4,7 @@
 //! identities telemetry is collected for.
 
 use crate::backends::BigIp;
+use crate::error_chain::with_causes;
 use crate::model::{Availability, MemberSample, MemberState, SnapshotBuilder};
 use crate::sources::NodeIdentity;
 
@@ -11,7 +12,7 @@ use crate::sources::NodeIdentity;
 pub async fn observe(bigip: &BigIp) -> Result<Vec<fulcrum_bigip::source::PoolObservation>, String> {
     fulcrum_bigip::source::observe(&bigip.client, &bigip.pools)
         .await
-        .map_err(|err| format!("bigip: {err}"))
+        .map_err(|err| format!("bigip: {}", with_causes(&err)))
 }
 
 /// One node per distinct member address, named after the member's node.

@@ -4,6 +4,7 @@
 use super::command::CommandExecutor;
 use super::kube::KubeExecutor;
 use super::{ApplyStatus, Executor};
+use crate::error_chain::with_causes;
 use crate::mig::layout::MigRequest;
 use crate::sim::MigAgent;
 
@@ -23,7 +24,7 @@ impl Executor for AnyExecutor {
 
     async fn apply(&self, request: &MigRequest) -> Result<(), String> {
         match self {
-            AnyExecutor::Kubernetes(e) => e.apply(request).await.map_err(|e| e.to_string()),
+            AnyExecutor::Kubernetes(e) => e.apply(request).await.map_err(|e| with_causes(&e)),
             AnyExecutor::Command(e) => e.apply(request).await.map_err(|e| e.to_string()),
             AnyExecutor::Embedded(e) => e.apply(request).await.map_err(|e| e.to_string()),
         }
@@ -31,7 +32,7 @@ impl Executor for AnyExecutor {
 
     async fn status(&self, request: &MigRequest) -> Result<ApplyStatus, String> {
         match self {
-            AnyExecutor::Kubernetes(e) => e.status(request).await.map_err(|e| e.to_string()),
+            AnyExecutor::Kubernetes(e) => e.status(request).await.map_err(|e| with_causes(&e)),
             AnyExecutor::Command(e) => e.status(request).await.map_err(|e| e.to_string()),
             AnyExecutor::Embedded(e) => e.status(request).await.map_err(|e| e.to_string()),
         }
