@@ -271,13 +271,14 @@ fn nvidia_smi_fixtures() -> String {
         .to_string()
 }
 
-#[tokio::test]
-async fn nvidia_smi_files_are_read_per_node() {
+/// One cycle of an nvidia-smi source reading, for each node of `names`, the
+/// fixture `{name}__{output}` in `format` with its `-L` listing.
+async fn nvidia_smi_files(format: NvidiaSmiFormat, output: &str, names: &[&str]) -> CycleTelemetry {
     let dir = nvidia_smi_fixtures();
     let config = NvidiaSmiConfig {
-        format: NvidiaSmiFormat::Csv,
+        format,
         command: None,
-        file: Some(format!("{dir}/{{name}}__query-gpu__load.csv")),
+        file: Some(format!("{dir}/{{name}}__{output}")),
         list_command: None,
         list_file: Some(format!("{dir}/{{name}}__list.txt")),
         node: None,
@@ -285,7 +286,7 @@ async fn nvidia_smi_files_are_read_per_node() {
         timeout_ms: 5_000,
         stale_after_ms: 60_000,
     };
-    let nodes: Vec<NodeIdentity> = ["h100", "h100-mig", "absent"]
+    let nodes: Vec<NodeIdentity> = names
         .iter()
         .enumerate()
         .map(|(n, name)| NodeIdentity {
@@ -295,7 +296,18 @@ async fn nvidia_smi_files_are_read_per_node() {
         })
         .collect();
     let mut collector = TelemetryCollector::new(vec![TelemetryConfig::NvidiaSmi(config)]).unwrap();
-    let cycle = collector.collect(&nodes, T0).await;
+    collector.collect(&nodes, T0).await
+}
+
+#[tokio::test]
+async fn nvidia_smi_files_are_read_per_node() {
+    let dir = nvidia_smi_fixtures();
+    let cycle = nvidia_smi_files(
+        NvidiaSmiFormat::Csv,
+        "query-gpu__load.csv",
+        &["h100", "h100-mig", "absent"],
+    )
+    .await;
 
     let h100 = cycle.nodes[0].readings.as_ref().unwrap();
     assert_eq!(h100.gpus[0].utilization, 1.0);
@@ -324,29 +336,12 @@ async fn nvidia_smi_files_are_read_per_node() {
 
 #[tokio::test]
 async fn nvidia_smi_tables_are_read_with_their_listing() {
-    let dir = nvidia_smi_fixtures();
-    let config = NvidiaSmiConfig {
-        format: NvidiaSmiFormat::Table,
-        command: None,
-        file: Some(format!("{dir}/{{name}}__table__load.txt")),
-        list_command: None,
-        list_file: Some(format!("{dir}/{{name}}__list.txt")),
-        node: None,
-        join: JoinBy::Address,
-        timeout_ms: 5_000,
-        stale_after_ms: 60_000,
-    };
-    let nodes: Vec<NodeIdentity> = ["h100", "h100-mig"]
-        .iter()
-        .enumerate()
-        .map(|(n, name)| NodeIdentity {
-            name: name.to_string(),
-            address: format!("127.0.1.{}", n + 1),
-            hostname: None,
-        })
-        .collect();
-    let mut collector = TelemetryCollector::new(vec![TelemetryConfig::NvidiaSmi(config)]).unwrap();
-    let cycle = collector.collect(&nodes, T0).await;
+    let cycle = nvidia_smi_files(
+        NvidiaSmiFormat::Table,
+        "table__load.txt",
+        &["h100", "h100-mig"],
+    )
+    .await;
     assert!(cycle.errors.is_empty(), "{:?}", cycle.errors);
 
     let uuid = Some("GPU-00000000-0000-0000-0000-000000000000".to_owned());
