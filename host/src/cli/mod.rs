@@ -17,6 +17,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::error_chain::with_causes;
 use crate::runtime::{EngineConfig, PolicyEngine, default_cache_dir};
 
 /// Exit status when everything worked.
@@ -95,7 +96,7 @@ pub fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::from(EXIT_OK),
         Err(failure) => {
-            eprintln!("host: {:#}", failure.error);
+            eprintln!("host: {}", with_causes(failure.error.as_ref()));
             ExitCode::from(failure.code)
         }
     }
