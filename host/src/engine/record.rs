@@ -83,7 +83,8 @@ pub(super) fn complete(store: &Store, cycle: &Cycle<'_>, state: &CycleState<'_>)
         outcome: CycleOutcome::Completed,
         policies,
         rejections: cycle.rejected.iter().map(RejectionRecord::from).collect(),
-        planned: cycle.plan.changes.clone(),
+        // Each change is listed once, with its outcome, under `applied`.
+        planned: Vec::new(),
         applied: cycle
             .plan
             .changes

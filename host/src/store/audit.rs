@@ -26,13 +26,31 @@ pub struct AuditRecord {
     pub policies: Vec<PolicyRecord>,
     #[serde(default)]
     pub rejections: Vec<RejectionRecord>,
+    /// Changes planned and never attempted: an interrupted cycle's. A
+    /// completed cycle lists each of its changes once, under `applied`;
+    /// [`AuditRecord::planned_changes`] reads either.
     #[serde(default)]
     pub planned: Vec<PlannedChange>,
+    /// Every change of a completed cycle, in plan order, with how it went.
     #[serde(default)]
     pub applied: Vec<AppliedRecord>,
     /// Source failures and other errors of the cycle.
     #[serde(default)]
     pub errors: Vec<String>,
+}
+
+impl AuditRecord {
+    /// Every change the cycle planned, in plan order, attempted or not.
+    /// (Records of completed cycles written by earlier versions list the
+    /// changes under both `planned` and `applied`; they are read once.)
+    pub fn planned_changes(&self) -> impl Iterator<Item = &PlannedChange> {
+        let (planned, applied) = if self.applied.is_empty() {
+            (&self.planned[..], &[][..])
+        } else {
+            (&[][..], &self.applied[..])
+        };
+        planned.iter().chain(applied.iter().map(|a| &a.change))
+    }
 }
 
 /// How a cycle ended.
@@ -198,7 +216,7 @@ pub fn render(record: &AuditRecord) -> String {
             ),
         );
     }
-    for p in &record.planned {
+    for p in record.planned_changes() {
         line("planned", format!("{} (policy {})", p.change, p.policy));
     }
     for a in &record.applied {

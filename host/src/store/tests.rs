@@ -57,7 +57,7 @@ fn record(intent: &Intent, failed: Option<&str>) -> AuditRecord {
             rule: "stabilization".into(),
             detail: "scale-in 4 → 2 held".into(),
         }],
-        planned: intent.planned.clone(),
+        planned: Vec::new(),
         applied: intent
             .planned
             .iter()
@@ -250,6 +250,26 @@ fn an_interrupted_cycle_is_listed_then_closed_into_the_audit_log() {
     let last = store.audit_since(None).unwrap().pop().unwrap();
     assert_eq!(last.outcome, CycleOutcome::Interrupted);
     assert_eq!(last.planned, intent(2).planned);
+}
+
+#[test]
+fn a_cycles_changes_are_read_once_whichever_version_wrote_the_record() {
+    let completed = record(&intent(2), None);
+    assert!(completed.planned.is_empty(), "listed once, under applied");
+    let earlier = AuditRecord {
+        planned: intent(2).planned,
+        ..completed.clone()
+    };
+    let interrupted = AuditRecord {
+        outcome: CycleOutcome::Interrupted,
+        planned: intent(2).planned,
+        applied: Vec::new(),
+        ..completed.clone()
+    };
+    for record in [completed, earlier, interrupted] {
+        let changes: Vec<PlannedChange> = record.planned_changes().cloned().collect();
+        assert_eq!(changes, intent(2).planned, "{:?}", record.outcome);
+    }
 }
 
 #[test]
