@@ -337,6 +337,23 @@ fn the_inputs_digest_is_sha256_of_the_snapshot() {
     let mut other = snapshot;
     other.version = 2;
     assert_ne!(digest, inputs_digest(&other));
+
+    // What anyone can recompute from the snapshot's JSON, for one larger
+    // than the buffer the hash is fed through.
+    let fleet = crate::sim::Fleet::new(
+        crate::sim::FleetConfig {
+            nodes: 100,
+            ..crate::sim::FleetConfig::default()
+        },
+        0,
+    )
+    .snapshot(1);
+    let json = serde_json::to_vec(&fleet).unwrap();
+    assert!(json.len() > 64 << 10, "{} bytes", json.len());
+    assert_eq!(
+        inputs_digest(&fleet),
+        hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&json))
+    );
 }
 
 /// Set for the child process: the store file it writes to, and what it does.
