@@ -285,10 +285,10 @@ impl Rollout {
         let from = self.phase_name();
         let node = self.request.node.clone();
         let (next, note) = match std::mem::replace(&mut self.phase, Phase::Plan) {
-            Phase::Plan => match drain.pools(&node).await {
-                Err(error) => (
+            Phase::Plan => match self.pools(drain).await {
+                Err(failure) => (
                     Phase::Done {
-                        failure: Some(format!("{node}: reading its pools failed: {error}")),
+                        failure: Some(failure),
                     },
                     "nothing drained".to_owned(),
                 ),
@@ -437,13 +437,19 @@ impl Rollout {
         }
     }
 
+    /// The pools with a member on the node, as the load balancer has them now.
+    async fn pools<D: Drain>(&self, drain: &mut D) -> Result<Vec<PoolMembers>, String> {
+        let node = &self.request.node;
+        drain
+            .pools(node)
+            .await
+            .map_err(|error| format!("{node}: reading its pools failed: {error}"))
+    }
+
     /// Disable `members`, after checking again that no pool is left empty.
     async fn drain<D: Drain>(&self, drain: &mut D, members: &[MemberId]) -> Result<(), String> {
         let node = &self.request.node;
-        let pools = drain
-            .pools(node)
-            .await
-            .map_err(|error| format!("{node}: reading its pools failed: {error}"))?;
+        let pools = self.pools(drain).await?;
         for pool in &pools {
             let others_enabled = pool.members.iter().any(|m| {
                 m.enabled()
@@ -482,11 +488,7 @@ impl Rollout {
         drain: &mut D,
         members: &[MemberId],
     ) -> Result<Restored, String> {
-        let node = &self.request.node;
-        let pools = drain
-            .pools(node)
-            .await
-            .map_err(|error| format!("{node}: reading its pools failed: {error}"))?;
+        let pools = self.pools(drain).await?;
         let state_of = |member: &MemberId| {
             pools
                 .iter()
@@ -539,7 +541,6 @@ impl Rollout {
     }
 }
 
-/// Go to Restore with `failure`.
 /// What restoring did: the drained members enabled again, and those left as
 /// an operator set them.
 #[derive(Default)]
@@ -548,6 +549,7 @@ struct Restored {
     left: Vec<MemberId>,
 }
 
+/// Go to Restore with `failure`.
 fn restore(members: Vec<MemberId>, failure: String) -> (Phase, String) {
     let note = format!("{failure}; restoring service");
     (

@@ -44,12 +44,8 @@ impl AuditRecord {
     /// (Records of completed cycles written by earlier versions list the
     /// changes under both `planned` and `applied`; they are read once.)
     pub fn planned_changes(&self) -> impl Iterator<Item = &PlannedChange> {
-        let (planned, applied) = if self.applied.is_empty() {
-            (&self.planned[..], &[][..])
-        } else {
-            (&[][..], &self.applied[..])
-        };
-        planned.iter().chain(applied.iter().map(|a| &a.change))
+        let unattempted = self.planned.iter().filter(|_| self.applied.is_empty());
+        unattempted.chain(self.applied.iter().map(|a| &a.change))
     }
 }
 

@@ -25,16 +25,16 @@ impl Executor for AnyExecutor {
     async fn apply(&self, request: &MigRequest) -> Result<(), String> {
         match self {
             AnyExecutor::Kubernetes(e) => e.apply(request).await.map_err(|e| with_causes(&e)),
-            AnyExecutor::Command(e) => e.apply(request).await.map_err(|e| e.to_string()),
-            AnyExecutor::Embedded(e) => e.apply(request).await.map_err(|e| e.to_string()),
+            AnyExecutor::Command(e) => e.apply(request).await.map_err(|e| with_causes(&e)),
+            AnyExecutor::Embedded(e) => e.apply(request).await.map_err(|e| with_causes(&e)),
         }
     }
 
     async fn status(&self, request: &MigRequest) -> Result<ApplyStatus, String> {
         match self {
             AnyExecutor::Kubernetes(e) => e.status(request).await.map_err(|e| with_causes(&e)),
-            AnyExecutor::Command(e) => e.status(request).await.map_err(|e| e.to_string()),
-            AnyExecutor::Embedded(e) => e.status(request).await.map_err(|e| e.to_string()),
+            AnyExecutor::Command(e) => e.status(request).await.map_err(|e| with_causes(&e)),
+            AnyExecutor::Embedded(e) => e.status(request).await.map_err(|e| with_causes(&e)),
         }
     }
 }
