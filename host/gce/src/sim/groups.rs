@@ -4,6 +4,7 @@
 //! or quota fault is in force, new instances stay CREATING with `lastAttempt`
 //! errors. Group counters and `isStable` are derived from the instances.
 
+use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use rand::RngExt;
@@ -12,6 +13,9 @@ use serde_json::{Map, Value, json};
 use super::error::SimError;
 use super::state::{SELF_LINK_BASE, SimState, new_fingerprint, new_id, now_timestamp};
 use crate::wire::ErrorItem;
+
+/// The values of `listManagedInstancesResults`.
+const LISTING_MODES: [&str; 2] = ["PAGELESS", "PAGINATED"];
 
 /// Where an instance is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -89,12 +93,20 @@ pub struct SimGroup {
     pub instances: Vec<SimInstance>,
 }
 
-fn random_suffix() -> String {
+/// `<base>-<4 random characters>`, as Compute names a group's VMs, unlike
+/// every name in `taken` (which it joins).
+fn new_instance_name(base: &str, taken: &mut HashSet<String>) -> String {
     const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
     let mut rng = rand::rng();
-    (0..4)
-        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
-        .collect()
+    loop {
+        let suffix: String = (0..4)
+            .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+            .collect();
+        let name = format!("{base}-{suffix}");
+        if taken.insert(name.clone()) {
+            return name;
+        }
+    }
 }
 
 impl SimGroup {
@@ -179,6 +191,14 @@ impl SimGroup {
             .retain(|instance| instance.phase(now, boot) != Phase::Gone);
     }
 
+    /// `listManagedInstancesResults` as the group was created with.
+    fn instance_listing(&self) -> &str {
+        self.body
+            .get("listManagedInstancesResults")
+            .and_then(Value::as_str)
+            .unwrap_or("PAGELESS")
+    }
+
     fn render(&self, now: Instant, boot: Duration, autoscaler: Option<String>) -> Value {
         let mut actions = json!({
             "abandoning": 0, "creating": 0, "creatingWithoutRetries": 0, "deleting": 0,
@@ -219,7 +239,7 @@ impl SimGroup {
             "fingerprint": self.fingerprint,
             "currentActions": actions,
             "status": {"isStable": stable, "versionTarget": {"isReached": true}, "allInstancesConfig": {"effective": true}, "stateful": {"hasStatefulConfig": false, "perInstanceConfigs": {"allEffective": true}}},
-            "listManagedInstancesResults": "PAGELESS",
+            "listManagedInstancesResults": self.instance_listing(),
         });
         if let Value::Object(fields) = fields {
             body.extend(fields);
@@ -332,6 +352,18 @@ impl SimState {
                     SimError::invalid("Invalid value for field 'resource.targetSize'")
                 })?,
         };
+        match body.get("listManagedInstancesResults") {
+            None => {}
+            Some(Value::String(mode)) if LISTING_MODES.contains(&mode.as_str()) => {}
+            Some(other) => {
+                return Err(SimError::invalid(format!(
+                    "Invalid value for field 'resource.listManagedInstancesResults': '{}'. Must be one of PAGELESS, PAGINATED.",
+                    other
+                        .as_str()
+                        .map_or_else(|| other.to_string(), str::to_owned)
+                )));
+            }
+        }
         for owned in [
             "kind",
             "id",
@@ -386,10 +418,13 @@ impl SimState {
         let zone = group.instance_zone();
         if live < target {
             let failure = self.faults.creation_failure(&zone);
+            let base = group.base_instance_name();
+            let mut taken: HashSet<String> =
+                group.instances.iter().map(|i| i.name.clone()).collect();
             let mut created = Vec::new();
             for _ in live..target {
                 created.push(SimInstance {
-                    name: format!("{}-{}", group.base_instance_name(), random_suffix()),
+                    name: new_instance_name(&base, &mut taken),
                     id: new_id(),
                     ip: String::new(),
                     boot_started: now,
@@ -453,6 +488,13 @@ impl SimState {
             "items": items,
             "selfLink": format!("{SELF_LINK_BASE}{}", prefix.trim_end_matches('/')),
         })
+    }
+
+    /// Whether the group pages its listManagedInstances answers
+    /// (`listManagedInstancesResults: PAGINATED`); the default, `PAGELESS`,
+    /// answers with every instance and ignores `maxResults` and `pageToken`.
+    pub fn paginates_instances(&self, scope_path: &str, name: &str) -> Result<bool, SimError> {
+        Ok(self.group(scope_path, name)?.instance_listing() == "PAGINATED")
     }
 
     /// instanceGroupManagers.listManagedInstances.

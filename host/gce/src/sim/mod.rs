@@ -23,6 +23,7 @@ mod error;
 mod faults;
 mod groups;
 mod operations;
+mod paging;
 mod routes;
 mod seed;
 mod state;

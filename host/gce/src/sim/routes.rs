@@ -1,6 +1,7 @@
 //! The simulated Compute v1 API under `/compute/v1/projects/{p}/…`: the seed
 //! chain's collections and autoscalers (insert, get, list, delete), managed instance groups,
-//! backend services and Operations. Any bearer token, or none, is accepted;
+//! backend services and Operations. Any bearer token, or none, is accepted.
+//! Lists are paged by `maxResults` and `pageToken` ([`super::paging`]);
 //! `alt`, `prettyPrint`, `fields` and `quotaUser` are ignored.
 
 use std::collections::HashMap;
@@ -15,6 +16,7 @@ use serde_json::Value;
 
 use super::backend_services::WriteKind;
 use super::error::SimError;
+use super::paging::PageRequest;
 use super::state::SimState;
 
 /// Collections served with plain insert / get / list / delete.
@@ -236,7 +238,10 @@ fn dispatch(
         (_, [scope @ .., collection]) if is_plain(scope, collection) => {
             let collection_path = format!("projects/{project}/{}/{collection}", scope.join("/"));
             match method.as_str() {
-                "GET" => json(state.list(&collection_path)),
+                "GET" => {
+                    let page = PageRequest::from_query(query, &collection_path)?;
+                    json(page.apply(state.list(&collection_path), "items"))
+                }
                 "POST" => {
                     let name = body["name"].as_str().unwrap_or_default().to_owned();
                     let target = format!("{collection_path}/{name}");
@@ -286,7 +291,10 @@ fn group_route(
 ) -> Result<Outcome, SimError> {
     let json = |value: Value| Ok(Outcome::Json(value));
     match (method.as_str(), tail) {
-        ("GET", []) => json(state.list_groups(scope)),
+        ("GET", []) => {
+            let page = PageRequest::from_query(query, &format!("{scope}/instanceGroupManagers"))?;
+            json(page.apply(state.list_groups(scope), "items"))
+        }
         ("POST", []) => {
             let name = body["name"].as_str().unwrap_or_default().to_owned();
             let target = super::groups::group_key(scope, &name);
@@ -307,7 +315,16 @@ fn group_route(
             })
         }
         ("POST", [name, "listManagedInstances"]) => {
-            json(state.list_managed_instances(scope, name)?)
+            let listed = state.list_managed_instances(scope, name)?;
+            if !state.paginates_instances(scope, name)? {
+                return json(listed);
+            }
+            let list = format!(
+                "{}/listManagedInstances",
+                super::groups::group_key(scope, name)
+            );
+            let page = PageRequest::from_query(query, &list)?;
+            json(page.apply(listed, "managedInstances"))
         }
         ("POST", [name, "resize"]) => {
             let size = query

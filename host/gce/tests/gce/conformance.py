@@ -198,6 +198,36 @@ assert train["status"]["autoscaler"] == autoscaler["selfLink"], train
 expect_http_error(412, "conditionNotMet", lambda: call(
     "regionInstanceGroupManagers", "resize", project=PROJECT, region=REGION, instanceGroupManager="tf-train", size=3))
 
+# Paging, walked with the client's own `*_next`: a PAGINATED group's instances
+# and a plain collection; a PAGELESS group ignores maxResults.
+def walk(collection, list_method, key, **params):
+    resource = getattr(SVC, collection)()
+    request = getattr(resource, list_method)(**params)
+    pages, items = 0, []
+    while request is not None:
+        page = request.execute()
+        check(page, method(collection, list_method)["response"], f"{collection}.{list_method} page {pages}")
+        pages += 1
+        items.extend(page.get(key, []))
+        request = getattr(resource, list_method + "_next")(request, page)
+    return pages, items
+
+
+wait(call("instanceGroupManagers", "insert", project=PROJECT, zone=ZONE,
+          body={"name": "tf-batch", "baseInstanceName": "tf-batch", "targetSize": 5, "listManagedInstancesResults": "PAGINATED"}))
+batch = call("instanceGroupManagers", "get", project=PROJECT, zone=ZONE, instanceGroupManager="tf-batch")
+assert batch["listManagedInstancesResults"] == "PAGINATED", batch
+pages, instances = walk("instanceGroupManagers", "listManagedInstances", "managedInstances",
+                        project=PROJECT, zone=ZONE, instanceGroupManager="tf-batch", maxResults=2)
+assert pages == 3 and len({i["instance"] for i in instances}) == 5, (pages, instances)
+for n in (1, 2):
+    wait(call("healthChecks", "insert", project=PROJECT, body={"name": f"page-check-{n}", "type": "HTTP", "httpHealthCheck": {"port": 8080}}))
+pages, checks = walk("healthChecks", "list", "items", project=PROJECT, maxResults=2)
+assert pages == 2 and len({c["name"] for c in checks}) == 3, (pages, checks)
+whole = call("instanceGroupManagers", "listManagedInstances", project=PROJECT, zone=ZONE, instanceGroupManager=IGM, maxResults=1)
+assert "nextPageToken" not in whole and len(whole["managedInstances"]) == 6, whole
+expect_http_error(400, "invalid", lambda: call("healthChecks", "list", project=PROJECT, pageToken="garbage"))
+
 # A rate limit is retried by the client's own rules.
 admin("/fulcrum-sim/faults", {"rate_limited": 1})
 call("instanceGroupManagers", "get", num_retries=3, project=PROJECT, zone=ZONE, instanceGroupManager=IGM)
