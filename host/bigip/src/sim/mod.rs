@@ -13,6 +13,7 @@
 //! | `PUT /fulcrum-sim/member-load` | `{"pool","member","healthy"?,"connections"?}`: a member's health and `serverside.curConns` |
 
 mod faults;
+mod query;
 mod routes;
 mod state;
 mod tls;

@@ -1,6 +1,6 @@
 //! The simulator's HTTP side: the TLS accept loop, fault injection and counting in front of the
-//! router, authentication, the iControl REST routes (auth, tokens, sys, LTM, transactions) and
-//! the admin endpoint.
+//! router, authentication, the iControl REST routes (auth, tokens, sys, LTM with its query
+//! options, transactions) and the admin endpoint.
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -22,6 +22,7 @@ use tokio_rustls::TlsAcceptor;
 use tower_service::Service;
 
 use super::faults::{FaultState, Faults, Injection};
+use super::query::QueryOptions;
 use super::state::{Link, Reply, Resource, SimError as ModelError, Store};
 use super::{AtomicCounters, SimError, SimOptions};
 use crate::client::COORDINATION_HEADER;
@@ -616,6 +617,11 @@ async fn ltm(
         Ok(body) => body,
         Err(error) => return mcpd_error(&error),
     };
+    let read = method == Method::GET;
+    let options = match read.then(|| QueryOptions::parse(uri.query())).transpose() {
+        Ok(options) => options.flatten(),
+        Err(error) => return mcpd_error(&error),
+    };
     let mut guard = shared.lock();
     if let Some(id) = coordination_id(&headers).filter(|_| method != Method::GET) {
         let version = guard.store.version().to_owned();
@@ -646,7 +652,12 @@ async fn ltm(
         .execute(method.as_str(), &resource, body.as_ref())
     {
         Ok(Reply::Empty) => StatusCode::OK.into_response(),
-        Ok(Reply::Json(body)) => json_bytes(200, body),
+        Ok(Reply::Json(body)) => match options {
+            Some(options) => {
+                json_bytes(200, options.apply(&body, uri.path(), guard.store.version()))
+            }
+            None => json_bytes(200, body),
+        },
         Err(error) => mcpd_error(&error),
     }
 }

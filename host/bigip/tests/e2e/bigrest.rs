@@ -1,5 +1,6 @@
 //! The independent Python client `bigrest` drives the simulator: pools, members, ratio and state
-//! changes, stats and a transaction. Python and bigrest must be installed; the test fails otherwise.
+//! changes, stats, a transaction, and paged, trimmed and filtered reads. Python and bigrest must
+//! be installed; the test fails otherwise.
 
 use std::io::Write;
 use std::process::Command;
@@ -34,6 +35,28 @@ for token in (False, True):
     assert len(members) == 3, members
     forced = [m for m in members if m.properties["name"] == "127.0.1.11:80"][0]
     assert forced.properties["state"] == "user-down", forced.properties
+    # Query options: pages by $top/$skip (stopping on a short page, as f5audit
+    # does, and by nextLink, as iCR does), $select and $filter.
+    names = sorted(m.properties["name"] for m in members)
+    seen = []
+    for skip in range(0, 8, 2):
+        page = dev.load(pool + "/members?$top=2&$skip=%d" % skip)
+        seen += [m.properties["name"] for m in page]
+        if len(page) < 2:
+            break
+    assert skip == 2 and sorted(seen) == names, (skip, seen)
+    url, linked = "https://%s%s/members?$top=2" % (device, pool), []
+    for _ in range(4):
+        body = dev.session.get(url).json()
+        linked += [m["name"] for m in body["items"]]
+        url = body.get("nextLink", "").replace("https://localhost", "https://" + device)
+        if not url:
+            break
+    assert not url and sorted(linked) == names, linked
+    trimmed = dev.load(pool + "/members?$select=name,ratio")
+    assert all(set(m.properties) == {"name", "ratio"} for m in trimmed), [m.properties for m in trimmed]
+    seven = dev.load(pool + "/members?$filter=ratio%20eq%207")
+    assert [m.properties["name"] for m in seven] == ["127.0.1.10:80"], [m.properties for m in seven]
     dev.delete(pool + "/members/~Common~127.0.1.12:80")
     assert not dev.exist(pool + "/members/~Common~127.0.1.12:80")
 print("bigrest ok")
