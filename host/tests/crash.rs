@@ -3,85 +3,21 @@
 //! the policy's state carried on, and the audit log whole and readable, while
 //! the host runs as after.
 
+mod common;
+
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
-use fulcrum_bigip::sim::{Faults, SimOptions};
+use fulcrum_bigip::sim::Faults;
 use fulcrum_bigip::{Client, ClientConfig, Credentials, FullPath, TlsOptions};
-use fulcrum_plugin_artifacts as artifacts;
 
-fn host(args: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_host"));
-    command.args(args).arg("--no-cache");
-    command
-}
-
-/// `host audit --json` on `config`: one record per cycle, each whole JSON.
-fn audit(config: &str) -> Vec<serde_json::Value> {
-    let out = host(&["audit", "--config", config, "--json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|line| serde_json::from_str(line).expect("every record is whole JSON"))
-        .collect()
-}
-
-/// Kills the child on drop, so a failed assertion leaves no process behind.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use common::{Running, SlowBox, audit, host};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_host_killed_while_applying_resumes_without_repeating_or_losing_changes() {
-    let sim = fulcrum_bigip::sim::start(SimOptions::default())
-        .await
-        .unwrap();
-    // Slow answers make most of each cycle "applying".
-    sim.set_faults(Faults {
-        latency_ms: 40,
-        ..Faults::default()
-    });
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("ca.pem"), sim.ca_pem()).unwrap();
-    std::fs::write(dir.path().join("password"), "admin\n").unwrap();
-    let config = dir.path().join("fulcrum.toml");
-    std::fs::write(
-        &config,
-        format!(
-            r#"
-[engine]
-state_dir = "state"
-[bigip]
-url = "{url}"
-username = "admin"
-password = {{ file = "password" }}
-ca_file = "ca.pem"
-pools = ["/Common/mlPool"]
-[[policies]]
-path = {policy:?}
-[[policies.grant]]
-actions = ["member-ratio"]
-pools = ["mlPool"]
-"#,
-            url = sim.base_url(),
-            policy = artifacts::STATE_COUNTER,
-        ),
-    )
-    .unwrap();
-    let config = config.to_str().unwrap();
+    let slow = SlowBox::start().await;
+    let (sim, config) = (&slow.sim, slow.config());
 
     // Run until the third cycle is printed, then kill -9 during the next.
     let mut first = Running(

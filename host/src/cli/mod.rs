@@ -9,6 +9,7 @@ mod session;
 mod sim;
 mod snapshot;
 mod status;
+mod stop;
 mod table;
 
 use std::path::PathBuf;

@@ -1,6 +1,7 @@
 //! `host run`: load the policies, then run cycles — against the configured
 //! backends, or the embedded demo — printing each cycle as a table. SIGHUP
-//! reloads the policies; Ctrl-C stops after the cycle in progress.
+//! reloads the policies; SIGINT or SIGTERM stops after the cycle in progress
+//! ([`super::stop`]).
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -9,6 +10,7 @@ use clap::Args;
 use tokio::signal::unix::{SignalKind, signal};
 
 use super::session::Session;
+use super::stop::{StopSignal, StopSignals};
 use super::{Failure, GlobalArgs, table};
 use crate::engine::Mode;
 use crate::observe::{self, Health};
@@ -80,21 +82,45 @@ async fn run_loop(global: &GlobalArgs, args: RunArgs) -> Result<(), Failure> {
         Mode::Apply
     };
     let mut hangup = signal(SignalKind::hangup()).map_err(Failure::usage)?;
+    let mut stop = StopSignals::listen().map_err(Failure::usage)?;
     let mut cycles = 0;
     loop {
         let started = Instant::now();
         cycles += 1;
         let world = session.world();
-        let report = session.cycle(mode).await?;
+        let (report, stopping) = {
+            let cycle = session.cycle(mode);
+            tokio::pin!(cycle);
+            tokio::select! {
+                report = &mut cycle => (report?, None),
+                signal = stop.recv() => {
+                    eprintln!("host: {signal}: stopping once this cycle is applied and recorded; send it again to stop at once");
+                    tokio::select! {
+                        report = &mut cycle => (report?, Some(signal)),
+                        again = stop.recv() => return Err(stopped_mid_cycle(again)),
+                    }
+                }
+            }
+        };
         health.cycle_completed();
         print!("{}", table::render(&report, world.as_deref()));
-        if args.cycles.is_some_and(|n| cycles >= n) {
+        if stopping.is_some() || args.cycles.is_some_and(|n| cycles >= n) {
             return Ok(());
         }
         tokio::select! {
             () = tokio::time::sleep(interval.saturating_sub(started.elapsed())) => {}
             _ = hangup.recv() => session.engine.request_reload(),
-            _ = tokio::signal::ctrl_c() => return Ok(()),
+            _ = stop.recv() => return Ok(()),
         }
+    }
+}
+
+/// A second stop signal ended the run in the middle of a cycle.
+fn stopped_mid_cycle(signal: StopSignal) -> Failure {
+    Failure {
+        error: anyhow::anyhow!(
+            "{signal} again: stopped in the middle of a cycle; the next start records it as interrupted"
+        ),
+        code: signal.exit_code(),
     }
 }
