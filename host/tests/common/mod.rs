@@ -3,7 +3,7 @@
 //! collecting and applying: the binary, its audit log, and the setup.
 
 use std::path::PathBuf;
-use std::process::{Child, Command};
+use std::process::{Child, Command, Output};
 
 use fulcrum_bigip::sim::{Faults, RunningSim, SimOptions};
 use fulcrum_plugin_artifacts as artifacts;
@@ -15,16 +15,20 @@ pub fn host(args: &[&str]) -> Command {
     command
 }
 
-/// `host audit --json` on `config`: one record per cycle, each whole JSON.
-pub fn audit(config: &str) -> Vec<serde_json::Value> {
-    let out = host(&["audit", "--config", config, "--json"])
-        .output()
-        .unwrap();
+/// Runs the `host` binary with `args` to the end; it must succeed.
+pub fn host_ok(args: &[&str]) -> Output {
+    let out = host(args).output().unwrap();
     assert!(
         out.status.success(),
-        "{}",
+        "host {args:?}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+    out
+}
+
+/// `host audit --json` on `config`: one record per cycle, each whole JSON.
+pub fn audit(config: &str) -> Vec<serde_json::Value> {
+    let out = host_ok(&["audit", "--config", config, "--json"]);
     String::from_utf8(out.stdout)
         .unwrap()
         .lines()
