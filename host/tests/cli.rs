@@ -65,6 +65,10 @@ fn run_prints_a_table_per_cycle() {
         stdout.contains("enabled           1 → "),
         "the first cycle moves ratios off their start: {stdout}"
     );
+    assert!(
+        stdout.contains(" (held back by step-limit)"),
+        "a step the guard shortened says so beside the policy's figure: {stdout}"
+    );
 }
 
 #[test]

@@ -1,12 +1,14 @@
 //! The per-cycle table `host run` prints: one line per pool member with its
 //! node's GPU utilisation, memory and temperature, its state and ratio before
-//! and after, and the policy's reason; one line per instance group with its
-//! size; then what was rejected, applied or failed.
+//! and after, and the policy's reason (with the guard rails that held the
+//! change back, if any); one line per instance group with its size; then
+//! what was rejected, applied or failed.
 
 use std::fmt::Write;
 
 use crate::engine::{CycleReport, RunOutcome};
-use crate::model::{Code, NONE, Snapshot};
+use crate::guard::Accepted;
+use crate::model::{Action, Code, NONE, Snapshot};
 use crate::plan::{Change, PlannedChange};
 
 /// Render one cycle; `world` is a line about the simulated world, if any.
@@ -39,11 +41,24 @@ pub(super) fn render(report: &CycleReport, world: Option<&str>) -> String {
             "NODE", "UTIL", "MEM GiB", "TEMP", "STATE", "RATIO"
         );
         for member in 0..s.members.pool.len() {
-            let _ = writeln!(out, "  {}", member_line(s, member, &report.plan.changes));
+            let line = member_line(s, member, &report.plan.changes);
+            let held = guard_note(&report.accepted, |action| match action {
+                Action::SetMemberRatio { member: m, .. }
+                | Action::SetMemberState { member: m, .. } => *m as usize == member,
+                _ => false,
+            });
+            let _ = writeln!(out, "  {line}{held}");
         }
     }
     for group in 0..s.instance_groups.name.len() {
-        let _ = writeln!(out, "  {}", group_line(s, group, &report.plan.changes));
+        let line = group_line(s, group, &report.plan.changes);
+        let held = guard_note(&report.accepted, |action| match action {
+            Action::ResizeGroup { group: g, .. } | Action::SetCapacityScaler { group: g, .. } => {
+                *g as usize == group
+            }
+            _ => false,
+        });
+        let _ = writeln!(out, "  {line}{held}");
     }
     for run in &report.runs {
         match &run.outcome {
@@ -190,6 +205,23 @@ fn group_line(s: &Snapshot, group: usize, changes: &[PlannedChange]) -> String {
         }
     }
     format!("group {name}  size {size}  ({running} of {instances} instances running)  {reason}")
+}
+
+/// " (held back by step-limit)" when guard rails clamped an accepted action
+/// that `targets` picks, so the reason's figure and the applied one can be
+/// told apart; empty otherwise.
+fn guard_note(accepted: &[Accepted], targets: impl Fn(&Action) -> bool) -> String {
+    let mut rules: Vec<&str> = accepted
+        .iter()
+        .filter(|a| targets(&a.decision.action))
+        .flat_map(|a| a.clamps.iter().map(|clamp| clamp.rule.name()))
+        .collect();
+    rules.dedup();
+    if rules.is_empty() {
+        String::new()
+    } else {
+        format!(" (held back by {})", rules.join(", "))
+    }
 }
 
 fn mean(values: &[f32]) -> f32 {
