@@ -177,3 +177,32 @@ fn snapshot_prints_what_policies_receive() {
     let text_len = json["strings"]["text"].as_str().unwrap().len();
     assert_eq!(offsets.last().unwrap().as_u64(), Some(text_len as u64));
 }
+
+#[test]
+fn plan_prints_the_changes_and_what_the_guard_held_back() {
+    let out = host(&["plan", "--policy", artifacts::GPU_WEIGHTING]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    for node in ["ml-node-1", "ml-node-2", "ml-node-3"] {
+        assert!(
+            stdout.contains(&format!("mlPool/{node}:80 ratio 1 → 11  [gpu-weighting] ")),
+            "{stdout}"
+        );
+        assert!(
+            stdout.contains(&format!(
+                "held back: policy gpu-weighting on pool mlPool member {node}:80: ratio 1 → "
+            )),
+            "{stdout}"
+        );
+    }
+    assert!(stdout.contains("limited to a step of 10"), "{stdout}");
+    assert!(
+        stdout.contains("3 change(s), 0 decision(s) already held"),
+        "{stdout}"
+    );
+
+    let out = host(&["plan", "--policy", artifacts::GPU_WEIGHTING, "--json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let plan: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    assert_eq!(plan["changes"].as_array().map(Vec::len), Some(3), "{plan}");
+}

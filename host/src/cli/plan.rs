@@ -1,5 +1,6 @@
 //! `host plan`: run one cycle — collect, evaluate, guard, plan — and print
-//! the change set and what the guard rejected, without applying anything.
+//! the change set, what the guard held back or rejected, without applying
+//! anything.
 
 use std::path::PathBuf;
 
@@ -32,6 +33,14 @@ pub(super) fn plan(global: &GlobalArgs, args: PlanArgs) -> Result<(), Failure> {
             println!("{json}");
         } else {
             print!("{}", crate::plan::render(&report.plan));
+            for accepted in &report.accepted {
+                for clamp in &accepted.clamps {
+                    println!(
+                        "held back: policy {} on {}: {}",
+                        accepted.policy, accepted.target, clamp.detail
+                    );
+                }
+            }
             for rejection in &report.rejected {
                 println!("rejected: {rejection}");
             }
