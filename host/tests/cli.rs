@@ -122,10 +122,27 @@ fn the_example_demo_config_runs() {
         &format!("{:?}", artifacts::QUEUE_SCALING),
     );
     assert_ne!(body, example, "the example names the policies it runs");
-    std::fs::write(&config, body).unwrap();
-    let out = run_cycles(&["--config", config.to_str().unwrap()], "2");
+    // With a state directory, so the audit log can be read back.
+    std::fs::write(&config, format!("[engine]\nstate_dir = \"state\"\n{body}")).unwrap();
+    let config = config.to_str().unwrap();
+    let out = run_cycles(&["--config", config], "2");
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(text(&out.stdout).matches("\ncycle ").count(), 2);
+
+    let out = host(&["audit", "--config", config]);
+    let audit = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(audit.matches(": completed, inputs ").count(), 2, "{audit}");
+    assert!(
+        audit.contains(
+            "held back policy gpu-weighting on pool mlPool member ml-node-1:80 by step-limit: ratio 1 → "
+        ),
+        "{audit}"
+    );
+    assert!(
+        audit.contains("applied   mlPool/ml-node-1:80 ratio 1 → 11"),
+        "{audit}"
+    );
 }
 
 #[test]

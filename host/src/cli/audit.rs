@@ -1,6 +1,6 @@
 //! `host audit`: print the audit log — one record per cycle: the inputs'
-//! digest, each policy's decisions, what the guard rejected, what was
-//! planned and how applying it went — from the store in `engine.state_dir`,
+//! digest, each policy's decisions, what the guard rejected or held back,
+//! what was planned and how applying it went — from the store in `engine.state_dir`,
 //! opened to read only, so it works while the host runs.
 
 use std::path::PathBuf;

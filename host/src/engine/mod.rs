@@ -312,6 +312,7 @@ impl Engine {
                             digest,
                             snapshot: &snapshot,
                             runs: &runs,
+                            accepted: &guarded.accepted,
                             rejected: &guarded.rejected,
                             plan: &plan,
                             results: &results,

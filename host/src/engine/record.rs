@@ -3,12 +3,12 @@
 //! one transaction (see [`crate::store`] for the protocol).
 
 use crate::actuators::ChangeResult;
-use crate::guard::Rejection;
+use crate::guard::{Accepted, Rejection};
 use crate::model::Snapshot;
 use crate::plan::Plan;
 use crate::store::{
-    AppliedRecord, AuditRecord, CycleOutcome, CycleState, DecisionRecord, Intent, PolicyRecord,
-    RejectionRecord, Store,
+    AppliedRecord, AuditRecord, CycleOutcome, CycleState, DecisionRecord, HeldBackRecord, Intent,
+    PolicyRecord, RejectionRecord, Store,
 };
 
 use super::{PolicyRun, RunOutcome};
@@ -45,6 +45,7 @@ pub(super) struct Cycle<'a> {
     pub digest: String,
     pub snapshot: &'a Snapshot,
     pub runs: &'a [PolicyRun],
+    pub accepted: &'a [Accepted],
     pub rejected: &'a [Rejection],
     pub plan: &'a Plan,
     pub results: &'a [ChangeResult],
@@ -83,6 +84,7 @@ pub(super) fn complete(store: &Store, cycle: &Cycle<'_>, state: &CycleState<'_>)
         outcome: CycleOutcome::Completed,
         policies,
         rejections: cycle.rejected.iter().map(RejectionRecord::from).collect(),
+        held_back: cycle.accepted.iter().flat_map(HeldBackRecord::of).collect(),
         // Each change is listed once, with its outcome, under `applied`.
         planned: Vec::new(),
         applied: cycle

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::ReadAudit;
-use crate::guard::{Rejection, Target, action_value};
+use crate::guard::{Accepted, Rejection, Target, action_value};
 use crate::model::{Decision, Snapshot};
 use crate::plan::PlannedChange;
 
@@ -26,6 +26,10 @@ pub struct AuditRecord {
     pub policies: Vec<PolicyRecord>,
     #[serde(default)]
     pub rejections: Vec<RejectionRecord>,
+    /// Accepted actions a guard rail shortened (a step limit, a
+    /// stabilization window), each with the values.
+    #[serde(default)]
+    pub held_back: Vec<HeldBackRecord>,
     /// Changes planned and never attempted: an interrupted cycle's. A
     /// completed cycle lists each of its changes once, under `applied`;
     /// [`AuditRecord::planned_changes`] reads either.
@@ -98,6 +102,28 @@ pub struct RejectionRecord {
     pub action: String,
     pub rule: String,
     pub detail: String,
+}
+
+/// How a guard rail shortened one accepted action.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HeldBackRecord {
+    pub policy: String,
+    pub target: String,
+    pub rule: String,
+    /// The values, in words ("ratio 1 → 84 limited to a step of 10 …: 11").
+    pub detail: String,
+}
+
+impl HeldBackRecord {
+    /// One record per rail that shortened `accepted`.
+    pub fn of(accepted: &Accepted) -> impl Iterator<Item = HeldBackRecord> + '_ {
+        accepted.clamps.iter().map(|clamp| HeldBackRecord {
+            policy: accepted.policy.clone(),
+            target: accepted.target.to_string(),
+            rule: clamp.rule.name().to_owned(),
+            detail: clamp.detail.clone(),
+        })
+    }
 }
 
 impl From<&Rejection> for RejectionRecord {
@@ -213,6 +239,15 @@ pub fn render(record: &AuditRecord) -> String {
             format!(
                 "policy {}: {} on {target} by {}: {}",
                 r.policy, r.action, r.rule, r.detail
+            ),
+        );
+    }
+    for h in &record.held_back {
+        line(
+            "held back",
+            format!(
+                "policy {} on {} by {}: {}",
+                h.policy, h.target, h.rule, h.detail
             ),
         );
     }

@@ -46,8 +46,8 @@ mod tables;
 mod tests;
 
 pub use audit::{
-    AppliedRecord, AuditRecord, CycleOutcome, DecisionRecord, PolicyRecord, RejectionRecord,
-    inputs_digest, parse_since, print_audit, render,
+    AppliedRecord, AuditRecord, CycleOutcome, DecisionRecord, HeldBackRecord, PolicyRecord,
+    RejectionRecord, inputs_digest, parse_since, print_audit, render,
 };
 pub use intent::{Intent, LastApplied};
 
@@ -383,6 +383,7 @@ impl Store {
             outcome: CycleOutcome::Interrupted,
             policies: Vec::new(),
             rejections: Vec::new(),
+            held_back: Vec::new(),
             planned: intent.planned.clone(),
             applied: Vec::new(),
             errors: vec![note.to_owned()],

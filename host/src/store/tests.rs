@@ -57,6 +57,12 @@ fn record(intent: &Intent, failed: Option<&str>) -> AuditRecord {
             rule: "stabilization".into(),
             detail: "scale-in 4 → 2 held".into(),
         }],
+        held_back: vec![HeldBackRecord {
+            policy: "gpu-weighting".into(),
+            target: "pool mlPool member n2:8080".into(),
+            rule: "step-limit".into(),
+            detail: "ratio 1 → 84 limited to a step of 10: 11".into(),
+        }],
         planned: Vec::new(),
         applied: intent
             .planned
@@ -307,6 +313,7 @@ fn records_render_for_people_and_as_json_lines() {
         "cycle 2 at 1970-01-01T00:00:30.000Z: completed, inputs 000000000000\n\
          \x20 decided   policy gpu-weighting: ratio 20 on pool mlPool member n1:8080: GPU 3 at 91 °C\n\
          \x20 rejected  policy queue-scaling: size 2 on group tf-ig (us-central1-a) by stabilization: scale-in 4 → 2 held\n\
+         \x20 held back policy gpu-weighting on pool mlPool member n2:8080 by step-limit: ratio 1 → 84 limited to a step of 10: 11\n\
          \x20 planned   mlPool/n1:8080 ratio 10 → 20 (policy gpu-weighting)\n\
          \x20 planned   mlPool/n2:8080 ratio 10 → 5 (policy gpu-weighting)\n\
          \x20 applied   mlPool/n1:8080 ratio 10 → 20\n\
