@@ -26,7 +26,8 @@ pub(crate) async fn get(
     url: &str,
     max: usize,
 ) -> Result<Fetched, FetchError> {
-    let failed = |error: reqwest::Error| FetchError::Request(with_causes(&error));
+    // Callers name the URL; reqwest's message would repeat it.
+    let failed = |error: reqwest::Error| FetchError::Request(with_causes(&error.without_url()));
     let mut response = client.get(url).send().await.map_err(failed)?;
     let status = response.status().as_u16();
     let announced = response.content_length().unwrap_or(0);

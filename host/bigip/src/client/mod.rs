@@ -74,7 +74,8 @@ pub enum Error {
         /// Tries made, the first included.
         attempts: u32,
     },
-    /// No answer: connection refused or dropped, TLS failure, timeout.
+    /// No answer: connection refused or dropped, TLS failure, timeout. The
+    /// source leaves out the URL, which the message already names.
     #[error("{method} {url}: no answer from the BIG-IP after {attempts} tries: {source}")]
     Transport {
         method: Method,
@@ -461,7 +462,7 @@ impl Client {
                         method,
                         url,
                         attempts,
-                        source,
+                        source: source.without_url(),
                     });
                 }
             };
@@ -567,7 +568,7 @@ impl Client {
                         method,
                         url,
                         attempts,
-                        source,
+                        source: source.without_url(),
                     });
                 }
             }

@@ -6,8 +6,8 @@ use fulcrum_bigip::sim::{Burst, Faults, SimOptions};
 use fulcrum_bigip::source::{Availability, observe};
 use fulcrum_bigip::topology::Outcome;
 use fulcrum_bigip::{
-    Actuator, AuthMode, Baseline, FullPath, MemberChange, MemberState, PoolChangeSet, PoolResult,
-    Topology,
+    Actuator, AuthMode, Baseline, Client, ClientConfig, Credentials, FullPath, MemberChange,
+    MemberState, PoolChangeSet, PoolResult, RetryPolicy, Topology,
 };
 
 use crate::sim_and_client;
@@ -346,5 +346,50 @@ async fn a_caller_baseline_writes_what_it_names_without_reading_the_pool() {
     assert_eq!(
         members[0].ratio, 5,
         "nothing of the failed change set applied"
+    );
+}
+
+#[tokio::test]
+async fn an_unreachable_box_is_named_once_with_the_reason() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free loopback port")
+        .port();
+    let url = format!("https://127.0.0.1:{port}");
+    let client = Client::new(ClientConfig {
+        auth: AuthMode::Basic,
+        retry: RetryPolicy {
+            attempts: 2,
+            initial_backoff_ms: 1,
+            max_backoff_ms: 2,
+        },
+        ..ClientConfig::new(url.clone(), Credentials::new("admin", "admin"))
+    })
+    .expect("client builds");
+    let error = client
+        .pool_members(&FullPath::parse("mlPool"))
+        .await
+        .unwrap_err();
+    let text = error.to_string();
+    assert_eq!(text.matches(&url).count(), 1, "{text}");
+    assert!(
+        text.contains("no answer from the BIG-IP after 2 tries: error sending request"),
+        "{text}"
+    );
+    let mut causes = Vec::new();
+    let mut cause = std::error::Error::source(&error);
+    while let Some(next) = cause {
+        causes.push(next.to_string());
+        cause = next.source();
+    }
+    assert!(
+        causes
+            .iter()
+            .any(|cause| cause.contains("Connection refused")),
+        "{causes:?}"
+    );
+    assert!(
+        causes.iter().all(|cause| !cause.contains(&url)),
+        "{causes:?}"
     );
 }
