@@ -83,6 +83,7 @@ async fn run_loop(global: &GlobalArgs, args: RunArgs) -> Result<(), Failure> {
     };
     let mut hangup = signal(SignalKind::hangup()).map_err(Failure::usage)?;
     let mut stop = StopSignals::listen().map_err(Failure::usage)?;
+    let recorded = session.config.engine.state_dir.is_some();
     let mut cycles = 0;
     loop {
         let started = Instant::now();
@@ -97,7 +98,7 @@ async fn run_loop(global: &GlobalArgs, args: RunArgs) -> Result<(), Failure> {
                     eprintln!("host: {signal}: stopping once this cycle is applied and recorded; send it again to stop at once");
                     tokio::select! {
                         report = &mut cycle => (report?, Some(signal)),
-                        again = stop.recv() => return Err(stopped_mid_cycle(again)),
+                        again = stop.recv() => return Err(stopped_mid_cycle(again, recorded)),
                     }
                 }
             }
@@ -115,12 +116,16 @@ async fn run_loop(global: &GlobalArgs, args: RunArgs) -> Result<(), Failure> {
     }
 }
 
-/// A second stop signal ended the run in the middle of a cycle.
-fn stopped_mid_cycle(signal: StopSignal) -> Failure {
+/// A second stop signal ended the run in the middle of a cycle; with a
+/// store (`recorded`), the next start closes that cycle as interrupted.
+fn stopped_mid_cycle(signal: StopSignal, recorded: bool) -> Failure {
+    let next = if recorded {
+        "; the next start records it as interrupted"
+    } else {
+        ""
+    };
     Failure {
-        error: anyhow::anyhow!(
-            "{signal} again: stopped in the middle of a cycle; the next start records it as interrupted"
-        ),
+        error: anyhow::anyhow!("{signal} again: stopped in the middle of a cycle{next}"),
         code: signal.exit_code(),
     }
 }
