@@ -117,10 +117,11 @@ async fn run_loop(global: &GlobalArgs, args: RunArgs) -> Result<(), Failure> {
 }
 
 /// A second stop signal ended the run in the middle of a cycle; with a
-/// store (`recorded`), the next start closes that cycle as interrupted.
+/// store (`recorded`), the next start closes that cycle as interrupted if it
+/// had begun applying.
 fn stopped_mid_cycle(signal: StopSignal, recorded: bool) -> Failure {
     let next = if recorded {
-        "; the next start records it as interrupted"
+        "; if it had begun applying, the next start records it as interrupted"
     } else {
         ""
     };

@@ -1,7 +1,8 @@
 //! Stopping `host run` cleanly. SIGINT or SIGTERM lets the cycle in progress
 //! finish — its changes applied and its audit record written — and then ends
 //! the run with success; a second signal during that cycle ends it at once,
-//! leaving the cycle for the next start to close as interrupted.
+//! leaving the cycle, if it had begun applying, for the next start to close
+//! as interrupted.
 
 use std::io;
 
