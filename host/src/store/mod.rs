@@ -64,7 +64,8 @@ use crate::mig::rollouts::SavedRollouts;
 use crate::runtime::PolicyState;
 use intent::target_key;
 use tables::{
-    AUDIT, CLOCKS_KEY, INTENTS, LAST_APPLIED, META, MIG_ROLLOUTS_KEY, POLICY_STATE, decode, encode,
+    AUDIT, CLOCKS_KEY, INTENTS, LAST_APPLIED, META, MIG_ROLLOUTS_KEY, POLICY_STATE, decode,
+    decode_audit, encode, encode_audit,
 };
 
 /// Why the store could not do what was asked; every variant names the file.
@@ -179,12 +180,13 @@ fn read_audit(
     let mut records = Vec::new();
     for entry in table.iter().map_err(|e| db_err(e.into()))?.rev() {
         let (cycle, value) = entry.map_err(|e| db_err(e.into()))?;
-        let record: AuditRecord = decode(value.value()).map_err(|source| StoreError::Decode {
-            path: path.to_owned(),
-            table: "audit",
-            key: cycle.value().to_string(),
-            source,
-        })?;
+        let record: AuditRecord =
+            decode_audit(value.value()).map_err(|source| StoreError::Decode {
+                path: path.to_owned(),
+                table: "audit",
+                key: cycle.value().to_string(),
+                source,
+            })?;
         if since_ms.is_some_and(|since| record.at_ms < since) {
             break;
         }
@@ -413,7 +415,7 @@ impl Store {
             });
         }
         audit
-            .insert(record.cycle, encode(record).as_slice())
+            .insert(record.cycle, encode_audit(record).as_slice())
             .map_err(self.db_err(op))?;
         if let Some(retention) = self.audit_retention {
             let oldest_kept_ms = record.at_ms.saturating_sub(retention.as_millis() as u64);
@@ -441,7 +443,7 @@ impl Store {
                     .first()
                     .map_err(self.db_err(op))?
                     .map(|(cycle, value)| {
-                        let time: Result<RecordTime, _> = decode(value.value());
+                        let time: Result<RecordTime, _> = decode_audit(value.value());
                         (cycle.value(), time.map(|time| time.at_ms))
                     })
             else {

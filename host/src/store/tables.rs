@@ -1,6 +1,8 @@
-//! The store's tables and how values are kept in them: JSON, so a record
-//! stays readable by any tool and a field added later reads back as its
-//! default.
+//! The store's tables and how values are kept in them: JSON, so a field
+//! added later reads back as its default. Audit records, the one table that
+//! grows with the fleet (hundreds of kilobytes a cycle at a thousand
+//! changes), are LZ4-compressed once they pass a few kilobytes; records
+//! written as plain JSON still read.
 
 use redb::TableDefinition;
 use serde::Serialize;
@@ -32,4 +34,101 @@ pub(super) fn encode<T: Serialize>(value: &T) -> Vec<u8> {
 
 pub(super) fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, serde_json::Error> {
     serde_json::from_slice(bytes)
+}
+
+/// First byte of an LZ4-compressed audit record; plain JSON records start
+/// with `{`.
+const LZ4_TAG: u8 = 1;
+
+/// Audit records shorter than this are kept as plain JSON.
+const COMPRESS_FROM_BYTES: usize = 4 << 10;
+
+/// An audit record as stored: its JSON, compressed when large.
+pub(super) fn encode_audit<T: Serialize>(record: &T) -> Vec<u8> {
+    let json = encode(record);
+    if json.len() < COMPRESS_FROM_BYTES {
+        return json;
+    }
+    let mut stored =
+        Vec::with_capacity(1 + 4 + lz4_flex::block::get_maximum_output_size(json.len()));
+    stored.push(LZ4_TAG);
+    stored.extend_from_slice(&lz4_flex::compress_prepend_size(&json));
+    stored
+}
+
+/// An audit record as [`encode_audit`] stored it, or as plain JSON.
+pub(super) fn decode_audit<T: DeserializeOwned>(stored: &[u8]) -> Result<T, serde_json::Error> {
+    match stored.split_first() {
+        Some((&LZ4_TAG, compressed)) => {
+            let damaged = |why: String| {
+                <serde_json::Error as serde::de::Error>::custom(format!(
+                    "the compressed record does not decompress: {why}"
+                ))
+            };
+            let json = lz4_flex::decompress_size_prepended(compressed)
+                .map_err(|error| damaged(error.to_string()))?;
+            // A cut-short block can decompress to fewer bytes than it declares.
+            let declared = compressed
+                .get(..4)
+                .map(|size| u32::from_le_bytes([size[0], size[1], size[2], size[3]]) as usize);
+            if declared != Some(json.len()) {
+                return Err(damaged(format!(
+                    "{} bytes instead of the {} declared",
+                    json.len(),
+                    declared.unwrap_or_default()
+                )));
+            }
+            decode(&json)
+        }
+        _ => decode(stored),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::*;
+
+    fn record(changes: usize) -> Value {
+        let applied: Vec<Value> = (0..changes)
+            .map(|i| json!({"change": {"pool": "mlPool", "member": format!("ml-node-{i}:80"), "to": i}, "error": null}))
+            .collect();
+        json!({"cycle": 7, "at_ms": 1_700_000_000_000u64, "applied": applied})
+    }
+
+    #[test]
+    fn small_records_stay_plain_json() {
+        let small = record(2);
+        let stored = encode_audit(&small);
+        assert_eq!(stored, encode(&small));
+        assert_eq!(decode_audit::<Value>(&stored).unwrap(), small);
+    }
+
+    #[test]
+    fn large_records_are_compressed_and_read_back_whole() {
+        let large = record(1_000);
+        let json = encode(&large);
+        let stored = encode_audit(&large);
+        assert_eq!(stored[0], LZ4_TAG);
+        assert!(
+            stored.len() * 4 < json.len(),
+            "{} bytes stored for {} of JSON",
+            stored.len(),
+            json.len()
+        );
+        assert_eq!(decode_audit::<Value>(&stored).unwrap(), large);
+        // Records written before compression still read.
+        assert_eq!(decode_audit::<Value>(&json).unwrap(), large);
+    }
+
+    #[test]
+    fn a_damaged_compressed_record_is_an_error_not_a_panic() {
+        let mut stored = encode_audit(&record(1_000));
+        stored.truncate(stored.len() / 2);
+        let error = decode_audit::<Value>(&stored).unwrap_err();
+        assert!(error.to_string().contains("does not decompress"), "{error}");
+        let garbage = [LZ4_TAG, 0xff, 0xff, 0xff, 0x7f, 1, 2, 3];
+        assert!(decode_audit::<Value>(&garbage).is_err());
+    }
 }
