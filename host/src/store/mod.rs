@@ -53,6 +53,7 @@ pub use intent::{Intent, LastApplied};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use redb::{
@@ -111,6 +112,10 @@ pub struct Store {
     db: Database,
     path: PathBuf,
     audit_retention: Option<Duration>,
+    /// The oldest audit record retention last found too young to drop, as
+    /// (cycle, `at_ms`): records are never rewritten, so while it is still
+    /// the oldest, retention need not read it again.
+    oldest_kept: Mutex<Option<(u64, u64)>>,
 }
 
 /// Most aged audit records one commit drops: a backlog (a retention just
@@ -210,6 +215,7 @@ impl Store {
             db,
             path: path.to_owned(),
             audit_retention: None,
+            oldest_kept: Mutex::new(None),
         };
         let txn = store.begin_write()?;
         {
@@ -419,7 +425,7 @@ impl Store {
             .map_err(self.db_err(op))?;
         if let Some(retention) = self.audit_retention {
             let oldest_kept_ms = record.at_ms.saturating_sub(retention.as_millis() as u64);
-            self.drop_aged(&mut audit, oldest_kept_ms)?;
+            self.drop_aged(&mut audit, record.cycle, oldest_kept_ms)?;
         }
         Ok(())
     }
@@ -429,6 +435,7 @@ impl Store {
     fn drop_aged(
         &self,
         audit: &mut redb::Table<'_, u64, &[u8]>,
+        appended: u64,
         oldest_kept_ms: u64,
     ) -> Result<(), StoreError> {
         /// The one field retention reads.
@@ -437,20 +444,31 @@ impl Store {
             at_ms: u64,
         }
         let op = "dropping aged audit records";
+        let mut oldest_kept = self
+            .oldest_kept
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         for _ in 0..PRUNE_PER_COMMIT {
-            let Some((cycle, at_ms)) =
-                audit
-                    .first()
-                    .map_err(self.db_err(op))?
-                    .map(|(cycle, value)| {
-                        let time: Result<RecordTime, _> = decode_audit(value.value());
-                        (cycle.value(), time.map(|time| time.at_ms))
-                    })
-            else {
-                return Ok(());
+            let (cycle, at_ms) = match audit.first().map_err(self.db_err(op))? {
+                None => return Ok(()),
+                Some((cycle, value)) => {
+                    let cycle = cycle.value();
+                    // Only the record this commit appends is left: the newest.
+                    if cycle == appended {
+                        return Ok(());
+                    }
+                    let at_ms = match *oldest_kept {
+                        Some((known, at_ms)) if known == cycle => Ok(at_ms),
+                        _ => decode_audit::<RecordTime>(value.value()).map(|time| time.at_ms),
+                    };
+                    (cycle, at_ms)
+                }
             };
             let at_ms = at_ms.map_err(self.decode_err("audit", &cycle.to_string()))?;
             if at_ms >= oldest_kept_ms {
+                // Committed before, and kept: still there whether this commit
+                // succeeds or not.
+                *oldest_kept = Some((cycle, at_ms));
                 return Ok(());
             }
             audit.remove(cycle).map_err(self.db_err(op))?;
