@@ -2,11 +2,11 @@
 //! sandboxed and bounded, run on wasmtime.
 //!
 //! Interfaces the host implements for policies:
-//! - `fulcrum:policy/log` ([`host`]): messages into the host's log;
-//! - `fulcrum:policy/state` ([`host`], [`state_store`]): bounded key-value state;
+//! - `fulcrum:policy/log` (`host`): messages into the host's log;
+//! - `fulcrum:policy/state` (`host`, `state_store`): bounded key-value state;
 //! - WASI 0.2 (`wasi:cli`, `wasi:io`, `wasi:clocks`, `wasi:random`,
 //!   `wasi:filesystem`) through `wasmtime-wasi`, over an empty context
-//!   ([`sandbox`]) that [`Capabilities`] widen. Any other import is refused at load.
+//!   (`sandbox`) that [`Capabilities`] widen. Any other import is refused at load.
 //!
 //! Using it:
 //! 1. build one [`PolicyEngine`] (engine, epoch ticker, pooling allocator, cache);
