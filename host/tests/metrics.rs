@@ -73,7 +73,7 @@ async fn a_running_host_serves_metrics_and_health() {
     for expected in [
         "fulcrum_policy_evaluations_total{policy=\"gpu-weighting\"}",
         "fulcrum_policy_evaluation_duration_seconds_bucket{",
-        "fulcrum_actions_total{policy=\"gpu-weighting\",kind=\"member-ratio\",outcome=\"Rejected\"}",
+        "fulcrum_actions_total{policy=\"gpu-weighting\",kind=\"member-ratio\",outcome=\"rejected\"}",
         "fulcrum_cycles_total",
         "fulcrum_backend_operations_total{backend=\"bigip\"}",
     ] {

@@ -45,13 +45,26 @@ async fn a_failing_gpu_is_drained_and_restored_and_the_hot_node_gets_less() {
     let mut world = World::start(FleetConfig::default(), vec![gpu_weighting]).await;
     let mut states = Vec::new();
     let mut last = None;
-    for _ in 0..20 {
+    for cycle in 0..20 {
         let report = world.cycle(Mode::Apply).await;
         assert!(
             report.source_errors.is_empty(),
             "{:?}",
             report.source_errors
         );
+        if cycle == 0 {
+            // Every ratio starts at 1; the first step towards the policy's
+            // target is cut to the rails' step limit, and counted.
+            let held: Vec<_> = report
+                .accepted
+                .iter()
+                .filter(|a| !a.clamps.is_empty())
+                .collect();
+            assert_eq!(held.len(), 3, "{:?}", report.accepted);
+            assert!(world.metrics.encode().contains(
+                "fulcrum_guard_rules_total{policy=\"gpu-weighting\",rule=\"step-limit\",effect=\"held-back\"} 3"
+            ));
+        }
         states.push(member(&report.snapshot, "ml-node-3").1);
         last = Some(report);
     }
@@ -115,7 +128,13 @@ async fn actions_outside_the_grants_are_rejected_and_counted() {
     let metrics = world.metrics.encode();
     assert!(
         metrics.contains(
-            "fulcrum_actions_total{policy=\"gpu-weighting\",kind=\"member-ratio\",outcome=\"Rejected\"} 3"
+            "fulcrum_actions_total{policy=\"gpu-weighting\",kind=\"member-ratio\",outcome=\"rejected\"} 3"
+        ),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains(
+            "fulcrum_guard_rules_total{policy=\"gpu-weighting\",rule=\"not-granted\",effect=\"rejected\"} 3"
         ),
         "{metrics}"
     );

@@ -27,7 +27,7 @@ use crate::guard::{self, GuardClocks, GuardContext, GuardRails, PolicyProposal};
 use crate::mig::layout::MigRequest;
 use crate::mig::rollouts::MigRollouts;
 use crate::model::{ProfileCount, Snapshot};
-use crate::observe::{ActionOutcome, Metrics};
+use crate::observe::{ActionOutcome, GuardEffect, Metrics};
 use crate::plan::Plan;
 use crate::runtime::PolicyEngine;
 use crate::sim::MigAgent;
@@ -233,6 +233,18 @@ impl Engine {
                 rejection.decision.action.kind().name(),
                 ActionOutcome::Rejected,
             );
+            self.metrics.guard_rule(
+                &rejection.policy,
+                rejection.rule.name(),
+                GuardEffect::Rejected,
+            );
+        }
+        for accepted in &guarded.accepted {
+            for clamp in &accepted.clamps {
+                tracing::info!(cycle = self.version, policy = %accepted.policy, target = %accepted.target, rule = %clamp.rule, detail = %clamp.detail, "action held back");
+                self.metrics
+                    .guard_rule(&accepted.policy, clamp.rule.name(), GuardEffect::HeldBack);
+            }
         }
         let plan = Plan::new(
             &snapshot,

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use prometheus_client::encoding::{EncodeLabelSet, EncodeLabelValue};
+use prometheus_client::encoding::{EncodeLabelSet, EncodeLabelValue, LabelValueEncoder};
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
@@ -22,7 +22,7 @@ struct PolicyErrorLabels {
 }
 
 /// What became of a proposed action.
-#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq, EncodeLabelValue)]
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq)]
 pub enum ActionOutcome {
     /// A policy proposed it.
     Proposed,
@@ -32,6 +32,50 @@ pub enum ActionOutcome {
     Applied,
     /// An actuator tried and failed.
     Failed,
+}
+
+impl ActionOutcome {
+    /// The label value: `proposed`, `rejected`, `applied` or `failed`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ActionOutcome::Proposed => "proposed",
+            ActionOutcome::Rejected => "rejected",
+            ActionOutcome::Applied => "applied",
+            ActionOutcome::Failed => "failed",
+        }
+    }
+}
+
+impl EncodeLabelValue for ActionOutcome {
+    fn encode(&self, encoder: &mut LabelValueEncoder) -> Result<(), std::fmt::Error> {
+        EncodeLabelValue::encode(&self.name(), encoder)
+    }
+}
+
+/// How a guard rail stopped or shortened an action.
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq)]
+pub enum GuardEffect {
+    /// The action was rejected.
+    Rejected,
+    /// The action was accepted, shortened (a step limit, a stabilization window).
+    HeldBack,
+}
+
+impl EncodeLabelValue for GuardEffect {
+    fn encode(&self, encoder: &mut LabelValueEncoder) -> Result<(), std::fmt::Error> {
+        let name = match self {
+            GuardEffect::Rejected => "rejected",
+            GuardEffect::HeldBack => "held-back",
+        };
+        EncodeLabelValue::encode(&name, encoder)
+    }
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct GuardLabels {
+    policy: String,
+    rule: String,
+    effect: GuardEffect,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -59,6 +103,7 @@ pub struct Metrics {
     evaluation_errors: Family<PolicyErrorLabels, Counter>,
     quarantined: Family<PolicyLabel, Gauge>,
     actions: Family<ActionLabels, Counter>,
+    guard: Family<GuardLabels, Counter>,
     backend_requests: Family<BackendLabel, Counter>,
     backend_errors: Family<BackendLabel, Counter>,
     source_errors: Family<BackendLabel, Counter>,
@@ -118,6 +163,12 @@ impl Metrics {
             "Actions by policy, kind and outcome (proposed, rejected, applied, failed)",
             actions.clone(),
         );
+        let guard = Family::<GuardLabels, Counter>::default();
+        registry.register(
+            "guard_rules",
+            "Actions a guard rule rejected or held back, by policy, rule and effect (rejected, held-back)",
+            guard.clone(),
+        );
         let backend_requests = Family::<BackendLabel, Counter>::default();
         registry.register(
             "backend_operations",
@@ -145,6 +196,7 @@ impl Metrics {
             evaluation_errors,
             quarantined,
             actions,
+            guard,
             backend_requests,
             backend_errors,
             source_errors,
@@ -196,6 +248,17 @@ impl Metrics {
             .inc();
     }
 
+    /// Count an action of `policy` that guard rule `rule` rejected or held back.
+    pub fn guard_rule(&self, policy: &str, rule: &str, effect: GuardEffect) {
+        self.guard
+            .get_or_create(&GuardLabels {
+                policy: policy.to_owned(),
+                rule: rule.to_owned(),
+                effect,
+            })
+            .inc();
+    }
+
     /// Count `operations` asked of `backend`, `errors` of which failed.
     pub fn backend(&self, backend: &str, operations: u64, errors: u64) {
         let label = BackendLabel {
@@ -235,12 +298,14 @@ mod tests {
         metrics.evaluation("gpu-weighting", Duration::from_millis(2), None);
         metrics.evaluation("gpu-weighting", Duration::from_millis(3), Some("timeout"));
         metrics.action("gpu-weighting", "member-ratio", ActionOutcome::Rejected);
+        metrics.guard_rule("gpu-weighting", "step-limit", GuardEffect::HeldBack);
         metrics.backend("bigip", 4, 1);
         let text = metrics.encode();
         for line in [
             "fulcrum_policy_evaluations_total{policy=\"gpu-weighting\"} 2",
             "fulcrum_policy_evaluation_errors_total{policy=\"gpu-weighting\",kind=\"timeout\"} 1",
-            "fulcrum_actions_total{policy=\"gpu-weighting\",kind=\"member-ratio\",outcome=\"Rejected\"} 1",
+            "fulcrum_actions_total{policy=\"gpu-weighting\",kind=\"member-ratio\",outcome=\"rejected\"} 1",
+            "fulcrum_guard_rules_total{policy=\"gpu-weighting\",rule=\"step-limit\",effect=\"held-back\"} 1",
             "fulcrum_backend_operations_total{backend=\"bigip\"} 4",
             "fulcrum_backend_errors_total{backend=\"bigip\"} 1",
             "fulcrum_policy_evaluation_duration_seconds_count{policy=\"gpu-weighting\"} 2",

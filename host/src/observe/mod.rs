@@ -5,5 +5,5 @@
 mod metrics;
 mod server;
 
-pub use metrics::{ActionOutcome, Metrics};
+pub use metrics::{ActionOutcome, GuardEffect, Metrics};
 pub use server::{Health, serve};
