@@ -67,6 +67,10 @@ async fn sigterm_finishes_and_records_the_cycle_in_progress() {
         stderr.contains("SIGTERM: stopping once this cycle is applied and recorded"),
         "{stderr}"
     );
+    assert!(
+        stderr.contains("SIGTERM: stopped after cycle 2"),
+        "{stderr}"
+    );
     assert_eq!(printed, 2, "the cycle under way was finished and printed");
     let records = audit(slow.config());
     let outcomes: Vec<&str> = records

@@ -105,13 +105,20 @@ async fn run_loop(global: &GlobalArgs, args: RunArgs) -> Result<(), Failure> {
         };
         health.cycle_completed();
         print!("{}", table::render(&report, world.as_deref()));
-        if stopping.is_some() || args.cycles.is_some_and(|n| cycles >= n) {
+        if let Some(signal) = stopping {
+            eprintln!("host: {signal}: stopped after cycle {}", report.version);
+            return Ok(());
+        }
+        if args.cycles.is_some_and(|n| cycles >= n) {
             return Ok(());
         }
         tokio::select! {
             () = tokio::time::sleep(interval.saturating_sub(started.elapsed())) => {}
             _ = hangup.recv() => session.engine.request_reload(),
-            _ = stop.recv() => return Ok(()),
+            signal = stop.recv() => {
+                eprintln!("host: {signal}: stopped after cycle {}", report.version);
+                return Ok(());
+            }
         }
     }
 }
