@@ -12,7 +12,7 @@ use std::time::Duration;
 use fulcrum_bigip::sim::Faults;
 use fulcrum_bigip::{Client, ClientConfig, Credentials, FullPath, TlsOptions};
 
-use common::{Running, SlowBox, audit, host, host_ok};
+use common::{Running, SlowBox, audit, host_ok};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_host_killed_while_applying_resumes_without_repeating_or_losing_changes() {
@@ -20,13 +20,7 @@ async fn a_host_killed_while_applying_resumes_without_repeating_or_losing_change
     let (sim, config) = (&slow.sim, slow.config());
 
     // Run until the third cycle is printed, then kill -9 during the next.
-    let mut first = Running(
-        host(&["run", "--config", config, "--interval", "0s"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
+    let mut first = Running::back_to_back(config, Stdio::null());
     let stdout = BufReader::new(first.0.stdout.take().unwrap());
     let mut lines = stdout.lines();
     let mut cycles_seen = 0;

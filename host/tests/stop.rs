@@ -8,19 +8,13 @@ use std::io::{BufRead, BufReader, Read};
 use std::process::{ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Running, SlowBox, audit, host};
+use common::{Running, SlowBox, audit};
 
 /// Starts `host run` on `config` back to back, waits for its first cycle,
 /// lets the second get under way, then sends `signals` 20 ms apart. Returns
 /// how it exited, the cycles it printed and its stderr.
 fn run_and_signal(config: &str, signals: &[libc::c_int]) -> (ExitStatus, usize, String) {
-    let mut running = Running(
-        host(&["run", "--config", config, "--interval", "0s"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap(),
-    );
+    let mut running = Running::back_to_back(config, Stdio::piped());
     let mut lines = BufReader::new(running.0.stdout.take().unwrap()).lines();
     while !lines
         .next()

@@ -106,8 +106,7 @@ async fn run_loop(global: &GlobalArgs, args: RunArgs) -> Result<(), Failure> {
         health.cycle_completed();
         print!("{}", table::render(&report, world.as_deref()));
         if let Some(signal) = stopping {
-            eprintln!("host: {signal}: stopped after cycle {}", report.version);
-            return Ok(());
+            return stopped_after(signal, report.version);
         }
         if args.cycles.is_some_and(|n| cycles >= n) {
             return Ok(());
@@ -115,12 +114,15 @@ async fn run_loop(global: &GlobalArgs, args: RunArgs) -> Result<(), Failure> {
         tokio::select! {
             () = tokio::time::sleep(interval.saturating_sub(started.elapsed())) => {}
             _ = hangup.recv() => session.engine.request_reload(),
-            signal = stop.recv() => {
-                eprintln!("host: {signal}: stopped after cycle {}", report.version);
-                return Ok(());
-            }
+            signal = stop.recv() => return stopped_after(signal, report.version),
         }
     }
+}
+
+/// A stop signal ended the run after cycle `cycle`.
+fn stopped_after(signal: StopSignal, cycle: u64) -> Result<(), Failure> {
+    eprintln!("host: {signal}: stopped after cycle {cycle}");
+    Ok(())
 }
 
 /// A second stop signal ended the run in the middle of a cycle; with a

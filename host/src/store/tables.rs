@@ -49,11 +49,11 @@ pub(super) fn encode_audit<T: Serialize>(record: &T) -> Vec<u8> {
     if json.len() < COMPRESS_FROM_BYTES {
         return json;
     }
-    let mut stored =
-        Vec::with_capacity(1 + 4 + lz4_flex::block::get_maximum_output_size(json.len()));
-    stored.push(LZ4_TAG);
-    stored.extend_from_slice(&lz4_flex::compress_prepend_size(&json));
-    stored
+    [
+        &[LZ4_TAG],
+        lz4_flex::compress_prepend_size(&json).as_slice(),
+    ]
+    .concat()
 }
 
 /// An audit record as [`encode_audit`] stored it, or as plain JSON.
@@ -69,8 +69,8 @@ pub(super) fn decode_audit<T: DeserializeOwned>(stored: &[u8]) -> Result<T, serd
                 .map_err(|error| damaged(error.to_string()))?;
             // A cut-short block can decompress to fewer bytes than it declares.
             let declared = compressed
-                .get(..4)
-                .map(|size| u32::from_le_bytes([size[0], size[1], size[2], size[3]]) as usize);
+                .first_chunk()
+                .map(|size| u32::from_le_bytes(*size) as usize);
             if declared != Some(json.len()) {
                 return Err(damaged(format!(
                     "{} bytes instead of the {} declared",

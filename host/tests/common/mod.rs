@@ -3,13 +3,13 @@
 //! collecting and applying: the binary, its audit log, and the setup.
 
 use std::path::PathBuf;
-use std::process::{Child, Command, Output};
+use std::process::{Child, Command, Output, Stdio};
 
 use fulcrum_bigip::sim::{Faults, RunningSim, SimOptions};
 use fulcrum_plugin_artifacts as artifacts;
 
 /// The `host` binary with `args`, compiling policies afresh.
-pub fn host(args: &[&str]) -> Command {
+fn host(args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_host"));
     command.args(args).arg("--no-cache");
     command
@@ -38,6 +38,20 @@ pub fn audit(config: &str) -> Vec<serde_json::Value> {
 
 /// Kills the child on drop, so a failed assertion leaves no process behind.
 pub struct Running(pub Child);
+
+impl Running {
+    /// `host run` on `config`, cycles back to back, its stdout piped and
+    /// its stderr sent to `stderr`.
+    pub fn back_to_back(config: &str, stderr: Stdio) -> Running {
+        Running(
+            host(&["run", "--config", config, "--interval", "0s"])
+                .stdout(Stdio::piped())
+                .stderr(stderr)
+                .spawn()
+                .unwrap(),
+        )
+    }
+}
 
 impl Drop for Running {
     fn drop(&mut self) {

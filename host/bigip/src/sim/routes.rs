@@ -647,15 +647,16 @@ async fn ltm(
         transaction.commands.push(command);
         return rendered;
     }
-    match guard
+    let reply = guard
         .store
-        .execute(method.as_str(), &resource, body.as_ref())
-    {
+        .execute(method.as_str(), &resource, body.as_ref());
+    // The query options reshape the answer after the lock is released.
+    let shaping = options.map(|options| (options, guard.store.version().to_owned()));
+    drop(guard);
+    match reply {
         Ok(Reply::Empty) => StatusCode::OK.into_response(),
-        Ok(Reply::Json(body)) => match options {
-            Some(options) => {
-                json_bytes(200, options.apply(&body, uri.path(), guard.store.version()))
-            }
+        Ok(Reply::Json(body)) => match shaping {
+            Some((options, version)) => json_bytes(200, options.apply(&body, uri.path(), &version)),
             None => json_bytes(200, body),
         },
         Err(error) => mcpd_error(&error),
