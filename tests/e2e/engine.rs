@@ -195,6 +195,20 @@ async fn rising_demand_scales_out_and_scale_in_waits_for_the_window() {
     );
 }
 
+/// Cycle until a reload, which compiles off the control loop, is reported
+/// (at most 100 cycles); the running version is evaluated meanwhile.
+async fn cycle_until_reloaded(world: &mut World) -> CycleReport {
+    for _ in 0..100 {
+        let report = world.cycle(Mode::Apply).await;
+        if !report.reloads.is_empty() {
+            return report;
+        }
+        assert!(matches!(report.runs[0].outcome, RunOutcome::Evaluated(_)));
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("no reload was reported in 100 cycles");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_policy_swapped_on_disk_is_reloaded_only_when_it_loads() {
     let dir = tempfile::tempdir().unwrap();
@@ -208,7 +222,7 @@ async fn a_policy_swapped_on_disk_is_reloaded_only_when_it_loads() {
     world.cycle(Mode::Apply).await;
 
     std::fs::write(&path, b"\0asm broken").unwrap();
-    let report = world.cycle(Mode::Apply).await;
+    let report = cycle_until_reloaded(&mut world).await;
     assert!(
         report.reloads[0].starts_with("gpu-weighting: reload failed, the running version stays"),
         "{:?}",
@@ -218,7 +232,7 @@ async fn a_policy_swapped_on_disk_is_reloaded_only_when_it_loads() {
     assert_eq!(report.runs[0].policy, "gpu-weighting");
 
     std::fs::copy(artifacts::EMPTY, &path).unwrap();
-    let report = world.cycle(Mode::Apply).await;
+    let report = cycle_until_reloaded(&mut world).await;
     assert_eq!(report.reloads.len(), 1, "{:?}", report.reloads);
     assert!(
         report.reloads[0].contains("reloaded"),

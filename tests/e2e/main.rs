@@ -2,6 +2,7 @@
 //! `plugins/` and `tests/plugins/` to wasm32-wasip2, one module per topic.
 
 mod cache;
+mod containment;
 mod contract;
 mod engine;
 mod mig;

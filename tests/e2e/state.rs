@@ -5,7 +5,7 @@ use fulcrum_host::runtime::{EvalErrorKind, PolicyState};
 use fulcrum_tests::{artifacts, engine, fleet_snapshot, load};
 
 fn count_in(state: &PolicyState) -> u64 {
-    let bytes = &state.entries()["count"];
+    let bytes = state.get("count").expect("the counter is kept");
     u64::from_le_bytes(bytes[..8].try_into().unwrap())
 }
 

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::{Failure, GlobalArgs};
+use crate::observe::SafeText;
 
 #[derive(Debug, Args)]
 pub(super) struct CheckArgs {
@@ -18,17 +19,21 @@ pub(super) fn check(global: &GlobalArgs, args: CheckArgs) -> Result<(), Failure>
     let engine = super::engine(global)?;
     let info = engine.inspect(&args.file).map_err(Failure::policy)?;
     let meta = &info.metadata;
-    println!("{} {}", meta.name, meta.version);
+    // Validated at load, and neutralised all the same: every field is the
+    // policy's own text.
+    let mut out = SafeText::new();
+    out.line(format_args!("{} {}", meta.name, meta.version));
     if !meta.description.is_empty() {
-        println!("  {}", meta.description);
+        out.line(format_args!("  {}", meta.description));
     }
-    println!("  file     {}", info.path.display());
-    println!("  sha256   {}", info.digest);
+    out.line(format_args!("  file     {}", info.path.display()));
+    out.line(format_args!("  sha256   {}", info.digest));
     let kinds: Vec<&str> = meta.action_kinds.iter().map(|k| k.name()).collect();
-    println!("  actions  {}", kinds.join(", "));
-    println!("  imports");
+    out.line(format_args!("  actions  {}", kinds.join(", ")));
+    out.line(format_args!("  imports"));
     for import in &info.imports {
-        println!("    {import}");
+        out.line(format_args!("    {import}"));
     }
+    print!("{}", out.into_string());
     Ok(())
 }

@@ -12,6 +12,7 @@ mod status;
 mod stop;
 mod table;
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -97,7 +98,10 @@ pub fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::from(EXIT_OK),
         Err(failure) => {
-            eprintln!("host: {}", with_causes(failure.error.as_ref()));
+            eprintln!(
+                "host: {}",
+                crate::observe::neutralize(&with_causes(failure.error.as_ref()))
+            );
             ExitCode::from(failure.code)
         }
     }
@@ -132,7 +136,11 @@ fn init_logging(format: LogFormat) {
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
     match format {
-        LogFormat::Text => builder.init(),
+        // Colours only for a person at a terminal, never into a file or pipe.
+        LogFormat::Text => builder
+            .fmt_fields(crate::observe::log_format::SafeFields)
+            .with_ansi(std::io::stderr().is_terminal())
+            .init(),
         LogFormat::Json => builder.json().init(),
     }
 }

@@ -8,6 +8,7 @@ use clap::Args;
 
 use super::session::Session;
 use super::{Failure, GlobalArgs};
+use crate::observe::SafeText;
 use crate::engine::Mode;
 
 #[derive(Debug, Args)]
@@ -33,20 +34,22 @@ pub(super) fn plan(global: &GlobalArgs, args: PlanArgs) -> Result<(), Failure> {
             println!("{json}");
         } else {
             print!("{}", crate::plan::render(&report.plan));
+            let mut out = SafeText::new();
             for accepted in &report.accepted {
                 for clamp in &accepted.clamps {
-                    println!(
+                    out.line(format_args!(
                         "held back: policy {} on {}: {}",
                         accepted.policy, accepted.target, clamp.detail
-                    );
+                    ));
                 }
             }
             for rejection in &report.rejected {
-                println!("rejected: {rejection}");
+                out.line(format_args!("rejected: {rejection}"));
             }
             for error in &report.source_errors {
-                println!("source: {error}");
+                out.line(format_args!("source: {error}"));
             }
+            print!("{}", out.into_string());
         }
         Ok(())
     })

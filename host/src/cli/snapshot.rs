@@ -2,13 +2,13 @@
 //! readable summary or as the contract's columns in JSON, for debugging
 //! sources and policies.
 
-use std::fmt::Write;
 use std::path::PathBuf;
 
 use clap::Args;
 
 use super::session::Session;
 use super::{Failure, GlobalArgs};
+use crate::observe::SafeText;
 use crate::engine::Mode;
 use crate::model::{Availability, Code, Health, Snapshot};
 
@@ -40,7 +40,7 @@ pub(super) fn snapshot(global: &GlobalArgs, args: SnapshotArgs) -> Result<(), Fa
         } else {
             print!("{}", summary(&snapshot));
             for error in &report.source_errors {
-                println!("source: {error}");
+                println!("source: {}", crate::observe::neutralize(error));
             }
         }
         Ok(())
@@ -50,29 +50,22 @@ pub(super) fn snapshot(global: &GlobalArgs, args: SnapshotArgs) -> Result<(), Fa
 /// The snapshot as a person reads it: nodes with their GPUs, then pools with
 /// their members, strings resolved and codes named.
 fn summary(s: &Snapshot) -> String {
-    let mut out = String::new();
+    let mut out = SafeText::new();
     let (nodes, gpus, members) = (s.nodes.name.len(), s.gpus.node.len(), s.members.pool.len());
-    let _ = writeln!(
-        out,
-        "snapshot v{} at {} ms: {nodes} nodes, {gpus} GPUs, {members} pool members",
-        s.version, s.time_ms
-    );
+    out.line(format_args!("snapshot v{} at {} ms: {nodes} nodes, {gpus} GPUs, {members} pool members",
+        s.version, s.time_ms));
     for node in 0..nodes as u32 {
         let n = node as usize;
         let stale = if s.nodes.stale[n] != 0 { ", stale" } else { "" };
-        let _ = writeln!(
-            out,
-            "\nnode {} ({}) {}, telemetry {} ms old{stale}",
+        out.end_line();
+        out.line(format_args!("node {} ({}) {}, telemetry {} ms old{stale}",
             s.string(s.nodes.name[n]),
             s.string(s.nodes.address[n]),
             s.node_health(node).name(),
-            s.nodes.telemetry_age_ms[n],
-        );
+            s.nodes.telemetry_age_ms[n],));
         for g in s.node_gpus(node) {
             let gp = &s.gpus;
-            let _ = writeln!(
-                out,
-                "  gpu {} {}: util {:.2}, mem {:.0}/{:.0} MiB, {:.0} °C, {:.0}/{:.0} W{}{}, {}",
+            out.line(format_args!("  gpu {} {}: util {:.2}, mem {:.0}/{:.0} MiB, {:.0} °C, {:.0}/{:.0} W{}{}, {}",
                 gp.index[g],
                 s.string(gp.model[g]),
                 gp.utilization[g],
@@ -91,18 +84,15 @@ fn summary(s: &Snapshot) -> String {
                 } else {
                     String::new()
                 },
-                Health::from_code(gp.health[g]).name(),
-            );
+                Health::from_code(gp.health[g]).name(),));
         }
     }
     for pool in 0..s.pools.name.len() {
-        let _ = writeln!(
-            out,
-            "\npool {}/{} ({})",
+        out.end_line();
+        out.line(format_args!("pool {}/{} ({})",
             s.string(s.pools.partition[pool]),
             s.string(s.pools.name[pool]),
-            s.string(s.pools.load_balancing_mode[pool]),
-        );
+            s.string(s.pools.load_balancing_mode[pool]),));
         for m in s.pool_members(pool as u32) {
             let node = s.members.node[m];
             let node = if node == crate::model::NONE {
@@ -110,19 +100,17 @@ fn summary(s: &Snapshot) -> String {
             } else {
                 s.string(s.nodes.name[node as usize])
             };
-            let _ = writeln!(
-                out,
-                "  member {} ({node}): ratio {}, {}, {}, {} connections",
+            out.line(format_args!("  member {} ({node}): ratio {}, {}, {}, {} connections",
                 s.string(s.members.name[m]),
                 s.members.ratio[m],
                 s.member_state(m as u32).name(),
                 Availability::from_code(s.members.availability[m]).name(),
-                s.members.current_connections[m],
-            );
+                s.members.current_connections[m],));
         }
     }
     for (name, value) in s.signals.name.iter().zip(&s.signals.value) {
-        let _ = writeln!(out, "\nsignal {} = {value}", s.string(*name));
+        out.end_line();
+        out.line(format_args!("signal {} = {value}", s.string(*name)));
     }
-    out
+    out.into_string()
 }

@@ -2,13 +2,13 @@
 //! it up to the forwarding rule's address, and each group behind it with its
 //! size and health; for the BIG-IP, each managed pool's members.
 
-use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use clap::Args;
 
 use super::session::Session;
 use super::{Failure, GlobalArgs};
+use crate::observe::SafeText;
 
 #[derive(Debug, Args)]
 pub(super) struct StatusArgs {
@@ -20,24 +20,21 @@ pub(super) struct StatusArgs {
 pub(super) fn status(global: &GlobalArgs, args: StatusArgs) -> Result<(), Failure> {
     super::block_on(async {
         let session = Session::start(global, args.config.as_deref(), &[], false, true).await?;
-        let mut out = String::new();
+        let mut out = SafeText::new();
         if let Some(bigip) = &session.backends.bigip {
             let pools = fulcrum_bigip::source::observe(&bigip.client, &bigip.pools)
                 .await
                 .map_err(Failure::usage)?;
             for pool in &pools {
-                let _ = writeln!(out, "pool {}", pool.pool.as_str());
+                out.line(format_args!("pool {}", pool.pool.as_str()));
                 for m in &pool.members {
-                    let _ = writeln!(
-                        out,
-                        "  member {} ({}) ratio {}, {:?}, {:?}, {} connections",
+                    out.line(format_args!("  member {} ({}) ratio {}, {:?}, {:?}, {} connections",
                         m.member.name(),
                         m.address,
                         m.ratio,
                         m.admin_state,
                         m.availability,
-                        m.current_connections
-                    );
+                        m.current_connections));
                 }
             }
         }
@@ -55,25 +52,22 @@ pub(super) fn status(global: &GlobalArgs, args: StatusArgs) -> Result<(), Failur
                 render_chain(&mut out, &chain);
             }
         }
-        print!("{out}");
+        print!("{}", out.into_string());
         Ok(())
     })
 }
 
-fn render_chain(out: &mut String, chain: &fulcrum_gce::Chain) {
-    let _ = writeln!(out, "backend service {}", chain.backend_service);
+fn render_chain(out: &mut SafeText, chain: &fulcrum_gce::Chain) {
+    out.line(format_args!("backend service {}", chain.backend_service));
     for map in &chain.url_maps {
         for proxy in &map.proxies {
             for rule in &proxy.forwarding_rules {
-                let _ = writeln!(
-                    out,
-                    "  {}:{} ← forwarding rule {} ← proxy {} ← url map {}",
+                out.line(format_args!("  {}:{} ← forwarding rule {} ← proxy {} ← url map {}",
                     rule.ip_address.as_deref().unwrap_or("?"),
                     rule.port_range.as_deref().unwrap_or("?"),
                     rule.name,
                     proxy.name,
-                    map.name
-                );
+                    map.name));
             }
         }
     }
@@ -85,31 +79,22 @@ fn render_chain(out: &mut String, chain: &fulcrum_gce::Chain) {
                     .health
                     .as_ref()
                     .map_or(0, |h| h.iter().filter(|h| h.healthy).count());
-                let _ = writeln!(
-                    out,
-                    "  group {name}: capacity scaler {}, target size {}, {} running, {} creating, {} deleting, {healthy} healthy",
+                out.line(format_args!("  group {name}: capacity scaler {}, target size {}, {} running, {} creating, {} deleting, {healthy} healthy",
                     backend.capacity_scaler,
                     group.target_size,
                     group.running,
                     group.creating,
-                    group.deleting
-                );
+                    group.deleting));
                 for instance in group.failing_instances() {
                     if let Some(error) = &instance.last_error {
-                        let _ = writeln!(
-                            out,
-                            "    {}: {}: {}",
-                            instance.name, error.code, error.message
-                        );
+                        out.line(format_args!("    {}: {}: {}",
+                            instance.name, error.code, error.message));
                     }
                 }
             }
             None => {
-                let _ = writeln!(
-                    out,
-                    "  group {name}: capacity scaler {} (unmanaged)",
-                    backend.capacity_scaler
-                );
+                out.line(format_args!("  group {name}: capacity scaler {} (unmanaged)",
+                    backend.capacity_scaler));
             }
         }
     }

@@ -2,19 +2,22 @@
 //! node's GPU utilisation, memory and temperature, its state and ratio before
 //! and after, and the policy's reason (with the guard rails that held the
 //! change back, if any); one line per instance group with its size; then
-//! what was rejected, applied or failed.
+//! what was rejected, applied or failed. Everything is written through
+//! [`SafeText`], so no name, reason or error can break a line or drive the
+//! terminal.
 
 use std::fmt::Write;
 
 use crate::engine::{CycleReport, RunOutcome};
 use crate::guard::Accepted;
 use crate::model::{Action, Code, NONE, Snapshot};
+use crate::observe::SafeText;
 use crate::plan::{Change, PlannedChange};
 
 /// Render one cycle; `world` is a line about the simulated world, if any.
 pub(super) fn render(report: &CycleReport, world: Option<&str>) -> String {
     let s = &report.snapshot;
-    let mut out = String::new();
+    let mut out = SafeText::new();
     let runs: Vec<String> = report
         .runs
         .iter()
@@ -22,24 +25,25 @@ pub(super) fn render(report: &CycleReport, world: Option<&str>) -> String {
             RunOutcome::Evaluated(e) => {
                 format!("{} {:.2} ms", run.policy, e.elapsed.as_secs_f64() * 1e3)
             }
-            RunOutcome::Failed(_) => format!("{} FAILED", run.policy),
+            RunOutcome::Failed(_) => {
+                format!("{} FAILED {:.2} ms", run.policy, run.held.as_secs_f64() * 1e3)
+            }
             RunOutcome::NotDue => format!("{} not due", run.policy),
             RunOutcome::Quarantined(_) => format!("{} QUARANTINED", run.policy),
         })
         .collect();
-    let _ = writeln!(
-        out,
-        "\ncycle {}  {}{}",
+    out.end_line();
+    out.line(format_args!(
+        "cycle {}  {}{}",
         report.version,
         world.map(|w| format!("{w}  ")).unwrap_or_default(),
         runs.join("  ")
-    );
+    ));
     if !s.members.pool.is_empty() {
-        let _ = writeln!(
-            out,
+        out.line(format_args!(
             "  {:<12} {:>5} {:>11} {:>5}  {:<17} {:<10} REASON",
             "NODE", "UTIL", "MEM GiB", "TEMP", "STATE", "RATIO"
-        );
+        ));
         for member in 0..s.members.pool.len() {
             let line = member_line(s, member, &report.plan.changes);
             let held = guard_note(&report.accepted, |action| match action {
@@ -47,7 +51,7 @@ pub(super) fn render(report: &CycleReport, world: Option<&str>) -> String {
                 | Action::SetMemberState { member: m, .. } => *m as usize == member,
                 _ => false,
             });
-            let _ = writeln!(out, "  {line}{held}");
+            out.line(format_args!("  {line}{held}"));
         }
     }
     for group in 0..s.instance_groups.name.len() {
@@ -58,30 +62,37 @@ pub(super) fn render(report: &CycleReport, world: Option<&str>) -> String {
             }
             _ => false,
         });
-        let _ = writeln!(out, "  {line}{held}");
+        out.line(format_args!("  {line}{held}"));
     }
     for run in &report.runs {
         match &run.outcome {
             RunOutcome::Failed(error) => {
-                let _ = writeln!(out, "  {} failed: {error}", run.policy);
+                out.line(format_args!("  {} failed: {error}", run.policy));
             }
             RunOutcome::Quarantined(reason) => {
-                let _ = writeln!(out, "  {} quarantined: {reason}", run.policy);
+                out.line(format_args!("  {} quarantined: {reason}", run.policy));
             }
             _ => {}
         }
+        let dropped = run.dropped;
+        if dropped.log_messages > 0 || dropped.truncated_texts > 0 {
+            out.line(format_args!(
+                "  {}: dropped {} log messages past the per-evaluation bound, cut {} texts to their cap",
+                run.policy, dropped.log_messages, dropped.truncated_texts
+            ));
+        }
     }
     for rejection in &report.rejected {
-        let _ = writeln!(out, "  rejected: {rejection}");
+        out.line(format_args!("  rejected: {rejection}"));
     }
     for line in &report.mig_events {
-        let _ = writeln!(out, "  mig: {line}");
+        out.line(format_args!("  mig: {line}"));
     }
     for line in &report.reloads {
-        let _ = writeln!(out, "  reload: {line}");
+        out.line(format_args!("  reload: {line}"));
     }
     for error in &report.source_errors {
-        let _ = writeln!(out, "  source: {error}");
+        out.line(format_args!("  source: {error}"));
     }
     let planned = report.plan.changes.len();
     let mut summary = match &report.applied {
@@ -95,15 +106,15 @@ pub(super) fn render(report: &CycleReport, world: Option<&str>) -> String {
     if report.plan.unchanged > 0 {
         let _ = write!(summary, ", {} already in effect", report.plan.unchanged);
     }
-    let _ = writeln!(out, "{summary}");
+    out.line(format_args!("{summary}"));
     if let Some(results) = &report.applied {
         for (planned, result) in report.plan.changes.iter().zip(results) {
             if let Err(error) = result {
-                let _ = writeln!(out, "  apply failed: {}: {error}", planned.change);
+                out.line(format_args!("  apply failed: {}: {error}", planned.change));
             }
         }
     }
-    out
+    out.into_string()
 }
 
 fn member_line(s: &Snapshot, member: usize, changes: &[PlannedChange]) -> String {

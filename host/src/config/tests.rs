@@ -182,3 +182,53 @@ fn secrets_come_from_files_and_never_show() {
         "one command at a time by default"
     );
 }
+
+proptest::proptest! {
+    /// Whatever the file holds, loading it gives a configuration or an
+    /// error that names the file; it never panics.
+    #[test]
+    fn arbitrary_bytes_load_or_fail_naming_the_file(
+        bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..2048),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cluster.toml");
+        std::fs::write(&path, &bytes).unwrap();
+        if let Err(error) = RunConfig::load(&path) {
+            proptest::prop_assert!(error.to_string().starts_with(&path.display().to_string()), "{error}");
+        }
+    }
+
+    /// Tables and keys the host knows, with values of any type.
+    #[test]
+    fn known_keys_with_arbitrary_values_load_or_fail_naming_the_file(
+        entries in proptest::collection::vec(
+            (
+                proptest::sample::select(vec![
+                    "[engine]", "[fleet]", "[guard]", "[bigip]", "[gce]", "[mig]",
+                    "[[policies]]", "[[telemetry]]", "[[signals]]",
+                ]),
+                proptest::sample::select(vec![
+                    "interval_ms", "nodes", "path", "url", "deadline_ms", "memory_mib",
+                    "state_quota_kib", "kind", "min_enabled_members", "member_ratio_step",
+                    "name", "value", "project", "zone", "state_dir", "quarantine_after",
+                ]),
+                proptest::sample::select(vec![
+                    "0", "-1", "18446744073709551616", "1.5", "\"x\"", "\"\"", "true",
+                    "[]", "{}", "\"127.0.0.1:1\"", "1e309", "\"\\u001b[2J\"",
+                ]),
+            ),
+            0..12,
+        ),
+    ) {
+        let text: String = entries
+            .iter()
+            .map(|(table, key, value)| format!("{table}\n{key} = {value}\n"))
+            .collect();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cluster.toml");
+        std::fs::write(&path, text).unwrap();
+        if let Err(error) = RunConfig::load(&path) {
+            proptest::prop_assert!(error.to_string().starts_with(&path.display().to_string()), "{error}");
+        }
+    }
+}

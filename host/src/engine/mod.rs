@@ -7,8 +7,10 @@
 //! its is planned that cycle) and is quarantined after
 //! `engine.quarantine_after` failures in a row, with the reason shown until a
 //! changed file is loaded. A changed policy file, or [`Engine::request_reload`]
-//! (SIGHUP), loads the new component; if it fails to load or configure, the
-//! running one stays and the error is reported.
+//! (SIGHUP), loads the new component on a thread of its own while the
+//! running one keeps its interval; the new one takes over at the first cycle
+//! after it is ready, and if it fails to load or configure, the running one
+//! stays and the error is reported.
 
 mod collect;
 mod mig;
@@ -18,7 +20,7 @@ mod slot;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::actuators;
 use crate::backends::Backends;
@@ -29,7 +31,7 @@ use crate::mig::rollouts::MigRollouts;
 use crate::model::{ProfileCount, Snapshot};
 use crate::observe::{ActionOutcome, GuardEffect, Metrics};
 use crate::plan::Plan;
-use crate::runtime::PolicyEngine;
+use crate::runtime::{Dropped, PolicyEngine};
 use crate::sim::MigAgent;
 use crate::sources::{NodeIdentity, TelemetryCollector};
 use crate::store::Store;
@@ -47,7 +49,7 @@ pub enum Mode {
 
 /// Everything the control loop holds between cycles.
 pub struct Engine {
-    runtime: PolicyEngine,
+    runtime: Arc<PolicyEngine>,
     policies: Vec<PolicySlot>,
     backends: Backends,
     telemetry: TelemetryCollector,
@@ -122,7 +124,7 @@ impl Engine {
         let telemetry = TelemetryCollector::new(config.telemetry.clone())
             .map_err(|errors| anyhow::anyhow!("telemetry: {}", errors.0.join("; ")))?;
         Ok(Engine {
-            runtime,
+            runtime: Arc::new(runtime),
             policies,
             backends,
             telemetry,
@@ -172,7 +174,7 @@ impl Engine {
     pub async fn cycle(&mut self, now_ms: u64, mode: Mode) -> CycleReport {
         let started = Instant::now();
         self.version += 1;
-        let reloads = self.reload_changed();
+        self.start_reloads();
         let collected = collect::collect(
             &self.backends,
             &mut self.telemetry,
@@ -194,6 +196,8 @@ impl Engine {
             self.metrics
                 .source_error(error.split(':').next().unwrap_or("source"));
         }
+        // Reloads that finished while the cycle collected take part in it.
+        let reloads = self.finish_reloads();
         let snapshot = collected.snapshot;
         let mark = Instant::now();
         let (snapshot, runs) = self.evaluate(snapshot, now_ms, mode).await;
@@ -354,10 +358,10 @@ impl Engine {
         }
     }
 
-    /// Evaluate every due, unquarantined policy on `snapshot`. Policies run on
-    /// a blocking thread: an evaluation is CPU-bound for up to its deadline,
-    /// and WASI's synchronous calls (a panicking policy writing to stderr)
-    /// must not run on the async runtime's threads.
+    /// Evaluate every due, unquarantined policy on `snapshot`. Evaluations
+    /// are CPU-bound for up to their deadline, so they leave the async
+    /// runtime; each policy runs on a thread of its own, so one that uses its
+    /// whole deadline delays no other.
     async fn evaluate(
         &mut self,
         snapshot: Snapshot,
@@ -381,20 +385,35 @@ impl Engine {
         let snapshot = Arc::new(snapshot);
         let shared = Arc::clone(&snapshot);
         let evaluated = tokio::task::spawn_blocking(move || {
-            jobs.into_iter()
-                .map(|(index, policy, mut state)| {
-                    let result = policy.evaluate(&shared, &mut state);
-                    (index, result, state)
-                })
-                .collect::<Vec<_>>()
+            std::thread::scope(|scope| {
+                let running: Vec<_> = jobs
+                    .into_iter()
+                    .map(|(index, policy, mut state)| {
+                        let shared = &shared;
+                        scope.spawn(move || {
+                            let turn = policy.turn(shared, &mut state);
+                            (index, turn, state)
+                        })
+                    })
+                    .collect();
+                running
+                    .into_iter()
+                    .map(|thread| {
+                        thread.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                    })
+                    .collect::<Vec<_>>()
+            })
         })
         .await
-        .expect("policy evaluations do not panic: every failure is an EvalError");
+        .unwrap_or_else(|join_error| std::panic::resume_unwind(join_error.into_panic()));
+        let mut costs = vec![(Duration::ZERO, Dropped::default()); self.policies.len()];
         let snapshot = Arc::try_unwrap(snapshot).unwrap_or_else(|shared| (*shared).clone());
-        for (index, result, state) in evaluated {
+        for (index, turn, state) in evaluated {
             let slot = &mut self.policies[index];
             let policy = slot.name().to_owned();
-            outcomes[index] = Some(match result {
+            self.metrics.dropped(&policy, turn.dropped);
+            costs[index] = (turn.held, turn.dropped);
+            outcomes[index] = Some(match turn.outcome {
                 Ok(evaluation) => {
                     // A dry run must not keep the policy's state writes.
                     if mode == Mode::Apply {
@@ -413,8 +432,7 @@ impl Engine {
                 }
                 Err(error) => {
                     let kind = error.kind().name();
-                    self.metrics
-                        .evaluation(&policy, std::time::Duration::ZERO, Some(kind));
+                    self.metrics.evaluation(&policy, turn.held, Some(kind));
                     slot.failures += 1;
                     tracing::warn!(%policy, kind, failures = slot.failures, %error, "evaluation failed; keeping what it last applied");
                     if slot.failures >= self.quarantine_after {
@@ -432,25 +450,36 @@ impl Engine {
             .policies
             .iter()
             .zip(outcomes)
-            .map(|(slot, outcome)| PolicyRun {
+            .zip(costs)
+            .map(|((slot, outcome), (held, dropped))| PolicyRun {
                 policy: slot.name().to_owned(),
                 outcome: outcome.expect("every policy has an outcome"),
+                held,
+                dropped,
             })
             .collect();
         (snapshot, runs)
     }
 
-    /// Reload policies whose files changed, or all on request; one line per
-    /// reload attempt.
-    fn reload_changed(&mut self) -> Vec<String> {
+    /// Start reloading the policies whose files changed, or all on request.
+    fn start_reloads(&mut self) {
         let all = std::mem::take(&mut self.reload_requested);
+        for slot in &mut self.policies {
+            if !slot.reloading() && (all || slot.changed_on_disk()) {
+                slot.start_reload(&self.runtime);
+            }
+        }
+    }
+
+    /// Swap in the reloads that have finished; one line per finished reload.
+    fn finish_reloads(&mut self) -> Vec<String> {
         let mut lines = Vec::new();
         for slot in &mut self.policies {
-            if !(all || slot.changed_on_disk()) {
+            let Some(reloaded) = slot.finish_reload() else {
                 continue;
-            }
+            };
             let name = slot.name().to_owned();
-            match slot.reload(&self.runtime) {
+            match reloaded {
                 Ok(()) => {
                     self.metrics.quarantined(&name, false);
                     tracing::info!(policy = %name, path = %slot.config.spec.path.display(), "policy reloaded");

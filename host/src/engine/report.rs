@@ -8,7 +8,7 @@ use crate::guard::{Accepted, Rejection};
 use crate::mig::rollouts::MigEvent;
 use crate::model::Snapshot;
 use crate::plan::Plan;
-use crate::runtime::Evaluation;
+use crate::runtime::{Dropped, Evaluation};
 
 /// How one policy's turn in a cycle went.
 #[derive(Debug)]
@@ -27,6 +27,11 @@ pub enum RunOutcome {
 pub struct PolicyRun {
     pub policy: String,
     pub outcome: RunOutcome,
+    /// Time its evaluation held its thread, whatever the outcome; zero when
+    /// it was not evaluated.
+    pub held: Duration,
+    /// What the host dropped or cut of its text.
+    pub dropped: Dropped,
 }
 
 /// Everything one cycle saw and did.

@@ -1,14 +1,18 @@
 //! [`PolicySlot`]: one configured policy as the engine runs it — the loaded
 //! component, its state, when it is next due, its run of failures and
-//! quarantine, and the file fingerprint hot reload compares against.
+//! quarantine, the file fingerprint hot reload compares against, and a
+//! reload in progress. A reload compiles on a thread of its own, so the
+//! running version keeps its interval until the new one is ready.
 
 use std::path::Path;
+use std::sync::Arc;
+use std::thread::JoinHandle;
 use std::time::SystemTime;
 
 use anyhow::anyhow;
 
 use crate::config::PolicyConfig;
-use crate::runtime::{PolicyEngine, PolicyState, PreparedPolicy, sha256_hex};
+use crate::runtime::{PolicyEngine, PolicyState, PreparedPolicy, read_policy_file, sha256_hex};
 
 /// A policy file's identity on disk: a change of either means "reload".
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,6 +41,7 @@ pub struct PolicySlot {
     /// Why it is quarantined, while it is.
     pub quarantined: Option<String>,
     stamp: Option<FileStamp>,
+    reloading: Option<JoinHandle<anyhow::Result<PreparedPolicy>>>,
 }
 
 impl PolicySlot {
@@ -52,6 +57,7 @@ impl PolicySlot {
             failures: 0,
             quarantined: None,
             stamp,
+            reloading: None,
         })
     }
 
@@ -66,24 +72,59 @@ impl PolicySlot {
         stamp(&self.config.spec.path) != self.stamp
     }
 
-    /// Load the file again. On success the new component takes over (its
-    /// state, keyed by the policy, carries on) and any quarantine is lifted;
-    /// on failure the running component stays and the error is returned.
-    pub fn reload(&mut self, engine: &PolicyEngine) -> anyhow::Result<()> {
-        self.stamp = stamp(&self.config.spec.path);
-        let prepared = load_pinned(engine, &self.config)?;
-        self.prepared = prepared;
-        self.failures = 0;
-        self.quarantined = None;
-        self.next_due_ms = 0;
-        Ok(())
+    /// True while a reload is compiling.
+    pub fn reloading(&self) -> bool {
+        self.reloading.is_some()
+    }
+
+    /// Start loading the file again, off the control loop. The running
+    /// component stays until [`PolicySlot::finish_reload`] finds the load done.
+    pub fn start_reload(&mut self, engine: &Arc<PolicyEngine>) {
+        // Stamped before reading, so a change made while it loads is seen.
+        let stamp_before = stamp(&self.config.spec.path);
+        let (engine, config) = (Arc::clone(engine), self.config.clone());
+        let load = move || load_pinned(&engine, &config);
+        match std::thread::Builder::new()
+            .name("fulcrum-reload".into())
+            .spawn(load)
+        {
+            Ok(thread) => {
+                self.stamp = stamp_before;
+                self.reloading = Some(thread);
+            }
+            Err(error) => tracing::error!(
+                path = %self.config.spec.path.display(),
+                %error,
+                "cannot start a thread to reload the policy; the next cycle tries again"
+            ),
+        }
+    }
+
+    /// The outcome of a reload that has finished, if one has. On success the
+    /// new component takes over (its state, keyed by the policy, carries on)
+    /// and any quarantine is lifted; on failure the running one stays.
+    pub fn finish_reload(&mut self) -> Option<anyhow::Result<()>> {
+        if !self.reloading.as_ref()?.is_finished() {
+            return None;
+        }
+        let loaded = self
+            .reloading
+            .take()?
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        Some(loaded.map(|prepared| {
+            self.prepared = prepared;
+            self.failures = 0;
+            self.quarantined = None;
+            self.next_due_ms = 0;
+        }))
     }
 }
 
 fn load_pinned(engine: &PolicyEngine, config: &PolicyConfig) -> anyhow::Result<PreparedPolicy> {
     let path = &config.spec.path;
     if let Some(pin) = &config.sha256 {
-        let bytes = std::fs::read(path).map_err(|err| anyhow!("{}: {err}", path.display()))?;
+        let bytes = read_policy_file(path)?;
         let digest = sha256_hex(&bytes);
         if &digest != pin {
             return Err(anyhow!(

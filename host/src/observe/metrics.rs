@@ -86,6 +86,12 @@ struct ActionLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct DroppedLabels {
+    policy: String,
+    what: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct BackendLabel {
     backend: String,
 }
@@ -104,6 +110,7 @@ pub struct Metrics {
     quarantined: Family<PolicyLabel, Gauge>,
     actions: Family<ActionLabels, Counter>,
     guard: Family<GuardLabels, Counter>,
+    dropped: Family<DroppedLabels, Counter>,
     backend_requests: Family<BackendLabel, Counter>,
     backend_errors: Family<BackendLabel, Counter>,
     source_errors: Family<BackendLabel, Counter>,
@@ -169,6 +176,12 @@ impl Metrics {
             "Actions a guard rule rejected or held back, by policy, rule and effect (rejected, held-back)",
             guard.clone(),
         );
+        let dropped = Family::<DroppedLabels, Counter>::default();
+        registry.register(
+            "policy_text_dropped",
+            "What the host dropped of a policy's text: log messages past the per-evaluation bound (what=\"log_message\") and messages, errors and backtraces cut to their cap (what=\"truncated\")",
+            dropped.clone(),
+        );
         let backend_requests = Family::<BackendLabel, Counter>::default();
         registry.register(
             "backend_operations",
@@ -197,6 +210,7 @@ impl Metrics {
             quarantined,
             actions,
             guard,
+            dropped,
             backend_requests,
             backend_errors,
             source_errors,
@@ -225,6 +239,23 @@ impl Metrics {
                     kind: kind.to_owned(),
                 })
                 .inc();
+        }
+    }
+
+    /// Count what the host dropped of `policy`'s text in one evaluation.
+    pub fn dropped(&self, policy: &str, dropped: crate::runtime::Dropped) {
+        for (what, count) in [
+            ("log_message", dropped.log_messages),
+            ("truncated", dropped.truncated_texts),
+        ] {
+            if count > 0 {
+                self.dropped
+                    .get_or_create(&DroppedLabels {
+                        policy: policy.to_owned(),
+                        what,
+                    })
+                    .inc_by(u64::from(count));
+            }
         }
     }
 

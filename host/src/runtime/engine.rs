@@ -71,10 +71,6 @@ impl PolicyEngine {
         })
     }
 
-    pub(crate) fn engine(&self) -> &Engine {
-        &self.engine
-    }
-
     pub(crate) fn linker(&self) -> &Linker<EvalState> {
         &self.linker
     }

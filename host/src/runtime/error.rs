@@ -14,15 +14,49 @@ pub enum LoadError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("{path}: not a regular file; a policy is a .wasm file", path = .path.display())]
+    NotAFile { path: PathBuf },
+    #[error(
+        "{path}: the file is {bytes} bytes; a policy may be at most {max} MiB",
+        path = .path.display(),
+        max = super::MAX_COMPONENT_BYTES >> 20
+    )]
+    TooLarge { path: PathBuf, bytes: u64 },
+    #[error(
+        "{path}: defines at least {at_least} functions; a policy may define at most {max}",
+        path = .path.display(),
+        max = super::MAX_FUNCTIONS
+    )]
+    TooManyFunctions { path: PathBuf, at_least: u64 },
+    #[error(
+        "{path}: one function's body is {bytes} bytes; a policy's functions may be at most {max} MiB each",
+        path = .path.display(),
+        max = super::MAX_FUNCTION_BYTES >> 20
+    )]
+    FunctionTooLarge { path: PathBuf, bytes: usize },
     #[error("{path}: not a WebAssembly component: {reason}", path = .path.display())]
     NotAComponent { path: PathBuf, reason: String },
+    #[error(
+        "{path}: built against contract version {built_against} (imports `{import}`), but this host implements fulcrum:policy@{host}; rebuild it against this host's wit/",
+        path = .path.display(),
+        host = super::CONTRACT_VERSION
+    )]
+    ContractVersion {
+        path: PathBuf,
+        import: String,
+        built_against: String,
+    },
     #[error("{path}: imports `{import}`, which is not granted ({why})", path = .path.display())]
     ImportNotGranted {
         path: PathBuf,
         import: String,
         why: &'static str,
     },
-    #[error("{path}: not a component of the fulcrum:policy@0.2.0 world: {reason}", path = .path.display())]
+    #[error(
+        "{path}: not a component of the fulcrum:policy@{version} world: {reason}",
+        path = .path.display(),
+        version = super::CONTRACT_VERSION
+    )]
     WrongWorld { path: PathBuf, reason: String },
     #[error("{path}: invalid metadata: {reason}", path = .path.display())]
     Metadata { path: PathBuf, reason: String },
@@ -83,14 +117,18 @@ pub enum EvalError {
     /// The policy trapped: a panic, stack overflow, unreachable, bad memory access.
     #[error("trapped: {message}{}", fmt_backtrace(.backtrace))]
     Trap { message: String, backtrace: String },
-    /// The policy's decisions break the contract (a row out of range, an
-    /// undeclared action kind, a value out of range).
+    /// The policy's output breaks the contract: a row out of range, more
+    /// rows than its targets, an undeclared action kind, a value out of
+    /// range, or a result that breaks the canonical ABI (a pointer out of
+    /// bounds, a bad discriminant, text that is not UTF-8, more data than
+    /// the snapshot allows).
     #[error("invalid output: {reason}")]
     InvalidOutput { reason: String },
     /// The policy reported an error of its own.
     #[error("policy error: {message}")]
     PolicyError { message: String },
-    /// The host could not run the evaluation (for example no instance slot free).
+    /// The host could not run the evaluation (for example no instance slot
+    /// free); never a failure of the policy's own making.
     #[error("host error: {reason}")]
     Host { reason: String },
 }
@@ -99,7 +137,7 @@ fn fmt_backtrace(backtrace: &str) -> String {
     if backtrace.is_empty() {
         String::new()
     } else {
-        format!("\n{backtrace}")
+        format!("\nwasm backtrace:\n{backtrace}")
     }
 }
 

@@ -1,7 +1,13 @@
-//! One evaluation: a fresh store and instance from the policy's cached
-//! `InstancePre`, under its deadline and memory cap, its state in a
-//! transaction that only a successful evaluation commits. Failures are
+//! One evaluation — the policy's turn: a fresh store and instance from the
+//! policy's cached `InstancePre`, under its deadline and memory cap, its
+//! state on a copy that only a successful evaluation keeps. Failures are
 //! classified here and nowhere else.
+//!
+//! The deadline covers the whole turn, not only the guest's code: what the
+//! guest may hand back is bounded by its snapshot (the hostcall fuel of every
+//! call), so lifting and checking it are bounded too; keeping or dropping its
+//! state is constant-time; tearing the instance down happens on the reaper.
+//! A turn that still ends past the deadline is a timeout.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -13,13 +19,16 @@ use crate::model::{Decision, Snapshot};
 
 use super::capabilities::Capabilities;
 use super::error::EvalError;
-use super::host::EvalState;
+use super::host::{Dropped, EvalState};
 use super::limits::{Limits, MemoryLimiter};
 use super::output;
 use super::prepared::PreparedPolicy;
+use super::reaper;
 use super::sandbox::{self, Pinned, STDERR_CAPACITY};
 use super::state_store::PolicyState;
+use super::text::{self, MAX_BACKTRACE_BYTES, MAX_ERROR_BYTES};
 use super::ticker::ticks_for;
+use super::off_runtime;
 use crate::wit::{Policy, PolicyPre, types as wit};
 
 /// A successful evaluation.
@@ -33,6 +42,17 @@ pub struct Evaluation {
     pub logs_dropped: u32,
 }
 
+/// One turn of a policy, whatever its outcome: how long the host spent on it
+/// and what of the policy's text it dropped or cut.
+#[derive(Debug)]
+pub struct Turn {
+    pub outcome: Result<Evaluation, EvalError>,
+    /// Time the evaluation held its thread, from instantiation to the
+    /// validated output or the classified failure.
+    pub held: Duration,
+    pub dropped: Dropped,
+}
+
 impl PreparedPolicy {
     /// Evaluate the policy on `snapshot`. `state` is the policy's state; it
     /// keeps the evaluation's writes only if the evaluation succeeds.
@@ -41,26 +61,72 @@ impl PreparedPolicy {
         snapshot: &Snapshot,
         state: &mut PolicyState,
     ) -> Result<Evaluation, EvalError> {
+        self.turn(snapshot, state).outcome
+    }
+
+    /// [`PreparedPolicy::evaluate`], with what the turn cost.
+    pub fn turn(&self, snapshot: &Snapshot, state: &mut PolicyState) -> Turn {
+        off_runtime(|| self.turn_here(snapshot, state))
+    }
+
+    fn turn_here(&self, snapshot: &Snapshot, state: &mut PolicyState) -> Turn {
         let started = Instant::now();
-        let mut instance =
-            Instance::start(&self.runner, snapshot.version, snapshot.time_ms, state)?;
-        instance
-            .configure(&self.settings)?
-            .map_err(|message| EvalError::PolicyError {
+        let deadline = self.runner.limits.deadline;
+        let mut dropped = Dropped::default();
+        let outcome = self
+            .run_instance(snapshot, state, &mut dropped)
+            .and_then(|(evaluation, kept)| {
+                let held = started.elapsed();
+                // Whatever the reason, a turn past its deadline is a timeout:
+                // its output and its state writes are not kept.
+                if held > deadline {
+                    return Err(EvalError::Timeout { deadline });
+                }
+                *state = kept;
+                Ok(Evaluation {
+                    elapsed: held,
+                    ..evaluation
+                })
+            });
+        Turn {
+            outcome,
+            held: started.elapsed(),
+            dropped,
+        }
+    }
+
+    /// Configure and decide in a fresh instance; the decisions and the state
+    /// the policy leaves.
+    fn run_instance(
+        &self,
+        snapshot: &Snapshot,
+        state: &PolicyState,
+        dropped: &mut Dropped,
+    ) -> Result<(Evaluation, PolicyState), EvalError> {
+        let mut instance = Instance::start(&self.runner, snapshot.version, snapshot.time_ms, state)?;
+        let result = instance.configure(&self.settings).and_then(|configured| {
+            configured.map_err(|message| EvalError::PolicyError {
                 message: format!("configure: {message}"),
             })?;
-        let raw = instance
-            .decide(snapshot)?
-            .map_err(|message| EvalError::PolicyError { message })?;
-        let decisions = output::validate(raw, snapshot, &self.info.metadata.action_kinds)
-            .map_err(|reason| EvalError::InvalidOutput { reason })?;
-        let logs_dropped = instance.store.data().log.dropped;
-        instance.commit();
-        Ok(Evaluation {
-            decisions,
-            elapsed: started.elapsed(),
-            logs_dropped,
-        })
+            let fuel = output::fuel(snapshot, self.runner.limits.state_quota_bytes);
+            instance
+                .decide(snapshot, fuel)?
+                .map_err(|message| EvalError::PolicyError { message })
+        });
+        let validated = result.and_then(|raw| {
+            output::validate(raw, snapshot, &self.info.metadata.action_kinds)
+                .map_err(|reason| EvalError::InvalidOutput { reason })
+        });
+        *dropped = instance.dropped();
+        let decisions = validated?;
+        Ok((
+            Evaluation {
+                decisions,
+                elapsed: Duration::ZERO,
+                logs_dropped: dropped.log_messages,
+            },
+            instance.commit(),
+        ))
     }
 }
 
@@ -75,22 +141,32 @@ pub(crate) struct Runner {
     pub(crate) seed: u64,
 }
 
-/// A live instance; dropping it without [`Instance::commit`] rolls its state back.
-pub(crate) struct Instance<'a> {
-    store: Store<EvalState>,
+/// A live instance. Its store, with the state copy, goes to the reaper when
+/// it is dropped; [`Instance::commit`] takes the state out first.
+pub(crate) struct Instance {
+    store: Option<Store<EvalState>>,
     bindings: Policy,
     stderr: MemoryOutputPipe,
     limits: Limits,
-    state_slot: &'a mut PolicyState,
-    committed: bool,
 }
 
-impl<'a> Instance<'a> {
+/// Most bytes `metadata` and `configure` may hand back (their text, the
+/// action-kind list), beside what a state write may carry.
+const SMALL_CALL_FUEL: usize = 64 << 10;
+
+/// What a guest call is, for classifying its failures.
+#[derive(Clone, Copy)]
+enum Call {
+    Instantiate,
+    Export(&'static str),
+}
+
+impl Instance {
     pub(crate) fn start(
         runner: &Runner,
         version: u64,
         time_ms: u64,
-        state_slot: &'a mut PolicyState,
+        state: &PolicyState,
     ) -> Result<Self, EvalError> {
         let stderr = MemoryOutputPipe::new(STDERR_CAPACITY);
         let pinned = Pinned {
@@ -103,104 +179,170 @@ impl<'a> Instance<'a> {
                     reason: format!("{err:#}"),
                 }
             })?;
-        let txn = std::mem::take(state_slot).begin(runner.limits.state_quota_bytes);
         let data = EvalState::new(
             runner.name.clone(),
             wasi,
             MemoryLimiter::new(runner.limits.memory_bytes),
-            txn,
+            state.begin(runner.limits.state_quota_bytes),
         );
         let mut store = Store::new(runner.pre.engine(), data);
         store.limiter(|data| &mut data.limiter);
         store.set_epoch_deadline(ticks_for(runner.limits.deadline));
         store.epoch_deadline_trap();
+        store.set_hostcall_fuel(small_call_fuel(&runner.limits));
         match runner.pre.instantiate(&mut store) {
             Ok(bindings) => Ok(Instance {
-                store,
+                store: Some(store),
                 bindings,
                 stderr,
                 limits: runner.limits,
-                state_slot,
-                committed: false,
             }),
             Err(err) => {
-                let error = classify(err, &store, &runner.limits, &stderr);
-                *state_slot = take_txn(&mut store).rollback();
+                let error = classify(err, Call::Instantiate, store.data(), &runner.limits, &stderr);
+                reaper::discard(store);
                 Err(error)
             }
         }
     }
 
     pub(crate) fn metadata(&mut self) -> Result<wit::Metadata, EvalError> {
-        let result = self.bindings.call_metadata(&mut self.store);
-        self.classified(result)
+        self.store_mut().set_hostcall_fuel(SMALL_CALL_FUEL);
+        let (bindings, store) = self.parts();
+        let result = bindings.call_metadata(store);
+        self.classified(result, Call::Export("metadata"))
     }
 
     pub(crate) fn configure(&mut self, settings: &str) -> Result<Result<(), String>, EvalError> {
-        let result = self.bindings.call_configure(&mut self.store, settings);
-        self.classified(result)
+        let (bindings, store) = self.parts();
+        let result = bindings.call_configure(store, settings);
+        self.classified(result, Call::Export("configure"))
+            .map(|configured| configured.map_err(|message| self.kept_text(&message)))
     }
 
+    /// Call `decide`; the guest may hand back at most `fuel` bytes.
     pub(crate) fn decide(
         &mut self,
         snapshot: &wit::Snapshot,
+        fuel: usize,
     ) -> Result<Result<wit::Decisions, String>, EvalError> {
-        let result = self.bindings.call_decide(&mut self.store, snapshot);
-        self.classified(result)
+        self.store_mut().set_hostcall_fuel(fuel);
+        let (bindings, store) = self.parts();
+        let result = bindings.call_decide(store, snapshot);
+        self.classified(result, Call::Export("decide"))
+            .map(|decided| decided.map_err(|message| self.kept_text(&message)))
+    }
+
+    /// What the host dropped or cut of the policy's text so far.
+    pub(crate) fn dropped(&self) -> Dropped {
+        self.store().data().dropped()
     }
 
     /// Keep the state the policy wrote.
-    pub(crate) fn commit(mut self) {
-        self.committed = true;
+    pub(crate) fn commit(mut self) -> PolicyState {
+        std::mem::take(&mut self.store_mut().data_mut().state).commit()
     }
 
-    fn classified<T>(&self, result: wasmtime::Result<T>) -> Result<T, EvalError> {
-        result.map_err(|err| classify(err, &self.store, &self.limits, &self.stderr))
+    fn parts(&mut self) -> (&Policy, &mut Store<EvalState>) {
+        let store = self.store.as_mut().expect("an instance has its store until dropped");
+        (&self.bindings, store)
+    }
+
+    fn store(&self) -> &Store<EvalState> {
+        self.store.as_ref().expect("an instance has its store until dropped")
+    }
+
+    fn store_mut(&mut self) -> &mut Store<EvalState> {
+        self.store.as_mut().expect("an instance has its store until dropped")
+    }
+
+    /// A message from the policy, cut to the error cap (and counted if cut).
+    fn kept_text(&self, message: &str) -> String {
+        let (kept, cut) = text::capped(message, MAX_ERROR_BYTES);
+        if cut {
+            self.store().data().note_truncated();
+        }
+        kept
+    }
+
+    fn classified<T>(&self, result: wasmtime::Result<T>, call: Call) -> Result<T, EvalError> {
+        result.map_err(|err| classify(err, call, self.store().data(), &self.limits, &self.stderr))
     }
 }
 
-impl Drop for Instance<'_> {
+impl Drop for Instance {
     fn drop(&mut self) {
-        let txn = take_txn(&mut self.store);
-        *self.state_slot = if self.committed {
-            txn.commit()
-        } else {
-            txn.rollback()
-        };
+        if let Some(store) = self.store.take() {
+            reaper::discard(store);
+        }
     }
 }
 
-fn take_txn(store: &mut Store<EvalState>) -> super::state_store::StateTxn {
-    std::mem::replace(&mut store.data_mut().state, PolicyState::default().begin(0))
+/// Fuel for the small calls: their own output, or a state write up to the quota.
+fn small_call_fuel(limits: &Limits) -> usize {
+    SMALL_CALL_FUEL.saturating_add(usize::try_from(limits.state_quota_bytes).unwrap_or(usize::MAX))
 }
 
-/// Turn a wasmtime error into the kind of failure it is.
+/// Turn a wasmtime error into the kind of failure it is. A failure inside a
+/// call that is not a trap is the guest breaking the canonical ABI (a result
+/// pointer out of bounds, a bad discriminant, text that is not UTF-8, more
+/// data than its fuel): invalid output, never a host error.
 fn classify(
     err: wasmtime::Error,
-    store: &Store<EvalState>,
+    call: Call,
+    data: &EvalState,
     limits: &Limits,
     stderr: &MemoryOutputPipe,
 ) -> EvalError {
-    if store.data().limiter.hit {
+    if data.limiter.hit {
         return EvalError::OutOfMemory {
             cap_bytes: limits.memory_bytes,
         };
     }
-    match err.downcast_ref::<Trap>() {
-        Some(Trap::Interrupt) => EvalError::Timeout {
+    match (err.downcast_ref::<Trap>(), call) {
+        (Some(Trap::Interrupt), _) => EvalError::Timeout {
             deadline: limits.deadline,
         },
-        Some(trap) => EvalError::Trap {
-            message: with_guest_output(trap.to_string(), stderr),
-            backtrace: err
+        (Some(trap), _) => {
+            let (message, cut) = text::capped(&with_guest_output(trap.to_string(), stderr), MAX_ERROR_BYTES);
+            let (backtrace, backtrace_cut) = err
                 .downcast_ref::<WasmBacktrace>()
-                .map(ToString::to_string)
-                .unwrap_or_default(),
-        },
-        None => EvalError::Host {
+                .map(backtrace_text)
+                .unwrap_or_default();
+            for _ in 0..u8::from(cut) + u8::from(backtrace_cut) {
+                data.note_truncated();
+            }
+            EvalError::Trap { message, backtrace }
+        }
+        (None, Call::Export(export)) => {
+            let (detail, _) = text::capped(&format!("{err:#}"), MAX_ERROR_BYTES);
+            EvalError::InvalidOutput {
+                reason: format!("`{export}` broke the canonical ABI: {detail}"),
+            }
+        }
+        (None, Call::Instantiate) => EvalError::Host {
             reason: format!("{err:#}"),
         },
     }
+}
+
+/// The frames of a trap's backtrace, one line each, innermost first: the
+/// host writes the lines, the policy's name section only the (neutralised)
+/// function names. Cut at [`MAX_BACKTRACE_BYTES`]; the flag says if it was.
+fn backtrace_text(backtrace: &WasmBacktrace) -> (String, bool) {
+    let mut lines = Vec::new();
+    let mut bytes = 0;
+    for (i, frame) in backtrace.frames().iter().enumerate() {
+        let name = frame.func_name().unwrap_or("<unnamed>");
+        let (name, _) = text::capped(name, 128);
+        let line = format!("  {i}: {name} (function {})", frame.func_index());
+        bytes += line.len() + 1;
+        if bytes > MAX_BACKTRACE_BYTES {
+            lines.push(format!("  … {} frames in all", backtrace.frames().len()));
+            return (lines.join("\n"), true);
+        }
+        lines.push(line);
+    }
+    (lines.join("\n"), false)
 }
 
 /// Append what the policy printed to stderr (a Rust panic's message, say).

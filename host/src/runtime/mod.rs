@@ -8,6 +8,20 @@
 //!   `wasi:filesystem`) through `wasmtime-wasi`, over an empty context
 //!   (`sandbox`) that [`Capabilities`] widen. Any other import is refused at load.
 //!
+//! Containment, mechanism by mechanism:
+//! - guest code never runs on an async runtime thread (`guest_thread`);
+//! - a component is checked before it is compiled: a regular file within
+//!   [`MAX_COMPONENT_BYTES`], at most [`MAX_FUNCTIONS`] functions, only
+//!   granted imports, and the contract version this host implements
+//!   (`inspect`);
+//! - every call's hostcall fuel bounds what the guest can hand back, by its
+//!   snapshot for `decide` (`output`); the deadline covers the whole turn,
+//!   state commits and rollbacks are constant-time, and teardown happens on
+//!   the reaper (`eval`, `state_store`, `reaper`);
+//! - every piece of the policy's text is capped before the host keeps it
+//!   (`text`, `host::log`), and failures that break the canonical ABI are the
+//!   policy's invalid output.
+//!
 //! Using it:
 //! 1. build one [`PolicyEngine`] (engine, epoch ticker, pooling allocator, cache);
 //! 2. [`PolicyEngine::load`] a [`PolicySpec`] into a [`PreparedPolicy`]: compiled
@@ -21,19 +35,30 @@ mod convert;
 mod engine;
 mod error;
 mod eval;
+mod guest_thread;
 mod host;
+mod inspect;
 mod limits;
 mod output;
 mod prepared;
+mod reaper;
 mod sandbox;
 mod state_store;
+mod text;
 mod ticker;
+
+use guest_thread::off_runtime;
 
 pub use cache::sha256_hex;
 pub use capabilities::{Capabilities, DATA_DIR_GUEST_PATH};
 pub use engine::{EngineConfig, PolicyEngine, default_cache_dir};
 pub use error::{EvalError, EvalErrorKind, LoadError};
-pub use eval::Evaluation;
+pub use eval::{Evaluation, Turn};
+pub use host::Dropped;
+pub use inspect::{
+    CONTRACT_VERSION, MAX_COMPONENT_BYTES, MAX_FUNCTION_BYTES, MAX_FUNCTIONS, read_policy_file,
+};
 pub use limits::Limits;
 pub use prepared::{Metadata, PolicyInfo, PolicySpec, PreparedPolicy};
-pub use state_store::PolicyState;
+pub use state_store::{ENTRY_OVERHEAD_BYTES, PolicyState};
+pub use text::MAX_ERROR_BYTES;

@@ -1,8 +1,14 @@
 //! Checks a policy's decisions against the contract before anything acts on
-//! them: tables whose columns line up, rows inside the snapshot, reasons
+//! them: tables whose columns line up, at most one row per target (so the
+//! output is bounded by the snapshot), rows inside the snapshot, reasons
 //! that exist, values in range, only declared kinds. The output is taken or
 //! rejected whole.
+//!
+//! [`fuel`] bounds what the guest may hand back before it is even lifted:
+//! the largest valid output for the snapshot, in the bytes the host would
+//! allocate for it.
 
+use std::mem::size_of;
 use std::sync::Arc;
 
 use crate::model::{Action, ActionKind, Code, Decision, MemberState, ProfileCount, Reason};
@@ -10,7 +16,35 @@ use crate::model::{Action, ActionKind, Code, Decision, MemberState, ProfileCount
 use crate::wit::types as wit;
 
 /// Longest reason kept, in bytes.
-const MAX_REASON_BYTES: usize = 1024;
+pub const MAX_REASON_BYTES: usize = 1024;
+/// Longest MIG profile name, in bytes ("1g.10gb+me" is 10).
+pub const MAX_PROFILE_NAME_BYTES: usize = 32;
+/// Most profile entries in one MIG layout (a GPU holds at most 7 instances).
+pub const MAX_PROFILES_PER_LAYOUT: usize = 8;
+/// Room for an error message and the output's fixed parts.
+const BASE_FUEL: usize = 64 << 10;
+
+/// The most bytes `decide` may hand back for `snapshot`: every table with one
+/// row per target, each row with a reason of its own at the longest, or an
+/// error message; and no less than what a state write up to the quota needs.
+pub(crate) fn fuel(snapshot: &wit::Snapshot, state_quota_bytes: u64) -> usize {
+    let members = snapshot.members.pool.len();
+    let groups = snapshot.instance_groups.name.len();
+    let gpus = snapshot.gpus.node.len();
+    let rows = 2 * members + 2 * groups + gpus;
+    let member_row = 3 * size_of::<u32>() + 2 * size_of::<u32>() + size_of::<u8>();
+    let group_row = 2 * (3 * size_of::<u32>());
+    let layout = size_of::<wit::MigLayout>()
+        + size_of::<u32>()
+        + MAX_PROFILES_PER_LAYOUT * (size_of::<wit::ProfileCount>() + MAX_PROFILE_NAME_BYTES);
+    let output = members * member_row
+        + groups * group_row
+        + gpus * layout
+        + (rows + 1) * size_of::<u32>()
+        + rows * MAX_REASON_BYTES;
+    let state_write = usize::try_from(state_quota_bytes).unwrap_or(usize::MAX);
+    BASE_FUEL.saturating_add(output.max(state_write))
+}
 
 /// Convert and check `decisions`, table by table in the contract's order;
 /// the first violation names the table and row.
@@ -37,9 +71,12 @@ pub(crate) fn validate(
     );
     let mut table = Table::new(&reasons, declared, &mut out);
 
+    let members = snapshot.members.pool.len();
+    let groups = snapshot.instance_groups.name.len();
     table.open(
         "member-states",
         ActionKind::MemberState,
+        ("member", members),
         &[
             ("member", states.member.len()),
             ("state", states.state.len()),
@@ -53,8 +90,8 @@ pub(crate) fn validate(
         .zip(&states.reason)
         .enumerate()
     {
-        table.row(i, reason, || {
-            row("member", member, snapshot.members.pool.len())?;
+        table.row(i, reason, |seen| {
+            seen.claim(member)?;
             let state = MemberState::from_code(code);
             if state.code() != code {
                 return Err(format!("state {code} is not a member-state case"));
@@ -66,6 +103,7 @@ pub(crate) fn validate(
     table.open(
         "member-ratios",
         ActionKind::MemberRatio,
+        ("member", members),
         &[
             ("member", ratios.member.len()),
             ("ratio", ratios.ratio.len()),
@@ -79,8 +117,8 @@ pub(crate) fn validate(
         .zip(&ratios.reason)
         .enumerate()
     {
-        table.row(i, reason, || {
-            row("member", member, snapshot.members.pool.len())?;
+        table.row(i, reason, |seen| {
+            seen.claim(member)?;
             if !(1..=65535).contains(&ratio) {
                 return Err(format!("ratio {ratio} is out of range; expected 1..=65535"));
             }
@@ -91,6 +129,7 @@ pub(crate) fn validate(
     table.open(
         "capacity-scalers",
         ActionKind::CapacityScaler,
+        ("group", groups),
         &[
             ("group", scalers.group.len()),
             ("scaler", scalers.scaler.len()),
@@ -104,8 +143,8 @@ pub(crate) fn validate(
         .zip(&scalers.reason)
         .enumerate()
     {
-        table.row(i, reason, || {
-            row("group", group, snapshot.instance_groups.name.len())?;
+        table.row(i, reason, |seen| {
+            seen.claim(group)?;
             if snapshot.instance_groups.backend_service[group as usize] == crate::model::NONE {
                 return Err(format!(
                     "group {group} is not the backend of any backend service"
@@ -123,6 +162,7 @@ pub(crate) fn validate(
     table.open(
         "group-sizes",
         ActionKind::GroupSize,
+        ("group", groups),
         &[
             ("group", sizes.group.len()),
             ("target-size", sizes.target_size.len()),
@@ -136,16 +176,22 @@ pub(crate) fn validate(
         .zip(&sizes.reason)
         .enumerate()
     {
-        table.row(i, reason, || {
-            row("group", group, snapshot.instance_groups.name.len())?;
+        table.row(i, reason, |seen| {
+            seen.claim(group)?;
             Ok(Action::ResizeGroup { group, target_size })
         })?;
     }
 
-    table.open("mig-layouts", ActionKind::MigLayout, &[("", layouts.len())])?;
+    let gpus = snapshot.gpus.node.len();
+    table.open(
+        "mig-layouts",
+        ActionKind::MigLayout,
+        ("gpu", gpus),
+        &[("", layouts.len())],
+    )?;
     for (i, layout) in layouts.into_iter().enumerate() {
         let reason = layout.reason;
-        table.row(i, reason, || mig_layout(layout, snapshot))?;
+        table.row(i, reason, |seen| mig_layout(layout, snapshot, seen))?;
     }
     Ok(out)
 }
@@ -210,6 +256,33 @@ struct Table<'r, 'o> {
     out: &'o mut Vec<Decision>,
     name: &'static str,
     kind: ActionKind,
+    seen: Targets,
+}
+
+/// The targets (members, groups, GPUs) one table has rows for: each at most once.
+struct Targets {
+    noun: &'static str,
+    rows: Vec<Option<u32>>,
+    current: u32,
+}
+
+impl Targets {
+    /// Record that the current row acts on target `index`.
+    fn claim(&mut self, index: u32) -> Result<(), String> {
+        let len = self.rows.len();
+        let slot = self
+            .rows
+            .get_mut(index as usize)
+            .ok_or_else(|| format!("{} row {index} does not exist; the snapshot has {len}", self.noun))?;
+        if let Some(first) = slot {
+            return Err(format!(
+                "{} {index} already has row {first}; at most one row per {}",
+                self.noun, self.noun
+            ));
+        }
+        *slot = Some(self.current);
+        Ok(())
+    }
 }
 
 impl<'r, 'o> Table<'r, 'o> {
@@ -220,20 +293,33 @@ impl<'r, 'o> Table<'r, 'o> {
             out,
             name: "",
             kind: ActionKind::MemberRatio,
+            seen: Targets {
+                noun: "",
+                rows: Vec::new(),
+                current: 0,
+            },
         }
     }
 
-    /// Start table `name` of `kind`: its columns, named with their lengths,
-    /// must line up, and a table with rows must be of a declared kind.
+    /// Start table `name` of `kind`, whose rows act on the snapshot's
+    /// `targets` (a noun and how many there are): its columns, named with
+    /// their lengths, must line up, it may have at most one row per target,
+    /// and a table with rows must be of a declared kind.
     fn open(
         &mut self,
         name: &'static str,
         kind: ActionKind,
+        (noun, targets): (&'static str, usize),
         columns: &[(&str, usize)],
     ) -> Result<(), String> {
         self.name = name;
         self.kind = kind;
         let rows = columns[0].1;
+        if rows > targets {
+            return Err(format!(
+                "{name}: {rows} rows for {targets} {noun}s; at most one row per {noun}"
+            ));
+        }
         if columns.iter().any(|&(_, len)| len != rows) {
             let lengths: Vec<String> = columns
                 .iter()
@@ -249,6 +335,11 @@ impl<'r, 'o> Table<'r, 'o> {
                 "{name}: the policy did not declare this action kind ({kind}) in its metadata; it proposed {rows}"
             ));
         }
+        self.seen = Targets {
+            noun,
+            rows: if rows > 0 { vec![None; targets] } else { Vec::new() },
+            current: 0,
+        };
         Ok(())
     }
 
@@ -257,12 +348,14 @@ impl<'r, 'o> Table<'r, 'o> {
         &mut self,
         index: usize,
         reason: u32,
-        action: impl FnOnce() -> Result<Action, String>,
+        action: impl FnOnce(&mut Targets) -> Result<Action, String>,
     ) -> Result<(), String> {
+        self.seen.current = index as u32;
+        let seen = &mut self.seen;
         let checked = self
             .reasons
             .get(reason)
-            .and_then(|reason| Ok((action()?, reason)));
+            .and_then(|reason| Ok((action(seen)?, reason)));
         let (action, reason) = checked
             .map_err(|error| format!("{} row {index} ({}): {error}", self.name, self.kind))?;
         self.out.push(Decision { action, reason });
@@ -270,7 +363,11 @@ impl<'r, 'o> Table<'r, 'o> {
     }
 }
 
-fn mig_layout(layout: wit::MigLayout, s: &wit::Snapshot) -> Result<Action, String> {
+fn mig_layout(
+    layout: wit::MigLayout,
+    s: &wit::Snapshot,
+    seen: &mut Targets,
+) -> Result<Action, String> {
     let wit::MigLayout {
         node,
         gpus,
@@ -282,18 +379,24 @@ fn mig_layout(layout: wit::MigLayout, s: &wit::Snapshot) -> Result<Action, Strin
         return Err("the layout names no GPU".into());
     }
     for &gpu in &gpus {
-        row("gpu", gpu, s.gpus.node.len())?;
+        // A GPU named twice, in this layout or another, is one rollout
+        // asked to do two things.
+        seen.claim(gpu)?;
         if s.gpus.node[gpu as usize] != node {
             return Err(format!("gpu {gpu} is not on node {node}"));
         }
     }
-    if let Some(p) = profiles
-        .iter()
-        .find(|p| p.profile.is_empty() || p.count == 0)
-    {
+    if profiles.len() > MAX_PROFILES_PER_LAYOUT {
         return Err(format!(
-            "profile {:?} with count {} is not a valid entry",
-            p.profile, p.count
+            "{} profile entries; at most {MAX_PROFILES_PER_LAYOUT}",
+            profiles.len()
+        ));
+    }
+    if let Some(p) = profiles.iter().find(|p| !valid_profile_name(&p.profile) || p.count == 0) {
+        return Err(format!(
+            "profile {:?} with count {} is not a valid entry (a name of 1 to {MAX_PROFILE_NAME_BYTES} lower-case letters, digits, '.' and '+', and a count of at least 1)",
+            crate::runtime::text::prefix(&p.profile, MAX_PROFILE_NAME_BYTES * 2),
+            p.count
         ));
     }
     Ok(Action::SetMigLayout {
@@ -309,6 +412,15 @@ fn mig_layout(layout: wit::MigLayout, s: &wit::Snapshot) -> Result<Action, Strin
     })
 }
 
+/// MIG profile names as NVIDIA writes them: "1g.10gb", "1g.10gb+me", "1c.3g.40gb".
+fn valid_profile_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= MAX_PROFILE_NAME_BYTES
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'+')
+}
+
 fn row(table: &str, index: u32, len: usize) -> Result<(), String> {
     if (index as usize) < len {
         Ok(())
@@ -321,6 +433,8 @@ fn row(table: &str, index: u32, len: usize) -> Result<(), String> {
 
 #[cfg(test)]
 mod tests {
+    use proptest::strategy::Strategy;
+
     use super::*;
     use crate::model::{Availability, MemberSample, SnapshotBuilder};
 
@@ -475,5 +589,133 @@ mod tests {
             validate_all(unknown),
             Err("member-states row 0 (member-state): state 9 is not a member-state case".into())
         );
+    }
+
+    #[test]
+    fn more_rows_than_targets_are_rejected_before_any_row_is_read() {
+        let mut flood = decisions();
+        flood.member_ratios.member = vec![0; 3];
+        flood.member_ratios.ratio = vec![5; 3];
+        flood.member_ratios.reason = vec![0; 3];
+        assert_eq!(
+            validate_all(flood),
+            Err("member-ratios: 3 rows for 1 members; at most one row per member".into())
+        );
+    }
+
+    #[test]
+    fn a_target_named_twice_in_one_table_is_rejected() {
+        let mut twice = decisions();
+        twice.member_states.member = vec![0];
+        twice.member_states.state = vec![MemberState::Disabled.code()];
+        twice.member_states.reason = vec![0];
+        // A state and a ratio for the same member are two targets' kinds: fine.
+        twice.member_ratios.member = vec![0];
+        twice.member_ratios.ratio = vec![5];
+        twice.member_ratios.reason = vec![1];
+        assert!(validate_all(twice).is_ok());
+
+        let mut builder = SnapshotBuilder::new();
+        let sample = |name| MemberSample {
+            name,
+            address: "127.0.1.1",
+            port: 8080,
+            ratio: 10,
+            state: MemberState::Enabled,
+            availability: Availability::Available,
+            current_connections: 0,
+            connection_limit: 0,
+        };
+        builder.pool("mlPool", "Common", "ratio-member", &[sample("a:1"), sample("b:1")]);
+        let snapshot = builder.build(1, 0);
+        let mut output = decisions();
+        output.member_ratios.member = vec![1, 1];
+        output.member_ratios.ratio = vec![5, 6];
+        output.member_ratios.reason = vec![0, 1];
+        assert_eq!(
+            validate(output, &snapshot, &ActionKind::ALL),
+            Err("member-ratios row 1 (member-ratio): member 1 already has row 0; at most one row per member".into())
+        );
+    }
+
+    #[test]
+    fn fuel_grows_with_the_snapshot_and_covers_the_state_quota() {
+        let small = SnapshotBuilder::new().build(1, 0);
+        assert!(fuel(&small, 1 << 20) >= 1 << 20);
+        let mut builder = SnapshotBuilder::new();
+        let members: Vec<MemberSample<'_>> = (0..100)
+            .map(|_| MemberSample {
+                name: "m:1",
+                address: "127.0.1.1",
+                port: 1,
+                ratio: 1,
+                state: MemberState::Enabled,
+                availability: Availability::Available,
+                current_connections: 0,
+                connection_limit: 0,
+            })
+            .collect();
+        builder.pool("p", "Common", "ratio-member", &members);
+        let larger = builder.build(1, 0);
+        assert!(fuel(&larger, 0) > fuel(&small, 0) + 200 * MAX_REASON_BYTES);
+    }
+
+    fn column<T: std::fmt::Debug + Clone>(
+        values: impl proptest::strategy::Strategy<Value = T>,
+    ) -> impl proptest::strategy::Strategy<Value = Vec<T>> {
+        proptest::collection::vec(values, 0..6)
+    }
+
+    proptest::proptest! {
+        /// Whatever tables a policy hands back, checking them gives
+        /// decisions or an error; it never panics.
+        #[test]
+        fn arbitrary_output_is_checked_without_panicking(
+            text in "[a-zé ]{0,12}",
+            offsets in column(0u32..16),
+            members in column(proptest::prelude::any::<u32>().prop_map(|v| v % 4)),
+            ratios in column(0u32..70_000),
+            reasons in column(0u32..4),
+            states in column(0u8..5),
+            groups in column(0u32..3),
+            scalers in column(proptest::prelude::any::<f32>()),
+            sizes in column(proptest::prelude::any::<u32>()),
+            layout_gpus in column(column(0u32..3)),
+            profile in "[a-z0-9.+\\x1b]{0,40}",
+        ) {
+            let output = wit::Decisions {
+                reasons: wit::StringTable { text, offsets },
+                member_states: wit::MemberStates {
+                    member: members.clone(),
+                    state: states,
+                    reason: reasons.clone(),
+                },
+                member_ratios: wit::MemberRatios {
+                    member: members,
+                    ratio: ratios,
+                    reason: reasons.clone(),
+                },
+                capacity_scalers: wit::CapacityScalers {
+                    group: groups.clone(),
+                    scaler: scalers,
+                    reason: reasons.clone(),
+                },
+                group_sizes: wit::GroupSizes {
+                    group: groups,
+                    target_size: sizes,
+                    reason: reasons,
+                },
+                mig_layouts: layout_gpus
+                    .into_iter()
+                    .map(|gpus| wit::MigLayout {
+                        node: 0,
+                        gpus,
+                        profiles: vec![wit::ProfileCount { profile: profile.clone(), count: 1 }],
+                        reason: 0,
+                    })
+                    .collect(),
+            };
+            let _ = validate_all(output);
+        }
     }
 }

@@ -5,18 +5,17 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use wasmtime::component::Component;
-
 use crate::model::ActionKind;
 
 use super::cache::sha256_hex;
-use super::capabilities::{self, Capabilities};
+use super::capabilities::Capabilities;
 use super::convert;
 use super::engine::PolicyEngine;
 use super::error::LoadError;
 use super::eval::{Instance, Runner};
 use super::limits::Limits;
 use super::state_store::PolicyState;
+use super::{inspect, off_runtime, text};
 use crate::wit::PolicyPre;
 
 /// How the operator wants a policy run.
@@ -88,6 +87,10 @@ impl PreparedPolicy {
 impl PolicyEngine {
     /// Load, check and configure the policy `spec` describes.
     pub fn load(&self, spec: &PolicySpec) -> Result<PreparedPolicy, LoadError> {
+        off_runtime(|| self.load_here(spec))
+    }
+
+    fn load_here(&self, spec: &PolicySpec) -> Result<PreparedPolicy, LoadError> {
         let (info, mut runner) = self.inspect_with(&spec.path, &spec.limits, &spec.capabilities)?;
         runner.name = info.metadata.name.as_str().into();
         runner.seed = u64::from_str_radix(&info.digest[..16], 16).unwrap_or_default();
@@ -96,8 +99,7 @@ impl PolicyEngine {
             runner,
             settings: spec.settings.to_string().into(),
         };
-        let mut state = PolicyState::default();
-        let configured = Instance::start(&policy.runner, 0, 0, &mut state)
+        let configured = Instance::start(&policy.runner, 0, 0, &PolicyState::default())
             .and_then(|mut instance| instance.configure(&policy.settings));
         match configured {
             Ok(Ok(())) => Ok(policy),
@@ -116,8 +118,10 @@ impl PolicyEngine {
 
     /// Read and check a policy without configuring it (`host check`).
     pub fn inspect(&self, path: &Path) -> Result<PolicyInfo, LoadError> {
-        self.inspect_with(path, &Limits::default(), &Capabilities::default())
-            .map(|(info, _)| info)
+        off_runtime(|| {
+            self.inspect_with(path, &Limits::default(), &Capabilities::default())
+                .map(|(info, _)| info)
+        })
     }
 
     fn inspect_with(
@@ -126,11 +130,8 @@ impl PolicyEngine {
         limits: &Limits,
         capabilities: &Capabilities,
     ) -> Result<(PolicyInfo, Runner), LoadError> {
-        let wasm = std::fs::read(path).map_err(|source| LoadError::Read {
-            path: path.into(),
-            source,
-        })?;
-        check_is_component(path, &wasm)?;
+        let wasm = inspect::read_policy_file(path)?;
+        let imports = inspect::check_before_compiling(path, &wasm)?;
         let digest = sha256_hex(&wasm);
         let component = self
             .component(&wasm, &digest)
@@ -138,16 +139,6 @@ impl PolicyEngine {
                 path: path.into(),
                 reason: format!("{err:#}"),
             })?;
-        let imports = self.imports(&component);
-        for import in &imports {
-            if let Some(why) = capabilities::refusal(import) {
-                return Err(LoadError::ImportNotGranted {
-                    path: path.into(),
-                    import: import.clone(),
-                    why,
-                });
-            }
-        }
         let pre = self
             .linker()
             .instantiate_pre(&component)
@@ -174,19 +165,10 @@ impl PolicyEngine {
             runner,
         ))
     }
-
-    fn imports(&self, component: &Component) -> Vec<String> {
-        component
-            .component_type()
-            .imports(self.engine())
-            .map(|(name, _)| name.to_owned())
-            .collect()
-    }
 }
 
 fn read_metadata(path: &Path, runner: &Runner) -> Result<Metadata, LoadError> {
-    let mut state = PolicyState::default();
-    let raw = Instance::start(runner, 0, 0, &mut state)
+    let raw = Instance::start(runner, 0, 0, &PolicyState::default())
         .and_then(|mut instance| instance.metadata())
         .map_err(|source| LoadError::Call {
             path: path.into(),
@@ -210,19 +192,10 @@ fn read_metadata(path: &Path, runner: &Runner) -> Result<Metadata, LoadError> {
     Ok(metadata)
 }
 
-fn check_is_component(path: &Path, wasm: &[u8]) -> Result<(), LoadError> {
-    let reason = match wasm.get(..8) {
-        Some([0, b'a', b's', b'm', 1, 0, 0, 0]) => {
-            "it is a core WebAssembly module; build it for wasm32-wasip2 (or wrap it with `wasm-tools component new`)"
-        }
-        Some([0, b'a', b's', b'm', _, _, 1, 0]) => return Ok(()),
-        _ => "the file does not start with the WebAssembly magic number",
-    };
-    Err(LoadError::NotAComponent {
-        path: path.into(),
-        reason: reason.into(),
-    })
-}
+/// Longest metadata version, in bytes.
+pub const MAX_VERSION_BYTES: usize = 64;
+/// Longest metadata description, in bytes.
+pub const MAX_DESCRIPTION_BYTES: usize = 512;
 
 fn validate_metadata(m: &Metadata) -> Result<(), String> {
     let kebab = |s: &str| {
@@ -237,14 +210,37 @@ fn validate_metadata(m: &Metadata) -> Result<(), String> {
     if !kebab(&m.name) {
         return Err(format!(
             "name {:?} must be kebab-case, 1 to 64 characters",
-            m.name
+            text::prefix(&m.name, 80)
         ));
     }
+    one_line("version", &m.version, MAX_VERSION_BYTES)?;
     if m.version.trim().is_empty() {
         return Err("version is empty".into());
     }
+    one_line("description", &m.description, MAX_DESCRIPTION_BYTES)?;
     if m.action_kinds.is_empty() {
         return Err("declares no action kind; a policy must propose at least one kind".into());
+    }
+    for (i, kind) in m.action_kinds.iter().enumerate() {
+        if m.action_kinds[..i].contains(kind) {
+            return Err(format!("declares action kind {kind} twice"));
+        }
+    }
+    Ok(())
+}
+
+/// `value` must be at most `max` bytes of text without control characters.
+fn one_line(field: &str, value: &str, max: usize) -> Result<(), String> {
+    if value.len() > max {
+        return Err(format!(
+            "{field} is {} bytes; at most {max}",
+            value.len()
+        ));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(format!(
+            "{field} {value:?} holds control characters; it must be one line of text"
+        ));
     }
     Ok(())
 }

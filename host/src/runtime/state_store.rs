@@ -1,10 +1,26 @@
 //! A policy's key-value state: bounded in size, and transactional per
-//! evaluation — writes are journaled and undone when the evaluation fails.
+//! evaluation — a failed evaluation leaves the state as it was.
+//!
+//! The state is a persistent map: an evaluation works on a copy that shares
+//! every untouched node with the original, so beginning, committing and
+//! rolling back are constant-time whatever the policy wrote, and the host's
+//! time for an evaluation does not grow with the state it leaves behind.
+//! Every entry is charged [`ENTRY_OVERHEAD_BYTES`] beside its key and value,
+//! so a quota bounds the number of entries too, and with it what the state
+//! costs the host in memory and on disk.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use imbl::OrdMap;
 
 /// Longest key a policy may use, in bytes.
 const MAX_KEY_BYTES: usize = 256;
+
+/// What each entry costs against the quota beside its key and value bytes:
+/// about what the host spends to hold it (the map's node share, the key's and
+/// value's headers and allocations) and to store it (the database's record).
+pub const ENTRY_OVERHEAD_BYTES: u64 = 64;
 
 /// Why a write was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,7 +32,7 @@ pub enum StateWriteError {
 /// One policy's state.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PolicyState {
-    entries: BTreeMap<String, Vec<u8>>,
+    entries: OrdMap<Arc<str>, Arc<[u8]>>,
     used_bytes: u64,
 }
 
@@ -25,46 +41,64 @@ impl PolicyState {
     pub fn from_entries(entries: BTreeMap<String, Vec<u8>>) -> Self {
         let used_bytes = entries.iter().map(|(k, v)| entry_size(k, v)).sum();
         PolicyState {
-            entries,
+            entries: entries
+                .into_iter()
+                .map(|(key, value)| (Arc::<str>::from(key), Arc::<[u8]>::from(value)))
+                .collect(),
             used_bytes,
         }
     }
 
-    /// Every key and value.
-    pub fn entries(&self) -> &BTreeMap<String, Vec<u8>> {
-        &self.entries
+    /// The value under `key`.
+    pub fn get(&self, key: &str) -> Option<&[u8]> {
+        self.entries.get(key).map(|value| &**value)
     }
 
-    /// Bytes of keys and values held.
+    /// Every key and value, in key order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &[u8])> {
+        self.entries.iter().map(|(key, value)| (&**key, &**value))
+    }
+
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True when the policy keeps nothing.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Bytes charged against the quota: keys, values and
+    /// [`ENTRY_OVERHEAD_BYTES`] per entry.
     pub fn used_bytes(&self) -> u64 {
         self.used_bytes
     }
 
     /// Start an evaluation's transaction over this state.
-    pub(crate) fn begin(self, quota_bytes: u64) -> StateTxn {
+    pub(crate) fn begin(&self, quota_bytes: u64) -> StateTxn {
         StateTxn {
-            state: self,
+            state: self.clone(),
             quota_bytes,
-            undo: Vec::new(),
         }
     }
 }
 
 fn entry_size(key: &str, value: &[u8]) -> u64 {
-    (key.len() + value.len()) as u64
+    (key.len() + value.len()) as u64 + ENTRY_OVERHEAD_BYTES
 }
 
-/// The state during one evaluation, with the journal to undo its writes.
-#[derive(Debug)]
+/// The state during one evaluation: a copy that shares the original's nodes.
+/// Dropping it is the rollback; [`StateTxn::commit`] keeps it.
+#[derive(Debug, Default)]
 pub(crate) struct StateTxn {
     state: PolicyState,
     quota_bytes: u64,
-    undo: Vec<(String, Option<Vec<u8>>)>,
 }
 
 impl StateTxn {
     pub(crate) fn get(&self, key: &str) -> Option<Vec<u8>> {
-        self.state.entries.get(key).cloned()
+        self.state.get(key).map(<[u8]>::to_vec)
     }
 
     pub(crate) fn set(&mut self, key: String, value: Vec<u8>) -> Result<(), StateWriteError> {
@@ -74,41 +108,25 @@ impl StateTxn {
         let old_size = self
             .state
             .entries
-            .get(&key)
+            .get(key.as_str())
             .map_or(0, |v| entry_size(&key, v));
         let new_used = self.state.used_bytes - old_size + entry_size(&key, &value);
         if new_used > self.quota_bytes {
             return Err(StateWriteError::QuotaExceeded(self.quota_bytes));
         }
         self.state.used_bytes = new_used;
-        let previous = self.state.entries.insert(key.clone(), value);
-        self.undo.push((key, previous));
+        self.state.entries.insert(key.into(), value.into());
         Ok(())
     }
 
     pub(crate) fn delete(&mut self, key: &str) {
         if let Some(previous) = self.state.entries.remove(key) {
             self.state.used_bytes -= entry_size(key, &previous);
-            self.undo.push((key.to_owned(), Some(previous)));
         }
     }
 
-    /// Keep every write.
+    /// The state with every write kept.
     pub(crate) fn commit(self) -> PolicyState {
-        self.state
-    }
-
-    /// Undo every write, newest first, giving back the state as it was.
-    pub(crate) fn rollback(mut self) -> PolicyState {
-        while let Some((key, previous)) = self.undo.pop() {
-            if let Some(current) = self.state.entries.remove(&key) {
-                self.state.used_bytes -= entry_size(&key, &current);
-            }
-            if let Some(previous) = previous {
-                self.state.used_bytes += entry_size(&key, &previous);
-                self.state.entries.insert(key, previous);
-            }
-        }
         self.state
     }
 }
@@ -127,14 +145,16 @@ mod tests {
     }
 
     #[test]
-    fn rollback_restores_every_write_and_delete() {
+    fn a_dropped_transaction_leaves_the_state_as_it_was() {
         let before = state_with(&[("a", b"1"), ("b", b"22")]);
-        let mut txn = before.clone().begin(1024);
+        let mut txn = before.begin(1024);
         txn.set("a".into(), b"changed".to_vec()).unwrap();
         txn.set("c".into(), b"new".to_vec()).unwrap();
         txn.delete("b");
         txn.set("a".into(), b"twice".to_vec()).unwrap();
-        assert_eq!(txn.rollback(), before);
+        drop(txn);
+        assert_eq!(before, state_with(&[("a", b"1"), ("b", b"22")]));
+        assert_eq!(before.get("a"), Some(&b"1"[..]));
     }
 
     #[test]
@@ -143,13 +163,15 @@ mod tests {
         txn.set("key".into(), vec![0; 10]).unwrap();
         txn.set("key".into(), vec![0; 4]).unwrap();
         let state = txn.commit();
-        assert_eq!(state.used_bytes(), 7);
-        assert_eq!(state.entries()["key"], vec![0; 4]);
+        assert_eq!(state.used_bytes(), 7 + ENTRY_OVERHEAD_BYTES);
+        assert_eq!(state.get("key"), Some(&[0; 4][..]));
+        assert_eq!(state.len(), 1);
     }
 
     #[test]
     fn quota_and_key_rules_are_enforced() {
-        let mut txn = PolicyState::default().begin(16);
+        let quota = 16 + ENTRY_OVERHEAD_BYTES;
+        let mut txn = PolicyState::default().begin(quota);
         assert_eq!(
             txn.set(String::new(), vec![]),
             Err(StateWriteError::InvalidKey)
@@ -160,11 +182,24 @@ mod tests {
         );
         assert_eq!(
             txn.set("k".into(), vec![0; 16]),
-            Err(StateWriteError::QuotaExceeded(16))
+            Err(StateWriteError::QuotaExceeded(quota))
         );
         txn.set("k".into(), vec![0; 15]).unwrap();
         // Replacing a value counts the old one as freed.
         txn.set("k".into(), vec![1; 15]).unwrap();
-        assert_eq!(txn.commit().used_bytes(), 16);
+        assert_eq!(txn.commit().used_bytes(), quota);
+    }
+
+    #[test]
+    fn every_entry_costs_its_overhead_so_tiny_keys_cannot_flood_the_host() {
+        let quota = 64 << 10;
+        let mut txn = PolicyState::default().begin(quota);
+        let mut written = 0u64;
+        while txn.set(format!("k{written}"), Vec::new()).is_ok() {
+            written += 1;
+        }
+        // Each key is a few bytes; the overhead is what bounds the count.
+        assert!(written <= quota / ENTRY_OVERHEAD_BYTES, "{written} entries");
+        assert!(written >= quota / (ENTRY_OVERHEAD_BYTES + 8), "{written} entries");
     }
 }

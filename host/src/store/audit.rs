@@ -216,7 +216,11 @@ pub fn render(record: &AuditRecord) -> String {
         "cycle {} at {at}: {outcome}, inputs {digest}\n",
         record.cycle
     );
-    let mut line = |label: &str, body: String| text.push_str(&format!("  {label:<9} {body}\n"));
+    // Reasons, errors and target names come from outside the host: each
+    // line's body is neutralised, so none can break or forge a line.
+    let mut line = |label: &str, body: String| {
+        text.push_str(&format!("  {label:<9} {}\n", crate::observe::neutralize(&body)));
+    };
     for policy in &record.policies {
         if let Some(error) = &policy.error {
             line("failed", format!("policy {}: {error}", policy.policy));

@@ -487,7 +487,7 @@ impl Store {
                 if owner != policy {
                     break;
                 }
-                if !policy_state.entries().contains_key(key) {
+                if policy_state.get(key).is_none() {
                     stale.push(key.to_owned());
                 }
             }
@@ -496,9 +496,9 @@ impl Store {
                     .remove((policy, key.as_str()))
                     .map_err(self.db_err(op))?;
             }
-            for (key, value) in policy_state.entries() {
+            for (key, value) in policy_state.iter() {
                 table
-                    .insert((policy, key.as_str()), value.as_slice())
+                    .insert((policy, key), value)
                     .map_err(self.db_err(op))?;
             }
         }

@@ -11,7 +11,7 @@ use std::time::{Duration, UNIX_EPOCH};
 use super::*;
 use crate::guard::GuardClocks;
 use crate::plan::{Change, PlannedChange};
-use crate::runtime::PolicyState;
+use crate::runtime::{ENTRY_OVERHEAD_BYTES, PolicyState};
 
 fn change(member: &str, to: u32) -> PlannedChange {
     PlannedChange {
@@ -516,7 +516,7 @@ fn a_kill_while_applying_leaves_the_intent_and_an_intact_audit_log() {
             .load_policy_state("gpu-weighting")
             .unwrap()
             .used_bytes(),
-        7 + (4 << 20)
+        7 + (4 << 20) + ENTRY_OVERHEAD_BYTES
     );
 }
 

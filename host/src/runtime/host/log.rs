@@ -1,5 +1,7 @@
 //! `fulcrum:policy/log`: a policy's messages go to the host's log, tagged
-//! with the policy's name, bounded in size and number per evaluation.
+//! with the policy's name, bounded in size, number and total bytes per
+//! evaluation; what is dropped or cut is counted. (The text log's formatter
+//! neutralises control characters in them, as in every field.)
 
 use std::sync::Arc;
 
@@ -7,16 +9,22 @@ use crate::wit::log::{Host, Level};
 
 use super::EvalState;
 
+use crate::runtime::text;
+
 /// Longest message kept, in bytes; longer ones are cut at a character boundary.
-const MAX_MESSAGE_BYTES: usize = 4096;
+pub const MAX_MESSAGE_BYTES: usize = 1024;
 /// Most messages one evaluation may write.
-const MAX_MESSAGES: u32 = 256;
+pub const MAX_MESSAGES: u32 = 32;
+/// Most bytes of messages one evaluation may write; later messages are dropped.
+pub const MAX_MESSAGE_BYTES_PER_EVALUATION: usize = 8 * 1024;
 
 /// Counts and forwards one evaluation's log messages.
 pub(crate) struct LogSink {
     policy: Arc<str>,
     written: u32,
+    written_bytes: usize,
     pub(crate) dropped: u32,
+    pub(crate) truncated: u32,
 }
 
 impl LogSink {
@@ -24,17 +32,26 @@ impl LogSink {
         LogSink {
             policy,
             written: 0,
+            written_bytes: 0,
             dropped: 0,
+            truncated: 0,
         }
     }
 
     fn write(&mut self, level: Level, message: &str) {
-        if self.written >= MAX_MESSAGES {
-            self.dropped += 1;
+        let full_len = message.len();
+        let message = text::prefix(message, MAX_MESSAGE_BYTES);
+        if self.written >= MAX_MESSAGES
+            || self.written_bytes + message.len() > MAX_MESSAGE_BYTES_PER_EVALUATION
+        {
+            self.dropped = self.dropped.saturating_add(1);
             return;
         }
+        if message.len() < full_len {
+            self.truncated += 1;
+        }
         self.written += 1;
-        let message = truncate(message, MAX_MESSAGE_BYTES);
+        self.written_bytes += message.len();
         let policy = &*self.policy;
         match level {
             Level::Trace => tracing::trace!(target: "policy", policy, "{message}"),
@@ -44,17 +61,6 @@ impl LogSink {
             Level::Error => tracing::error!(target: "policy", policy, "{message}"),
         }
     }
-}
-
-fn truncate(s: &str, max: usize) -> &str {
-    if s.len() <= max {
-        return s;
-    }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
 }
 
 impl Host for EvalState {
@@ -68,17 +74,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn truncation_keeps_whole_characters() {
-        assert_eq!(truncate("abc", 10), "abc");
-        assert_eq!(truncate("aé", 2), "a");
-    }
-
-    #[test]
     fn messages_past_the_bound_are_dropped_and_counted() {
         let mut sink = LogSink::new("p".into());
         for _ in 0..MAX_MESSAGES + 5 {
             sink.write(Level::Trace, "x");
         }
         assert_eq!(sink.dropped, 5);
+    }
+
+    #[test]
+    fn long_messages_are_cut_and_the_byte_budget_drops_the_rest() {
+        let mut sink = LogSink::new("p".into());
+        let long = "x".repeat(MAX_MESSAGE_BYTES * 4);
+        for _ in 0..MAX_MESSAGES {
+            sink.write(Level::Trace, &long);
+        }
+        let kept = (MAX_MESSAGE_BYTES_PER_EVALUATION / MAX_MESSAGE_BYTES) as u32;
+        assert_eq!(sink.truncated, kept);
+        assert_eq!(sink.dropped, MAX_MESSAGES - kept);
     }
 }

@@ -5,6 +5,7 @@
 mod log;
 mod state;
 
+use std::cell::Cell;
 use std::sync::Arc;
 
 use wasmtime::component::ResourceTable;
@@ -23,6 +24,17 @@ pub(crate) struct EvalState {
     pub(crate) limiter: MemoryLimiter,
     pub(crate) state: StateTxn,
     pub(crate) log: LogSink,
+    /// Pieces of the policy's text cut to their cap this evaluation.
+    truncated: Cell<u32>,
+}
+
+/// What the host dropped or cut of a policy's text in one evaluation.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Dropped {
+    /// Log messages past the per-evaluation bound.
+    pub log_messages: u32,
+    /// Messages, errors and backtraces cut to their cap.
+    pub truncated_texts: u32,
 }
 
 impl EvalState {
@@ -38,6 +50,19 @@ impl EvalState {
             limiter,
             state,
             log: LogSink::new(policy),
+            truncated: Cell::new(0),
+        }
+    }
+
+    /// Count one piece of the policy's text cut to its cap.
+    pub(crate) fn note_truncated(&self) {
+        self.truncated.set(self.truncated.get().saturating_add(1));
+    }
+
+    pub(crate) fn dropped(&self) -> Dropped {
+        Dropped {
+            log_messages: self.log.dropped,
+            truncated_texts: self.truncated.get().saturating_add(self.log.truncated),
         }
     }
 }

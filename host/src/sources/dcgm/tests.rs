@@ -456,3 +456,42 @@ fn an_empty_scrape_has_no_gpus() {
     let scrape = parse("# HELP nothing\n\n");
     assert!(scrape.gpus.is_empty() && scrape.warnings.is_empty());
 }
+
+proptest::proptest! {
+    /// Whatever an exporter (or something posing as one) sends, the parser
+    /// answers with a scrape or an error that names the source; it never
+    /// panics.
+    #[test]
+    fn arbitrary_bytes_parse_or_fail_naming_the_source(
+        bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..4096),
+    ) {
+        let text = String::from_utf8_lossy(&bytes);
+        if let Err(error) = parse_scrape("http://127.0.1.7:9400/metrics", &text) {
+            proptest::prop_assert!(
+                error.to_string().starts_with("http://127.0.1.7:9400/metrics"),
+                "{error}"
+            );
+        }
+    }
+
+    /// Lines shaped like the exposition format, with arbitrary pieces.
+    #[test]
+    fn exposition_shaped_lines_parse_or_fail_naming_the_source(
+        lines in proptest::collection::vec(
+            (
+                proptest::sample::select(vec!["DCGM_FI_DEV_GPU_UTIL", "DCGM_FI_DEV_XID_ERRORS", "# TYPE", "# HELP", "x"]),
+                "[a-zA-Z_=\",{} .0-9-]{0,40}",
+                "[-+0-9.eEInfNa]{0,12}",
+            ),
+            0..32,
+        ),
+    ) {
+        let text: String = lines
+            .iter()
+            .map(|(name, labels, value)| format!("{name}{labels} {value}\n"))
+            .collect();
+        if let Err(error) = parse_scrape("node-3 dcgm", &text) {
+            proptest::prop_assert!(error.to_string().starts_with("node-3 dcgm"), "{error}");
+        }
+    }
+}

@@ -773,4 +773,44 @@ mod tests {
             "{err:?}"
         );
     }
+
+    proptest::proptest! {
+        /// Whatever a command prints or a file holds, each nvidia-smi
+        /// parser answers with its reading or an error that names the
+        /// source; none panics.
+        #[test]
+        fn arbitrary_output_parses_or_fails_naming_the_source(
+            bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..4096),
+        ) {
+            let text = String::from_utf8_lossy(&bytes);
+            let source = "ml-node-4 nvidia-smi";
+            let errors = [
+                parse_query_gpu(source, &text).err().map(|e| e.to_string()),
+                parse_list(source, &text).err().map(|e| e.to_string()),
+                table::parse_table(source, &text).err().map(|e| e.to_string()),
+            ];
+            for error in errors.into_iter().flatten() {
+                proptest::prop_assert!(error.starts_with(source), "{error}");
+            }
+        }
+
+        /// CSV-shaped output with arbitrary fields.
+        #[test]
+        fn csv_shaped_output_parses_or_fails_naming_the_source(
+            rows in proptest::collection::vec(
+                proptest::collection::vec("[ a-zA-Z0-9.,%\\[\\]-]{0,16}", 1..8),
+                0..8,
+            ),
+        ) {
+            let mut text = String::from("index, uuid, name, utilization.gpu [%], memory.used [MiB]\n");
+            for row in &rows {
+                text.push_str(&row.join(", "));
+                text.push('\n');
+            }
+            let source = "ml-node-4 nvidia-smi";
+            if let Err(error) = parse_query_gpu(source, &text) {
+                proptest::prop_assert!(error.to_string().starts_with(source), "{error}");
+            }
+        }
+    }
 }

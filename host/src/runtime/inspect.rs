@@ -1,0 +1,191 @@
+//! What is checked before a policy is compiled: the file is a regular file
+//! of bounded size, a component (not a core module), with at most
+//! [`MAX_FUNCTIONS`] functions in all its modules, none over
+//! [`MAX_FUNCTION_BYTES`], importing only what the
+//! sandbox grants and only the contract version this host implements. These
+//! checks read the binary's section headers, never function bodies, so a
+//! file that will be refused costs milliseconds, not a compile.
+
+use std::io::Read;
+use std::path::Path;
+
+use wasmparser::{Encoding, Parser, Payload};
+
+use super::capabilities;
+use super::error::LoadError;
+
+/// The `fulcrum:policy` contract version this host implements.
+pub const CONTRACT_VERSION: &str = "0.2.0";
+
+/// Largest policy file the host reads, in bytes. Python and JavaScript
+/// policies, which carry their interpreter, are 12 to 18 MiB.
+pub const MAX_COMPONENT_BYTES: u64 = 64 << 20;
+
+/// Most functions a policy's modules may define in all. Compile time and
+/// memory grow with the number of functions; an interpreter-carrying
+/// Python policy has tens of thousands.
+pub const MAX_FUNCTIONS: u64 = 250_000;
+
+/// Largest single function body, in bytes. Compiling one function costs
+/// more than linear time and memory in its size; an interpreter's main loop
+/// is a few hundred KiB.
+pub const MAX_FUNCTION_BYTES: usize = 4 << 20;
+
+/// Read the policy file at `path`: a regular file of at most
+/// [`MAX_COMPONENT_BYTES`]. A FIFO, a device or a directory is refused
+/// without reading from it.
+pub fn read_policy_file(path: &Path) -> Result<Vec<u8>, LoadError> {
+    let read_error = |source| LoadError::Read {
+        path: path.into(),
+        source,
+    };
+    let metadata = std::fs::metadata(path).map_err(read_error)?;
+    if !metadata.is_file() {
+        return Err(LoadError::NotAFile { path: path.into() });
+    }
+    if metadata.len() > MAX_COMPONENT_BYTES {
+        return Err(LoadError::TooLarge {
+            path: path.into(),
+            bytes: metadata.len(),
+        });
+    }
+    let file = std::fs::File::open(path).map_err(read_error)?;
+    let mut wasm = Vec::with_capacity(metadata.len() as usize);
+    // The file may grow between the two looks; never read past the cap.
+    file.take(MAX_COMPONENT_BYTES + 1)
+        .read_to_end(&mut wasm)
+        .map_err(read_error)?;
+    if wasm.len() as u64 > MAX_COMPONENT_BYTES {
+        return Err(LoadError::TooLarge {
+            path: path.into(),
+            bytes: wasm.len() as u64,
+        });
+    }
+    Ok(wasm)
+}
+
+/// Check `wasm` before compiling it and list its imports, as
+/// `namespace:package/interface@version`.
+pub(crate) fn check_before_compiling(path: &Path, wasm: &[u8]) -> Result<Vec<String>, LoadError> {
+    check_is_component(path, wasm)?;
+    let malformed = |err: wasmparser::BinaryReaderError| LoadError::NotAComponent {
+        path: path.into(),
+        reason: err.to_string(),
+    };
+    let mut imports = Vec::new();
+    let mut functions: u64 = 0;
+    let mut depth = 0usize;
+    for payload in Parser::new(0).parse_all(wasm) {
+        match payload.map_err(malformed)? {
+            Payload::Version { .. } => depth += 1,
+            Payload::End(_) => depth = depth.saturating_sub(1),
+            Payload::ComponentImportSection(section) if depth == 1 => {
+                for import in section {
+                    imports.push(import.map_err(malformed)?.name.name.to_owned());
+                }
+            }
+            Payload::FunctionSection(section) => {
+                functions += u64::from(section.count());
+                if functions > MAX_FUNCTIONS {
+                    return Err(LoadError::TooManyFunctions {
+                        path: path.into(),
+                        at_least: functions,
+                    });
+                }
+            }
+            Payload::CodeSectionEntry(body) => {
+                let bytes = body.range().len();
+                if bytes > MAX_FUNCTION_BYTES {
+                    return Err(LoadError::FunctionTooLarge {
+                        path: path.into(),
+                        bytes,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    for import in &imports {
+        check_import(path, import)?;
+    }
+    Ok(imports)
+}
+
+fn check_import(path: &Path, import: &str) -> Result<(), LoadError> {
+    if let Some(why) = capabilities::refusal(import) {
+        return Err(LoadError::ImportNotGranted {
+            path: path.into(),
+            import: import.to_owned(),
+            why,
+        });
+    }
+    let (package, version) = import.split_once('@').unwrap_or((import, ""));
+    if package.starts_with("fulcrum:policy/") && version != CONTRACT_VERSION {
+        return Err(LoadError::ContractVersion {
+            path: path.into(),
+            import: import.to_owned(),
+            built_against: if version.is_empty() { "none".into() } else { version.to_owned() },
+        });
+    }
+    Ok(())
+}
+
+fn check_is_component(path: &Path, wasm: &[u8]) -> Result<(), LoadError> {
+    let reason = match Parser::new(0).parse(wasm, true) {
+        Ok(wasmparser::Chunk::Parsed {
+            payload: Payload::Version { encoding, .. },
+            ..
+        }) => match encoding {
+            Encoding::Component => return Ok(()),
+            Encoding::Module => {
+                "it is a core WebAssembly module; build it for wasm32-wasip2 (or wrap it with `wasm-tools component new`)"
+            }
+        },
+        _ => "the file does not start with the WebAssembly magic number",
+    };
+    Err(LoadError::NotAComponent {
+        path: path.into(),
+        reason: reason.into(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_this_contract_version_is_accepted() {
+        let path = Path::new("p.wasm");
+        assert!(check_import(path, "fulcrum:policy/log@0.2.0").is_ok());
+        assert!(check_import(path, "wasi:cli/stderr@0.2.6").is_ok());
+        let error = check_import(path, "fulcrum:policy/types@0.1.0").unwrap_err();
+        let message = error.to_string();
+        assert!(message.contains("0.1.0") && message.contains("0.2.0"), "{message}");
+    }
+
+    #[test]
+    fn a_core_module_and_garbage_are_not_components() {
+        let path = Path::new("p.wasm");
+        let core = [0, b'a', b's', b'm', 1, 0, 0, 0];
+        assert!(
+            check_before_compiling(path, &core)
+                .unwrap_err()
+                .to_string()
+                .contains("core WebAssembly module")
+        );
+        assert!(
+            check_before_compiling(path, b"\0asm broken")
+                .unwrap_err()
+                .to_string()
+                .contains("not a WebAssembly component")
+        );
+    }
+
+    #[test]
+    fn what_is_not_a_regular_file_is_refused_unread() {
+        let error = read_policy_file(Path::new("/dev/zero")).unwrap_err();
+        assert!(error.to_string().contains("not a regular file"), "{error}");
+        let dir = std::env::temp_dir();
+        assert!(matches!(read_policy_file(&dir), Err(LoadError::NotAFile { .. })));
+    }
+}
