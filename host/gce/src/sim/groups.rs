@@ -7,106 +7,28 @@
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
-use rand::RngExt;
 use serde_json::{Map, Value, json};
 
 use super::error::SimError;
 use super::state::{SELF_LINK_BASE, SimState, new_fingerprint, new_id, now_timestamp};
-use crate::wire::ErrorItem;
+use super::vm::{Phase, SimInstance, new_instance_name};
 
 /// The values of `listManagedInstancesResults`.
 const LISTING_MODES: [&str; 2] = ["PAGELESS", "PAGINATED"];
-
-/// Where an instance is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Phase {
-    Failing,
-    Provisioning,
-    Staging,
-    Verifying,
-    Running,
-    Deleting,
-    Gone,
-}
-
-/// One VM of a simulated group.
-#[derive(Debug, Clone)]
-pub struct SimInstance {
-    pub name: String,
-    id: String,
-    pub ip: String,
-    boot_started: Instant,
-    deleting_since: Option<Instant>,
-    failure: Option<ErrorItem>,
-}
-
-impl SimInstance {
-    fn phase(&self, now: Instant, boot: Duration) -> Phase {
-        if let Some(since) = self.deleting_since {
-            return if now.saturating_duration_since(since) >= boot / 2 {
-                Phase::Gone
-            } else {
-                Phase::Deleting
-            };
-        }
-        if self.failure.is_some() {
-            return Phase::Failing;
-        }
-        let elapsed = now.saturating_duration_since(self.boot_started);
-        if elapsed >= boot {
-            Phase::Running
-        } else if elapsed >= boot * 2 / 3 {
-            Phase::Verifying
-        } else if elapsed >= boot / 3 {
-            Phase::Staging
-        } else {
-            Phase::Provisioning
-        }
-    }
-
-    /// Whether the VM is RUNNING and past the health check's initial delay.
-    pub fn is_healthy(&self, now: Instant, boot: Duration) -> bool {
-        self.phase(now, boot) == Phase::Running
-    }
-
-    /// Whether the VM exists and is not being deleted.
-    pub fn is_serving_candidate(&self, now: Instant, boot: Duration) -> bool {
-        matches!(
-            self.phase(now, boot),
-            Phase::Provisioning | Phase::Staging | Phase::Verifying | Phase::Running
-        )
-    }
-}
 
 /// A managed instance group.
 #[derive(Debug, Clone)]
 pub struct SimGroup {
     /// `projects/p/zones/z` or `projects/p/regions/r`.
     scope_path: String,
-    name: String,
-    id: String,
+    pub(super) name: String,
+    pub(super) id: String,
     created: String,
-    fingerprint: String,
+    pub(super) fingerprint: String,
     /// What the client sent at insert, less the fields the simulator owns.
-    body: Map<String, Value>,
-    target_size: u32,
+    pub(super) body: Map<String, Value>,
+    pub(super) target_size: u32,
     pub instances: Vec<SimInstance>,
-}
-
-/// `<base>-<4 random characters>`, as Compute names a group's VMs, unlike
-/// every name in `taken` (which it joins).
-fn new_instance_name(base: &str, taken: &mut HashSet<String>) -> String {
-    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
-    let mut rng = rand::rng();
-    loop {
-        let suffix: String = (0..4)
-            .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
-            .collect();
-        let name = format!("{base}-{suffix}");
-        if taken.insert(name.clone()) {
-            return name;
-        }
-    }
 }
 
 impl SimGroup {
@@ -116,7 +38,7 @@ impl SimGroup {
     }
 
     /// The zone instances are created in (regional groups use `{region}-a`).
-    fn instance_zone(&self) -> String {
+    pub fn instance_zone(&self) -> String {
         let location = self.scope_path.rsplit('/').next().unwrap_or_default();
         if self.scope_path.contains("/regions/") {
             format!("{location}-a")
@@ -125,7 +47,8 @@ impl SimGroup {
         }
     }
 
-    fn project_path(&self) -> &str {
+    /// `projects/p`.
+    pub fn project_path(&self) -> &str {
         self.scope_path
             .split("/zones/")
             .next()
@@ -161,6 +84,23 @@ impl SimGroup {
             .unwrap_or(80)
     }
 
+    /// The template new VMs are created from: `versions[0]`'s, else
+    /// `instanceTemplate`.
+    pub fn current_template(&self) -> Option<String> {
+        self.body
+            .get("versions")
+            .and_then(|versions| versions.get(0))
+            .and_then(|version| version.get("instanceTemplate"))
+            .or_else(|| self.body.get("instanceTemplate"))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    }
+
+    /// `projects/p/zones/z` of the zone the VMs live in.
+    pub fn instance_zone_path(&self) -> String {
+        format!("{}/zones/{}", self.project_path(), self.instance_zone())
+    }
+
     fn base_instance_name(&self) -> String {
         self.body
             .get("baseInstanceName")
@@ -170,10 +110,7 @@ impl SimGroup {
     }
 
     fn live_count(&self) -> u32 {
-        self.instances
-            .iter()
-            .filter(|i| i.deleting_since.is_none())
-            .count() as u32
+        self.instances.iter().filter(|i| i.is_live()).count() as u32
     }
 
     /// Instances that failed to create start again (a lifted fault).
@@ -206,8 +143,17 @@ impl SimGroup {
             "starting": 0, "stopping": 0, "suspending": 0, "verifying": 0,
         });
         let mut stable = self.live_count() == self.target_size;
+        let template = self.current_template();
+        let mut version_reached = true;
         for instance in &self.instances {
-            let key = match instance.phase(now, boot) {
+            let phase = instance.phase(now, boot);
+            if phase < Phase::Deleting {
+                version_reached &= instance.template == template;
+            }
+            let key = match phase {
+                Phase::Failing | Phase::Provisioning | Phase::Staging if instance.recreating => {
+                    "recreating"
+                }
                 Phase::Failing | Phase::Provisioning | Phase::Staging => "creating",
                 Phase::Verifying => "verifying",
                 Phase::Running => "none",
@@ -238,7 +184,7 @@ impl SimGroup {
             "targetSize": self.target_size,
             "fingerprint": self.fingerprint,
             "currentActions": actions,
-            "status": {"isStable": stable, "versionTarget": {"isReached": true}, "allInstancesConfig": {"effective": true}, "stateful": {"hasStatefulConfig": false, "perInstanceConfigs": {"allEffective": true}}},
+            "status": {"isStable": stable, "versionTarget": {"isReached": version_reached}, "allInstancesConfig": {"effective": true}, "stateful": {"hasStatefulConfig": false, "perInstanceConfigs": {"allEffective": true}}},
             "listManagedInstancesResults": self.instance_listing(),
         });
         if let Value::Object(fields) = fields {
@@ -251,13 +197,12 @@ impl SimGroup {
     }
 
     fn render_instances(&self, now: Instant, boot: Duration) -> Value {
-        let template = self.body.get("instanceTemplate").cloned();
         let items: Vec<Value> = self
             .instances
             .iter()
             .map(|instance| {
                 let phase = instance.phase(now, boot);
-                let (action, status) = match phase {
+                let (mut action, status) = match phase {
                     Phase::Failing => ("CREATING", None),
                     Phase::Provisioning => ("CREATING", Some("PROVISIONING")),
                     Phase::Staging => ("CREATING", Some("STAGING")),
@@ -265,6 +210,9 @@ impl SimGroup {
                     Phase::Running => ("NONE", Some("RUNNING")),
                     Phase::Deleting | Phase::Gone => ("DELETING", Some("STOPPING")),
                 };
+                if instance.recreating && action == "CREATING" {
+                    action = "RECREATING";
+                }
                 let mut item = json!({
                     "instance": self.instance_url(instance),
                     "name": instance.name,
@@ -275,7 +223,7 @@ impl SimGroup {
                     item["instanceStatus"] = json!(status);
                     item["id"] = json!(instance.id);
                 }
-                if let (Some(template), true) = (&template, phase < Phase::Deleting) {
+                if let (Some(template), true) = (&instance.template, phase < Phase::Deleting) {
                     item["version"] = json!({"instanceTemplate": template});
                 }
                 if let Some(failure) = &instance.failure {
@@ -301,7 +249,12 @@ impl SimState {
             .ok_or_else(|| SimError::not_found(&key))
     }
 
-    fn group_mut(&mut self, scope_path: &str, name: &str) -> Result<&mut SimGroup, SimError> {
+    /// The group `name` in `scope_path`, to change.
+    pub(super) fn group_mut(
+        &mut self,
+        scope_path: &str,
+        name: &str,
+    ) -> Result<&mut SimGroup, SimError> {
         let key = group_key(scope_path, name);
         self.groups
             .get_mut(&key)
@@ -421,16 +374,17 @@ impl SimState {
             let base = group.base_instance_name();
             let mut taken: HashSet<String> =
                 group.instances.iter().map(|i| i.name.clone()).collect();
+            taken.extend(self.abandoned_names(&group.instance_zone_path()));
+            let template = group.current_template();
             let mut created = Vec::new();
             for _ in live..target {
-                created.push(SimInstance {
-                    name: new_instance_name(&base, &mut taken),
-                    id: new_id(),
-                    ip: String::new(),
-                    boot_started: now,
-                    deleting_since: None,
-                    failure: failure.clone(),
-                });
+                let name = new_instance_name(&base, &mut taken);
+                created.push(SimInstance::new(
+                    name,
+                    String::new(),
+                    template.clone(),
+                    failure.clone(),
+                ));
             }
             for instance in &mut created {
                 instance.ip = self.next_node_ip();
@@ -440,7 +394,7 @@ impl SimState {
             }
         } else if let Some(group) = self.groups.get_mut(key) {
             let mut victims: Vec<usize> = (0..group.instances.len())
-                .filter(|&i| group.instances[i].deleting_since.is_none())
+                .filter(|&i| group.instances[i].is_live())
                 .collect();
             victims.sort_by_key(|&i| {
                 let instance = &group.instances[i];
@@ -519,46 +473,6 @@ impl SimState {
         self.stats.resizes += 1;
         self.reconcile(&group_key(scope_path, name));
         Ok(id)
-    }
-
-    /// instanceGroupManagers.deleteInstances: marks the named members
-    /// DELETING and lowers the target size by their number.
-    pub fn delete_group_instances(
-        &mut self,
-        scope_path: &str,
-        name: &str,
-        instances: &[String],
-        skip_invalid: bool,
-    ) -> Result<String, SimError> {
-        let now = Instant::now();
-        let group = self.group_mut(scope_path, name)?;
-        let mut chosen = Vec::new();
-        for link in instances {
-            let wanted = crate::links::resource_name(link);
-            match group
-                .instances
-                .iter()
-                .position(|i| i.name == wanted && i.deleting_since.is_none())
-            {
-                Some(index) => chosen.push(index),
-                None if skip_invalid => {}
-                None => {
-                    return Err(SimError::invalid(format!(
-                        "Instance '{wanted}' is not a member of managed instance group '{}' or is already being deleted",
-                        group.name
-                    )));
-                }
-            }
-        }
-        for &index in &chosen {
-            group.instances[index].deleting_since = Some(now);
-        }
-        group
-            .instances
-            .retain(|i| !(i.deleting_since.is_some() && i.failure.is_some()));
-        group.target_size = group.target_size.saturating_sub(chosen.len() as u32);
-        group.fingerprint = new_fingerprint();
-        Ok(group.id.clone())
     }
 
     /// instanceGroupManagers.delete; returns the group's id.

@@ -17,17 +17,22 @@
 //! # Ok(()) }
 //! ```
 
+mod aggregated;
 mod autoscalers;
 mod backend_services;
 mod error;
 mod faults;
+mod group_routes;
 mod groups;
+mod instances;
+mod members;
 mod operations;
 mod paging;
 mod routes;
 mod seed;
 mod state;
 mod tokens;
+mod vm;
 
 use std::io;
 use std::net::SocketAddr;
@@ -238,6 +243,7 @@ pub async fn start(options: SimOptions) -> io::Result<SimServer> {
         ));
     }
     let mut state = state::SimState::new(options.timing, Faults::default());
+    state.zones.insert(options.zone.clone());
     if !options.empty {
         seed::seed_topology(&mut state, &options.project, &options.zone);
     }

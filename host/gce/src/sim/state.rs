@@ -3,7 +3,7 @@
 //! counters. One mutex guards it all, so concurrent clients see each change
 //! whole; nothing awaits while holding it.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::{Duration, Instant, SystemTime};
 
 use base64::Engine;
@@ -14,6 +14,7 @@ use serde_json::{Map, Value, json};
 use super::error::SimError;
 use super::faults::Faults;
 use super::groups::SimGroup;
+use super::instances::Abandoned;
 use super::operations::{SimOperation, rfc3339};
 use crate::wire::ErrorItem;
 
@@ -61,9 +62,13 @@ pub struct SimState {
     pub faults: Faults,
     pub stats: SimStats,
     /// collection path (`projects/p/global/urlMaps`) → name → object.
-    resources: BTreeMap<String, BTreeMap<String, Value>>,
+    pub(super) resources: BTreeMap<String, BTreeMap<String, Value>>,
     /// `projects/p/zones/z/instanceGroupManagers/name` → group.
     pub(super) groups: BTreeMap<String, SimGroup>,
+    /// VMs groups abandoned, by zone.
+    pub(super) abandoned: Abandoned,
+    /// Zones every project sees, besides those its resources are in.
+    pub(super) zones: BTreeSet<String>,
     /// `projects/p/{scope}/operations/{name}` → Operation.
     operations: HashMap<String, SimOperation>,
     /// `requestId` → Operation key.
@@ -123,6 +128,8 @@ impl SimState {
             stats: SimStats::default(),
             resources: BTreeMap::new(),
             groups: BTreeMap::new(),
+            abandoned: Abandoned::new(),
+            zones: BTreeSet::new(),
             operations: HashMap::new(),
             request_ids: HashMap::new(),
             next_node_ip: 1,
