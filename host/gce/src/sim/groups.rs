@@ -1,8 +1,9 @@
-//! Simulated managed instance groups: the target size changes at once, and each
-//! instance walks CREATING (PROVISIONING, STAGING) → VERIFYING (RUNNING) → NONE
-//! over the boot delay; deleted ones go DELETING then vanish. While a stockout
-//! or quota fault is in force, new instances stay CREATING with `lastAttempt`
-//! errors. Group counters and `isStable` are derived from the instances.
+//! Simulated managed instance groups: insert, get, list, resize and delete.
+//! The target size changes at once and the group reconciles its members to
+//! it, creating VMs ([`super::vm`]) from its current template (which fail
+//! while a stockout or quota fault holds) or marking victims DELETING. How a
+//! group renders is in [`super::group_view`]; what an operator does to its
+//! members is in [`super::members`].
 
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
@@ -20,10 +21,10 @@ const LISTING_MODES: [&str; 2] = ["PAGELESS", "PAGINATED"];
 #[derive(Debug, Clone)]
 pub struct SimGroup {
     /// `projects/p/zones/z` or `projects/p/regions/r`.
-    scope_path: String,
+    pub(super) scope_path: String,
     pub(super) name: String,
     pub(super) id: String,
-    created: String,
+    pub(super) created: String,
     pub(super) fingerprint: String,
     /// What the client sent at insert, less the fields the simulator owns.
     pub(super) body: Map<String, Value>,
@@ -56,7 +57,7 @@ impl SimGroup {
             .unwrap_or_default()
     }
 
-    fn instance_url(&self, instance: &SimInstance) -> String {
+    pub(super) fn instance_url(&self, instance: &SimInstance) -> String {
         format!(
             "{SELF_LINK_BASE}{}/zones/{}/instances/{}",
             self.project_path(),
@@ -101,7 +102,7 @@ impl SimGroup {
         format!("{}/zones/{}", self.project_path(), self.instance_zone())
     }
 
-    fn base_instance_name(&self) -> String {
+    pub(super) fn base_instance_name(&self) -> String {
         self.body
             .get("baseInstanceName")
             .and_then(Value::as_str)
@@ -109,7 +110,7 @@ impl SimGroup {
             .to_owned()
     }
 
-    fn live_count(&self) -> u32 {
+    pub(super) fn live_count(&self) -> u32 {
         self.instances.iter().filter(|i| i.is_live()).count() as u32
     }
 
@@ -129,110 +130,11 @@ impl SimGroup {
     }
 
     /// `listManagedInstancesResults` as the group was created with.
-    fn instance_listing(&self) -> &str {
+    pub(super) fn instance_listing(&self) -> &str {
         self.body
             .get("listManagedInstancesResults")
             .and_then(Value::as_str)
             .unwrap_or("PAGELESS")
-    }
-
-    fn render(&self, now: Instant, boot: Duration, autoscaler: Option<String>) -> Value {
-        let mut actions = json!({
-            "abandoning": 0, "creating": 0, "creatingWithoutRetries": 0, "deleting": 0,
-            "none": 0, "recreating": 0, "refreshing": 0, "restarting": 0, "resuming": 0,
-            "starting": 0, "stopping": 0, "suspending": 0, "verifying": 0,
-        });
-        let mut stable = self.live_count() == self.target_size;
-        let template = self.current_template();
-        let mut version_reached = true;
-        for instance in &self.instances {
-            let phase = instance.phase(now, boot);
-            if phase < Phase::Deleting {
-                version_reached &= instance.template == template;
-            }
-            let key = match phase {
-                Phase::Failing | Phase::Provisioning | Phase::Staging if instance.recreating => {
-                    "recreating"
-                }
-                Phase::Failing | Phase::Provisioning | Phase::Staging => "creating",
-                Phase::Verifying => "verifying",
-                Phase::Running => "none",
-                Phase::Deleting | Phase::Gone => "deleting",
-            };
-            stable &= key == "none";
-            actions[key] = json!(actions[key].as_i64().unwrap_or(0) + 1);
-        }
-        let mut body = self.body.clone();
-        let self_link = format!(
-            "{SELF_LINK_BASE}{}/instanceGroupManagers/{}",
-            self.scope_path, self.name
-        );
-        let location_key = if self.scope_path.contains("/regions/") {
-            "region"
-        } else {
-            "zone"
-        };
-        let fields = json!({
-            "kind": "compute#instanceGroupManager",
-            "id": self.id,
-            "name": self.name,
-            "creationTimestamp": self.created,
-            location_key: format!("{SELF_LINK_BASE}{}", self.scope_path),
-            "selfLink": self_link,
-            "instanceGroup": format!("{SELF_LINK_BASE}{}", self.instance_group_path()),
-            "baseInstanceName": self.base_instance_name(),
-            "targetSize": self.target_size,
-            "fingerprint": self.fingerprint,
-            "currentActions": actions,
-            "status": {"isStable": stable, "versionTarget": {"isReached": version_reached}, "allInstancesConfig": {"effective": true}, "stateful": {"hasStatefulConfig": false, "perInstanceConfigs": {"allEffective": true}}},
-            "listManagedInstancesResults": self.instance_listing(),
-        });
-        if let Value::Object(fields) = fields {
-            body.extend(fields);
-        }
-        if let (Some(autoscaler), Some(status)) = (autoscaler, body.get_mut("status")) {
-            status["autoscaler"] = json!(autoscaler);
-        }
-        Value::Object(body)
-    }
-
-    fn render_instances(&self, now: Instant, boot: Duration) -> Value {
-        let items: Vec<Value> = self
-            .instances
-            .iter()
-            .map(|instance| {
-                let phase = instance.phase(now, boot);
-                let (mut action, status) = match phase {
-                    Phase::Failing => ("CREATING", None),
-                    Phase::Provisioning => ("CREATING", Some("PROVISIONING")),
-                    Phase::Staging => ("CREATING", Some("STAGING")),
-                    Phase::Verifying => ("VERIFYING", Some("RUNNING")),
-                    Phase::Running => ("NONE", Some("RUNNING")),
-                    Phase::Deleting | Phase::Gone => ("DELETING", Some("STOPPING")),
-                };
-                if instance.recreating && action == "CREATING" {
-                    action = "RECREATING";
-                }
-                let mut item = json!({
-                    "instance": self.instance_url(instance),
-                    "name": instance.name,
-                    "currentAction": action,
-                    "targetStatus": if phase >= Phase::Deleting { "DELETED" } else { "RUNNING" },
-                });
-                if let Some(status) = status {
-                    item["instanceStatus"] = json!(status);
-                    item["id"] = json!(instance.id);
-                }
-                if let (Some(template), true) = (&instance.template, phase < Phase::Deleting) {
-                    item["version"] = json!({"instanceTemplate": template});
-                }
-                if let Some(failure) = &instance.failure {
-                    item["lastAttempt"] = json!({"errors": {"errors": [failure]}});
-                }
-                item
-            })
-            .collect();
-        json!({"managedInstances": items})
     }
 }
 

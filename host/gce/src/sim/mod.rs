@@ -20,9 +20,11 @@
 mod aggregated;
 mod autoscalers;
 mod backend_services;
+mod defaults;
 mod error;
 mod faults;
 mod group_routes;
+mod group_view;
 mod groups;
 mod instances;
 mod members;
@@ -128,11 +130,15 @@ impl SimArgs {
 pub struct SimOptions {
     /// Must be a loopback address.
     pub listen: SocketAddr,
+    /// Project the seeded topology lives in.
     pub project: String,
+    /// Zone of the seeded managed instance group.
     pub zone: String,
     /// Skip the seeded topology.
     pub empty: bool,
+    /// How fast simulated things happen.
     pub timing: Timing,
+    /// Faults in force from the start.
     pub faults: Faults,
 }
 
