@@ -14,18 +14,36 @@ pub const MAX_FINGERPRINT_CONFLICTS: u32 = 3;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SizeChange {
     /// The group already had that target size; nothing was sent.
-    Unchanged { size: u32 },
+    Unchanged {
+        /// The target size it has.
+        size: u32,
+    },
     /// A resize was sent and its Operation is DONE (VMs are scheduled).
-    Resized { from: u32, to: u32 },
+    Resized {
+        /// The target size before.
+        from: u32,
+        /// The target size now.
+        to: u32,
+    },
 }
 
 /// What a capacity-scaler change did.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum ScalerChange {
     /// The backend already had that scaler; nothing was sent.
-    Unchanged { scaler: f64 },
+    Unchanged {
+        /// The scaler it has.
+        scaler: f64,
+    },
     /// The backend service was patched; `conflicts` stale fingerprints were recovered.
-    Patched { from: f64, to: f64, conflicts: u32 },
+    Patched {
+        /// The scaler before.
+        from: f64,
+        /// The scaler now.
+        to: f64,
+        /// Stale fingerprints recovered on the way.
+        conflicts: u32,
+    },
 }
 
 /// Applies changes through a [`GceClient`].

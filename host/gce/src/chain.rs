@@ -11,37 +11,49 @@ use crate::wire::UrlMap;
 /// A backend service and everything that routes to it or serves it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Chain {
+    /// The backend service the chain is read from.
     pub backend_service: String,
+    /// URL maps that send traffic to the service.
     pub url_maps: Vec<ChainUrlMap>,
+    /// The groups the service balances across.
     pub backends: Vec<ChainBackend>,
 }
 
 /// A URL map sending traffic to the backend service.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChainUrlMap {
+    /// The resource name.
     pub name: String,
+    /// Target HTTP proxies that use the URL map.
     pub proxies: Vec<ChainProxy>,
 }
 
 /// A target HTTP proxy using the URL map.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChainProxy {
+    /// The resource name.
     pub name: String,
+    /// Forwarding rules that send traffic to the proxy.
     pub forwarding_rules: Vec<ChainForwardingRule>,
 }
 
 /// A global forwarding rule pointing at the proxy: where clients connect.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChainForwardingRule {
+    /// The resource name.
     pub name: String,
+    /// The address clients connect to.
     pub ip_address: Option<String>,
+    /// The ports served, as `80-80`.
     pub port_range: Option<String>,
 }
 
 /// One backend of the service.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChainBackend {
+    /// The instance group URL of the backend.
     pub group_url: String,
+    /// The backend's capacity scaler.
     pub capacity_scaler: f64,
     /// The managed group behind the instance group; `None` for unmanaged groups.
     pub group: Option<GroupState>,

@@ -3,9 +3,14 @@
 //! observes groups through, the load-balancing chain for display, and a
 //! loopback simulator.
 //!
+//! The simulator (`sim`) is behind the `sim` feature (on by default); with
+//! `default-features = false` the crate is the client alone, without a server
+//! or command-line parser.
+//!
 //! Typical use, against the simulator:
 //!
 //! ```no_run
+//! # #[cfg(feature = "sim")]
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! use std::sync::Arc;
 //! use std::time::Duration;
@@ -30,6 +35,8 @@
 //! # let _ = chain; Ok(()) }
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod actuator;
 pub mod auth;
 pub mod chain;
@@ -37,6 +44,7 @@ pub mod client;
 pub mod error;
 mod http;
 pub mod links;
+#[cfg(feature = "sim")]
 pub mod sim;
 pub mod source;
 pub mod wire;

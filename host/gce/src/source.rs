@@ -10,9 +10,11 @@ use crate::wire::{ManagedInstance, ManagedInstanceList};
 /// One observation of a managed instance group.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GroupState {
+    /// The resource name.
     pub name: String,
     /// The `…/instanceGroups/…` URL backend services refer to.
     pub instance_group_url: Option<String>,
+    /// How many VMs the group should have.
     pub target_size: u32,
     /// VMs RUNNING and not being deleted.
     pub running: u32,
@@ -24,6 +26,7 @@ pub struct GroupState {
     pub is_stable: bool,
     /// The autoscaler targeting the group, if any.
     pub autoscaler: Option<String>,
+    /// Every managed instance, as listManagedInstances reports it.
     pub instances: Vec<InstanceState>,
     /// Per-instance health, when a backend service was named.
     pub health: Option<Vec<InstanceHealth>>,
@@ -41,7 +44,9 @@ impl GroupState {
 /// One instance of a group.
 #[derive(Debug, Clone, PartialEq)]
 pub struct InstanceState {
+    /// The resource name.
     pub name: String,
+    /// The VM's URL.
     pub url: String,
     /// `PROVISIONING`, `STAGING`, `RUNNING`, …; `None` while the VM does not exist.
     pub status: Option<String>,
@@ -54,9 +59,11 @@ pub struct InstanceState {
 /// Why an instance's last attempt failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InstanceError {
+    /// What sort of failure it is.
     pub kind: InstanceErrorKind,
     /// Google's code, e.g. `ZONE_RESOURCE_POOL_EXHAUSTED`, `QUOTA_EXCEEDED`.
     pub code: String,
+    /// What went wrong, in Google's words.
     pub message: String,
 }
 
@@ -67,6 +74,7 @@ pub enum InstanceErrorKind {
     Stockout,
     /// A resource quota is exhausted.
     Quota,
+    /// Any other failure.
     Other,
 }
 
@@ -86,9 +94,13 @@ impl InstanceErrorKind {
 /// The health a backend service reports for one instance.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InstanceHealth {
+    /// The VM's URL.
     pub instance: String,
+    /// The address the load balancer reaches the VM at.
     pub ip_address: Option<String>,
+    /// The port the load balancer reaches the VM at.
     pub port: Option<i32>,
+    /// Whether the load balancer sees the instance as healthy.
     pub healthy: bool,
 }
 

@@ -32,13 +32,21 @@ pub const REFRESH_MARGIN: Duration = Duration::from_secs(60);
 pub enum AuthConfig {
     /// A service-account JSON key file; `token_uri` overrides the key's own.
     ServiceAccountKeyFile {
+        /// The key file's path.
         path: PathBuf,
+        /// Overrides the key's `token_uri` (for simulators).
         token_uri: Option<String>,
     },
     /// The metadata server at `host` (`host:port`, e.g. `metadata.google.internal`).
-    MetadataServer { host: String },
+    MetadataServer {
+        /// `host:port` of the metadata server.
+        host: String,
+    },
     /// A pre-minted access token read from the environment variable `var`.
-    StaticTokenFromEnv { var: String },
+    StaticTokenFromEnv {
+        /// The environment variable holding the token.
+        var: String,
+    },
     /// No `Authorization` header; only for simulators.
     Anonymous,
 }
@@ -47,31 +55,49 @@ pub enum AuthConfig {
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {
     #[error("cannot read service-account key {path}: {source}")]
+    /// The key file could not be read.
     ReadKey {
+        /// The key file's path.
         path: PathBuf,
         #[source]
+        /// Why it could not be read.
         source: std::io::Error,
     },
     #[error("service-account key is not valid JSON of type service_account: {0}")]
+    /// The key file is not a service-account key.
     ParseKey(#[source] serde_json::Error),
     #[error("cannot sign the token request JWT with the service-account key {key_id}: {source}")]
+    /// The JWT could not be signed with the key.
     SignJwt {
+        /// The key's `private_key_id`.
         key_id: String,
         #[source]
+        /// Why signing failed.
         source: jsonwebtoken::errors::Error,
     },
     #[error("environment variable {var} holding the access token is unset or empty")]
-    MissingEnvToken { var: String },
+    /// The environment variable holding the token is unset or empty.
+    MissingEnvToken {
+        /// The environment variable.
+        var: String,
+    },
     #[error("token request to {endpoint} failed: {source}")]
+    /// The token request got no HTTP answer.
     Request {
+        /// The token endpoint asked.
         endpoint: String,
         #[source]
+        /// The transport error.
         source: reqwest::Error,
     },
     #[error("token endpoint {endpoint} answered {status}: {detail}")]
+    /// The token endpoint refused.
     Rejected {
+        /// The token endpoint asked.
         endpoint: String,
+        /// The HTTP status it answered.
         status: u16,
+        /// The body the endpoint answered with.
         detail: String,
     },
 }

@@ -22,13 +22,16 @@ pub struct ServiceAccountKey {
     /// Must be `service_account`.
     #[serde(rename = "type")]
     pub key_type: String,
+    /// The service account's email; the JWT's issuer.
     pub client_email: String,
+    /// The key id; the JWT header's `kid`.
     pub private_key_id: String,
     /// PKCS#8 PEM; never printed.
     pub private_key: String,
     /// Where the JWT is exchanged, normally `https://oauth2.googleapis.com/token`.
     pub token_uri: String,
     #[serde(default)]
+    /// The project the key belongs to.
     pub project_id: Option<String>,
 }
 

@@ -31,6 +31,7 @@ pub struct ClientConfig {
     pub api_root: String,
     /// The project every call addresses.
     pub project: String,
+    /// How failed requests are retried.
     pub retry: RetryPolicy,
     /// How long a mutation's Operation may take to reach DONE.
     pub operation_timeout: Duration,
@@ -51,7 +52,9 @@ impl ClientConfig {
 /// Where a managed instance group lives.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Location {
+    /// A zone, e.g. `us-central1-a`.
     Zone(String),
+    /// A region, e.g. `us-central1`.
     Region(String),
 }
 
@@ -68,7 +71,9 @@ impl Location {
 /// A managed instance group, zonal or regional.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct GroupRef {
+    /// The zone or region it lives in.
     pub location: Location,
+    /// The resource name.
     pub name: String,
 }
 
@@ -103,6 +108,7 @@ impl GroupRef {
 pub struct BackendServiceRef {
     /// `None` for a global backend service.
     pub region: Option<String>,
+    /// The resource name.
     pub name: String,
 }
 

@@ -1,112 +1,35 @@
-//! Simulated managed instance groups: the target size changes at once, and each
-//! instance walks CREATING (PROVISIONING, STAGING) → VERIFYING (RUNNING) → NONE
-//! over the boot delay; deleted ones go DELETING then vanish. While a stockout
-//! or quota fault is in force, new instances stay CREATING with `lastAttempt`
-//! errors. Group counters and `isStable` are derived from the instances.
+//! Simulated managed instance groups: insert, get, list, resize and delete.
+//! The target size changes at once and the group reconciles its members to
+//! it, creating VMs ([`super::vm`]) from its current template (which fail
+//! while a stockout or quota fault holds) or marking victims DELETING. How a
+//! group renders is in [`super::group_view`]; what an operator does to its
+//! members is in [`super::members`].
 
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
-use rand::RngExt;
 use serde_json::{Map, Value, json};
 
 use super::error::SimError;
 use super::state::{SELF_LINK_BASE, SimState, new_fingerprint, new_id, now_timestamp};
-use crate::wire::ErrorItem;
+use super::vm::{Phase, SimInstance, new_instance_name};
 
 /// The values of `listManagedInstancesResults`.
 const LISTING_MODES: [&str; 2] = ["PAGELESS", "PAGINATED"];
-
-/// Where an instance is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Phase {
-    Failing,
-    Provisioning,
-    Staging,
-    Verifying,
-    Running,
-    Deleting,
-    Gone,
-}
-
-/// One VM of a simulated group.
-#[derive(Debug, Clone)]
-pub struct SimInstance {
-    pub name: String,
-    id: String,
-    pub ip: String,
-    boot_started: Instant,
-    deleting_since: Option<Instant>,
-    failure: Option<ErrorItem>,
-}
-
-impl SimInstance {
-    fn phase(&self, now: Instant, boot: Duration) -> Phase {
-        if let Some(since) = self.deleting_since {
-            return if now.saturating_duration_since(since) >= boot / 2 {
-                Phase::Gone
-            } else {
-                Phase::Deleting
-            };
-        }
-        if self.failure.is_some() {
-            return Phase::Failing;
-        }
-        let elapsed = now.saturating_duration_since(self.boot_started);
-        if elapsed >= boot {
-            Phase::Running
-        } else if elapsed >= boot * 2 / 3 {
-            Phase::Verifying
-        } else if elapsed >= boot / 3 {
-            Phase::Staging
-        } else {
-            Phase::Provisioning
-        }
-    }
-
-    /// Whether the VM is RUNNING and past the health check's initial delay.
-    pub fn is_healthy(&self, now: Instant, boot: Duration) -> bool {
-        self.phase(now, boot) == Phase::Running
-    }
-
-    /// Whether the VM exists and is not being deleted.
-    pub fn is_serving_candidate(&self, now: Instant, boot: Duration) -> bool {
-        matches!(
-            self.phase(now, boot),
-            Phase::Provisioning | Phase::Staging | Phase::Verifying | Phase::Running
-        )
-    }
-}
 
 /// A managed instance group.
 #[derive(Debug, Clone)]
 pub struct SimGroup {
     /// `projects/p/zones/z` or `projects/p/regions/r`.
-    scope_path: String,
-    name: String,
-    id: String,
-    created: String,
-    fingerprint: String,
+    pub(super) scope_path: String,
+    pub(super) name: String,
+    pub(super) id: String,
+    pub(super) created: String,
+    pub(super) fingerprint: String,
     /// What the client sent at insert, less the fields the simulator owns.
-    body: Map<String, Value>,
-    target_size: u32,
+    pub(super) body: Map<String, Value>,
+    pub(super) target_size: u32,
     pub instances: Vec<SimInstance>,
-}
-
-/// `<base>-<4 random characters>`, as Compute names a group's VMs, unlike
-/// every name in `taken` (which it joins).
-fn new_instance_name(base: &str, taken: &mut HashSet<String>) -> String {
-    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
-    let mut rng = rand::rng();
-    loop {
-        let suffix: String = (0..4)
-            .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
-            .collect();
-        let name = format!("{base}-{suffix}");
-        if taken.insert(name.clone()) {
-            return name;
-        }
-    }
 }
 
 impl SimGroup {
@@ -116,7 +39,7 @@ impl SimGroup {
     }
 
     /// The zone instances are created in (regional groups use `{region}-a`).
-    fn instance_zone(&self) -> String {
+    pub fn instance_zone(&self) -> String {
         let location = self.scope_path.rsplit('/').next().unwrap_or_default();
         if self.scope_path.contains("/regions/") {
             format!("{location}-a")
@@ -125,7 +48,8 @@ impl SimGroup {
         }
     }
 
-    fn project_path(&self) -> &str {
+    /// `projects/p`.
+    pub fn project_path(&self) -> &str {
         self.scope_path
             .split("/zones/")
             .next()
@@ -133,7 +57,7 @@ impl SimGroup {
             .unwrap_or_default()
     }
 
-    fn instance_url(&self, instance: &SimInstance) -> String {
+    pub(super) fn instance_url(&self, instance: &SimInstance) -> String {
         format!(
             "{SELF_LINK_BASE}{}/zones/{}/instances/{}",
             self.project_path(),
@@ -161,7 +85,24 @@ impl SimGroup {
             .unwrap_or(80)
     }
 
-    fn base_instance_name(&self) -> String {
+    /// The template new VMs are created from: `versions[0]`'s, else
+    /// `instanceTemplate`.
+    pub fn current_template(&self) -> Option<String> {
+        self.body
+            .get("versions")
+            .and_then(|versions| versions.get(0))
+            .and_then(|version| version.get("instanceTemplate"))
+            .or_else(|| self.body.get("instanceTemplate"))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    }
+
+    /// `projects/p/zones/z` of the zone the VMs live in.
+    pub fn instance_zone_path(&self) -> String {
+        format!("{}/zones/{}", self.project_path(), self.instance_zone())
+    }
+
+    pub(super) fn base_instance_name(&self) -> String {
         self.body
             .get("baseInstanceName")
             .and_then(Value::as_str)
@@ -169,11 +110,8 @@ impl SimGroup {
             .to_owned()
     }
 
-    fn live_count(&self) -> u32 {
-        self.instances
-            .iter()
-            .filter(|i| i.deleting_since.is_none())
-            .count() as u32
+    pub(super) fn live_count(&self) -> u32 {
+        self.instances.iter().filter(|i| i.is_live()).count() as u32
     }
 
     /// Instances that failed to create start again (a lifted fault).
@@ -192,99 +130,11 @@ impl SimGroup {
     }
 
     /// `listManagedInstancesResults` as the group was created with.
-    fn instance_listing(&self) -> &str {
+    pub(super) fn instance_listing(&self) -> &str {
         self.body
             .get("listManagedInstancesResults")
             .and_then(Value::as_str)
             .unwrap_or("PAGELESS")
-    }
-
-    fn render(&self, now: Instant, boot: Duration, autoscaler: Option<String>) -> Value {
-        let mut actions = json!({
-            "abandoning": 0, "creating": 0, "creatingWithoutRetries": 0, "deleting": 0,
-            "none": 0, "recreating": 0, "refreshing": 0, "restarting": 0, "resuming": 0,
-            "starting": 0, "stopping": 0, "suspending": 0, "verifying": 0,
-        });
-        let mut stable = self.live_count() == self.target_size;
-        for instance in &self.instances {
-            let key = match instance.phase(now, boot) {
-                Phase::Failing | Phase::Provisioning | Phase::Staging => "creating",
-                Phase::Verifying => "verifying",
-                Phase::Running => "none",
-                Phase::Deleting | Phase::Gone => "deleting",
-            };
-            stable &= key == "none";
-            actions[key] = json!(actions[key].as_i64().unwrap_or(0) + 1);
-        }
-        let mut body = self.body.clone();
-        let self_link = format!(
-            "{SELF_LINK_BASE}{}/instanceGroupManagers/{}",
-            self.scope_path, self.name
-        );
-        let location_key = if self.scope_path.contains("/regions/") {
-            "region"
-        } else {
-            "zone"
-        };
-        let fields = json!({
-            "kind": "compute#instanceGroupManager",
-            "id": self.id,
-            "name": self.name,
-            "creationTimestamp": self.created,
-            location_key: format!("{SELF_LINK_BASE}{}", self.scope_path),
-            "selfLink": self_link,
-            "instanceGroup": format!("{SELF_LINK_BASE}{}", self.instance_group_path()),
-            "baseInstanceName": self.base_instance_name(),
-            "targetSize": self.target_size,
-            "fingerprint": self.fingerprint,
-            "currentActions": actions,
-            "status": {"isStable": stable, "versionTarget": {"isReached": true}, "allInstancesConfig": {"effective": true}, "stateful": {"hasStatefulConfig": false, "perInstanceConfigs": {"allEffective": true}}},
-            "listManagedInstancesResults": self.instance_listing(),
-        });
-        if let Value::Object(fields) = fields {
-            body.extend(fields);
-        }
-        if let (Some(autoscaler), Some(status)) = (autoscaler, body.get_mut("status")) {
-            status["autoscaler"] = json!(autoscaler);
-        }
-        Value::Object(body)
-    }
-
-    fn render_instances(&self, now: Instant, boot: Duration) -> Value {
-        let template = self.body.get("instanceTemplate").cloned();
-        let items: Vec<Value> = self
-            .instances
-            .iter()
-            .map(|instance| {
-                let phase = instance.phase(now, boot);
-                let (action, status) = match phase {
-                    Phase::Failing => ("CREATING", None),
-                    Phase::Provisioning => ("CREATING", Some("PROVISIONING")),
-                    Phase::Staging => ("CREATING", Some("STAGING")),
-                    Phase::Verifying => ("VERIFYING", Some("RUNNING")),
-                    Phase::Running => ("NONE", Some("RUNNING")),
-                    Phase::Deleting | Phase::Gone => ("DELETING", Some("STOPPING")),
-                };
-                let mut item = json!({
-                    "instance": self.instance_url(instance),
-                    "name": instance.name,
-                    "currentAction": action,
-                    "targetStatus": if phase >= Phase::Deleting { "DELETED" } else { "RUNNING" },
-                });
-                if let Some(status) = status {
-                    item["instanceStatus"] = json!(status);
-                    item["id"] = json!(instance.id);
-                }
-                if let (Some(template), true) = (&template, phase < Phase::Deleting) {
-                    item["version"] = json!({"instanceTemplate": template});
-                }
-                if let Some(failure) = &instance.failure {
-                    item["lastAttempt"] = json!({"errors": {"errors": [failure]}});
-                }
-                item
-            })
-            .collect();
-        json!({"managedInstances": items})
     }
 }
 
@@ -301,7 +151,12 @@ impl SimState {
             .ok_or_else(|| SimError::not_found(&key))
     }
 
-    fn group_mut(&mut self, scope_path: &str, name: &str) -> Result<&mut SimGroup, SimError> {
+    /// The group `name` in `scope_path`, to change.
+    pub(super) fn group_mut(
+        &mut self,
+        scope_path: &str,
+        name: &str,
+    ) -> Result<&mut SimGroup, SimError> {
         let key = group_key(scope_path, name);
         self.groups
             .get_mut(&key)
@@ -421,16 +276,17 @@ impl SimState {
             let base = group.base_instance_name();
             let mut taken: HashSet<String> =
                 group.instances.iter().map(|i| i.name.clone()).collect();
+            taken.extend(self.abandoned_names(&group.instance_zone_path()));
+            let template = group.current_template();
             let mut created = Vec::new();
             for _ in live..target {
-                created.push(SimInstance {
-                    name: new_instance_name(&base, &mut taken),
-                    id: new_id(),
-                    ip: String::new(),
-                    boot_started: now,
-                    deleting_since: None,
-                    failure: failure.clone(),
-                });
+                let name = new_instance_name(&base, &mut taken);
+                created.push(SimInstance::new(
+                    name,
+                    String::new(),
+                    template.clone(),
+                    failure.clone(),
+                ));
             }
             for instance in &mut created {
                 instance.ip = self.next_node_ip();
@@ -440,7 +296,7 @@ impl SimState {
             }
         } else if let Some(group) = self.groups.get_mut(key) {
             let mut victims: Vec<usize> = (0..group.instances.len())
-                .filter(|&i| group.instances[i].deleting_since.is_none())
+                .filter(|&i| group.instances[i].is_live())
                 .collect();
             victims.sort_by_key(|&i| {
                 let instance = &group.instances[i];
@@ -519,46 +375,6 @@ impl SimState {
         self.stats.resizes += 1;
         self.reconcile(&group_key(scope_path, name));
         Ok(id)
-    }
-
-    /// instanceGroupManagers.deleteInstances: marks the named members
-    /// DELETING and lowers the target size by their number.
-    pub fn delete_group_instances(
-        &mut self,
-        scope_path: &str,
-        name: &str,
-        instances: &[String],
-        skip_invalid: bool,
-    ) -> Result<String, SimError> {
-        let now = Instant::now();
-        let group = self.group_mut(scope_path, name)?;
-        let mut chosen = Vec::new();
-        for link in instances {
-            let wanted = crate::links::resource_name(link);
-            match group
-                .instances
-                .iter()
-                .position(|i| i.name == wanted && i.deleting_since.is_none())
-            {
-                Some(index) => chosen.push(index),
-                None if skip_invalid => {}
-                None => {
-                    return Err(SimError::invalid(format!(
-                        "Instance '{wanted}' is not a member of managed instance group '{}' or is already being deleted",
-                        group.name
-                    )));
-                }
-            }
-        }
-        for &index in &chosen {
-            group.instances[index].deleting_since = Some(now);
-        }
-        group
-            .instances
-            .retain(|i| !(i.deleting_since.is_some() && i.failure.is_some()));
-        group.target_size = group.target_size.saturating_sub(chosen.len() as u32);
-        group.fingerprint = new_fingerprint();
-        Ok(group.id.clone())
     }
 
     /// instanceGroupManagers.delete; returns the group's id.

@@ -17,17 +17,24 @@
 //! # Ok(()) }
 //! ```
 
+mod aggregated;
 mod autoscalers;
 mod backend_services;
+mod defaults;
 mod error;
 mod faults;
+mod group_routes;
+mod group_view;
 mod groups;
+mod instances;
+mod members;
 mod operations;
 mod paging;
 mod routes;
 mod seed;
 mod state;
 mod tokens;
+mod vm;
 
 use std::io;
 use std::net::SocketAddr;
@@ -123,11 +130,15 @@ impl SimArgs {
 pub struct SimOptions {
     /// Must be a loopback address.
     pub listen: SocketAddr,
+    /// Project the seeded topology lives in.
     pub project: String,
+    /// Zone of the seeded managed instance group.
     pub zone: String,
     /// Skip the seeded topology.
     pub empty: bool,
+    /// How fast simulated things happen.
     pub timing: Timing,
+    /// Faults in force from the start.
     pub faults: Faults,
 }
 
@@ -238,6 +249,7 @@ pub async fn start(options: SimOptions) -> io::Result<SimServer> {
         ));
     }
     let mut state = state::SimState::new(options.timing, Faults::default());
+    state.zones.insert(options.zone.clone());
     if !options.empty {
         seed::seed_topology(&mut state, &options.project, &options.zone);
     }

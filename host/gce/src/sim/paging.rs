@@ -62,18 +62,25 @@ impl PageRequest {
             Some(Value::Array(items)) => items,
             _ => Vec::new(),
         };
+        let (page, next) = self.slice(items);
+        list[key] = Value::Array(page);
+        if let Some(next) = next {
+            list["nextPageToken"] = Value::String(next);
+        }
+        list
+    }
+
+    /// The requested page of `items`, and the token for the next page when
+    /// items remain after it.
+    pub fn slice<T>(&self, items: Vec<T>) -> (Vec<T>, Option<String>) {
         let total = items.len();
         let end = self.start.saturating_add(self.size).min(total);
-        let page: Vec<Value> = items
+        let page = items
             .into_iter()
             .skip(self.start)
             .take(end.saturating_sub(self.start))
             .collect();
-        list[key] = Value::Array(page);
-        if end < total {
-            list["nextPageToken"] = Value::String(encode(&self.list, end));
-        }
-        list
+        (page, (end < total).then(|| encode(&self.list, end)))
     }
 }
 

@@ -1,6 +1,7 @@
 //! The simulated Compute v1 API under `/compute/v1/projects/{p}/…`: the seed
-//! chain's collections and autoscalers (insert, get, list, delete), managed instance groups,
-//! backend services and Operations. Any bearer token, or none, is accepted.
+//! chain's collections and autoscalers (insert, get, list, delete), managed
+//! instance groups ([`super::group_routes`]), backend services, Operations,
+//! aggregated lists and the zones' VMs (get, list). Any bearer token, or none, is accepted.
 //! Lists are paged by `maxResults` and `pageToken` ([`super::paging`]);
 //! `alt`, `prettyPrint`, `fields` and `quotaUser` are ignored.
 
@@ -49,7 +50,7 @@ pub fn google_json(body: Value) -> impl IntoResponse {
 }
 
 /// What a request resolves to once the state has been consulted.
-enum Outcome {
+pub(super) enum Outcome {
     Json(Value),
     /// `operations/{op}/wait` for the Operation at this path.
     Wait(String),
@@ -119,7 +120,7 @@ async fn wait(shared: &Shared, op_path: &str) -> Result<Value, SimError> {
 
 /// Runs a mutation: replays a known `requestId`, fails it when a
 /// failed-operation fault is due, otherwise applies it and starts its Operation.
-fn mutate(
+pub(super) fn mutate(
     state: &mut SimState,
     target: &str,
     operation_type: &str,
@@ -194,7 +195,20 @@ fn dispatch(
             ],
         ) => {
             let scope = format!("projects/{project}/{kind}/{location}");
-            group_route(state, method, &scope, tail, query, body)
+            super::group_routes::group_route(state, method, &scope, tail, query, body)
+        }
+
+        // Aggregated lists, and the VMs of a zone.
+        ("GET", ["aggregated", collection]) => {
+            json(state.aggregated_list(project, collection, query)?)
+        }
+        ("GET", ["zones", zone, "instances"]) => {
+            let zone_path = format!("projects/{project}/zones/{zone}");
+            let page = PageRequest::from_query(query, &format!("{zone_path}/instances"))?;
+            json(page.apply(state.list_instances(&zone_path), "items"))
+        }
+        ("GET", ["zones", zone, "instances", name]) => {
+            json(state.get_instance(&format!("projects/{project}/zones/{zone}"), name)?)
         }
 
         // Backend-service writes and health.
@@ -278,101 +292,5 @@ fn is_plain(scope: &[&str], collection: &str) -> bool {
         ["regions", _] => matches!(collection, "backendServices" | "autoscalers"),
         ["zones", _] => collection == "autoscalers",
         _ => false,
-    }
-}
-
-fn group_route(
-    state: &mut SimState,
-    method: &Method,
-    scope: &str,
-    tail: &[&str],
-    query: &HashMap<String, String>,
-    body: Value,
-) -> Result<Outcome, SimError> {
-    let json = |value: Value| Ok(Outcome::Json(value));
-    match (method.as_str(), tail) {
-        ("GET", []) => {
-            let page = PageRequest::from_query(query, &format!("{scope}/instanceGroupManagers"))?;
-            json(page.apply(state.list_groups(scope), "items"))
-        }
-        ("POST", []) => {
-            let name = body["name"].as_str().unwrap_or_default().to_owned();
-            let target = super::groups::group_key(scope, &name);
-            mutate(state, &target, "insert", query, |state| {
-                let key = state.insert_group(scope, body, false)?;
-                Ok(state
-                    .groups
-                    .get(&key)
-                    .map(|group| group.id().to_owned())
-                    .unwrap_or_default())
-            })
-        }
-        ("GET", [name]) => json(state.render_group(scope, name)?),
-        ("DELETE", [name]) => {
-            let target = super::groups::group_key(scope, name);
-            mutate(state, &target, "delete", query, |state| {
-                state.delete_group(scope, name)
-            })
-        }
-        ("POST", [name, "listManagedInstances"]) => {
-            let listed = state.list_managed_instances(scope, name)?;
-            if !state.paginates_instances(scope, name)? {
-                return json(listed);
-            }
-            let list = format!(
-                "{}/listManagedInstances",
-                super::groups::group_key(scope, name)
-            );
-            let page = PageRequest::from_query(query, &list)?;
-            json(page.apply(listed, "managedInstances"))
-        }
-        ("POST", [name, "resize"]) => {
-            let size = query
-                .get("size")
-                .ok_or_else(|| SimError::required("size"))?
-                .parse::<u32>()
-                .map_err(|_| {
-                    SimError::invalid(
-                        "Invalid value for field 'size': must be a non-negative int32",
-                    )
-                })?;
-            let target = super::groups::group_key(scope, name);
-            state.render_group(scope, name)?;
-            mutate(
-                state,
-                &target,
-                "compute.instanceGroupManagers.resize",
-                query,
-                |state| state.resize_group(scope, name, size),
-            )
-        }
-        ("POST", [name, "deleteInstances"]) => {
-            let instances: Vec<String> = body["instances"]
-                .as_array()
-                .map(|list| {
-                    list.iter()
-                        .filter_map(Value::as_str)
-                        .map(str::to_owned)
-                        .collect()
-                })
-                .unwrap_or_default();
-            let skip_invalid = body["skipInstancesOnValidationError"]
-                .as_bool()
-                .unwrap_or(false);
-            let target = super::groups::group_key(scope, name);
-            state.render_group(scope, name)?;
-            mutate(
-                state,
-                &target,
-                "compute.instanceGroupManagers.deleteInstances",
-                query,
-                |state| state.delete_group_instances(scope, name, &instances, skip_invalid),
-            )
-        }
-        (_, [_] | [_, _]) => Err(SimError::method_not_allowed()),
-        _ => Err(SimError::not_found(&format!(
-            "{scope}/instanceGroupManagers/{}",
-            tail.join("/")
-        ))),
     }
 }

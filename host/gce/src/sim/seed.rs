@@ -6,13 +6,19 @@ use serde_json::json;
 
 use super::state::{SELF_LINK_BASE, SimState};
 
-/// Names of the seeded resources.
+/// The seeded instance template.
 pub const TEMPLATE: &str = "tf-instance-template";
+/// The seeded zonal managed instance group, of 3 VMs.
 pub const GROUP: &str = "tf-instance-group-manager";
+/// The seeded HTTP health check.
 pub const HEALTH_CHECK: &str = "tf-health-check";
+/// The seeded global backend service, with the group as its backend.
 pub const BACKEND_SERVICE: &str = "tf-backend-service";
+/// The seeded URL map, to the backend service.
 pub const URL_MAP: &str = "tf-url-map";
+/// The seeded target HTTP proxy, by the URL map.
 pub const TARGET_HTTP_PROXY: &str = "tf-target-http-proxy";
+/// The seeded global forwarding rule, to the proxy.
 pub const FORWARDING_RULE: &str = "tf-global-forwarding-rule";
 
 /// Builds the seed chain in `project`, the group in `zone`, all RUNNING.

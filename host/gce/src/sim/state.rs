@@ -3,17 +3,18 @@
 //! counters. One mutex guards it all, so concurrent clients see each change
 //! whole; nothing awaits while holding it.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::{Duration, Instant, SystemTime};
 
 use base64::Engine;
 use rand::RngExt;
 use serde::Serialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use super::error::SimError;
 use super::faults::Faults;
 use super::groups::SimGroup;
+use super::instances::Abandoned;
 use super::operations::{SimOperation, rfc3339};
 use crate::wire::ErrorItem;
 
@@ -61,9 +62,13 @@ pub struct SimState {
     pub faults: Faults,
     pub stats: SimStats,
     /// collection path (`projects/p/global/urlMaps`) → name → object.
-    resources: BTreeMap<String, BTreeMap<String, Value>>,
+    pub(super) resources: BTreeMap<String, BTreeMap<String, Value>>,
     /// `projects/p/zones/z/instanceGroupManagers/name` → group.
     pub(super) groups: BTreeMap<String, SimGroup>,
+    /// VMs groups abandoned, by zone.
+    pub(super) abandoned: Abandoned,
+    /// Zones every project sees, besides those its resources are in.
+    pub(super) zones: BTreeSet<String>,
     /// `projects/p/{scope}/operations/{name}` → Operation.
     operations: HashMap<String, SimOperation>,
     /// `requestId` → Operation key.
@@ -123,6 +128,8 @@ impl SimState {
             stats: SimStats::default(),
             resources: BTreeMap::new(),
             groups: BTreeMap::new(),
+            abandoned: Abandoned::new(),
+            zones: BTreeSet::new(),
             operations: HashMap::new(),
             request_ids: HashMap::new(),
             next_node_ip: 1,
@@ -138,7 +145,7 @@ impl SimState {
     }
 
     /// The next simulated frontend (forwarding rule) address, 127.0.3.N.
-    fn next_frontend_ip(&mut self) -> String {
+    pub(super) fn next_frontend_ip(&mut self) -> String {
         let n = self.next_frontend_ip;
         self.next_frontend_ip = n % 254 + 1;
         format!("127.0.3.{n}")
@@ -284,80 +291,6 @@ impl SimState {
         let object = Value::Object(object);
         self.put(collection, &name, object.clone());
         Ok(object)
-    }
-
-    /// Defaults and validation per collection.
-    fn fill_defaults(
-        &mut self,
-        collection: &str,
-        object: &mut Map<String, Value>,
-    ) -> Result<(), SimError> {
-        let kind = collection.rsplit('/').next().unwrap_or_default();
-        match kind {
-            "backendServices" => {
-                super::backend_services::validate_backends(object)?;
-                object.insert("fingerprint".to_owned(), json!(new_fingerprint()));
-                object.entry("timeoutSec").or_insert(json!(30));
-                object.entry("protocol").or_insert(json!("HTTP"));
-                object
-                    .entry("loadBalancingScheme")
-                    .or_insert(json!("EXTERNAL"));
-                object
-                    .entry("connectionDraining")
-                    .or_insert(json!({"drainingTimeoutSec": 300}));
-            }
-            "urlMaps" | "targetHttpProxies" => {
-                object.insert("fingerprint".to_owned(), json!(new_fingerprint()));
-            }
-            "forwardingRules" => {
-                if !object.contains_key("IPAddress") {
-                    let ip = self.next_frontend_ip();
-                    object.insert("IPAddress".to_owned(), json!(ip));
-                }
-                object.entry("IPProtocol").or_insert(json!("TCP"));
-                object
-                    .entry("loadBalancingScheme")
-                    .or_insert(json!("EXTERNAL"));
-                if let Some(Value::String(range)) = object.get_mut("portRange")
-                    && !range.contains('-')
-                {
-                    *range = format!("{range}-{range}");
-                }
-                object.insert("fingerprint".to_owned(), json!(new_fingerprint()));
-            }
-            "autoscalers" => {
-                if !object.contains_key("target") {
-                    return Err(SimError::required("resource.target"));
-                }
-                object.insert("status".to_owned(), json!("ACTIVE"));
-                let scope = collection.trim_end_matches("/autoscalers");
-                let location_key = if scope.contains("/regions/") {
-                    "region"
-                } else {
-                    "zone"
-                };
-                object.insert(
-                    location_key.to_owned(),
-                    json!(format!("{SELF_LINK_BASE}{scope}")),
-                );
-            }
-            "healthChecks" => {
-                object.entry("checkIntervalSec").or_insert(json!(5));
-                object.entry("timeoutSec").or_insert(json!(5));
-                object.entry("healthyThreshold").or_insert(json!(2));
-                object.entry("unhealthyThreshold").or_insert(json!(2));
-                if !object.contains_key("type") {
-                    let kind = if object.contains_key("httpsHealthCheck") {
-                        "HTTPS"
-                    } else {
-                        "HTTP"
-                    };
-                    object.insert("type".to_owned(), json!(kind));
-                }
-            }
-            _ => {}
-        }
-        Ok(())
     }
 
     /// Removes an object.

@@ -82,3 +82,55 @@ where
     }
     panic!("condition not reached after {polls} polls");
 }
+
+/// Sends `method` to `path` (under the project) with an optional JSON body;
+/// returns the status and the JSON answer.
+pub async fn request(
+    server: &SimServer,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<serde_json::Value>,
+) -> (u16, serde_json::Value) {
+    let http = build_http_client(Duration::from_secs(10)).expect("HTTP client builds");
+    let mut request = http.request(
+        method,
+        format!("{}projects/{PROJECT}/{path}", server.api_root()),
+    );
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.expect("request sent");
+    let status = response.status().as_u16();
+    (status, response.json().await.expect("JSON answer"))
+}
+
+/// GETs `path` (under the project), which must succeed.
+pub async fn get(server: &SimServer, path: &str) -> serde_json::Value {
+    let (status, body) = request(server, reqwest::Method::GET, path, None).await;
+    assert_eq!(status, 200, "{path}: {body}");
+    body
+}
+
+/// POSTs `body` to `path` (under the project), which must start an
+/// Operation, and waits for it to end without error.
+pub async fn mutate(server: &SimServer, path: &str, body: serde_json::Value) {
+    let (status, op) = request(server, reqwest::Method::POST, path, Some(body)).await;
+    assert_eq!(status, 200, "{path}: {op}");
+    let location = |key: &str| {
+        let link = op[key].as_str()?;
+        Some(format!(
+            "{key}s/{}",
+            link.rsplit('/').next().unwrap_or_default()
+        ))
+    };
+    let scope = location("zone")
+        .or_else(|| location("region"))
+        .unwrap_or_else(|| "global".to_owned());
+    let name = op["name"].as_str().expect("an Operation").to_owned();
+    let done = eventually(100, || async {
+        let op = get(server, &format!("{scope}/operations/{name}")).await;
+        (op["status"] == "DONE").then_some(op)
+    })
+    .await;
+    assert!(done.get("error").is_none(), "{path}: {done}");
+}

@@ -1,4 +1,5 @@
-//! The simulator as google-api-python-client sees it (see conformance.py). A
+//! The simulator as google-api-python-client sees it: conformance.py and
+//! operator_verbs.py, sharing gapi.py, each against a fresh simulator. A
 //! missing Python or package fails the test; it never skips.
 
 use std::path::PathBuf;
@@ -13,8 +14,9 @@ fn python() -> String {
     std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_owned())
 }
 
-#[tokio::test]
-async fn google_api_python_client_drives_the_simulator() {
+/// Runs `script` (in this directory) against a fresh seeded simulator and
+/// expects it to print `{done} OK`.
+async fn run_script(script: &str, done: &str) {
     let python = python();
     let probe = tokio::process::Command::new(&python)
         .args(["-c", "import googleapiclient, google.auth, google.api_core"])
@@ -28,9 +30,12 @@ async fn google_api_python_client_drives_the_simulator() {
     );
 
     let server = start_sim(Faults::default()).await;
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/gce/conformance.py");
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/gce")
+        .join(script);
     let run = tokio::process::Command::new(&python)
-        .arg(&script)
+        .arg(&path)
+        .env("PYTHONDONTWRITEBYTECODE", "1")
         .args([
             server.api_root(),
             format!("http://{}", server.addr()),
@@ -43,14 +48,24 @@ async fn google_api_python_client_drives_the_simulator() {
         .output();
     let output = tokio::time::timeout(Duration::from_secs(120), run)
         .await
-        .expect("conformance script finishes within 120 s")
-        .expect("conformance script runs");
+        .expect("script finishes within 120 s")
+        .expect("script runs");
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         output.status.success(),
-        "conformance failed\nstdout:\n{stdout}\nstderr:\n{stderr}"
+        "{script} failed\nstdout:\n{stdout}\nstderr:\n{stderr}"
     );
-    assert!(stdout.contains("conformance OK"), "{stdout}");
+    assert!(stdout.contains(&format!("{done} OK")), "{stdout}");
     server.shutdown().await;
+}
+
+#[tokio::test]
+async fn google_api_python_client_drives_the_simulator() {
+    run_script("conformance.py", "conformance").await;
+}
+
+#[tokio::test]
+async fn google_api_python_client_runs_the_operator_verbs() {
+    run_script("operator_verbs.py", "operator verbs").await;
 }
