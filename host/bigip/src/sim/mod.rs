@@ -15,6 +15,7 @@
 mod admin;
 mod answers;
 mod auth;
+mod catalog;
 mod counters;
 mod faults;
 mod ltm;
@@ -24,7 +25,6 @@ mod router;
 mod serve;
 mod shared;
 mod state;
-mod system;
 mod tls;
 mod tokens;
 mod transactions;

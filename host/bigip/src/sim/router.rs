@@ -1,5 +1,6 @@
-//! Which handler answers which path: the authenticated iControl REST routes, login, the
-//! admin endpoint, and restjavad's 404 for everything else.
+//! Which handler answers which path: the authenticated iControl REST routes (tokens, LTM,
+//! transactions and the built-in `net`, `sys` and `cm` collections), login, the admin
+//! endpoint, and restjavad's 404 for everything else.
 
 use std::sync::Arc;
 
@@ -14,7 +15,7 @@ use super::transactions::commands::{delete_command, list_commands, read_command,
 use super::transactions::{
     commit_transaction, create_transaction, delete_transaction, read_transaction,
 };
-use super::{admin, ltm, system, tokens};
+use super::{admin, catalog, ltm, tokens};
 
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
     let authenticated = Router::new()
@@ -26,9 +27,10 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
                 .patch(tokens::extend_token)
                 .delete(tokens::delete_token),
         )
-        .route("/mgmt/tm/sys", get(system::sys))
-        .route("/mgmt/tm/sys/version", get(system::sys_version))
-        .route("/mgmt/tm/net/self", get(system::net_self))
+        .route("/mgmt/tm/sys", any(catalog::read))
+        .route("/mgmt/tm/sys/{*rest}", any(catalog::read))
+        .route("/mgmt/tm/net/{*rest}", any(catalog::read))
+        .route("/mgmt/tm/cm/{*rest}", any(catalog::read))
         .route("/mgmt/tm/ltm/{*rest}", any(ltm::ltm))
         .route("/mgmt/tm/transaction", post(create_transaction))
         .route(

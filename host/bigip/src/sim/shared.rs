@@ -1,10 +1,11 @@
 //! The state every connection shares: the credentials and options the simulator started
-//! with, the request counters and faults, and — under one lock, so that no read sees half a
+//! with, the built-in collections, the request counters and faults, and — under one lock, so that no read sees half a
 //! transaction — the configuration, the live tokens and the open transactions.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 
+use super::catalog::Catalog;
 use super::faults::FaultState;
 use super::state::Store;
 use super::tokens::TokenRecord;
@@ -26,6 +27,8 @@ pub(crate) struct Shared {
     pub password: String,
     pub token_timeout_secs: u64,
     pub version: String,
+    /// The built-in `net`, `sys` and `cm` collections.
+    pub catalog: Catalog,
     device: Mutex<Device>,
     pub counters: AtomicCounters,
     pub faults: FaultState,
@@ -38,6 +41,7 @@ impl Shared {
             password: options.password.clone(),
             token_timeout_secs: options.token_timeout_secs,
             version: options.version.clone(),
+            catalog: Catalog::new(&options.version, options.topology.is_some()),
             device: Mutex::new(Device {
                 store,
                 tokens: HashMap::new(),
