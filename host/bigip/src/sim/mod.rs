@@ -50,22 +50,33 @@ pub const DEFAULT_VERSION: &str = "17.1.0";
 pub enum SimError {
     /// The listen address is not on loopback.
     #[error("bigip sim: --listen {addr}: only loopback addresses (127.0.0.0/8, ::1) may be used")]
-    NotLoopback { addr: SocketAddr },
+    NotLoopback {
+        /// The address asked for.
+        addr: SocketAddr,
+    },
     /// Binding the listener failed.
     #[error("bigip sim: cannot listen on {addr}: {source}")]
     Bind {
+        /// The address asked for.
         addr: SocketAddr,
+        /// Why the bind failed.
         #[source]
         source: std::io::Error,
     },
     /// Certificate generation failed.
     #[error("bigip sim: tls: {reason}")]
-    Tls { reason: String },
+    Tls {
+        /// What failed.
+        reason: String,
+    },
     /// The starting topology or an admin change was refused by the model.
     #[error("bigip sim: {what}: {status} {message}")]
     Model {
+        /// What was refused, e.g. `starting topology`.
         what: String,
+        /// The HTTP status a client would have received.
         status: u16,
+        /// The device's message.
         message: String,
     },
 }
