@@ -1,5 +1,6 @@
 //! A simulated BIG-IP: iControl REST over HTTPS on loopback, with the wire format, status codes
-//! and error bodies of a real box, basic and token auth, atomic transactions, statistics,
+//! and error bodies of a real box, basic and token auth, LTM objects with statistics, atomic
+//! transactions, the read-only `net`, `sys` and `cm` collections a default box registers,
 //! injectable faults and request counters.
 //!
 //! Start one in-process with [`start`]; the host's `host sim bigip` flattens [`SimArgs`] and
