@@ -85,7 +85,10 @@ pub enum PoolResult {
     /// The box already matched; nothing was written.
     Unchanged,
     /// One transaction changed this many members.
-    Applied { members_changed: usize },
+    Applied {
+        /// Members whose ratio or state the transaction changed.
+        members_changed: usize,
+    },
     /// Nothing of this pool's change set was applied.
     Failed(ApplyError),
 }
@@ -95,11 +98,18 @@ pub enum PoolResult {
 pub enum ApplyError {
     /// A change names a member the pool does not have.
     #[error("pool {pool}: member {member} was not found in the pool")]
-    UnknownMember { pool: FullPath, member: FullPath },
+    UnknownMember {
+        /// The pool changed.
+        pool: FullPath,
+        /// The member it lacks.
+        member: FullPath,
+    },
     /// A request failed; the transaction was not committed, or its commit was refused.
     #[error("pool {pool}: {source}")]
     Device {
+        /// The pool changed.
         pool: FullPath,
+        /// The failed request.
         #[source]
         source: Error,
     },

@@ -11,7 +11,8 @@
 //! 4. [`actuator`] — per-pool change sets ([`PoolChangeSet`]) applied as one iControl REST
 //!    transaction per pool, with a diff against the box first so that an unchanged pool sends no write.
 //!
-//! [`sim`] serves a BIG-IP over HTTPS on loopback for tests, benchmarks and the demo:
+//! With the `sim` feature, `sim` serves a BIG-IP over HTTPS on loopback for tests, benchmarks and
+//! the demo:
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
@@ -25,9 +26,12 @@
 //! # Ok(()) }
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod actuator;
 pub mod client;
 pub mod path;
+#[cfg(feature = "sim")]
 pub mod sim;
 pub mod source;
 pub mod topology;

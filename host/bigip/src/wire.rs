@@ -22,13 +22,21 @@ pub struct Collection<T> {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Pool {
+    /// The device's `kind` string.
     pub kind: String,
+    /// The object's name, without its partition.
     pub name: String,
+    /// The partition (administrative folder), e.g. `Common`.
     pub partition: String,
+    /// `/partition/name`.
     pub full_path: String,
+    /// Bumped by the device on every change.
     pub generation: u64,
+    /// e.g. `round-robin` or `ratio-member`.
     pub load_balancing_mode: String,
+    /// `yes` or `no`.
     pub allow_nat: String,
+    /// `yes` or `no`.
     pub allow_snat: String,
     /// The monitor rule, e.g. `/Common/http ` (devices add a trailing space); absent when none.
     #[serde(default)]
@@ -39,16 +47,24 @@ pub struct Pool {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PoolMember {
+    /// The device's `kind` string.
     pub kind: String,
     /// `<node>:<port>`, e.g. `ml-node-1:80`.
     pub name: String,
+    /// The partition (administrative folder), e.g. `Common`.
     pub partition: String,
+    /// `/partition/name`.
     pub full_path: String,
+    /// The IP address, with `%N` when in route domain N.
     pub address: String,
+    /// Most concurrent connections; 0 is no limit.
     pub connection_limit: u32,
+    /// Weight under the ratio load-balancing modes.
     pub ratio: u32,
+    /// Weight set by a dynamic-ratio monitor; absent on older versions.
     #[serde(default)]
     pub dynamic_ratio: Option<u32>,
+    /// Priority group for priority-group activation; absent on older versions.
     #[serde(default)]
     pub priority_group: Option<u32>,
     /// `user-enabled`, `monitor-enabled` or `user-disabled`.
@@ -61,12 +77,19 @@ pub struct PoolMember {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Node {
+    /// The device's `kind` string.
     pub kind: String,
+    /// The object's name, without its partition.
     pub name: String,
+    /// `/partition/name`.
     pub full_path: String,
+    /// The IP address, with `%N` when in route domain N.
     pub address: String,
+    /// Most concurrent connections; 0 is no limit.
     pub connection_limit: u32,
+    /// `user-enabled` or `user-disabled` (or `monitor-enabled`).
     pub session: String,
+    /// `unchecked`, `up`, `down` or `user-down`.
     pub state: String,
 }
 
@@ -74,14 +97,18 @@ pub struct Node {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct VirtualServer {
+    /// The device's `kind` string.
     pub kind: String,
+    /// The object's name, without its partition.
     pub name: String,
+    /// `/partition/name`.
     pub full_path: String,
     /// e.g. `/Common/127.0.1.100:80`.
     pub destination: String,
     /// e.g. `/Common/mlPool`; absent when the virtual has no default pool.
     #[serde(default)]
     pub pool: Option<String>,
+    /// e.g. `tcp`; absent on some versions.
     #[serde(default)]
     pub ip_protocol: Option<String>,
 }
@@ -90,7 +117,9 @@ pub struct VirtualServer {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct VirtualProfile {
+    /// The object's name, without its partition.
     pub name: String,
+    /// `/partition/name`.
     pub full_path: String,
     /// `all`, `clientside` or `serverside`.
     pub context: String,
@@ -100,7 +129,9 @@ pub struct VirtualProfile {
 /// (v12.1+). Version 11.6 returned single-object stats flat; [`Stats::objects`] reads both.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Stats {
+    /// e.g. `tm:ltm:pool:members:memberscollectionstats`.
     pub kind: String,
+    /// Statistics keyed by the object's stats URL (or by name, for leaves).
     #[serde(default)]
     pub entries: BTreeMap<String, StatsEntry>,
 }
@@ -108,15 +139,22 @@ pub struct Stats {
 /// A value under `entries`: either a nested object or, in the flat 11.6 form, a leaf.
 #[derive(Debug, Clone)]
 pub enum StatsEntry {
-    Nested { nested_stats: NestedStats },
+    /// An object's statistics: `{"nestedStats":{…}}`.
+    Nested {
+        /// The object's own entries.
+        nested_stats: NestedStats,
+    },
+    /// One statistic of the flat form.
     Leaf(StatsLeaf),
 }
 
 /// The statistics of one object.
 #[derive(Debug, Clone, Deserialize)]
 pub struct NestedStats {
+    /// The stats `kind`, when the device gives one.
     #[serde(default)]
     pub kind: Option<String>,
+    /// Statistics keyed by the object's stats URL (or by name, for leaves).
     #[serde(default)]
     pub entries: BTreeMap<String, StatsEntry>,
 }
@@ -124,8 +162,16 @@ pub struct NestedStats {
 /// `{"value":N}` for counters, `{"description":"…"}` for text.
 #[derive(Debug, Clone)]
 pub enum StatsLeaf {
-    Value { value: serde_json::Number },
-    Description { description: String },
+    /// A counter or gauge.
+    Value {
+        /// The number.
+        value: serde_json::Number,
+    },
+    /// A text statistic, e.g. `status.availabilityState`.
+    Description {
+        /// The text.
+        description: String,
+    },
 }
 
 /// An entry is read in one pass over its keys: `nestedStats` makes it an object, else `value`
@@ -250,10 +296,14 @@ impl StatsLeaf {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ErrorBody {
+    /// HTTP status repeated in the body.
     pub code: u16,
+    /// What the device says went wrong.
     pub message: String,
+    /// mcpd's `apiError` code; absent in restjavad errors.
     #[serde(default)]
     pub api_error: Option<i64>,
+    /// `:resterrorresponse` for restjavad errors; absent for mcpd's.
     #[serde(default)]
     pub kind: Option<String>,
 }
@@ -262,8 +312,11 @@ pub struct ErrorBody {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LoginResponse {
+    /// The user the token was issued to.
     pub username: String,
+    /// The login provider, `tmos` for local users.
     pub login_provider_name: String,
+    /// The token issued.
     pub token: AuthToken,
 }
 
@@ -271,12 +324,17 @@ pub struct LoginResponse {
 #[derive(Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AuthToken {
+    /// The token to send as `X-F5-Auth-Token`.
     pub token: String,
+    /// The user the token belongs to.
     pub user_name: String,
     /// Lifetime in seconds.
     pub timeout: u64,
+    /// When the token expires, in microseconds since the epoch.
     pub expiration_micros: u64,
+    /// When the token was last changed, in microseconds since the epoch.
     pub last_update_micros: u64,
+    /// The device's `kind` string.
     pub kind: String,
 }
 
@@ -299,8 +357,10 @@ pub struct Transaction {
     pub trans_id: u64,
     /// `STARTED` after create; `COMPLETED` after a successful commit.
     pub state: String,
+    /// Seconds before an uncommitted transaction is deleted.
     #[serde(default)]
     pub timeout_seconds: Option<u64>,
+    /// The device's `kind` string.
     pub kind: String,
 }
 
@@ -308,10 +368,15 @@ pub struct Transaction {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TransactionCommand {
+    /// The queued request's HTTP method.
     pub method: String,
+    /// The queued request's URL.
     pub uri: String,
+    /// Position at which the command runs on commit.
     pub eval_order: u32,
+    /// The command's id within its transaction.
     pub command_id: u32,
+    /// The device's `kind` string.
     pub kind: String,
 }
 
@@ -319,7 +384,9 @@ pub struct TransactionCommand {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SysCollection {
+    /// The device's `kind` string.
     pub kind: String,
+    /// `https://localhost/mgmt/tm/sys?ver=<version>`.
     pub self_link: String,
 }
 

@@ -63,7 +63,9 @@ pub enum Error {
     /// The BIG-IP answered with an error status (after retries, when the state was transient).
     #[error("{method} {url}: BIG-IP answered {status}: {message}")]
     Device {
+        /// The request's method.
         method: Method,
+        /// The request's URL.
         url: String,
         /// HTTP status.
         status: u16,
@@ -78,27 +80,45 @@ pub enum Error {
     /// source leaves out the URL, which the message already names.
     #[error("{method} {url}: no answer from the BIG-IP after {attempts} tries: {source}")]
     Transport {
+        /// The request's method.
         method: Method,
+        /// The request's URL.
         url: String,
+        /// Tries made, the first included.
         attempts: u32,
+        /// The last try's failure.
         #[source]
         source: reqwest::Error,
     },
     /// The answer was not the JSON the call expects.
     #[error("{method} {url}: the answer is not a valid {what}: {source}")]
     Decode {
+        /// The request's method.
         method: Method,
+        /// The request's URL.
         url: String,
+        /// The body expected, e.g. `pool`.
         what: &'static str,
+        /// Why it did not parse.
         #[source]
         source: serde_json::Error,
     },
     /// The answer parsed but says something the protocol does not allow.
     #[error("{url}: {reason}")]
-    Protocol { url: String, reason: String },
+    Protocol {
+        /// The request's URL.
+        url: String,
+        /// What the answer got wrong.
+        reason: String,
+    },
     /// The client configuration cannot be used.
     #[error("bigip client config: {field}: {reason}")]
-    Config { field: &'static str, reason: String },
+    Config {
+        /// The setting, e.g. `tls.custom_ca.pem`.
+        field: &'static str,
+        /// Why it cannot be used.
+        reason: String,
+    },
 }
 
 impl Error {

@@ -1,6 +1,8 @@
-//! The independent Python client `bigrest` drives the simulator: pools, members, ratio and state
-//! changes, stats, a transaction, and paged, trimmed and filtered reads. Python and bigrest must
-//! be installed; the test fails otherwise.
+//! The independent Python client `bigrest` drives the simulator: the network and system
+//! collections F5 automation reads before it touches a member (tunnels first), then changes to an
+//! existing member (ratio, disable, force offline), pools, members, ratio and state changes,
+//! stats, a transaction, and paged, trimmed and filtered reads. Python and bigrest must be
+//! installed; the test fails otherwise.
 
 use std::io::Write;
 use std::process::Command;
@@ -14,6 +16,45 @@ from bigrest.bigip import BIGIP
 device = sys.argv[1]
 for token in (False, True):
     dev = BIGIP(device, "admin", "admin", request_token=token, session_verify=True)
+    # F5 automation reads the tunnels, then the rest of the network and system
+    # configuration, before it modifies a pool member.
+    gre = dev.load("/mgmt/tm/net/tunnels/gre")
+    assert [g.properties["name"] for g in gre] == ["gre", "nvgre"], [g.properties for g in gre]
+    assert gre[1].properties["defaultsFrom"] == "/Common/gre", gre[1].properties
+    tunnels = dev.load("/mgmt/tm/net/tunnels/tunnel")
+    assert [t.properties["name"] for t in tunnels] == ["http-tunnel", "socks-tunnel"], tunnels
+    kinds = [ref.properties["reference"]["link"] for ref in dev.load("/mgmt/tm/net/tunnels")]
+    assert any("/tunnels/gre?" in link for link in kinds), kinds
+    vlans = dev.load("/mgmt/tm/net/vlan")
+    assert [(v.properties["name"], v.properties["tag"]) for v in vlans] == [("internal", 4094)], vlans
+    selfs = dev.load("/mgmt/tm/net/self")
+    assert [s.properties["vlan"] for s in selfs] == ["/Common/internal"], selfs
+    domain = dev.load("/mgmt/tm/net/route-domain/~Common~0")
+    assert domain.properties["id"] == 0 and "/Common/http-tunnel" in domain.properties["vlans"], domain.properties
+    assert [d.properties["name"] for d in dev.load("/mgmt/tm/net/route-domain")] == ["0"]
+    version = dev.load("/mgmt/tm/sys/version").properties["entries"]
+    nested = version["https://localhost/mgmt/tm/sys/version/0"]["nestedStats"]["entries"]
+    assert nested["Version"]["description"] == "17.1.0" and nested["Product"]["description"] == "BIG-IP", nested
+    provisioned = {p.properties["name"]: p.properties["level"] for p in dev.load("/mgmt/tm/sys/provision")}
+    assert provisioned.pop("ltm") == "nominal" and set(provisioned.values()) == {"none"}, provisioned
+    assert dev.load("/mgmt/tm/sys/provision/ltm").properties["level"] == "nominal"
+    volumes = dev.load("/mgmt/tm/sys/software/volume")
+    assert [(v.properties["name"], v.properties["active"]) for v in volumes] == [("HD1.1", True)], volumes
+    devices = dev.load("/mgmt/tm/cm/device")
+    assert len(devices) == 1 and devices[0].properties["selfDevice"] == "true", devices
+    assert not dev.exist("/mgmt/tm/net/tunnels/vxlan")
+    # Then it modifies an existing member: ratio, disable, force offline.
+    existing = "/mgmt/tm/ltm/pool/~Common~mlPool/members/~Common~ml-node-%d:80" % (1 + token)
+    assert dev.load(existing).properties["ratio"] == 1
+    dev.modify(existing, {"ratio": 5})
+    dev.modify(existing, {"session": "user-disabled"})
+    disabled = dev.load(existing).properties
+    assert (disabled["ratio"], disabled["session"], disabled["state"]) == (5, "user-disabled", "up"), disabled
+    dev.modify(existing, {"session": "user-disabled", "state": "user-down"})
+    offline = dev.load(existing).properties
+    assert (offline["session"], offline["state"]) == ("user-disabled", "user-down"), offline
+    stats = dev.show("/mgmt/tm/ltm/pool/~Common~mlPool/members/~Common~ml-node-%d:80" % (1 + token))
+    assert stats.properties["status.availabilityState"]["description"] == "offline", stats.properties
     name = "/Common/gpu_pool_%d" % token
     dev.create("/mgmt/tm/ltm/pool", {"name": name, "monitor": "/Common/http", "loadBalancingMode": "ratio-member"})
     pool = "/mgmt/tm/ltm/pool/" + name.replace("/", "~")

@@ -1,7 +1,9 @@
 //! End-to-end tests of the client, actuator, source and topology against the simulator, the
-//! recorded device fixtures, and the `bigrest` Python client driving the simulator.
+//! recorded device fixtures, the built-in network and system collections, and the `bigrest`
+//! Python client driving the simulator.
 
 mod bigrest;
+mod catalog;
 mod cycles;
 mod fixtures;
 

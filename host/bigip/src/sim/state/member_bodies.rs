@@ -1,5 +1,5 @@
 //! The bodies of the reads a control loop makes every cycle — a pool's members, their
-//! statistics, a queued transaction command — as typed structures serialized straight to JSON,
+//! statistics — as typed structures serialized straight to JSON,
 //! keys in the device's order. A pool of thousands of members renders without building a
 //! `serde_json::Value` tree first.
 
@@ -8,7 +8,7 @@ use std::fmt::{self, Display};
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 
-use super::{Member, MemberHealth, Pool};
+use super::model::{Member, MemberHealth, Pool};
 use crate::path::{FullPath, split_member_name};
 
 /// `https://localhost{path}?ver={version}`, written out as the body is serialized.
