@@ -28,7 +28,10 @@ fn fails_as(policy: &PreparedPolicy, kind: EvalErrorKind) -> EvalError {
     let error = outcome.expect_err("the hostile turn fails");
     assert_eq!(error.kind(), kind, "{error}");
     let deadline = policy.limits().deadline;
-    assert!(held <= deadline + SLACK, "held {held:?} on a {deadline:?} deadline");
+    assert!(
+        held <= deadline + SLACK,
+        "held {held:?} on a {deadline:?} deadline"
+    );
     assert!(state.is_empty(), "a failed turn keeps no state");
     assert!(
         error.to_string().len() <= 2 * MAX_ERROR_BYTES + 256,
@@ -36,7 +39,10 @@ fn fails_as(policy: &PreparedPolicy, kind: EvalErrorKind) -> EvalError {
         error.to_string().len()
     );
     assert!(
-        !error.to_string().chars().any(|c| c.is_control() && c != '\n'),
+        !error
+            .to_string()
+            .chars()
+            .any(|c| c.is_control() && c != '\n'),
         "{error}"
     );
     error
@@ -45,7 +51,12 @@ fn fails_as(policy: &PreparedPolicy, kind: EvalErrorKind) -> EvalError {
 /// After a policy failed, a well-behaved one still evaluates on the engine.
 fn host_goes_on(engine: &PolicyEngine) {
     let good = load(engine, artifacts::GPU_WEIGHTING, "{}").expect("gpu-weighting loads");
-    assert!(!evaluate_once(&good, &fleet_snapshot(3)).unwrap().decisions.is_empty());
+    assert!(
+        !evaluate_once(&good, &fleet_snapshot(3))
+            .unwrap()
+            .decisions
+            .is_empty()
+    );
 }
 
 #[tokio::test(flavor = "current_thread")]
@@ -53,14 +64,21 @@ async fn guest_code_never_runs_on_the_async_runtime() {
     let engine = engine();
     // A panic prints to stderr through WASI, which on a runtime thread would
     // try to start a runtime inside the runtime and take the host down.
-    let error = load(&engine, artifacts::PANICKY, "{}").err().expect("refused");
-    let LoadError::Call { function, source, .. } = &error else {
+    let error = load(&engine, artifacts::PANICKY, "{}")
+        .err()
+        .expect("refused");
+    let LoadError::Call {
+        function, source, ..
+    } = &error
+    else {
         panic!("expected configure to fail, got {error}")
     };
     assert_eq!(*function, "configure");
     assert!(source.to_string().contains("configure bug"), "{source}");
 
-    let error = load(&engine, artifacts::METADATA_PANIC, "{}").err().expect("refused");
+    let error = load(&engine, artifacts::METADATA_PANIC, "{}")
+        .err()
+        .expect("refused");
     assert!(error.to_string().contains("metadata bug"), "{error}");
 
     let trap = load(&engine, artifacts::TRAP, "{}").unwrap();
@@ -83,7 +101,11 @@ fn rows_past_one_per_target_are_rejected_before_they_are_read() {
     let mut state = PolicyState::default();
     let turn = slow.turn(&fleet_snapshot(3), &mut state);
     assert!(turn.outcome.is_err());
-    assert!(turn.held <= Duration::from_millis(100) + SLACK, "{:?}", turn.held);
+    assert!(
+        turn.held <= Duration::from_millis(100) + SLACK,
+        "{:?}",
+        turn.held
+    );
     host_goes_on(&engine);
 }
 
@@ -91,20 +113,40 @@ fn rows_past_one_per_target_are_rejected_before_they_are_read() {
 fn errors_and_reasons_of_any_size_are_cut_or_refused() {
     let engine = engine();
     for mode in ["huge-error", "huge-reason"] {
-        let policy = hostile(&engine, artifacts::FLOOD, &format!(r#"{{"mode": "{mode}"}}"#), 100);
+        let policy = hostile(
+            &engine,
+            artifacts::FLOOD,
+            &format!(r#"{{"mode": "{mode}"}}"#),
+            100,
+        );
         let mut state = PolicyState::default();
         let turn = policy.turn(&fleet_snapshot(3), &mut state);
         let error = turn.outcome.expect_err("fails");
         assert!(
-            matches!(error.kind(), EvalErrorKind::InvalidOutput | EvalErrorKind::PolicyError),
+            matches!(
+                error.kind(),
+                EvalErrorKind::InvalidOutput | EvalErrorKind::PolicyError
+            ),
             "{mode}: {error}"
         );
-        assert!(error.to_string().len() < 4096, "{mode}: {}", error.to_string().len());
+        assert!(
+            error.to_string().len() < 4096,
+            "{mode}: {}",
+            error.to_string().len()
+        );
     }
-    let error = load(&engine, artifacts::FLOOD, r#"{"mode": "huge-settings-error"}"#)
-        .err()
-        .expect("refused");
-    assert!(error.to_string().len() < 4096, "{}", error.to_string().len());
+    let error = load(
+        &engine,
+        artifacts::FLOOD,
+        r#"{"mode": "huge-settings-error"}"#,
+    )
+    .err()
+    .expect("refused");
+    assert!(
+        error.to_string().len() < 4096,
+        "{}",
+        error.to_string().len()
+    );
 }
 
 #[test]
@@ -114,7 +156,10 @@ fn a_log_flood_is_dropped_and_counted() {
     let turn = policy.turn(&fleet_snapshot(3), &mut PolicyState::default());
     turn.outcome.expect("a log flood is not a failure");
     assert_eq!(turn.dropped.log_messages, 10_000 - 8);
-    assert_eq!(turn.dropped.truncated_texts, 8, "each 8 KiB message cut to 1 KiB");
+    assert_eq!(
+        turn.dropped.truncated_texts, 8,
+        "each 8 KiB message cut to 1 KiB"
+    );
 }
 
 #[test]
@@ -139,10 +184,25 @@ fn text_that_would_drive_a_terminal_is_escaped_in_errors_and_kept_exact_in_reaso
 #[test]
 fn results_that_break_the_canonical_abi_are_invalid_output() {
     let engine = engine();
-    for mode in ["oob-pointer", "bad-discriminant", "list-past-memory", "bad-utf8"] {
-        let policy = hostile(&engine, artifacts::ABI_BREAKER, &format!(r#"{{"mode": "{mode}"}}"#), 100);
+    for mode in [
+        "oob-pointer",
+        "bad-discriminant",
+        "list-past-memory",
+        "bad-utf8",
+    ] {
+        let policy = hostile(
+            &engine,
+            artifacts::ABI_BREAKER,
+            &format!(r#"{{"mode": "{mode}"}}"#),
+            100,
+        );
         let error = fails_as(&policy, EvalErrorKind::InvalidOutput);
-        assert!(error.to_string().contains("`decide` broke the canonical ABI"), "{mode}: {error}");
+        assert!(
+            error
+                .to_string()
+                .contains("`decide` broke the canonical ABI"),
+            "{mode}: {error}"
+        );
     }
     host_goes_on(&engine);
 }
@@ -169,9 +229,18 @@ fn state_costs_the_host_a_small_multiple_of_its_quota() {
     fails_as(&engine.load(&timed).unwrap(), EvalErrorKind::Timeout);
 
     // The same value written over and over keeps one copy, not a journal.
-    let rewrite = hostile(&engine, artifacts::STATE_BOMB, r#"{"mode": "rewrite"}"#, 100);
+    let rewrite = hostile(
+        &engine,
+        artifacts::STATE_BOMB,
+        r#"{"mode": "rewrite"}"#,
+        100,
+    );
     let turn = rewrite.turn(&fleet_snapshot(3), &mut PolicyState::default());
-    assert!(turn.held <= Duration::from_millis(100) + SLACK, "{:?}", turn.held);
+    assert!(
+        turn.held <= Duration::from_millis(100) + SLACK,
+        "{:?}",
+        turn.held
+    );
 }
 
 fn evaluate_once_with(policy: &PreparedPolicy, state: &mut PolicyState) {
@@ -185,7 +254,10 @@ fn a_mig_layout_naming_a_gpu_twice_is_invalid_output() {
     let engine = engine();
     let policy = hostile(&engine, artifacts::MIG_DUP, "{}", 100);
     let error = fails_as(&policy, EvalErrorKind::InvalidOutput);
-    assert!(error.to_string().contains("gpu 0 already has row 0"), "{error}");
+    assert!(
+        error.to_string().contains("gpu 0 already has row 0"),
+        "{error}"
+    );
 }
 
 #[test]
@@ -193,7 +265,10 @@ fn metadata_is_validated_and_bounded() {
     let engine = engine();
     for (path, expected) in [
         (artifacts::HUGE_METADATA, "`metadata`"),
-        (artifacts::DUP_KINDS, "declares action kind member-ratio twice"),
+        (
+            artifacts::DUP_KINDS,
+            "declares action kind member-ratio twice",
+        ),
         (artifacts::ESCAPE_METADATA, "control characters"),
     ] {
         let error = load(&engine, path, "{}").err().expect("refused");
@@ -206,7 +281,9 @@ fn metadata_is_validated_and_bounded() {
 
 #[test]
 fn a_component_of_another_contract_version_is_refused_before_compiling() {
-    let error = load(&engine(), artifacts::OLD_CONTRACT, "{}").err().expect("refused");
+    let error = load(&engine(), artifacts::OLD_CONTRACT, "{}")
+        .err()
+        .expect("refused");
     let LoadError::ContractVersion { built_against, .. } = &error else {
         panic!("expected a contract version error, got {error}")
     };
@@ -222,7 +299,11 @@ fn the_data_directory_cannot_be_left_or_written() {
     std::os::unix::fs::symlink(outside.path().join("secret"), data.join("link")).unwrap();
     let engine = engine();
     for mode in ["dotdot", "absolute", "symlink", "write"] {
-        let mut granted = spec(artifacts::FS_ESCAPE, &format!(r#"{{"mode": "{mode}"}}"#), Duration::from_millis(100));
+        let mut granted = spec(
+            artifacts::FS_ESCAPE,
+            &format!(r#"{{"mode": "{mode}"}}"#),
+            Duration::from_secs(1),
+        );
         granted.capabilities.data_dir = Some(data.clone());
         let policy = engine.load(&granted).unwrap();
         let error = evaluate_once(&policy, &fleet_snapshot(1)).unwrap_err();

@@ -8,8 +8,8 @@ use clap::Args;
 
 use super::session::Session;
 use super::{Failure, GlobalArgs};
-use crate::observe::SafeText;
 use crate::engine::Mode;
+use crate::observe::SafeText;
 
 #[derive(Debug, Args)]
 pub(super) struct PlanArgs {

@@ -8,9 +8,9 @@ use clap::Args;
 
 use super::session::Session;
 use super::{Failure, GlobalArgs};
-use crate::observe::SafeText;
 use crate::engine::Mode;
 use crate::model::{Availability, Code, Health, Snapshot};
+use crate::observe::SafeText;
 
 #[derive(Debug, Args)]
 pub(super) struct SnapshotArgs {
@@ -52,20 +52,25 @@ pub(super) fn snapshot(global: &GlobalArgs, args: SnapshotArgs) -> Result<(), Fa
 fn summary(s: &Snapshot) -> String {
     let mut out = SafeText::new();
     let (nodes, gpus, members) = (s.nodes.name.len(), s.gpus.node.len(), s.members.pool.len());
-    out.line(format_args!("snapshot v{} at {} ms: {nodes} nodes, {gpus} GPUs, {members} pool members",
-        s.version, s.time_ms));
+    out.line(format_args!(
+        "snapshot v{} at {} ms: {nodes} nodes, {gpus} GPUs, {members} pool members",
+        s.version, s.time_ms
+    ));
     for node in 0..nodes as u32 {
         let n = node as usize;
         let stale = if s.nodes.stale[n] != 0 { ", stale" } else { "" };
         out.end_line();
-        out.line(format_args!("node {} ({}) {}, telemetry {} ms old{stale}",
+        out.line(format_args!(
+            "node {} ({}) {}, telemetry {} ms old{stale}",
             s.string(s.nodes.name[n]),
             s.string(s.nodes.address[n]),
             s.node_health(node).name(),
-            s.nodes.telemetry_age_ms[n],));
+            s.nodes.telemetry_age_ms[n],
+        ));
         for g in s.node_gpus(node) {
             let gp = &s.gpus;
-            out.line(format_args!("  gpu {} {}: util {:.2}, mem {:.0}/{:.0} MiB, {:.0} °C, {:.0}/{:.0} W{}{}, {}",
+            out.line(format_args!(
+                "  gpu {} {}: util {:.2}, mem {:.0}/{:.0} MiB, {:.0} °C, {:.0}/{:.0} W{}{}, {}",
                 gp.index[g],
                 s.string(gp.model[g]),
                 gp.utilization[g],
@@ -84,15 +89,18 @@ fn summary(s: &Snapshot) -> String {
                 } else {
                     String::new()
                 },
-                Health::from_code(gp.health[g]).name(),));
+                Health::from_code(gp.health[g]).name(),
+            ));
         }
     }
     for pool in 0..s.pools.name.len() {
         out.end_line();
-        out.line(format_args!("pool {}/{} ({})",
+        out.line(format_args!(
+            "pool {}/{} ({})",
             s.string(s.pools.partition[pool]),
             s.string(s.pools.name[pool]),
-            s.string(s.pools.load_balancing_mode[pool]),));
+            s.string(s.pools.load_balancing_mode[pool]),
+        ));
         for m in s.pool_members(pool as u32) {
             let node = s.members.node[m];
             let node = if node == crate::model::NONE {
@@ -100,12 +108,14 @@ fn summary(s: &Snapshot) -> String {
             } else {
                 s.string(s.nodes.name[node as usize])
             };
-            out.line(format_args!("  member {} ({node}): ratio {}, {}, {}, {} connections",
+            out.line(format_args!(
+                "  member {} ({node}): ratio {}, {}, {}, {} connections",
                 s.string(s.members.name[m]),
                 s.members.ratio[m],
                 s.member_state(m as u32).name(),
                 Availability::from_code(s.members.availability[m]).name(),
-                s.members.current_connections[m],));
+                s.members.current_connections[m],
+            ));
         }
     }
     for (name, value) in s.signals.name.iter().zip(&s.signals.value) {

@@ -28,13 +28,15 @@ pub(super) fn status(global: &GlobalArgs, args: StatusArgs) -> Result<(), Failur
             for pool in &pools {
                 out.line(format_args!("pool {}", pool.pool.as_str()));
                 for m in &pool.members {
-                    out.line(format_args!("  member {} ({}) ratio {}, {:?}, {:?}, {} connections",
+                    out.line(format_args!(
+                        "  member {} ({}) ratio {}, {:?}, {:?}, {} connections",
                         m.member.name(),
                         m.address,
                         m.ratio,
                         m.admin_state,
                         m.availability,
-                        m.current_connections));
+                        m.current_connections
+                    ));
                 }
             }
         }
@@ -62,12 +64,14 @@ fn render_chain(out: &mut SafeText, chain: &fulcrum_gce::Chain) {
     for map in &chain.url_maps {
         for proxy in &map.proxies {
             for rule in &proxy.forwarding_rules {
-                out.line(format_args!("  {}:{} ← forwarding rule {} ← proxy {} ← url map {}",
+                out.line(format_args!(
+                    "  {}:{} ← forwarding rule {} ← proxy {} ← url map {}",
                     rule.ip_address.as_deref().unwrap_or("?"),
                     rule.port_range.as_deref().unwrap_or("?"),
                     rule.name,
                     proxy.name,
-                    map.name));
+                    map.name
+                ));
             }
         }
     }
@@ -87,14 +91,18 @@ fn render_chain(out: &mut SafeText, chain: &fulcrum_gce::Chain) {
                     group.deleting));
                 for instance in group.failing_instances() {
                     if let Some(error) = &instance.last_error {
-                        out.line(format_args!("    {}: {}: {}",
-                            instance.name, error.code, error.message));
+                        out.line(format_args!(
+                            "    {}: {}: {}",
+                            instance.name, error.code, error.message
+                        ));
                     }
                 }
             }
             None => {
-                out.line(format_args!("  group {name}: capacity scaler {} (unmanaged)",
-                    backend.capacity_scaler));
+                out.line(format_args!(
+                    "  group {name}: capacity scaler {} (unmanaged)",
+                    backend.capacity_scaler
+                ));
             }
         }
     }

@@ -26,7 +26,11 @@ pub(super) fn render(report: &CycleReport, world: Option<&str>) -> String {
                 format!("{} {:.2} ms", run.policy, e.elapsed.as_secs_f64() * 1e3)
             }
             RunOutcome::Failed(_) => {
-                format!("{} FAILED {:.2} ms", run.policy, run.held.as_secs_f64() * 1e3)
+                format!(
+                    "{} FAILED {:.2} ms",
+                    run.policy,
+                    run.held.as_secs_f64() * 1e3
+                )
             }
             RunOutcome::NotDue => format!("{} not due", run.policy),
             RunOutcome::Quarantined(_) => format!("{} QUARANTINED", run.policy),

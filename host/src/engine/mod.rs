@@ -399,7 +399,9 @@ impl Engine {
                 running
                     .into_iter()
                     .map(|thread| {
-                        thread.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                        thread
+                            .join()
+                            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
                     })
                     .collect::<Vec<_>>()
             })

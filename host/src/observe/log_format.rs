@@ -16,7 +16,11 @@ use super::neutralize;
 pub struct SafeFields;
 
 impl<'writer> FormatFields<'writer> for SafeFields {
-    fn format_fields<R: RecordFields>(&self, mut writer: Writer<'writer>, fields: R) -> fmt::Result {
+    fn format_fields<R: RecordFields>(
+        &self,
+        mut writer: Writer<'writer>,
+        fields: R,
+    ) -> fmt::Result {
         let mut plain = String::new();
         DefaultFields::new().format_fields(Writer::new(&mut plain), fields)?;
         writer.write_str(&neutralize(&plain))
@@ -39,7 +43,10 @@ mod tests {
             .with_writer(move || SinkWriter(Arc::clone(&sink)))
             .finish();
         tracing::subscriber::with_default(subscriber, || {
-            tracing::warn!(policy = "p\x1b[2J", "forged\r\n2026-01-01 INFO host: all good\x1b]0;t\x07");
+            tracing::warn!(
+                policy = "p\x1b[2J",
+                "forged\r\n2026-01-01 INFO host: all good\x1b]0;t\x07"
+            );
         });
         let text = String::from_utf8(lines.lock().unwrap().clone()).unwrap();
         assert_eq!(text.lines().count(), 1, "{text}");

@@ -21,6 +21,7 @@ use super::capabilities::Capabilities;
 use super::error::EvalError;
 use super::host::{Dropped, EvalState};
 use super::limits::{Limits, MemoryLimiter};
+use super::off_runtime;
 use super::output;
 use super::prepared::PreparedPolicy;
 use super::reaper;
@@ -28,7 +29,6 @@ use super::sandbox::{self, Pinned, STDERR_CAPACITY};
 use super::state_store::PolicyState;
 use super::text::{self, MAX_BACKTRACE_BYTES, MAX_ERROR_BYTES};
 use super::ticker::ticks_for;
-use super::off_runtime;
 use crate::wit::{Policy, PolicyPre, types as wit};
 
 /// A successful evaluation.
@@ -73,21 +73,21 @@ impl PreparedPolicy {
         let started = Instant::now();
         let deadline = self.runner.limits.deadline;
         let mut dropped = Dropped::default();
-        let outcome = self
-            .run_instance(snapshot, state, &mut dropped)
-            .and_then(|(evaluation, kept)| {
-                let held = started.elapsed();
-                // Whatever the reason, a turn past its deadline is a timeout:
-                // its output and its state writes are not kept.
-                if held > deadline {
-                    return Err(EvalError::Timeout { deadline });
-                }
+        let ran = self.run_instance(snapshot, state, &mut dropped);
+        let held = started.elapsed();
+        // Whatever happened in it, a turn past its deadline is a timeout: its
+        // output and its state writes are not kept.
+        let outcome = match ran {
+            _ if held > deadline => Err(EvalError::Timeout { deadline }),
+            Ok((evaluation, kept)) => {
                 *state = kept;
                 Ok(Evaluation {
                     elapsed: held,
                     ..evaluation
                 })
-            });
+            }
+            Err(error) => Err(error),
+        };
         Turn {
             outcome,
             held: started.elapsed(),
@@ -103,7 +103,8 @@ impl PreparedPolicy {
         state: &PolicyState,
         dropped: &mut Dropped,
     ) -> Result<(Evaluation, PolicyState), EvalError> {
-        let mut instance = Instance::start(&self.runner, snapshot.version, snapshot.time_ms, state)?;
+        let mut instance =
+            Instance::start(&self.runner, snapshot.version, snapshot.time_ms, state)?;
         let result = instance.configure(&self.settings).and_then(|configured| {
             configured.map_err(|message| EvalError::PolicyError {
                 message: format!("configure: {message}"),
@@ -198,7 +199,13 @@ impl Instance {
                 limits: runner.limits,
             }),
             Err(err) => {
-                let error = classify(err, Call::Instantiate, store.data(), &runner.limits, &stderr);
+                let error = classify(
+                    err,
+                    Call::Instantiate,
+                    store.data(),
+                    &runner.limits,
+                    &stderr,
+                );
                 reaper::discard(store);
                 Err(error)
             }
@@ -243,16 +250,23 @@ impl Instance {
     }
 
     fn parts(&mut self) -> (&Policy, &mut Store<EvalState>) {
-        let store = self.store.as_mut().expect("an instance has its store until dropped");
+        let store = self
+            .store
+            .as_mut()
+            .expect("an instance has its store until dropped");
         (&self.bindings, store)
     }
 
     fn store(&self) -> &Store<EvalState> {
-        self.store.as_ref().expect("an instance has its store until dropped")
+        self.store
+            .as_ref()
+            .expect("an instance has its store until dropped")
     }
 
     fn store_mut(&mut self) -> &mut Store<EvalState> {
-        self.store.as_mut().expect("an instance has its store until dropped")
+        self.store
+            .as_mut()
+            .expect("an instance has its store until dropped")
     }
 
     /// A message from the policy, cut to the error cap (and counted if cut).
@@ -303,7 +317,10 @@ fn classify(
             deadline: limits.deadline,
         },
         (Some(trap), _) => {
-            let (message, cut) = text::capped(&with_guest_output(trap.to_string(), stderr), MAX_ERROR_BYTES);
+            let (message, cut) = text::capped(
+                &with_guest_output(trap.to_string(), stderr),
+                MAX_ERROR_BYTES,
+            );
             let (backtrace, backtrace_cut) = err
                 .downcast_ref::<WasmBacktrace>()
                 .map(backtrace_text)

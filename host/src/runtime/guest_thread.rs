@@ -27,11 +27,14 @@ mod tests {
 
     #[test]
     fn work_leaves_the_async_runtime() {
-        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
-        let inside = runtime.block_on(async {
-            off_runtime(|| tokio::runtime::Handle::try_current().is_ok())
-        });
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let inside = runtime
+            .block_on(async { off_runtime(|| tokio::runtime::Handle::try_current().is_ok()) });
         assert!(!inside);
-        assert!(off_runtime(|| tokio::runtime::Handle::try_current().is_err()));
+        assert!(off_runtime(
+            || tokio::runtime::Handle::try_current().is_err()
+        ));
     }
 }

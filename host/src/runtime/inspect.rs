@@ -9,7 +9,7 @@
 use std::io::Read;
 use std::path::Path;
 
-use wasmparser::{Encoding, Parser, Payload};
+use wasmparser::{ComponentTypeRef, Encoding, Parser, Payload};
 
 use super::capabilities;
 use super::error::LoadError;
@@ -81,7 +81,11 @@ pub(crate) fn check_before_compiling(path: &Path, wasm: &[u8]) -> Result<Vec<Str
             Payload::End(_) => depth = depth.saturating_sub(1),
             Payload::ComponentImportSection(section) if depth == 1 => {
                 for import in section {
-                    imports.push(import.map_err(malformed)?.name.name.to_owned());
+                    let import = import.map_err(malformed)?;
+                    // A type import (the world's `use types.{…}`) grants nothing.
+                    if !matches!(import.ty, ComponentTypeRef::Type(_)) {
+                        imports.push(import.name.name.to_owned());
+                    }
                 }
             }
             Payload::FunctionSection(section) => {
@@ -124,7 +128,11 @@ fn check_import(path: &Path, import: &str) -> Result<(), LoadError> {
         return Err(LoadError::ContractVersion {
             path: path.into(),
             import: import.to_owned(),
-            built_against: if version.is_empty() { "none".into() } else { version.to_owned() },
+            built_against: if version.is_empty() {
+                "none".into()
+            } else {
+                version.to_owned()
+            },
         });
     }
     Ok(())
@@ -160,7 +168,10 @@ mod tests {
         assert!(check_import(path, "wasi:cli/stderr@0.2.6").is_ok());
         let error = check_import(path, "fulcrum:policy/types@0.1.0").unwrap_err();
         let message = error.to_string();
-        assert!(message.contains("0.1.0") && message.contains("0.2.0"), "{message}");
+        assert!(
+            message.contains("0.1.0") && message.contains("0.2.0"),
+            "{message}"
+        );
     }
 
     #[test]
@@ -186,6 +197,9 @@ mod tests {
         let error = read_policy_file(Path::new("/dev/zero")).unwrap_err();
         assert!(error.to_string().contains("not a regular file"), "{error}");
         let dir = std::env::temp_dir();
-        assert!(matches!(read_policy_file(&dir), Err(LoadError::NotAFile { .. })));
+        assert!(matches!(
+            read_policy_file(&dir),
+            Err(LoadError::NotAFile { .. })
+        ));
     }
 }

@@ -7,7 +7,10 @@ use std::time::Duration;
 /// Limits one policy runs under; every evaluation gets all of them afresh.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
-    /// Wall-clock budget for one evaluation (instantiate, configure, decide).
+    /// Wall-clock budget for one evaluation: the policy's whole turn,
+    /// instantiate, configure, decide, and the host's checks of the output.
+    /// The guest's code is interrupted one epoch tick (10 ms) before it, so
+    /// the host's share fits.
     pub deadline: Duration,
     /// Most linear memory the policy's instance may hold, in bytes.
     pub memory_bytes: u64,

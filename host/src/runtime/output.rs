@@ -270,10 +270,12 @@ impl Targets {
     /// Record that the current row acts on target `index`.
     fn claim(&mut self, index: u32) -> Result<(), String> {
         let len = self.rows.len();
-        let slot = self
-            .rows
-            .get_mut(index as usize)
-            .ok_or_else(|| format!("{} row {index} does not exist; the snapshot has {len}", self.noun))?;
+        let slot = self.rows.get_mut(index as usize).ok_or_else(|| {
+            format!(
+                "{} row {index} does not exist; the snapshot has {len}",
+                self.noun
+            )
+        })?;
         if let Some(first) = slot {
             return Err(format!(
                 "{} {index} already has row {first}; at most one row per {}",
@@ -315,11 +317,6 @@ impl<'r, 'o> Table<'r, 'o> {
         self.name = name;
         self.kind = kind;
         let rows = columns[0].1;
-        if rows > targets {
-            return Err(format!(
-                "{name}: {rows} rows for {targets} {noun}s; at most one row per {noun}"
-            ));
-        }
         if columns.iter().any(|&(_, len)| len != rows) {
             let lengths: Vec<String> = columns
                 .iter()
@@ -335,9 +332,18 @@ impl<'r, 'o> Table<'r, 'o> {
                 "{name}: the policy did not declare this action kind ({kind}) in its metadata; it proposed {rows}"
             ));
         }
+        if rows > targets {
+            return Err(format!(
+                "{name}: {rows} rows for {targets} {noun}s; at most one row per {noun}"
+            ));
+        }
         self.seen = Targets {
             noun,
-            rows: if rows > 0 { vec![None; targets] } else { Vec::new() },
+            rows: if rows > 0 {
+                vec![None; targets]
+            } else {
+                Vec::new()
+            },
             current: 0,
         };
         Ok(())
@@ -392,7 +398,10 @@ fn mig_layout(
             profiles.len()
         ));
     }
-    if let Some(p) = profiles.iter().find(|p| !valid_profile_name(&p.profile) || p.count == 0) {
+    if let Some(p) = profiles
+        .iter()
+        .find(|p| !valid_profile_name(&p.profile) || p.count == 0)
+    {
         return Err(format!(
             "profile {:?} with count {} is not a valid entry (a name of 1 to {MAX_PROFILE_NAME_BYTES} lower-case letters, digits, '.' and '+', and a count of at least 1)",
             crate::runtime::text::prefix(&p.profile, MAX_PROFILE_NAME_BYTES * 2),
@@ -626,7 +635,12 @@ mod tests {
             current_connections: 0,
             connection_limit: 0,
         };
-        builder.pool("mlPool", "Common", "ratio-member", &[sample("a:1"), sample("b:1")]);
+        builder.pool(
+            "mlPool",
+            "Common",
+            "ratio-member",
+            &[sample("a:1"), sample("b:1")],
+        );
         let snapshot = builder.build(1, 0);
         let mut output = decisions();
         output.member_ratios.member = vec![1, 1];

@@ -232,10 +232,7 @@ fn validate_metadata(m: &Metadata) -> Result<(), String> {
 /// `value` must be at most `max` bytes of text without control characters.
 fn one_line(field: &str, value: &str, max: usize) -> Result<(), String> {
     if value.len() > max {
-        return Err(format!(
-            "{field} is {} bytes; at most {max}",
-            value.len()
-        ));
+        return Err(format!("{field} is {} bytes; at most {max}", value.len()));
     }
     if value.chars().any(char::is_control) {
         return Err(format!(

@@ -200,6 +200,9 @@ mod tests {
         }
         // Each key is a few bytes; the overhead is what bounds the count.
         assert!(written <= quota / ENTRY_OVERHEAD_BYTES, "{written} entries");
-        assert!(written >= quota / (ENTRY_OVERHEAD_BYTES + 8), "{written} entries");
+        assert!(
+            written >= quota / (ENTRY_OVERHEAD_BYTES + 8),
+            "{written} entries"
+        );
     }
 }

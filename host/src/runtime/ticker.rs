@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use wasmtime::Engine;
 
@@ -26,11 +26,19 @@ impl EpochTicker {
         let thread = std::thread::Builder::new()
             .name("fulcrum-epoch".into())
             .spawn(move || {
+                // The epoch follows the wall clock: a wake-up that comes late
+                // (a busy machine) catches up on the ticks it missed.
+                let started = Instant::now();
+                let mut ticks: u128 = 0;
                 while !flag.load(Ordering::Relaxed) {
                     std::thread::sleep(TICK);
-                    match weak.upgrade() {
-                        Some(engine) => engine.increment_epoch(),
-                        None => return,
+                    let Some(engine) = weak.upgrade() else {
+                        return;
+                    };
+                    let due = started.elapsed().as_nanos() / TICK.as_nanos();
+                    while ticks < due {
+                        engine.increment_epoch();
+                        ticks += 1;
                     }
                 }
             })?;
@@ -50,8 +58,11 @@ impl Drop for EpochTicker {
     }
 }
 
-/// Whole ticks needed to cover `deadline` (at least one).
+/// The epoch deadline for a turn of `deadline`: the guest is interrupted one
+/// tick early, which leaves the host that tick for its own part of the turn
+/// (lifting and checking the output, keeping the state) and for a late
+/// wake-up of the ticker. At least one tick.
 pub(crate) fn ticks_for(deadline: Duration) -> u64 {
     let tick = TICK.as_nanos();
-    (deadline.as_nanos().div_ceil(tick)).max(1) as u64
+    (deadline.saturating_sub(TICK).as_nanos().div_ceil(tick)).max(1) as u64
 }

@@ -219,7 +219,10 @@ pub fn render(record: &AuditRecord) -> String {
     // Reasons, errors and target names come from outside the host: each
     // line's body is neutralised, so none can break or forge a line.
     let mut line = |label: &str, body: String| {
-        text.push_str(&format!("  {label:<9} {}\n", crate::observe::neutralize(&body)));
+        text.push_str(&format!(
+            "  {label:<9} {}\n",
+            crate::observe::neutralize(&body)
+        ));
     };
     for policy in &record.policies {
         if let Some(error) = &policy.error {

@@ -77,6 +77,10 @@ pub(crate) async fn create_transaction(
     method: Method,
     headers: HeaderMap,
     uri: Uri,
+    // Read whole though unused (clients send `{}`): a body left unread makes
+    // the server close the kept-alive connection, and a client that sends
+    // its next request on it meanwhile gets no answer.
+    _body: Bytes,
 ) -> Response {
     if let Some(refusal) = refuse_coordinated(&headers, &method, &uri) {
         return refusal;
