@@ -12,6 +12,11 @@
 //! allocator (the `host` binary's, mimalloc, underneath) tracks bytes
 //! allocated minus bytes freed on the main thread.
 
+#![allow(
+    unsafe_code,
+    reason = "a counting global allocator wraps mimalloc, and getrusage reads the peak memory"
+)]
+
 use std::alloc::{GlobalAlloc, Layout};
 use std::cell::Cell;
 use std::sync::atomic::{AtomicIsize, Ordering};

@@ -423,11 +423,12 @@ fn a_running_host_keeps_its_policy_when_the_file_turns_hostile() {
         if line.contains("reload failed, the running version stays") {
             reloads_failed += 1;
             waiting = false;
-        } else if line.starts_with("cycle ") && !waiting {
-            if let Some(next) = swaps.pop() {
-                replace(&policy, &next);
-                waiting = true;
-            }
+        } else if line.starts_with("cycle ")
+            && !waiting
+            && let Some(next) = swaps.pop()
+        {
+            replace(&policy, &next);
+            waiting = true;
         }
         lines.push(line);
     }

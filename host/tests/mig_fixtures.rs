@@ -9,7 +9,7 @@ use fulcrum_host::sources::nvidia_smi::parse_list;
 
 fn fixture(name: &str) -> String {
     let path: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/fixtures/nvidia-smi")
+        .join("../tests/fixtures/nvidia-smi")
         .join(name);
     std::fs::read_to_string(&path).unwrap_or_else(|err| panic!("{}: {err}", path.display()))
 }

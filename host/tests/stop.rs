@@ -2,6 +2,8 @@
 //! the cycle finishes, is printed and recorded, and the host exits with
 //! success; a second signal stops it at once, with 128 + the signal's number.
 
+#![allow(unsafe_code, reason = "libc::kill sends the stop signals under test")]
+
 mod common;
 
 use std::io::{BufRead, BufReader, Read};

@@ -7,6 +7,11 @@
 //! a file whose digest does not match — torn, truncated or tampered — is
 //! recompiled, never deserialized.
 
+#![allow(
+    unsafe_code,
+    reason = "deserializing compiled code: sound only for this engine's own output, checked by digest below"
+)]
+
 use std::hash::{Hash, Hasher};
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 
 fn read<T: DeserializeOwned>(relative: &str) -> T {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/bigip")
+        .join("../../tests/fixtures/bigip")
         .join(relative);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))

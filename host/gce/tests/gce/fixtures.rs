@@ -9,7 +9,7 @@ use fulcrum_gce::wire::{BackendService, InstanceGroupManager, ManagedInstanceLis
 
 fn fixture(name: &str) -> String {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/fixtures/gce")
+        .join("../../tests/fixtures/gce")
         .join(name);
     std::fs::read_to_string(&path)
         .unwrap_or_else(|error| panic!("cannot read fixture {}: {error}", path.display()))

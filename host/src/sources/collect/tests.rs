@@ -266,7 +266,7 @@ async fn prometheus_failures_name_each_query_and_keep_nothing() {
 
 fn nvidia_smi_fixtures() -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/fixtures/nvidia-smi")
+        .join("../tests/fixtures/nvidia-smi")
         .display()
         .to_string()
 }

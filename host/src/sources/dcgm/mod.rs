@@ -6,7 +6,7 @@
 //!   parsed again;
 //! - this file maps DCGM fields to readings, normalising units;
 //! - `scrape.rs` fetches an exporter's `/metrics` over HTTP and parses it;
-//! - `tests.rs` checks the recorded scrapes in `shared/fixtures/dcgm/` and
+//! - `tests.rs` checks the recorded scrapes in `tests/fixtures/dcgm/` and
 //!   hostile input.
 //!
 //! # Fields read

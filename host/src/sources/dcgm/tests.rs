@@ -4,7 +4,7 @@ use super::*;
 use crate::model::Health;
 
 fn fixture_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/dcgm")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/dcgm")
 }
 
 /// The fixture's path (as the source name) and text.

@@ -1,5 +1,5 @@
 //! Test access to the recorded nvidia-smi output in
-//! `shared/fixtures/nvidia-smi/`: a fixture file's text, and one command's
+//! `tests/fixtures/nvidia-smi/`: a fixture file's text, and one command's
 //! section of a full capture.
 
 use std::path::Path;
@@ -7,7 +7,7 @@ use std::path::Path;
 /// The text of fixture `name`.
 pub(super) fn fixture(name: &str) -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/fixtures/nvidia-smi")
+        .join("../tests/fixtures/nvidia-smi")
         .join(name);
     std::fs::read_to_string(&path).unwrap_or_else(|err| panic!("{}: {err}", path.display()))
 }

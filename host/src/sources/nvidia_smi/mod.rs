@@ -6,7 +6,7 @@
 //! The other views (`-q`, `pmon`, `dmon`, `topo -m`, `nvlink -s`) are not
 //! read: `--query-gpu` gives every value a snapshot takes from them, and `-L`
 //! or the table the MIG devices. The tests read the `-L`, `--query-gpu` and
-//! table sections of the full captures in `shared/fixtures/nvidia-smi/`
+//! table sections of the full captures in `tests/fixtures/nvidia-smi/`
 //! (`linux-x86_64__…`, every view of one H100 with MIG off and on) as well
 //! as the extracted files.
 //!

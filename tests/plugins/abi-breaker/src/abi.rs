@@ -7,6 +7,11 @@
 //! unsafe attribute because the names bypass Rust's symbol checks) and reads
 //! the settings the host placed in its memory from a raw pointer.
 
+#![allow(
+    unsafe_code,
+    reason = "this guest writes its canonical-ABI exports by hand to break the ABI on purpose"
+)]
+
 use std::alloc::{self, Layout};
 use std::cell::Cell;
 

@@ -7,6 +7,11 @@
 //! `metadata` is well-formed, `configure` accepts anything and `decide`
 //! returns no decisions.
 
+#![allow(
+    unsafe_code,
+    reason = "wit-bindgen's generated exports are unsafe extern functions"
+)]
+
 /// Bindings generated from `wit/types.wit`.
 mod bindings {
     wit_bindgen::generate!({
