@@ -331,8 +331,17 @@ mod tests {
         metrics.action("gpu-weighting", "member-ratio", ActionOutcome::Rejected);
         metrics.guard_rule("gpu-weighting", "step-limit", GuardEffect::HeldBack);
         metrics.backend("bigip", 4, 1);
+        metrics.dropped(
+            "flood",
+            crate::runtime::Dropped {
+                log_messages: 9992,
+                truncated_texts: 8,
+            },
+        );
         let text = metrics.encode();
         for line in [
+            "fulcrum_policy_text_dropped_total{policy=\"flood\",what=\"log_message\"} 9992",
+            "fulcrum_policy_text_dropped_total{policy=\"flood\",what=\"truncated\"} 8",
             "fulcrum_policy_evaluations_total{policy=\"gpu-weighting\"} 2",
             "fulcrum_policy_evaluation_errors_total{policy=\"gpu-weighting\",kind=\"timeout\"} 1",
             "fulcrum_actions_total{policy=\"gpu-weighting\",kind=\"member-ratio\",outcome=\"rejected\"} 1",

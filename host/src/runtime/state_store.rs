@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use imbl::OrdMap;
+use imbl::ordmap::DiffItem;
 
 /// Longest key a policy may use, in bytes.
 const MAX_KEY_BYTES: usize = 256;
@@ -73,6 +74,22 @@ impl PolicyState {
     /// [`ENTRY_OVERHEAD_BYTES`] per entry.
     pub fn used_bytes(&self) -> u64 {
         self.used_bytes
+    }
+
+    /// What changed since `earlier`: each key written (with its new value)
+    /// or removed (`None`), in key order. Nodes the two share are skipped,
+    /// so this costs the change, not the size of the state.
+    pub fn changes_since<'a>(
+        &'a self,
+        earlier: &'a PolicyState,
+    ) -> impl Iterator<Item = (&'a str, Option<&'a [u8]>)> {
+        earlier.entries.diff(&self.entries).map(|item| match item {
+            DiffItem::Add(key, value)
+            | DiffItem::Update {
+                new: (key, value), ..
+            } => (&**key, Some(&**value)),
+            DiffItem::Remove(key, _) => (&**key, None),
+        })
     }
 
     /// Start an evaluation's transaction over this state.
@@ -155,6 +172,22 @@ mod tests {
         drop(txn);
         assert_eq!(before, state_with(&[("a", b"1"), ("b", b"22")]));
         assert_eq!(before.get("a"), Some(&b"1"[..]));
+    }
+
+    #[test]
+    fn changes_since_lists_writes_and_removals() {
+        let before = state_with(&[("a", b"1"), ("b", b"2"), ("c", b"3")]);
+        let mut txn = before.begin(1024);
+        txn.set("a".into(), b"9".to_vec()).unwrap();
+        txn.delete("b");
+        txn.set("d".into(), b"4".to_vec()).unwrap();
+        let after = txn.commit();
+        let changes: Vec<_> = after.changes_since(&before).collect();
+        assert_eq!(
+            changes,
+            [("a", Some(&b"9"[..])), ("b", None), ("d", Some(&b"4"[..]))]
+        );
+        assert_eq!(after.changes_since(&after).count(), 0);
     }
 
     #[test]

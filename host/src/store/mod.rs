@@ -53,7 +53,7 @@ pub use intent::{Intent, LastApplied};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use redb::{
@@ -116,6 +116,9 @@ pub struct Store {
     /// (cycle, `at_ms`): records are never rewritten, so while it is still
     /// the oldest, retention need not read it again.
     oldest_kept: Mutex<Option<(u64, u64)>>,
+    /// Each policy's state as the file holds it, once this store has read or
+    /// written it: a save then writes only the keys that changed.
+    saved_states: Mutex<BTreeMap<String, PolicyState>>,
 }
 
 /// Most aged audit records one commit drops: a backlog (a retention just
@@ -216,6 +219,7 @@ impl Store {
             path: path.to_owned(),
             audit_retention: None,
             oldest_kept: Mutex::new(None),
+            saved_states: Mutex::new(BTreeMap::new()),
         };
         let txn = store.begin_write()?;
         {
@@ -265,7 +269,12 @@ impl Store {
             }
             entries.insert(key.to_owned(), value.value().to_vec());
         }
-        Ok(PolicyState::from_entries(entries))
+        let state = PolicyState::from_entries(entries);
+        self.saved_states
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(policy.to_owned(), state.clone());
+        Ok(state)
     }
 
     /// The guard clocks last saved; fresh ones when none were.
@@ -329,7 +338,9 @@ impl Store {
                 .map_err(self.db_err(op))?;
         }
         self.save_state(&txn, state)?;
-        txn.commit().map_err(self.db_err(op))
+        txn.commit().map_err(self.db_err(op))?;
+        self.remember_saved(state);
+        Ok(())
     }
 
     /// Step 3: append the cycle's audit record, note what was applied, keep
@@ -360,7 +371,9 @@ impl Store {
             intents.remove(record.cycle).map_err(self.db_err(op))?;
         }
         self.save_state(&txn, state)?;
-        txn.commit().map_err(self.db_err(op))
+        txn.commit().map_err(self.db_err(op))?;
+        self.remember_saved(state);
+        Ok(())
     }
 
     /// Intents of cycles that never completed, oldest first.
@@ -476,10 +489,37 @@ impl Store {
         Ok(())
     }
 
+    /// Note what a committed transaction saved, so the next save writes
+    /// only the difference.
+    fn remember_saved(&self, state: &CycleState<'_>) {
+        let mut saved = self
+            .saved_states
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        for &(policy, policy_state) in state.policies {
+            saved.insert(policy.to_owned(), policy_state.clone());
+        }
+    }
+
     fn save_state(&self, txn: &WriteTransaction, state: &CycleState<'_>) -> Result<(), StoreError> {
         let op = "saving policy state";
         let mut table = txn.open_table(POLICY_STATE).map_err(self.db_err(op))?;
+        let saved = self
+            .saved_states
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         for &(policy, policy_state) in state.policies {
+            // What the file holds is known: write only what changed since.
+            if let Some(earlier) = saved.get(policy) {
+                for (key, value) in policy_state.changes_since(earlier) {
+                    match value {
+                        Some(value) => table.insert((policy, key), value).map(drop),
+                        None => table.remove((policy, key)).map(drop),
+                    }
+                    .map_err(self.db_err(op))?;
+                }
+                continue;
+            }
             let mut stale = Vec::new();
             for entry in table.range((policy, "")..).map_err(self.db_err(op))? {
                 let (key, _) = entry.map_err(self.db_err(op))?;
