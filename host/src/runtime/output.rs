@@ -477,11 +477,10 @@ mod tests {
         }
     }
 
-    /// Checked against a snapshot with one pool of one member.
-    fn validate_all(decisions: wit::Decisions) -> Result<Vec<Decision>, String> {
-        let mut builder = SnapshotBuilder::new();
-        let member = MemberSample {
-            name: "ml-node-1:8080",
+    /// An enabled member of ratio 10 named `name`.
+    fn member(name: &str) -> MemberSample<'_> {
+        MemberSample {
+            name,
             address: "127.0.1.1",
             port: 8080,
             ratio: 10,
@@ -489,8 +488,18 @@ mod tests {
             availability: Availability::Available,
             current_connections: 0,
             connection_limit: 0,
-        };
-        builder.pool("mlPool", "Common", "ratio-member", &[member]);
+        }
+    }
+
+    /// Checked against a snapshot with one pool of one member.
+    fn validate_all(decisions: wit::Decisions) -> Result<Vec<Decision>, String> {
+        let mut builder = SnapshotBuilder::new();
+        builder.pool(
+            "mlPool",
+            "Common",
+            "ratio-member",
+            &[member("ml-node-1:8080")],
+        );
         validate(decisions, &builder.build(1, 0), &ActionKind::ALL)
     }
 
@@ -625,21 +634,11 @@ mod tests {
         assert!(validate_all(twice).is_ok());
 
         let mut builder = SnapshotBuilder::new();
-        let sample = |name| MemberSample {
-            name,
-            address: "127.0.1.1",
-            port: 8080,
-            ratio: 10,
-            state: MemberState::Enabled,
-            availability: Availability::Available,
-            current_connections: 0,
-            connection_limit: 0,
-        };
         builder.pool(
             "mlPool",
             "Common",
             "ratio-member",
-            &[sample("a:1"), sample("b:1")],
+            &[member("a:1"), member("b:1")],
         );
         let snapshot = builder.build(1, 0);
         let mut output = decisions();
@@ -657,18 +656,7 @@ mod tests {
         let small = SnapshotBuilder::new().build(1, 0);
         assert!(fuel(&small, 1 << 20) >= 1 << 20);
         let mut builder = SnapshotBuilder::new();
-        let members: Vec<MemberSample<'_>> = (0..100)
-            .map(|_| MemberSample {
-                name: "m:1",
-                address: "127.0.1.1",
-                port: 1,
-                ratio: 1,
-                state: MemberState::Enabled,
-                availability: Availability::Available,
-                current_connections: 0,
-                connection_limit: 0,
-            })
-            .collect();
+        let members: Vec<MemberSample<'_>> = (0..100).map(|_| member("m:1")).collect();
         builder.pool("p", "Common", "ratio-member", &members);
         let larger = builder.build(1, 0);
         assert!(fuel(&larger, 0) > fuel(&small, 0) + 200 * MAX_REASON_BYTES);
