@@ -27,7 +27,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::executor::Executor;
-use super::layout::MigRequest;
+use super::request::MigRequest;
 use super::rollout::{Drain, Progress, Rollout, RolloutConfig, Tick};
 use crate::model::Snapshot;
 use crate::plan::{Change, PlannedChange};

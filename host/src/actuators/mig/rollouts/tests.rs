@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::convert::Infallible;
 
 use super::*;
-use crate::mig::rollout::{MemberId, MemberStatus, PoolMembers};
+use crate::actuators::mig::rollout::{MemberId, MemberStatus, PoolMembers};
 use crate::model::{GpuSample, Health, MemberState, MigSample, NodeSample, SnapshotBuilder};
 use crate::sim::{GpuKind, MigAgent};
 

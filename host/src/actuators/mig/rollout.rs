@@ -31,7 +31,7 @@ use std::future::Future;
 use serde::{Deserialize, Serialize};
 
 use super::executor::{ApplyStatus, Executor};
-use super::layout::MigRequest;
+use super::request::MigRequest;
 use crate::model::MemberState;
 
 /// How long a rollout waits, in milliseconds.
