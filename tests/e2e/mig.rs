@@ -9,7 +9,7 @@
 use std::path::Path;
 
 use fulcrum_host::actuators::mig::bigip_drain::BigIpDrain;
-use fulcrum_host::actuators::mig::rollout::Drain;
+use fulcrum_host::actuators::mig::drain::Drain;
 use fulcrum_host::actuators::mig::rollouts::MigEvent;
 use fulcrum_host::config::{PolicyConfig, RunConfig};
 use fulcrum_host::engine::{CycleReport, Mode};

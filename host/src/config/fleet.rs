@@ -1,6 +1,6 @@
 //! [`FleetConfig`]: the shape of the embedded simulated fleet the demo runs
 //! on, as the `[fleet]` table sets it (parsed in `engine`). Plain values: the
-//! simulator itself is `crate::sim`, which reads them.
+//! simulator itself (`sim`) reads them.
 
 /// A fault the fleet injects on a schedule.
 #[derive(Debug, Clone, PartialEq)]

@@ -110,7 +110,7 @@ impl MigAgent {
     /// MIG state for `nodes` (name, GPU model, GPU count): every GPU starts
     /// with MIG off, except the first node's first four H100s, which start
     /// with one 7g.80gb instance each.
-    pub(crate) fn new<'a>(nodes: impl IntoIterator<Item = (&'a str, GpuKind, usize)>) -> Self {
+    pub fn new<'a>(nodes: impl IntoIterator<Item = (&'a str, GpuKind, usize)>) -> Self {
         let nodes = nodes
             .into_iter()
             .enumerate()

@@ -6,7 +6,9 @@
 //!
 //! - [`request`]: a requested layout for some GPUs of one node;
 //! - [`rollout`]: Drain → WaitIdle → Apply → Confirm → Restore → Done, persisted
-//!   between steps, with the [`rollout::Drain`] and [`executor::Executor`] seams;
+//!   between steps, driven through the [`drain::Drain`] and
+//!   [`executor::Executor`] seams;
+//! - [`drain`]: the load-balancer seam and which members a drain disables;
 //! - [`rollouts`]: the rollouts in progress, one per node, driven each cycle
 //!   and saved as one value;
 //! - [`bigip_drain`]: the drain through the BIG-IP's pools;
@@ -22,6 +24,7 @@
 pub mod actuator;
 pub mod bigip_drain;
 pub mod config;
+pub mod drain;
 pub mod executor;
 pub mod request;
 pub mod rollout;
