@@ -80,7 +80,7 @@ async fn run() {
         backends.clone(),
         Metrics::new(),
         Some(store),
-        Some(demo.mig_agent()),
+        Some(demo.mig_executor()),
     )
     .expect("the policy loads");
 

@@ -6,13 +6,15 @@
 //! [`sources`] (GPU telemetry, BIG-IP pools, GCE groups) → [`model`] (the
 //! snapshot) → [`runtime`] (policies, sandboxed) → [`guard`] (grants and
 //! guard rails) → [`plan`] (the minimal change set) → [`actuators`] (BIG-IP,
-//! GCE; [`mig`] for MIG layouts) → [`observe`] (metrics) and the store.
+//! GCE, MIG layouts) → [`observe`] (metrics) and the store. MIG geometry is
+//! the `fulcrum-mig` crate's, shared with the `mig-resize` policy.
 //!
 //! [`engine`] runs that flow once per cycle; [`backends`] holds the clients
 //! sources and actuators share; [`error_chain`] spells out why a request
 //! failed; [`config`] is the file that sets it all up;
 //! [`demo`] and [`sim`] are the embedded fleet and simulators the demo runs
-//! on; [`cli`] is the `host` binary.
+//! on, wired in through the same seams production uses (production code
+//! never imports them); [`cli`] is the `host` binary.
 
 pub mod actuators;
 pub mod backends;
@@ -22,7 +24,6 @@ pub mod demo;
 pub mod engine;
 pub mod error_chain;
 pub mod guard;
-pub mod mig;
 pub mod model;
 pub mod observe;
 pub mod plan;

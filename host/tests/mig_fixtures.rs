@@ -3,9 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use fulcrum_host::mig::geometry::place;
-use fulcrum_host::mig::profiles::GpuModel;
 use fulcrum_host::sources::nvidia_smi::parse_list;
+use fulcrum_mig::GpuModel;
+use fulcrum_mig::place;
 
 fn fixture(name: &str) -> String {
     let path: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR"))

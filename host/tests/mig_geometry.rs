@@ -2,8 +2,8 @@
 //! reference lists as valid is placed on every model it names; overlapping,
 //! mis-placed and over-full ones are rejected with the profile and the reason.
 
-use fulcrum_host::mig::geometry::{check_placed, layouts, place};
-use fulcrum_host::mig::profiles::{GpuModel, ProfileClass};
+use fulcrum_mig::{GpuModel, ProfileClass};
+use fulcrum_mig::{check_placed, layouts, place};
 
 /// The class of each name, to state layouts once for every model.
 fn name(model: GpuModel, class: ProfileClass) -> &'static str {

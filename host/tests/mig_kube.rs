@@ -24,11 +24,13 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::{Value, json};
 
-use fulcrum_host::mig::executor::any::AnyExecutor;
-use fulcrum_host::mig::executor::kube::{CONFIG_LABEL, KubeConfig, KubeExecutor, STATE_LABEL};
-use fulcrum_host::mig::executor::mig_parted::config_name;
-use fulcrum_host::mig::executor::{ApplyStatus, Executor};
-use fulcrum_host::mig::layout::MigRequest;
+use fulcrum_host::actuators::mig::executor::any::AnyExecutor;
+use fulcrum_host::actuators::mig::executor::kube::{
+    CONFIG_LABEL, KubeConfig, KubeExecutor, STATE_LABEL,
+};
+use fulcrum_host::actuators::mig::executor::mig_parted::config_name;
+use fulcrum_host::actuators::mig::executor::{ApplyStatus, Executor};
+use fulcrum_host::actuators::mig::request::MigRequest;
 
 const TOKEN: &str = "loopback-token";
 const NODE: &str = "ml-node-1";

@@ -205,7 +205,7 @@ fn build() -> Result<(), String> {
     for watched in [
         "wit",
         "plugins",
-        "host/src/mig",
+        "host/mig",
         "tests/plugins",
         "Cargo.toml",
         "Cargo.lock",

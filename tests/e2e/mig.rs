@@ -8,12 +8,12 @@
 
 use std::path::Path;
 
+use fulcrum_host::actuators::mig::bigip_drain::BigIpDrain;
+use fulcrum_host::actuators::mig::drain::Drain;
+use fulcrum_host::actuators::mig::rollouts::MigEvent;
 use fulcrum_host::config::{PolicyConfig, RunConfig};
 use fulcrum_host::engine::{CycleReport, Mode};
 use fulcrum_host::guard::Rule;
-use fulcrum_host::mig::drain::BigIpDrain;
-use fulcrum_host::mig::rollout::Drain;
-use fulcrum_host::mig::rollouts::MigEvent;
 use fulcrum_host::model::Snapshot;
 use fulcrum_host::plan::Change;
 use fulcrum_host::sim::FleetConfig;

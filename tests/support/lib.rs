@@ -154,7 +154,7 @@ fn new_engine(
         backends.clone(),
         metrics.clone(),
         store,
-        Some(demo.mig_agent()),
+        Some(demo.mig_executor()),
     )
     .expect("policies load")
 }

@@ -1,11 +1,14 @@
 //! Actuators apply a [`Plan`] with the backends' own wire protocols:
 //! [`bigip`] writes each pool's changes in one iControl REST transaction,
 //! [`gce`] resizes groups and patches backend capacity through Compute
-//! operations waited to completion. Every change gets its own result, in plan
-//! order; a change no backend is configured for fails with that reason.
+//! operations waited to completion; [`mig`] rolls MIG layouts out over
+//! several cycles (drain, reconfigure, restore). Every change gets its own
+//! result, in plan order; a change no backend is configured for fails with
+//! that reason.
 
 pub mod bigip;
 pub mod gce;
+pub mod mig;
 
 use crate::backends::Backends;
 use crate::plan::{Change, Plan};

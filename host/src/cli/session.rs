@@ -85,14 +85,14 @@ impl Session {
             _ => None,
         };
         let runtime = super::engine(global)?;
-        let mig_agent = demo.as_ref().map(Demo::mig_agent);
+        let mig_executor = demo.as_ref().map(Demo::mig_executor);
         let engine = Engine::new(
             runtime,
             &config,
             backends.clone(),
             metrics.clone(),
             store,
-            mig_agent,
+            mig_executor,
         )
         .map_err(Failure::policy)?;
         Ok(Session {

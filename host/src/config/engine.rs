@@ -21,8 +21,8 @@ use std::time::Duration;
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::fleet::FleetConfig;
 use super::span::Source;
-use crate::sim::FleetConfig;
 
 /// `[engine]` as written.
 #[derive(Debug, Default, Deserialize)]

@@ -12,6 +12,7 @@
 
 mod backends;
 mod engine;
+mod fleet;
 mod policy;
 mod secret;
 mod span;
@@ -23,12 +24,12 @@ use serde::Deserialize;
 
 pub use backends::{BigIpAuth, BigIpConfig, GceConfig, GceCredentials, GroupConfig};
 pub use engine::{EngineSettings, FleetToml, SignalConfig};
+pub use fleet::{FleetConfig, NodeFault};
 pub use policy::PolicyConfig;
 pub use secret::{Secret, SecretSource};
 
+use crate::actuators::mig::config::MigConfig;
 use crate::guard::GuardRails;
-use crate::mig::config::MigConfig;
-use crate::sim::FleetConfig;
 use crate::sources::TelemetryConfig;
 
 /// What `host run --config FILE` runs.

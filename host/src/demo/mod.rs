@@ -22,13 +22,14 @@ use anyhow::Context as _;
 
 pub use queue::QueueModel;
 
+use crate::actuators::mig::config::MigConfig;
+use crate::actuators::mig::executor::embedded::EmbeddedExecutor;
 use crate::backends::Backends;
 use crate::config::{
     BigIpAuth, BigIpConfig, EngineSettings, GceConfig, GroupConfig, PolicyConfig, RunConfig, Secret,
 };
 use crate::engine::{CycleReport, Engine, Mode};
 use crate::guard::GuardRails;
-use crate::mig::config::MigConfig;
 use crate::sim::{ExporterServers, Fleet, FleetConfig};
 use crate::sources::{DcgmConfig, JoinBy, TelemetryConfig};
 
@@ -142,9 +143,15 @@ impl Demo {
         }
     }
 
-    /// The fleet's MIG node agent: the executor MIG rollouts on the demo use.
+    /// The fleet's MIG node agent, to watch or tune it.
     pub fn mig_agent(&self) -> crate::sim::MigAgent {
         self.fleet.mig_agent()
+    }
+
+    /// The fleet's MIG node agent as the executor MIG rollouts on the demo
+    /// use (`[mig] executor = { kind = "embedded" }`).
+    pub fn mig_executor(&self) -> EmbeddedExecutor {
+        EmbeddedExecutor::new("the demo fleet's MIG node agent", self.mig_agent())
     }
 
     /// The demand signals of the current step.

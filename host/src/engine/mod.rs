@@ -13,7 +13,6 @@
 //! stays and the error is reported.
 
 mod collect;
-mod mig;
 mod record;
 mod report;
 mod slot;
@@ -23,16 +22,17 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::actuators;
+use crate::actuators::mig::MigActuator;
+use crate::actuators::mig::executor::embedded::EmbeddedExecutor;
+use crate::actuators::mig::request::check_geometry;
+use crate::actuators::mig::rollouts::MigRollouts;
 use crate::backends::Backends;
 use crate::config::RunConfig;
 use crate::guard::{self, GuardClocks, GuardContext, GuardRails, PolicyProposal};
-use crate::mig::layout::MigRequest;
-use crate::mig::rollouts::MigRollouts;
-use crate::model::{ProfileCount, Snapshot};
+use crate::model::Snapshot;
 use crate::observe::{ActionOutcome, GuardEffect, Metrics};
 use crate::plan::Plan;
 use crate::runtime::{Dropped, PolicyEngine};
-use crate::sim::MigAgent;
 use crate::sources::{NodeIdentity, TelemetryCollector};
 use crate::store::Store;
 
@@ -64,7 +64,7 @@ pub struct Engine {
     /// memory only.
     store: Option<Store>,
     /// MIG rollouts, when `[mig]` is configured.
-    mig: Option<mig::Mig>,
+    mig: Option<MigActuator>,
     quarantine_after: u32,
     reload_requested: bool,
     version: u64,
@@ -82,7 +82,7 @@ impl Engine {
         backends: Backends,
         metrics: Metrics,
         store: Option<Store>,
-        mig_agent: Option<MigAgent>,
+        mig_executor: Option<EmbeddedExecutor>,
     ) -> anyhow::Result<Engine> {
         let mut policies = config
             .policies
@@ -109,7 +109,7 @@ impl Engine {
             version = store.next_cycle()? - 1;
         }
         let mig = match &config.mig {
-            Some(mig) => Some(mig::Mig {
+            Some(mig) => Some(MigActuator {
                 rollouts: MigRollouts::restore(
                     mig.settings(),
                     match &store {
@@ -117,7 +117,7 @@ impl Engine {
                         None => Default::default(),
                     },
                 ),
-                executor: mig.executor(mig_agent).map_err(anyhow::Error::msg)?,
+                executor: mig.executor(mig_executor).map_err(anyhow::Error::msg)?,
             }),
             None => None,
         };
@@ -217,8 +217,8 @@ impl Engine {
                 _ => None,
             })
             .collect();
-        let geometry = mig_geometry;
-        let held = self.mig.as_ref().map(mig::Mig::held).unwrap_or_default();
+        let geometry = check_geometry;
+        let held = self.mig.as_ref().map(MigActuator::held).unwrap_or_default();
         let guarded = guard::check(
             &snapshot,
             &proposals,
@@ -500,17 +500,4 @@ impl Engine {
         }
         lines
     }
-}
-
-/// The MIG geometry rail: a layout must have a valid placement on the GPUs'
-/// model.
-fn mig_geometry(
-    snapshot: &Snapshot,
-    node: u32,
-    gpus: &[u32],
-    profiles: &[ProfileCount],
-) -> Result<(), String> {
-    MigRequest::from_action(snapshot, node, gpus, profiles)
-        .and_then(|request| request.placement().map(drop))
-        .map_err(|err| err.to_string())
 }

@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use crate::actuators::ChangeResult;
+use crate::actuators::mig::rollouts::MigEvent;
 use crate::guard::{Accepted, Rejection};
-use crate::mig::rollouts::MigEvent;
 use crate::model::Snapshot;
 use crate::plan::Plan;
 use crate::runtime::{Dropped, Evaluation};

@@ -11,9 +11,9 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use crate::mig::executor::{ApplyStatus, Executor};
-use crate::mig::geometry::Placed;
-use crate::mig::layout::MigRequest;
+use crate::actuators::mig::executor::{ApplyStatus, Executor};
+use crate::actuators::mig::request::MigRequest;
+use fulcrum_mig::Placed;
 
 use super::gpu::GpuKind;
 
@@ -110,7 +110,7 @@ impl MigAgent {
     /// MIG state for `nodes` (name, GPU model, GPU count): every GPU starts
     /// with MIG off, except the first node's first four H100s, which start
     /// with one 7g.80gb instance each.
-    pub(crate) fn new<'a>(nodes: impl IntoIterator<Item = (&'a str, GpuKind, usize)>) -> Self {
+    pub fn new<'a>(nodes: impl IntoIterator<Item = (&'a str, GpuKind, usize)>) -> Self {
         let nodes = nodes
             .into_iter()
             .enumerate()
@@ -331,8 +331,8 @@ fn holds(gpu: &GpuMig, layout: &Layout, request: &MigRequest) -> bool {
 }
 
 fn placement(kind: GpuKind, layout: &Layout) -> Option<Vec<Placed>> {
-    let model = crate::mig::profiles::GpuModel::from_name(kind.model_name())?;
-    crate::mig::geometry::place(model, layout.iter().map(|(p, &n)| (p.as_str(), n))).ok()
+    let model = fulcrum_mig::GpuModel::from_name(kind.model_name())?;
+    fulcrum_mig::place(model, layout.iter().map(|(p, &n)| (p.as_str(), n))).ok()
 }
 
 /// Complete `gpu`'s change: the new instances replace the old.

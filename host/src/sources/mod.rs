@@ -13,6 +13,7 @@
 //! - `config`: the `[[telemetry]]` tables ([`TelemetryConfig`]);
 //! - `collect`: [`TelemetryCollector`], one cycle's reads of every source,
 //!   joined to nodes, with age and staleness, as [`SnapshotBuilder`] rows;
+//! - [`mig`]: what MIG-enabled GPUs report, their instances as snapshot rows;
 //! - `http`: the bounded GET the HTTP sources share.
 //!
 //! Each cycle:
@@ -38,6 +39,7 @@ mod config;
 pub mod dcgm;
 pub mod groups;
 mod http;
+pub mod mig;
 pub mod nvidia_smi;
 pub mod pools;
 pub mod prometheus;

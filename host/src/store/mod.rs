@@ -60,8 +60,8 @@ use redb::{
     ConcurrencyMode, Database, ReadOnlyDatabase, ReadableDatabase, ReadableTable, WriteTransaction,
 };
 
+use crate::actuators::mig::rollouts::SavedRollouts;
 use crate::guard::GuardClocks;
-use crate::mig::rollouts::SavedRollouts;
 use crate::runtime::PolicyState;
 use intent::target_key;
 use tables::{

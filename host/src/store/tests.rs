@@ -393,20 +393,56 @@ fn the_inputs_digest_is_sha256_of_the_snapshot() {
 
     // What anyone can recompute from the snapshot's JSON, for one larger
     // than the buffer the hash is fed through.
-    let fleet = crate::sim::Fleet::new(
-        crate::sim::FleetConfig {
-            nodes: 100,
-            ..crate::sim::FleetConfig::default()
-        },
-        0,
-    )
-    .snapshot(1);
+    let fleet = many_nodes();
     let json = serde_json::to_vec(&fleet).unwrap();
     assert!(json.len() > 64 << 10, "{} bytes", json.len());
     assert_eq!(
         inputs_digest(&fleet),
         hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&json))
     );
+}
+
+/// A snapshot of 150 nodes of eight GPUs, over 64 KiB of JSON.
+fn many_nodes() -> crate::model::Snapshot {
+    use crate::model::{GpuSample, Health, NodeSample, SnapshotBuilder};
+    let mut builder = SnapshotBuilder::new();
+    for node in 0..150 {
+        let name = format!("ml-node-{node}");
+        let address = format!("127.0.1.{node}");
+        let uuids: Vec<String> = (0..8)
+            .map(|gpu| format!("GPU-{node:04}-{gpu:04}"))
+            .collect();
+        let gpus: Vec<GpuSample<'_>> = (0..8)
+            .map(|gpu| GpuSample {
+                index: gpu,
+                uuid: &uuids[gpu as usize],
+                model: "NVIDIA H100 80GB HBM3",
+                utilization: 0.5,
+                tensor_activity: 0.25,
+                memory_used_mib: 40_000.0,
+                memory_total_mib: 81_559.0,
+                temperature_c: 55.0,
+                power_w: 400.0,
+                power_limit_w: 700.0,
+                throttled: false,
+                last_xid: 0,
+                health: Health::Healthy,
+                mig: None,
+            })
+            .collect();
+        builder.node(
+            &NodeSample {
+                name: &name,
+                address: &address,
+                health: Health::Healthy,
+                telemetry_age_ms: 0,
+                stale: false,
+                labels: &[],
+            },
+            &gpus,
+        );
+    }
+    builder.build(1, 0)
 }
 
 /// Set for the child process: the store file it writes to, and what it does.

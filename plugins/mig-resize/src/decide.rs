@@ -7,9 +7,8 @@ use std::collections::BTreeMap;
 
 use fulcrum_sdk::{Decision, GpuView, Health, Host, Level, ProfileCount, SnapshotView, actions};
 
-use crate::mig::geometry::layouts;
-use crate::mig::profiles::{GpuModel, Profile};
 use crate::settings::Settings;
+use fulcrum_mig::{GpuModel, Profile, layouts};
 
 /// The label the GPU Operator's MIG manager reports progress in.
 const STATE_LABEL: &str = "nvidia.com/mig.config.state";

@@ -14,7 +14,7 @@
 //!
 //! While some profile is short, the policy picks the one GPU change that
 //! closes the most of the shortfall ([`decide`]): every GPU that may be
-//! changed, against every layout its model accepts ([`mig::geometry`]). Each
+//! changed, against every layout its model accepts ([`fulcrum_mig::layouts`]). Each
 //! change is one more GPU drained, so it takes the biggest step first and stops
 //! when no change helps or `max_gpus_per_cycle` GPUs are chosen. Ties go to
 //! the layout that keeps most of the GPU's current instances, then the one
@@ -31,19 +31,12 @@
 //! { "busy_threshold": 0.05, "max_gpus_per_cycle": 1, "signal_prefix": "mig-demand/" }
 //! ```
 //!
-//! The MIG geometry is the host's own (`host/src/mig/{profiles,geometry}.rs`,
-//! dependency-free), compiled into the policy, so a layout the policy
-//! proposes is one the host's check accepts.
+//! The MIG geometry is the host's own: the `fulcrum-mig` crate (`host/mig`,
+//! std only), so a layout the policy proposes is one the host's check
+//! accepts.
 
 pub mod decide;
 pub mod settings;
-
-/// The host's MIG profile tables and placement check.
-#[path = "../../../host/src/mig"]
-pub mod mig {
-    pub mod geometry;
-    pub mod profiles;
-}
 
 use fulcrum_sdk::{ActionKind, Decisions, Host, Metadata, Policy, SnapshotView};
 

@@ -35,8 +35,6 @@
 
 mod snapshot;
 mod targets;
-#[cfg(test)]
-mod tests;
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;

@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use super::mig_parted::{config_for, config_name, to_yaml};
 use super::{ApplyStatus, Executor};
-use crate::mig::layout::MigRequest;
+use crate::actuators::mig::request::MigRequest;
 
 /// How the command executor runs.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -8,7 +8,7 @@
 //! executor = { kind = "kubernetes", server = "http://127.0.0.1:8001" }
 //! # or: { kind = "command", apply = ["ssh", "{node}", "nvidia-mig-parted", "apply",
 //! #       "-f", "{config_file}", "-c", "{config_name}"], config_dir = "/var/lib/fulcrum/mig" }
-//! # or: { kind = "embedded" }  (the demo's simulated node agent)
+//! # or: { kind = "embedded" }  (the executor handed in at set-up: the demo's node agent)
 //! ```
 
 use std::path::PathBuf;
@@ -18,10 +18,10 @@ use serde::Deserialize;
 
 use super::executor::any::AnyExecutor;
 use super::executor::command::{CommandConfig, CommandExecutor};
+use super::executor::embedded::EmbeddedExecutor;
 use super::executor::kube::{KubeConfig, KubeExecutor};
 use super::rollout::RolloutConfig;
 use super::rollouts::RolloutSettings;
-use crate::sim::MigAgent;
 
 /// `[mig]` as written and as the host runs with it.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -56,7 +56,7 @@ pub enum ExecutorConfig {
         #[serde(default = "default_request_timeout_ms")]
         timeout_ms: u64,
     },
-    /// A command per layout (see `mig::executor::command` for placeholders).
+    /// A command per layout (see `actuators::mig::executor::command` for placeholders).
     Command {
         apply: Vec<String>,
         #[serde(default)]
@@ -67,7 +67,7 @@ pub enum ExecutorConfig {
         #[serde(default = "default_command_timeout_ms")]
         timeout_ms: u64,
     },
-    /// The embedded fleet's node agent (the demo).
+    /// The executor handed to the host at set-up (the demo fleet's node agent).
     Embedded {},
 }
 
@@ -135,9 +135,9 @@ impl MigConfig {
         }
     }
 
-    /// The configured executor; `embedded` is the demo fleet's agent, which
-    /// `kind = "embedded"` needs.
-    pub fn executor(&self, embedded: Option<MigAgent>) -> Result<AnyExecutor, String> {
+    /// The configured executor; `embedded` is the one handed in at set-up
+    /// (the demo fleet's agent), which `kind = "embedded"` needs.
+    pub fn executor(&self, embedded: Option<EmbeddedExecutor>) -> Result<AnyExecutor, String> {
         match &self.executor {
             ExecutorConfig::Kubernetes {
                 server,

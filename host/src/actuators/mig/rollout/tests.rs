@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 
 use super::*;
+use crate::actuators::mig::drain::MemberStatus;
 use crate::model::MemberState;
 
 /// The world the rollout acts on; shared by the fakes, survives "restarts".

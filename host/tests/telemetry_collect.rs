@@ -1,12 +1,18 @@
+//! The telemetry collector against the simulated fleet's DCGM exporters,
+//! hand-made pages, Prometheus servers and nvidia-smi files and commands:
+//! joins, staleness, failures that stay with their target.
+
 use std::path::Path;
 
 use axum::Router;
 use axum::routing::get;
 
-use super::*;
-use crate::model::{Health, SnapshotBuilder};
-use crate::sim::{ExporterServers, Fleet, FleetConfig};
-use crate::sources::{DcgmConfig, NvidiaSmiConfig, PrometheusConfig, PrometheusQueries};
+use fulcrum_host::model::{Health, SnapshotBuilder};
+use fulcrum_host::sim::{ExporterServers, Fleet, FleetConfig};
+use fulcrum_host::sources::{
+    CycleTelemetry, DcgmConfig, JoinBy, NodeIdentity, NvidiaSmiConfig, NvidiaSmiFormat,
+    PrometheusConfig, PrometheusQueries, TelemetryCollector, TelemetryConfig,
+};
 
 const T0: u64 = 1_767_225_600_000;
 

@@ -5,10 +5,16 @@
 use std::collections::BTreeMap;
 use std::convert::Infallible;
 
-use super::*;
-use crate::mig::rollout::{MemberId, MemberStatus, PoolMembers};
-use crate::model::{GpuSample, Health, MemberState, MigSample, NodeSample, SnapshotBuilder};
-use crate::sim::{GpuKind, MigAgent};
+use fulcrum_host::actuators::mig::drain::{Drain, MemberId, MemberStatus, PoolMembers};
+use fulcrum_host::actuators::mig::request::MigRequest;
+use fulcrum_host::actuators::mig::rollouts::{
+    MigEvent, MigRollouts, RolloutSettings, SavedRollouts, gpus_idle,
+};
+use fulcrum_host::model::{
+    GpuSample, Health, MemberState, MigSample, NodeSample, Snapshot, SnapshotBuilder,
+};
+use fulcrum_host::plan::{Change, PlannedChange};
+use fulcrum_host::sim::{GpuKind, MigAgent};
 
 const H100: &str = "NVIDIA H100 80GB HBM3";
 

@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 
 use super::mig_parted::config_name;
 use super::{ApplyStatus, Executor};
-use crate::mig::layout::MigRequest;
+use crate::actuators::mig::request::MigRequest;
 
 /// The label that selects a node's MIG config.
 pub const CONFIG_LABEL: &str = "nvidia.com/mig.config";

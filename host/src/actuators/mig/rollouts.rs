@@ -26,9 +26,10 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use super::drain::Drain;
 use super::executor::Executor;
-use super::layout::MigRequest;
-use super::rollout::{Drain, Progress, Rollout, RolloutConfig, Tick};
+use super::request::MigRequest;
+use super::rollout::{Progress, Rollout, RolloutConfig, Tick};
 use crate::model::Snapshot;
 use crate::plan::{Change, PlannedChange};
 
@@ -370,6 +371,3 @@ pub fn gpus_idle(snapshot: &Snapshot, request: &MigRequest, threshold: f32) -> b
                 .all(|i| idle(snapshot.mig_instances.utilization[i]))
     })
 }
-
-#[cfg(test)]
-mod tests;

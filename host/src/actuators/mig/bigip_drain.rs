@@ -7,7 +7,7 @@
 use fulcrum_bigip::source::{MemberObservation, observe};
 use fulcrum_bigip::{Actuator, MemberChange, MemberState, PoolChangeSet, PoolResult};
 
-use super::rollout::{Drain, MemberId, MemberStatus, PoolMembers};
+use super::drain::{Drain, MemberId, MemberStatus, PoolMembers};
 use crate::backends::BigIp;
 use crate::error_chain::with_causes;
 use crate::sources::pools::member_state;

@@ -1,14 +1,15 @@
 //! [`MigRequest`]: one layout for some GPUs of one node, checked against the
 //! GPUs' model before anything is drained. This is what a `set-mig-layout`
 //! decision becomes once the guard accepts it, and what the rollout persists.
+//! [`check_geometry`] is the guard's MIG geometry rail.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::geometry::{self, LayoutError, Placed};
-use super::profiles::GpuModel;
 use crate::model::{ProfileCount, Snapshot};
+use fulcrum_mig::GpuModel;
+use fulcrum_mig::{LayoutError, Placed};
 
 /// Put `gpus` of `node` into one MIG layout.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -131,7 +132,7 @@ impl MigRequest {
     /// The placement each GPU gets; empty when MIG is to be disabled.
     pub fn placement(&self) -> Result<Vec<Placed>, RequestError> {
         let model = self.gpu_model()?;
-        geometry::place(
+        fulcrum_mig::place(
             model,
             self.profiles
                 .iter()
@@ -162,4 +163,17 @@ impl MigRequest {
             .collect();
         parts.join(" + ")
     }
+}
+
+/// The MIG geometry rail (the guard's `MigGeometry`): a layout must have a
+/// valid placement on the GPUs' model.
+pub fn check_geometry(
+    snapshot: &Snapshot,
+    node: u32,
+    gpus: &[u32],
+    profiles: &[ProfileCount],
+) -> Result<(), String> {
+    MigRequest::from_action(snapshot, node, gpus, profiles)
+        .and_then(|request| request.placement().map(drop))
+        .map_err(|err| err.to_string())
 }

@@ -7,17 +7,20 @@
 //! - [`mig_parted`]: the mig-parted config (schema v1) and name of a layout;
 //! - [`kube`]: the GPU Operator path, through node label `nvidia.com/mig.config`;
 //! - [`command`]: an operator-configured command (argv, no shell, with a timeout);
-//! - [`any`]: whichever of these (or the embedded fleet's agent) is configured.
+//! - [`embedded`]: one that runs in the host process, handed in at set-up
+//!   (the demo fleet's node agent);
+//! - [`any`]: whichever of these is configured.
 
 pub mod any;
 pub mod command;
+pub mod embedded;
 pub mod kube;
 pub mod mig_parted;
 
 use std::fmt;
 use std::future::Future;
 
-use super::layout::MigRequest;
+use super::request::MigRequest;
 
 /// How far a layout has got on its node.
 #[derive(Debug, Clone, PartialEq, Eq)]

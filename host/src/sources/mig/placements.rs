@@ -1,11 +1,12 @@
-//! Placements for MIG instances a source reports without them. DCGM names
+//! [`placements`]: where on the slice grid MIG instances a source reports
+//! without a placement sit. DCGM names
 //! each instance's profile and GPU instance id but not where it sits on the
 //! slice grid; the instances of one GPU are given the placement [`place`]
 //! computes for their profiles (the order the driver creates them in), each
 //! profile's slots going to its instances in id order.
 
-use super::geometry::place;
-use super::profiles::GpuModel;
+use fulcrum_mig::GpuModel;
+use fulcrum_mig::place;
 
 /// `(start, size)` in memory slices for each instance `(profile, id)` of one
 /// GPU of `model`, in the order given; `(0, 0)` for every instance when the

@@ -2,11 +2,11 @@
 //! the rollouts can be driven with.
 
 use super::command::CommandExecutor;
+use super::embedded::EmbeddedExecutor;
 use super::kube::KubeExecutor;
 use super::{ApplyStatus, Executor};
+use crate::actuators::mig::request::MigRequest;
 use crate::error_chain::with_causes;
-use crate::mig::layout::MigRequest;
-use crate::sim::MigAgent;
 
 /// One of the executors; errors are their messages.
 #[derive(Debug, Clone)]
@@ -15,8 +15,8 @@ pub enum AnyExecutor {
     Kubernetes(KubeExecutor),
     /// An operator-configured command.
     Command(CommandExecutor),
-    /// The embedded fleet's node agent.
-    Embedded(MigAgent),
+    /// One the host embeds (the demo fleet's node agent).
+    Embedded(EmbeddedExecutor),
 }
 
 impl Executor for AnyExecutor {
@@ -26,7 +26,7 @@ impl Executor for AnyExecutor {
         match self {
             AnyExecutor::Kubernetes(e) => e.apply(request).await.map_err(|e| with_causes(&e)),
             AnyExecutor::Command(e) => e.apply(request).await.map_err(|e| with_causes(&e)),
-            AnyExecutor::Embedded(e) => e.apply(request).await.map_err(|e| with_causes(&e)),
+            AnyExecutor::Embedded(e) => e.apply(request).await,
         }
     }
 
@@ -34,7 +34,7 @@ impl Executor for AnyExecutor {
         match self {
             AnyExecutor::Kubernetes(e) => e.status(request).await.map_err(|e| with_causes(&e)),
             AnyExecutor::Command(e) => e.status(request).await.map_err(|e| with_causes(&e)),
-            AnyExecutor::Embedded(e) => e.status(request).await.map_err(|e| with_causes(&e)),
+            AnyExecutor::Embedded(e) => e.status(request).await,
         }
     }
 }

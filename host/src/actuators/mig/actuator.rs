@@ -1,25 +1,27 @@
-//! The engine's side of MIG resizing: planned layouts become rollouts, and
-//! every rollout in progress takes its next step each applying cycle —
-//! drained through the BIG-IP, applied by the configured executor, saved to
-//! the store after every step so a restart resumes where it stopped.
+//! [`MigActuator`]: applying planned MIG layouts. Planned layouts become
+//! rollouts, and every rollout in progress takes its next step each applying
+//! cycle — drained through the BIG-IP, applied by the configured executor,
+//! saved to the store after every step so a restart resumes where it stopped.
 
+use super::bigip_drain::BigIpDrain;
+use super::executor::any::AnyExecutor;
+use super::rollouts::{MigEvent, MigRollouts};
 use crate::actuators::ChangeResult;
 use crate::backends::Backends;
 use crate::guard::Held;
-use crate::mig::drain::BigIpDrain;
-use crate::mig::executor::any::AnyExecutor;
-use crate::mig::rollouts::{MigEvent, MigRollouts};
 use crate::model::Snapshot;
 use crate::plan::{Change, Plan};
 use crate::store::Store;
 
 /// Rollouts in progress and what applies their layouts.
-pub(super) struct Mig {
+pub struct MigActuator {
+    /// The rollouts in progress.
     pub rollouts: MigRollouts,
+    /// What applies their layouts.
     pub executor: AnyExecutor,
 }
 
-impl Mig {
+impl MigActuator {
     /// The members rollouts in progress have drained, held from policies
     /// until each rollout enables them again.
     pub fn held(&self) -> Held {

@@ -23,7 +23,7 @@ use serde::ser::Serializer;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::mig::layout::MigRequest;
+use crate::actuators::mig::request::MigRequest;
 
 /// The only schema version mig-parted reads.
 pub const VERSION: &str = "v1";
