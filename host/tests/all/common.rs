@@ -1,12 +1,23 @@
-//! Shared by the tests that run the `host` binary against a BIG-IP simulator
+//! Shared by the tests that run the `host` binary: the turn every such test
+//! takes ([`alone`]); and, for those that run it against a BIG-IP simulator
 //! whose answers are slowed down, so that most of each cycle is spent
-//! collecting and applying: the binary, its audit log, and the setup.
+//! collecting and applying, the binary, its audit log, and the setup.
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use fulcrum_bigip::sim::{Faults, RunningSim, SimOptions};
 use fulcrum_plugin_artifacts as artifacts;
+
+static ONE_HOST_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+/// Held by every test while it runs the `host` binary, so hosts take turns.
+pub fn alone() -> MutexGuard<'static, ()> {
+    ONE_HOST_AT_A_TIME
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+}
 
 /// The `host` binary with `args`, compiling policies afresh.
 fn host(args: &[&str]) -> Command {

@@ -4,13 +4,11 @@
 
 #![allow(unsafe_code, reason = "libc::kill sends the stop signals under test")]
 
-mod common;
-
 use std::io::{BufRead, BufReader, Read};
 use std::process::{ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Running, SlowBox, audit};
+use crate::common::{Running, SlowBox, audit};
 
 /// Starts `host run` on `config` back to back, waits for its first cycle,
 /// lets the second get under way, then sends `signals` 20 ms apart. Returns
@@ -55,7 +53,12 @@ fn run_and_signal(config: &str, signals: &[libc::c_int]) -> (ExitStatus, usize, 
 }
 
 #[tokio::test(flavor = "multi_thread")]
+#[allow(
+    clippy::await_holding_lock,
+    reason = "the guard only makes hosts take turns; no task here waits on it"
+)]
 async fn sigterm_finishes_and_records_the_cycle_in_progress() {
+    let _alone = crate::common::alone();
     let slow = SlowBox::start().await;
     let (status, printed, stderr) = run_and_signal(slow.config(), &[libc::SIGTERM]);
     assert!(status.success(), "{status}: {stderr}");
@@ -93,7 +96,12 @@ async fn sigterm_finishes_and_records_the_cycle_in_progress() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+#[allow(
+    clippy::await_holding_lock,
+    reason = "the guard only makes hosts take turns; no task here waits on it"
+)]
 async fn a_second_signal_stops_at_once() {
+    let _alone = crate::common::alone();
     let slow = SlowBox::start().await;
     let (status, printed, stderr) = run_and_signal(slow.config(), &[libc::SIGINT, libc::SIGINT]);
     assert_eq!(status.code(), Some(130), "{stderr}");

@@ -16,8 +16,6 @@ const CYCLES: usize = 3;
 const PER_CYCLE_OUTPUT: usize = 64 << 10;
 const SLACK_MS: f64 = 10.0;
 
-static ONE_HOST_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
 fn host() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_host"));
     command.arg("--no-cache");
@@ -52,9 +50,7 @@ fn run_beside(hostile: &Hostile<'_>) -> (String, String) {
     // One host at a time: each evaluates two policies on threads of their
     // own, and the time a turn holds its thread is measured on the wall
     // clock, which other hosts sharing the cores would stretch.
-    let _alone = ONE_HOST_AT_A_TIME
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _alone = crate::common::alone();
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("fulcrum.toml");
     std::fs::write(
@@ -275,6 +271,7 @@ fn output_that_breaks_the_canonical_abi_is_the_policys_invalid_output() {
 /// `host check FILE` (or `host run` on it), which must fail with exit 1
 /// within 5 s; its stderr.
 fn refused(args: &[&str]) -> String {
+    let _alone = crate::common::alone();
     let started = Instant::now();
     let out = host().args(args).output().unwrap();
     let took = started.elapsed();
@@ -401,6 +398,7 @@ fn function_bomb(functions: u32) -> Vec<u8> {
 
 #[test]
 fn a_running_host_keeps_its_policy_when_the_file_turns_hostile() {
+    let _alone = crate::common::alone();
     let dir = tempfile::tempdir().unwrap();
     let policy = dir.path().join("policy.wasm");
     std::fs::copy(artifacts::GPU_WEIGHTING, &policy).unwrap();

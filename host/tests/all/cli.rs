@@ -5,6 +5,7 @@ use std::process::{Command, Output};
 use fulcrum_plugin_artifacts as artifacts;
 
 fn host(args: &[&str]) -> Output {
+    let _alone = crate::common::alone();
     Command::new(env!("CARGO_BIN_EXE_host"))
         .args(args)
         .arg("--no-cache")

@@ -1,0 +1,17 @@
+//! The `host` crate's integration tests, one binary with a module per topic
+//! (one link of wasmtime instead of one per file). The tests that run the
+//! `host` binary take turns ([`common::alone`]): several hosts at once on a
+//! small machine would stretch the wall-clock times some of them check.
+
+mod cli;
+mod common;
+mod containment;
+mod crash;
+mod metrics;
+mod mig_fixtures;
+mod mig_geometry;
+mod mig_kube;
+mod mig_rollouts;
+mod prometheus;
+mod stop;
+mod telemetry_collect;
