@@ -31,5 +31,6 @@ pub mod runtime;
 pub mod sim;
 pub mod sources;
 pub mod store;
+pub mod subprocess;
 pub mod tls;
 mod wit;

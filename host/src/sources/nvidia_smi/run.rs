@@ -1,14 +1,14 @@
-//! Getting nvidia-smi output: running the command (argv, no shell) with a
-//! time limit, killing it when it overruns, or reading a file that holds a
-//! saved run; bounded to [`MAX_OUTPUT_BYTES`] either way. Errors name the
-//! command or file.
+//! Getting nvidia-smi output: running the command through [`crate::subprocess`]
+//! (argv, no shell, a time limit, killed when it overruns), or reading a file
+//! that holds a saved run; bounded to [`MAX_OUTPUT_BYTES`] either way. Errors
+//! name the command or file.
 
 use std::io::Read;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::MAX_OUTPUT_BYTES;
 use crate::sources::reading::clip;
+use crate::subprocess::{self, Keep, RunFailure};
 
 /// Where output comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,26 +50,20 @@ pub enum RunError {
     File { path: String, reason: String },
 }
 
-/// How often a running command is checked for exit.
-const POLL: Duration = Duration::from_millis(5);
 /// Most stderr quoted in [`RunError::Exit`], bytes.
-const STDERR_QUOTED_BYTES: u64 = 4096;
+const STDERR_QUOTED_BYTES: usize = 4096;
 
 /// The output of `input`, within `timeout` (a file is read without one).
 pub async fn read(input: &Input, timeout: Duration) -> Result<String, RunError> {
-    let input = input.clone();
-    let name = input.name();
-    tokio::task::spawn_blocking(move || match &input {
-        Input::Command(argv) => run(argv, timeout),
-        Input::File(path) => read_file(path),
-    })
-    .await
-    .unwrap_or_else(|error| {
-        Err(RunError::Spawn {
-            command: name,
-            reason: format!("the reading task failed: {error}"),
-        })
-    })
+    match input {
+        Input::Command(argv) => run(argv, timeout).await,
+        Input::File(path) => {
+            let path = path.clone();
+            tokio::task::spawn_blocking(move || read_file(&path))
+                .await
+                .unwrap_or_else(|join| std::panic::resume_unwind(join.into_panic()))
+        }
+    }
 }
 
 fn read_file(path: &str) -> Result<String, RunError> {
@@ -85,69 +79,32 @@ fn read_file(path: &str) -> Result<String, RunError> {
     text(path.to_owned(), bytes)
 }
 
-fn run(argv: &[String], timeout: Duration) -> Result<String, RunError> {
+async fn run(argv: &[String], timeout: Duration) -> Result<String, RunError> {
     let command = argv.join(" ");
-    let (program, args) = argv.split_first().ok_or_else(|| RunError::Spawn {
-        command: command.clone(),
-        reason: "empty command".to_owned(),
-    })?;
-    let mut child = Command::new(program)
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|error| RunError::Spawn {
-            command: command.clone(),
-            reason: error.to_string(),
-        })?;
-    // Both pipes are drained on their own threads so the child never blocks
-    // on a full pipe; only the first bytes are kept.
-    let stdout = child
-        .stdout
-        .take()
-        .map(|out| drain(out, MAX_OUTPUT_BYTES as u64 + 1));
-    let stderr = child
-        .stderr
-        .take()
-        .map(|err| drain(err, STDERR_QUOTED_BYTES));
-    let deadline = Instant::now() + timeout;
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) if Instant::now() < deadline => std::thread::sleep(POLL),
-            Ok(None) | Err(_) => {
-                // Already exited if kill fails; wait reaps it either way.
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(RunError::Timeout { command, timeout });
-            }
-        }
+    let keep = Keep {
+        stdout: MAX_OUTPUT_BYTES,
+        stderr: STDERR_QUOTED_BYTES,
     };
-    let stdout = stdout
-        .and_then(|reader| reader.join().ok())
-        .unwrap_or_default();
-    let stderr = stderr
-        .and_then(|reader| reader.join().ok())
-        .unwrap_or_default();
-    if !status.success() {
+    let finished = subprocess::run(argv, timeout, keep)
+        .await
+        .map_err(|failure| match failure {
+            RunFailure::Timeout(timeout) => RunError::Timeout {
+                command: command.clone(),
+                timeout,
+            },
+            other => RunError::Spawn {
+                command: command.clone(),
+                reason: other.to_string(),
+            },
+        })?;
+    if !finished.status.success() {
         return Err(RunError::Exit {
             command,
-            status: status.to_string(),
-            stderr: clip(String::from_utf8_lossy(&stderr).trim()),
+            status: finished.status.to_string(),
+            stderr: clip(String::from_utf8_lossy(&finished.stderr).trim()),
         });
     }
-    text(command, stdout)
-}
-
-/// Read `pipe` to its end on a new thread, keeping the first `keep` bytes.
-fn drain(mut pipe: impl Read + Send + 'static, keep: u64) -> std::thread::JoinHandle<Vec<u8>> {
-    std::thread::spawn(move || {
-        let mut kept = Vec::new();
-        let _ = (&mut pipe).take(keep).read_to_end(&mut kept);
-        let _ = std::io::copy(&mut pipe, &mut std::io::sink());
-        kept
-    })
+    text(command, finished.stdout)
 }
 
 fn text(name: String, bytes: Vec<u8>) -> Result<String, RunError> {

@@ -14,14 +14,14 @@
 //! command (for example `nvidia-mig-parted assert …`) then confirms it: exit 0
 //! is success, anything else a failure. Each run is killed at `timeout`.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitStatus, Stdio};
-use std::time::{Duration, Instant};
+use std::process::ExitStatus;
+use std::time::Duration;
 
 use super::mig_parted::{config_for, config_name, to_yaml};
 use super::{ApplyStatus, Executor};
 use crate::actuators::mig::request::MigRequest;
+use crate::subprocess::{self, Keep, RunFailure};
 
 /// How the command executor runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,9 +75,7 @@ pub struct CommandExecutor {
     config: CommandConfig,
 }
 
-/// Interval at which a running command is checked for exit.
-const POLL: Duration = Duration::from_millis(20);
-/// Tail of standard error kept for a message.
+/// Bytes at the end of standard error kept for a message.
 const STDERR_TAIL: usize = 500;
 
 impl CommandExecutor {
@@ -124,66 +122,36 @@ impl CommandExecutor {
     }
 
     async fn run(&self, argv: Vec<String>, node: &str) -> Result<(), CommandError> {
-        let timeout = self.config.timeout;
-        let node = node.to_owned();
-        tokio::task::spawn_blocking(move || run_blocking(&argv, &node, timeout))
+        let program = argv.first().cloned().unwrap_or_default();
+        let keep = Keep {
+            stdout: 0,
+            stderr: STDERR_TAIL,
+        };
+        let finished = subprocess::run(&argv, self.config.timeout, keep)
             .await
-            .unwrap_or_else(|join| std::panic::resume_unwind(join.into_panic()))
-    }
-}
-
-/// Run `argv` to completion or `timeout`, keeping the tail of its stderr.
-fn run_blocking(argv: &[String], node: &str, timeout: Duration) -> Result<(), CommandError> {
-    let program = argv[0].clone();
-    let mut child = Command::new(&program)
-        .args(&argv[1..])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|source| CommandError::Spawn {
-            node: node.to_owned(),
-            program: program.clone(),
-            source,
-        })?;
-    // Read stderr on its own thread, so a chatty command never blocks on a full pipe.
-    let mut stderr = child.stderr.take().expect("stderr is piped");
-    let reader = std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = stderr.read_to_string(&mut text);
-        text
-    });
-    let deadline = Instant::now() + timeout;
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) if Instant::now() < deadline => std::thread::sleep(POLL),
-            Ok(None) | Err(_) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(CommandError::Timeout {
+            .map_err(|failure| match failure {
+                RunFailure::Timeout(timeout) => CommandError::Timeout {
                     node: node.to_owned(),
-                    program,
+                    program: program.clone(),
                     timeout,
-                });
-            }
+                },
+                RunFailure::Spawn(source) | RunFailure::Wait(source) => CommandError::Spawn {
+                    node: node.to_owned(),
+                    program: program.clone(),
+                    source,
+                },
+                RunFailure::Empty => CommandError::NoProgram,
+            })?;
+        if finished.status.success() {
+            return Ok(());
         }
-    };
-    let stderr = reader.join().unwrap_or_default();
-    if status.success() {
-        return Ok(());
+        Err(CommandError::Failed {
+            node: node.to_owned(),
+            program,
+            status: finished.status,
+            stderr: String::from_utf8_lossy(&finished.stderr).trim().to_owned(),
+        })
     }
-    let tail: String = {
-        let trimmed = stderr.trim();
-        let skip = trimmed.chars().count().saturating_sub(STDERR_TAIL);
-        trimmed.chars().skip(skip).collect()
-    };
-    Err(CommandError::Failed {
-        node: node.to_owned(),
-        program,
-        status,
-        stderr: tail,
-    })
 }
 
 impl Executor for CommandExecutor {
