@@ -12,13 +12,39 @@ use std::collections::BTreeMap;
 
 use crate::backends::Backends;
 use crate::model::{Snapshot, SnapshotBuilder};
-use crate::sources::{self, NodeIdentity, TelemetryCollector};
+use crate::sources::groups::GroupError;
+use crate::sources::pools::PoolsError;
+use crate::sources::{self, NodeIdentity, TargetError, TelemetryCollector};
+
+/// A source or target that failed this cycle; each names itself, and its
+/// `source()` chain says why.
+#[derive(Debug, thiserror::Error)]
+pub enum CollectError {
+    #[error(transparent)]
+    Pools(#[from] PoolsError),
+    #[error(transparent)]
+    Group(#[from] GroupError),
+    #[error(transparent)]
+    Telemetry(#[from] TargetError),
+}
+
+impl CollectError {
+    /// The kind of source, as metrics label it: `bigip`, `gce`, or the
+    /// telemetry source's kind (`dcgm`, `prometheus`, `nvidia-smi`).
+    pub fn source_kind(&self) -> &'static str {
+        match self {
+            CollectError::Pools(_) => "bigip",
+            CollectError::Group(_) => "gce",
+            CollectError::Telemetry(target) => target.kind,
+        }
+    }
+}
 
 /// A snapshot and what went wrong collecting it.
 pub struct Collected {
     pub snapshot: Snapshot,
-    /// One line per failed source or target, naming it.
-    pub errors: Vec<String>,
+    /// Each failed source or target.
+    pub errors: Vec<CollectError>,
     /// Reads of each backend this cycle: (backend, reads, failed).
     pub backend_reads: Vec<(&'static str, u64, u64)>,
 }
@@ -61,10 +87,10 @@ pub async fn collect(
         backend_reads.push(("gce", gce.groups.len() as u64, group_errors.len() as u64));
     }
     let pools = pools.unwrap_or_else(|err| {
-        errors.push(err);
+        errors.push(CollectError::from(err));
         Vec::new()
     });
-    errors.extend(group_errors);
+    errors.extend(group_errors.into_iter().map(CollectError::from));
 
     let mut nodes: Vec<NodeIdentity> = sources::pools::node_identities(&pools);
     for node in sources::groups::node_identities(&groups) {
@@ -76,7 +102,7 @@ pub async fn collect(
         Some(collected) if nodes == *known_nodes => collected,
         _ => telemetry.collect(&nodes, now_ms).await,
     };
-    errors.extend(collected.errors.iter().map(ToString::to_string));
+    errors.extend(collected.errors.into_iter().map(CollectError::from));
 
     let mut builder = SnapshotBuilder::new();
     for (node, identity) in collected.nodes.iter().zip(&nodes) {

@@ -28,6 +28,7 @@ use crate::actuators::mig::request::check_geometry;
 use crate::actuators::mig::rollouts::MigRollouts;
 use crate::backends::Backends;
 use crate::config::RunConfig;
+use crate::error_chain::with_causes;
 use crate::guard::{self, GuardClocks, GuardContext, GuardRails, PolicyProposal};
 use crate::model::Snapshot;
 use crate::observe::{ActionOutcome, GuardEffect, Metrics};
@@ -191,10 +192,12 @@ impl Engine {
         for &(backend, reads, failed) in &collected.backend_reads {
             self.metrics.backend(backend, reads, failed);
         }
+        let mut source_errors = Vec::with_capacity(collected.errors.len());
         for error in &collected.errors {
-            tracing::warn!(cycle = self.version, %error, "source failed");
-            self.metrics
-                .source_error(error.split(':').next().unwrap_or("source"));
+            let error_text = with_causes(error);
+            tracing::warn!(cycle = self.version, error = %error_text, "source failed");
+            self.metrics.source_error(error.source_kind());
+            source_errors.push(error_text);
         }
         // Reloads that finished while the cycle collected take part in it.
         let reloads = self.finish_reloads();
@@ -332,7 +335,7 @@ impl Engine {
                             rejected: &guarded.rejected,
                             plan: &plan,
                             results: &results,
-                            source_errors: &collected.errors,
+                            source_errors: &source_errors,
                         },
                         &state,
                     );
@@ -351,7 +354,7 @@ impl Engine {
             rejected: guarded.rejected,
             plan,
             applied,
-            source_errors: collected.errors,
+            source_errors,
             reloads,
             mig_events,
             timings,

@@ -197,7 +197,7 @@ impl Metrics {
         let source_errors = Family::<BackendLabel, Counter>::default();
         registry.register(
             "source_errors",
-            "Telemetry or state collections that failed",
+            "Telemetry or state collections that failed, by kind of source (bigip, gce, dcgm, prometheus, nvidia-smi)",
             source_errors.clone(),
         );
         Metrics {

@@ -6,7 +6,6 @@
 
 use crate::backends::Gce;
 use crate::config::GroupConfig;
-use crate::error_chain::with_causes;
 use crate::model::{GroupSample, InstanceAction, InstanceSample, InstanceStatus, SnapshotBuilder};
 use crate::sources::NodeIdentity;
 
@@ -19,9 +18,34 @@ pub struct ObservedGroup {
     pub capacity_scaler: Option<f32>,
 }
 
+/// A managed group that could not be read; the source says why.
+#[derive(Debug, thiserror::Error)]
+#[error("gce group {group}")]
+pub struct GroupError {
+    /// `zones/ZONE/NAME` or `regions/REGION/NAME`.
+    pub group: String,
+    #[source]
+    pub error: GroupReadError,
+}
+
+/// What of a group could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum GroupReadError {
+    /// The group, its instances or their health.
+    #[error(transparent)]
+    Group(fulcrum_gce::GceError),
+    /// The backend service it is a backend of.
+    #[error("backend service {service}")]
+    BackendService {
+        service: String,
+        #[source]
+        error: fulcrum_gce::GceError,
+    },
+}
+
 /// Every managed group; a group that cannot be read is an error naming it,
 /// and the others are still returned.
-pub async fn observe(gce: &Gce) -> (Vec<ObservedGroup>, Vec<String>) {
+pub async fn observe(gce: &Gce) -> (Vec<ObservedGroup>, Vec<GroupError>) {
     let mut groups = Vec::new();
     let mut errors = Vec::new();
     for config in &gce.groups {
@@ -33,35 +57,30 @@ pub async fn observe(gce: &Gce) -> (Vec<ObservedGroup>, Vec<String>) {
     (groups, errors)
 }
 
-async fn observe_group(gce: &Gce, config: &GroupConfig) -> Result<ObservedGroup, String> {
+async fn observe_group(gce: &Gce, config: &GroupConfig) -> Result<ObservedGroup, GroupError> {
     let service = config
         .backend_service
         .as_deref()
         .map(fulcrum_gce::BackendServiceRef::global);
-    let name = || {
-        format!(
-            "gce group {}/{}",
-            config.group.location.path(),
-            config.group.name
-        )
+    let failed = |error| GroupError {
+        group: format!("{}/{}", config.group.location.path(), config.group.name),
+        error,
     };
     let state = fulcrum_gce::read_group(&gce.client, &config.group, service.as_ref())
         .await
-        .map_err(|err| format!("{}: {}", name(), with_causes(&err)))?;
+        .map_err(|err| failed(GroupReadError::Group(err)))?;
     let capacity_scaler = match (&service, &state.instance_group_url) {
         (Some(service), Some(url)) => {
-            let backend_service = gce
-                .client
-                .get_backend_service(service)
-                .await
-                .map_err(|err| {
-                    format!(
-                        "{}: backend service {}: {}",
-                        name(),
-                        service.name,
-                        with_causes(&err)
-                    )
-                })?;
+            let backend_service =
+                gce.client
+                    .get_backend_service(service)
+                    .await
+                    .map_err(|error| {
+                        failed(GroupReadError::BackendService {
+                            service: service.name.clone(),
+                            error,
+                        })
+                    })?;
             backend_service
                 .backends
                 .iter()

@@ -4,15 +4,21 @@
 //! identities telemetry is collected for.
 
 use crate::backends::BigIp;
-use crate::error_chain::with_causes;
 use crate::model::{Availability, MemberSample, MemberState, SnapshotBuilder};
 use crate::sources::NodeIdentity;
 
+/// The BIG-IP's managed pools could not be read; the source says why.
+#[derive(Debug, thiserror::Error)]
+#[error("bigip")]
+pub struct PoolsError(#[source] pub fulcrum_bigip::Error);
+
 /// The managed pools as the BIG-IP reports them now.
-pub async fn observe(bigip: &BigIp) -> Result<Vec<fulcrum_bigip::source::PoolObservation>, String> {
+pub async fn observe(
+    bigip: &BigIp,
+) -> Result<Vec<fulcrum_bigip::source::PoolObservation>, PoolsError> {
     fulcrum_bigip::source::observe(&bigip.client, &bigip.pools)
         .await
-        .map_err(|err| format!("bigip: {}", with_causes(&err)))
+        .map_err(PoolsError)
 }
 
 /// One node per distinct member address, named after the member's node.
