@@ -38,8 +38,6 @@ pub struct Evaluation {
     pub decisions: Vec<Decision>,
     /// Wall time from instantiation to validated output.
     pub elapsed: Duration,
-    /// Log messages the policy wrote past its per-evaluation bound.
-    pub logs_dropped: u32,
 }
 
 /// One turn of a policy, whatever its outcome: how long the host spent on it
@@ -124,7 +122,6 @@ impl PreparedPolicy {
             Evaluation {
                 decisions,
                 elapsed: Duration::ZERO,
-                logs_dropped: dropped.log_messages,
             },
             instance.commit(),
         ))
