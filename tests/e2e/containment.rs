@@ -3,6 +3,7 @@
 //! and leaves the host able to run the next policy. (`host/tests/containment.rs`
 //! runs the same guests under `host run`.)
 
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use fulcrum_host::runtime::{
@@ -13,6 +14,19 @@ use fulcrum_tests::{artifacts, engine, evaluate_once, fleet_snapshot, load, spec
 
 /// What the host may spend past a policy's deadline on its turn.
 const SLACK: Duration = Duration::from_millis(10);
+
+/// A deadline, in ms, roomy enough that a hostile policy's own work ends
+/// well inside it even on a busy machine, for the classes not about time.
+const ROOMY_MS: u64 = 500;
+
+/// These tests take turns: each checks the wall-clock time a turn held its
+/// thread, which two hostile policies spinning at once on a small machine
+/// would stretch.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+fn alone() -> MutexGuard<'static, ()> {
+    ONE_AT_A_TIME.lock().unwrap_or_else(PoisonError::into_inner)
+}
 
 fn hostile(engine: &PolicyEngine, path: &str, settings: &str, deadline_ms: u64) -> PreparedPolicy {
     engine
@@ -89,8 +103,9 @@ async fn guest_code_never_runs_on_the_async_runtime() {
 
 #[test]
 fn rows_past_one_per_target_are_rejected_before_they_are_read() {
+    let _alone = alone();
     let engine = engine();
-    let flood = hostile(&engine, artifacts::FLOOD, r#"{"mode": "rows"}"#, 100);
+    let flood = hostile(&engine, artifacts::FLOOD, r#"{"mode": "rows"}"#, ROOMY_MS);
     fails_as(&flood, EvalErrorKind::InvalidOutput);
     let slow = hostile(
         &engine,
@@ -111,13 +126,14 @@ fn rows_past_one_per_target_are_rejected_before_they_are_read() {
 
 #[test]
 fn errors_and_reasons_of_any_size_are_cut_or_refused() {
+    let _alone = alone();
     let engine = engine();
     for mode in ["huge-error", "huge-reason"] {
         let policy = hostile(
             &engine,
             artifacts::FLOOD,
             &format!(r#"{{"mode": "{mode}"}}"#),
-            100,
+            ROOMY_MS,
         );
         let mut state = PolicyState::default();
         let turn = policy.turn(&fleet_snapshot(3), &mut state);
@@ -151,6 +167,7 @@ fn errors_and_reasons_of_any_size_are_cut_or_refused() {
 
 #[test]
 fn a_log_flood_is_dropped_and_counted() {
+    let _alone = alone();
     let engine = engine();
     let policy = hostile(&engine, artifacts::FLOOD, r#"{"mode": "logs"}"#, 5_000);
     let turn = policy.turn(&fleet_snapshot(3), &mut PolicyState::default());
@@ -164,25 +181,32 @@ fn a_log_flood_is_dropped_and_counted() {
 
 #[test]
 fn text_that_would_drive_a_terminal_is_escaped_in_errors_and_kept_exact_in_reasons() {
+    let _alone = alone();
     let engine = engine();
     let error = fails_as(
-        &hostile(&engine, artifacts::INJECT, r#"{"mode": "error"}"#, 100),
+        &hostile(&engine, artifacts::INJECT, r#"{"mode": "error"}"#, ROOMY_MS),
         EvalErrorKind::PolicyError,
     );
     assert!(error.to_string().contains("\\u{1b}[2J"), "{error}");
     let error = fails_as(
-        &hostile(&engine, artifacts::INJECT, r#"{"mode": "panic"}"#, 100),
+        &hostile(&engine, artifacts::INJECT, r#"{"mode": "panic"}"#, ROOMY_MS),
         EvalErrorKind::Trap,
     );
     assert!(error.to_string().contains("\\u{1b}]0;"), "{error}");
     // A reason is data: kept exact (JSON escapes it); renderers neutralise it.
-    let reasons = hostile(&engine, artifacts::INJECT, r#"{"mode": "reasons"}"#, 100);
+    let reasons = hostile(
+        &engine,
+        artifacts::INJECT,
+        r#"{"mode": "reasons"}"#,
+        ROOMY_MS,
+    );
     let evaluation = evaluate_once(&reasons, &fleet_snapshot(3)).unwrap();
     assert!(evaluation.decisions[0].reason.contains('\u{1b}'));
 }
 
 #[test]
 fn results_that_break_the_canonical_abi_are_invalid_output() {
+    let _alone = alone();
     let engine = engine();
     for mode in [
         "oob-pointer",
@@ -194,7 +218,7 @@ fn results_that_break_the_canonical_abi_are_invalid_output() {
             &engine,
             artifacts::ABI_BREAKER,
             &format!(r#"{{"mode": "{mode}"}}"#),
-            100,
+            ROOMY_MS,
         );
         let error = fails_as(&policy, EvalErrorKind::InvalidOutput);
         assert!(
@@ -209,6 +233,7 @@ fn results_that_break_the_canonical_abi_are_invalid_output() {
 
 #[test]
 fn state_costs_the_host_a_small_multiple_of_its_quota() {
+    let _alone = alone();
     let engine = engine();
     let quota = 4u64 << 20;
     let mut bomb = spec(artifacts::STATE_BOMB, "{}", Duration::from_secs(30));
@@ -251,8 +276,9 @@ fn evaluate_once_with(policy: &PreparedPolicy, state: &mut PolicyState) {
 
 #[test]
 fn a_mig_layout_naming_a_gpu_twice_is_invalid_output() {
+    let _alone = alone();
     let engine = engine();
-    let policy = hostile(&engine, artifacts::MIG_DUP, "{}", 100);
+    let policy = hostile(&engine, artifacts::MIG_DUP, "{}", ROOMY_MS);
     let error = fails_as(&policy, EvalErrorKind::InvalidOutput);
     assert!(
         error.to_string().contains("gpu 0 already has row 0"),
@@ -262,6 +288,7 @@ fn a_mig_layout_naming_a_gpu_twice_is_invalid_output() {
 
 #[test]
 fn metadata_is_validated_and_bounded() {
+    let _alone = alone();
     let engine = engine();
     for (path, expected) in [
         (artifacts::HUGE_METADATA, "`metadata`"),
@@ -281,6 +308,7 @@ fn metadata_is_validated_and_bounded() {
 
 #[test]
 fn a_component_of_another_contract_version_is_refused_before_compiling() {
+    let _alone = alone();
     let error = load(&engine(), artifacts::OLD_CONTRACT, "{}")
         .err()
         .expect("refused");
@@ -292,6 +320,7 @@ fn a_component_of_another_contract_version_is_refused_before_compiling() {
 
 #[test]
 fn the_data_directory_cannot_be_left_or_written() {
+    let _alone = alone();
     let outside = tempfile::tempdir().unwrap();
     std::fs::write(outside.path().join("secret"), "secret").unwrap();
     let data = outside.path().join("data");

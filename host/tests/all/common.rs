@@ -12,7 +12,8 @@ use fulcrum_plugin_artifacts as artifacts;
 
 static ONE_HOST_AT_A_TIME: Mutex<()> = Mutex::new(());
 
-/// Held by every test while it runs the `host` binary, so hosts take turns.
+/// Held by every test while it runs the `host` binary (or another heavy
+/// server), so they take turns.
 pub fn alone() -> MutexGuard<'static, ()> {
     ONE_HOST_AT_A_TIME
         .lock()

@@ -211,7 +211,12 @@ fn assert_same(direct: &GpuReading, read_back: &GpuReading, at: &str) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[allow(
+    clippy::await_holding_lock,
+    reason = "the guard only makes heavy tests take turns; no task here waits on it"
+)]
 async fn prometheus_reads_back_what_the_exporters_serve() {
+    let _alone = crate::common::alone();
     let config = FleetConfig::default();
     let (node_count, gpus) = (config.nodes, config.gpus_per_node);
     let mut fleet = Fleet::new(config, 1_767_225_600_000);
@@ -275,7 +280,12 @@ async fn prometheus_reads_back_what_the_exporters_serve() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[allow(
+    clippy::await_holding_lock,
+    reason = "the guard only makes heavy tests take turns; no task here waits on it"
+)]
 async fn a_bad_query_is_reported_by_the_server_and_names_it() {
+    let _alone = crate::common::alone();
     let mut server = PrometheusServer::start(&[]);
     let mut collector =
         TelemetryCollector::new(vec![TelemetryConfig::Prometheus(PrometheusConfig {
