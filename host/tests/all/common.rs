@@ -129,3 +129,14 @@ pools = ["mlPool"]
         self.config.to_str().unwrap()
     }
 }
+
+/// The embedded fleet's first `count` nodes, `ml-node-N` at 127.0.1.N.
+pub fn fleet_nodes(count: usize) -> Vec<fulcrum_host::sources::NodeIdentity> {
+    (1..=count)
+        .map(|n| fulcrum_host::sources::NodeIdentity {
+            name: format!("ml-node-{n}"),
+            address: format!("127.0.1.{n}"),
+            hostname: Some(format!("ml-node-{n}")),
+        })
+        .collect()
+}

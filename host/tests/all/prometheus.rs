@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use crate::common::fleet_nodes;
 use fulcrum_host::sim::{ExporterServers, Fleet, FleetConfig};
 use fulcrum_host::sources::{
     CycleTelemetry, DcgmConfig, GpuReading, JoinBy, NodeIdentity, PrometheusConfig,
@@ -116,16 +117,6 @@ fn now_ms() -> u64 {
         .duration_since(UNIX_EPOCH)
         .unwrap()
         .as_millis() as u64
-}
-
-fn fleet_nodes(count: usize) -> Vec<NodeIdentity> {
-    (1..=count)
-        .map(|n| NodeIdentity {
-            name: format!("ml-node-{n}"),
-            address: format!("127.0.1.{n}"),
-            hostname: Some(format!("ml-node-{n}")),
-        })
-        .collect()
 }
 
 fn prometheus_source(url: &str, join: JoinBy) -> TelemetryConfig {

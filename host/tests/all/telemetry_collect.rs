@@ -14,17 +14,9 @@ use fulcrum_host::sources::{
     PrometheusConfig, PrometheusQueries, TelemetryCollector, TelemetryConfig,
 };
 
-const T0: u64 = 1_767_225_600_000;
+use crate::common::fleet_nodes;
 
-fn fleet_nodes(count: usize) -> Vec<NodeIdentity> {
-    (1..=count)
-        .map(|n| NodeIdentity {
-            name: format!("ml-node-{n}"),
-            address: format!("127.0.1.{n}"),
-            hostname: Some(format!("ml-node-{n}")),
-        })
-        .collect()
-}
+const T0: u64 = 1_767_225_600_000;
 
 fn dcgm(url: Option<String>, urls: Vec<String>, join: JoinBy) -> TelemetryConfig {
     TelemetryConfig::Dcgm(DcgmConfig {
