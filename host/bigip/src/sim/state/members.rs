@@ -103,6 +103,20 @@ impl Store {
         Ok(path)
     }
 
+    /// Member `member` of pool `pool`, or the 404 mcpd gives for either.
+    pub(super) fn member_mut(
+        &mut self,
+        pool: &FullPath,
+        member: &FullPath,
+    ) -> Result<&mut Member, SimError> {
+        self.pools
+            .get_mut(pool)
+            .ok_or_else(|| SimError::not_found("Pool", pool.as_str()))?
+            .members
+            .get_mut(member)
+            .ok_or_else(|| member_not_found(pool, member))
+    }
+
     pub(super) fn modify_member(
         &mut self,
         pool: &FullPath,
@@ -110,13 +124,7 @@ impl Store {
         body: &Value,
     ) -> Result<(), SimError> {
         let generation = self.next_generation();
-        let found = self
-            .pools
-            .get_mut(pool)
-            .ok_or_else(|| SimError::not_found("Pool", pool.as_str()))?
-            .members
-            .get_mut(member)
-            .ok_or_else(|| member_not_found(pool, member))?;
+        let found = self.member_mut(pool, member)?;
         if body.as_object().is_none_or(Map::is_empty) {
             return Err(SimError::bad_request(
                 "one or more properties must be specified",

@@ -148,13 +148,7 @@ impl Store {
         healthy: Option<bool>,
         connections: Option<u64>,
     ) -> Result<(), SimError> {
-        let found = self
-            .pools
-            .get_mut(pool)
-            .ok_or_else(|| SimError::not_found("Pool", pool.as_str()))?
-            .members
-            .get_mut(member)
-            .ok_or_else(|| member_not_found(pool, member))?;
+        let found = self.member_mut(pool, member)?;
         if let Some(healthy) = healthy {
             found.healthy = healthy;
         }
