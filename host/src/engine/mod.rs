@@ -12,28 +12,33 @@
 //! after it is ready, and if it fails to load or configure, the running one
 //! stays and the error is reported.
 
+mod apply;
+mod blocking;
 mod collect;
+mod decide;
+mod evaluate;
 mod record;
+mod reload;
 mod report;
 mod slot;
 
 use std::collections::BTreeMap;
+use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::actuators;
 use crate::actuators::mig::MigActuator;
 use crate::actuators::mig::executor::embedded::EmbeddedExecutor;
-use crate::actuators::mig::request::check_geometry;
 use crate::actuators::mig::rollouts::MigRollouts;
 use crate::backends::Backends;
 use crate::config::RunConfig;
 use crate::error_chain::with_causes;
-use crate::guard::{self, GuardClocks, GuardContext, GuardRails, PolicyProposal};
+use crate::guard::{GuardClocks, GuardOutcome, GuardRails};
 use crate::model::Snapshot;
-use crate::observe::{ActionOutcome, GuardEffect, Metrics};
-use crate::plan::Plan;
-use crate::runtime::{Dropped, PolicyEngine};
+use crate::observe::{
+    BackendRead, CycleFinished, InterruptedCycleClosed, Metrics, Observer, SourceFailed,
+};
+use crate::runtime::PolicyEngine;
 use crate::sources::{NodeIdentity, TelemetryCollector};
 use crate::store::Store;
 
@@ -60,10 +65,10 @@ pub struct Engine {
     signals: BTreeMap<String, f64>,
     rails: GuardRails,
     clocks: GuardClocks,
-    metrics: Metrics,
+    observer: Observer,
     /// Policy state, clocks, intents and the audit log; `None` keeps them in
     /// memory only.
-    store: Option<Store>,
+    store: Option<Arc<Store>>,
     /// MIG rollouts, when `[mig]` is configured.
     mig: Option<MigActuator>,
     quarantine_after: u32,
@@ -90,14 +95,14 @@ impl Engine {
             .iter()
             .map(|policy| PolicySlot::load(&runtime, policy.clone()))
             .collect::<anyhow::Result<Vec<_>>>()?;
+        let observer = Observer::new(metrics);
         let (mut clocks, mut version) = (GuardClocks::default(), 0);
         if let Some(store) = &store {
             for intent in store.incomplete_intents()? {
-                tracing::warn!(
-                    cycle = intent.cycle,
-                    planned = intent.planned.len(),
-                    "the last run stopped while applying; the next cycle re-reads what it left"
-                );
+                observer.emit(InterruptedCycleClosed {
+                    cycle: intent.cycle,
+                    planned: intent.planned.len(),
+                });
                 store.close_interrupted(
                     &intent,
                     "the host stopped while applying; the next cycle re-read the observed state and planned from it",
@@ -137,8 +142,8 @@ impl Engine {
                 .collect(),
             rails: config.guard.clone(),
             clocks,
-            metrics,
-            store,
+            observer,
+            store: store.map(Arc::new),
             mig,
             quarantine_after: config.engine.quarantine_after,
             reload_requested: false,
@@ -175,7 +180,72 @@ impl Engine {
     pub async fn cycle(&mut self, now_ms: u64, mode: Mode) -> CycleReport {
         let started = Instant::now();
         self.version += 1;
-        self.start_reloads();
+        let mut timings = StageTimings::default();
+        let reload_all = std::mem::take(&mut self.reload_requested);
+        reload::start(&self.runtime, &mut self.policies, reload_all).await;
+        let (snapshot, source_errors) = timed(&mut timings.collect, self.collect(now_ms)).await;
+        // Reloads that finished while the cycle collected take part in it.
+        let reloads = reload::finish(&mut self.policies, &self.observer);
+        let settings = evaluate::Settings {
+            now_ms,
+            mode,
+            quarantine_after: self.quarantine_after,
+        };
+        let snapshot = Arc::new(snapshot);
+        let runs = timed(
+            &mut timings.evaluate,
+            evaluate::evaluate(&mut self.policies, &snapshot, &settings, &self.observer),
+        )
+        .await;
+        let snapshot = Arc::try_unwrap(snapshot).unwrap_or_else(|shared| (*shared).clone());
+        let mark = Instant::now();
+        let held = self.mig.as_ref().map(MigActuator::held).unwrap_or_default();
+        let rules = decide::Rules {
+            rails: &self.rails,
+            clocks: &self.clocks,
+            held: &held,
+            now_ms,
+        };
+        let (guarded, plan) = decide::decide(
+            self.version,
+            &snapshot,
+            &self.policies,
+            &runs,
+            &rules,
+            &self.observer,
+        );
+        timings.guard_and_plan = mark.elapsed();
+        let GuardOutcome {
+            accepted,
+            rejected,
+            clocks,
+        } = guarded;
+        let report = CycleReport {
+            version: self.version,
+            snapshot,
+            runs,
+            accepted,
+            rejected,
+            plan,
+            applied: None,
+            source_errors,
+            reloads,
+            mig_events: Vec::new(),
+            timings,
+        };
+        let report = match mode {
+            Mode::DryRun => report,
+            Mode::Apply => self.apply(report, clocks, now_ms).await,
+        };
+        self.observer.emit(CycleFinished {
+            took: started.elapsed(),
+        });
+        report
+    }
+
+    /// Read the backends and telemetry into this cycle's snapshot; each
+    /// source that failed is reported and named, with its causes.
+    async fn collect(&mut self, now_ms: u64) -> (Snapshot, Vec<String>) {
         let collected = collect::collect(
             &self.backends,
             &mut self.telemetry,
@@ -185,322 +255,34 @@ impl Engine {
             now_ms,
         )
         .await;
-        let mut timings = StageTimings {
-            collect: started.elapsed(),
-            ..StageTimings::default()
-        };
         for &(backend, reads, failed) in &collected.backend_reads {
-            self.metrics.backend(backend, reads, failed);
-        }
-        let mut source_errors = Vec::with_capacity(collected.errors.len());
-        for error in &collected.errors {
-            let error_text = with_causes(error);
-            tracing::warn!(cycle = self.version, error = %error_text, "source failed");
-            self.metrics.source_error(error.source_kind());
-            source_errors.push(error_text);
-        }
-        // Reloads that finished while the cycle collected take part in it.
-        let reloads = self.finish_reloads();
-        let snapshot = collected.snapshot;
-        let mark = Instant::now();
-        let (snapshot, runs) = self.evaluate(snapshot, now_ms, mode).await;
-        timings.evaluate = mark.elapsed();
-        let mark = Instant::now();
-        let proposals: Vec<PolicyProposal<'_>> = self
-            .policies
-            .iter()
-            .zip(&runs)
-            .filter_map(|(slot, run)| match &run.outcome {
-                RunOutcome::Evaluated(evaluation) => Some(PolicyProposal {
-                    policy: slot.name(),
-                    priority: slot.config.priority,
-                    grants: &slot.config.grants,
-                    decisions: &evaluation.decisions,
-                }),
-                _ => None,
-            })
-            .collect();
-        let geometry = check_geometry;
-        let held = self.mig.as_ref().map(MigActuator::held).unwrap_or_default();
-        let guarded = guard::check(
-            &snapshot,
-            &proposals,
-            &self.clocks,
-            &GuardContext {
-                rails: &self.rails,
-                geometry: &geometry,
-                held: &held,
-                now_ms,
-            },
-        );
-        for rejection in &guarded.rejected {
-            tracing::info!(cycle = self.version, %rejection, "action rejected");
-            self.metrics.action(
-                &rejection.policy,
-                rejection.decision.action.kind().name(),
-                ActionOutcome::Rejected,
-            );
-            self.metrics.guard_rule(
-                &rejection.policy,
-                rejection.rule.name(),
-                GuardEffect::Rejected,
-            );
-        }
-        for accepted in &guarded.accepted {
-            for clamp in &accepted.clamps {
-                tracing::info!(cycle = self.version, policy = %accepted.policy, target = %accepted.target, rule = %clamp.rule, detail = %clamp.detail, "action held back");
-                self.metrics
-                    .guard_rule(&accepted.policy, clamp.rule.name(), GuardEffect::HeldBack);
-            }
-        }
-        let plan = Plan::new(
-            &snapshot,
-            guarded
-                .accepted
-                .iter()
-                .map(|a| (a.policy.as_str(), &a.decision)),
-        );
-        timings.guard_and_plan = mark.elapsed();
-        let mut mig_events = Vec::new();
-        let applied = match mode {
-            Mode::DryRun => None,
-            Mode::Apply => {
-                let states: Vec<(&str, &crate::runtime::PolicyState)> =
-                    self.policies.iter().map(|p| (p.name(), &p.state)).collect();
-                let state = crate::store::CycleState {
-                    policies: &states,
-                    clocks: Some(&guarded.clocks),
-                };
-                let mark = Instant::now();
-                // Hashing the snapshot serializes all of it: only worth it
-                // when there is a store to record it in.
-                let digest = match &self.store {
-                    Some(_) => crate::store::inputs_digest(&snapshot),
-                    None => String::new(),
-                };
-                let intent = match &self.store {
-                    Some(store) if !plan.is_empty() => {
-                        record::intent(store, self.version, now_ms, &digest, &plan, &state)
-                    }
-                    _ => Ok(()),
-                };
-                timings.record = mark.elapsed();
-                let mark = Instant::now();
-                let mut results = match intent {
-                    Ok(()) => actuators::apply(&self.backends, &plan).await,
-                    // Never apply what could not be recorded first.
-                    Err(error) => vec![Err(error); plan.changes.len()],
-                };
-                if let Some(mig) = &mut self.mig {
-                    let events = mig
-                        .cycle(
-                            &self.backends,
-                            self.store.as_ref(),
-                            &snapshot,
-                            &plan,
-                            &mut results,
-                            now_ms,
-                        )
-                        .await;
-                    for event in &events {
-                        tracing::info!(cycle = self.version, %event, "mig");
-                    }
-                    mig_events = events;
-                }
-                timings.apply = mark.elapsed();
-                let mark = Instant::now();
-                for (planned, result) in plan.changes.iter().zip(&results) {
-                    self.metrics
-                        .backend(planned.change.backend(), 1, u64::from(result.is_err()));
-                    let outcome = match result {
-                        Ok(()) => ActionOutcome::Applied,
-                        Err(error) => {
-                            tracing::warn!(cycle = self.version, change = %planned.change, %error, "change failed");
-                            ActionOutcome::Failed
-                        }
-                    };
-                    self.metrics
-                        .action(&planned.policy, planned.change.kind(), outcome);
-                }
-                if let Some(store) = &self.store {
-                    record::complete(
-                        store,
-                        &record::Cycle {
-                            version: self.version,
-                            now_ms,
-                            digest,
-                            snapshot: &snapshot,
-                            runs: &runs,
-                            accepted: &guarded.accepted,
-                            rejected: &guarded.rejected,
-                            plan: &plan,
-                            results: &results,
-                            source_errors: &source_errors,
-                        },
-                        &state,
-                    );
-                }
-                timings.record += mark.elapsed();
-                self.clocks = guarded.clocks.clone();
-                Some(results)
-            }
-        };
-        self.metrics.cycle(started.elapsed());
-        CycleReport {
-            version: self.version,
-            snapshot,
-            runs,
-            accepted: guarded.accepted,
-            rejected: guarded.rejected,
-            plan,
-            applied,
-            source_errors,
-            reloads,
-            mig_events,
-            timings,
-        }
-    }
-
-    /// Evaluate every due, unquarantined policy on `snapshot`. Evaluations
-    /// are CPU-bound for up to their deadline, so they leave the async
-    /// runtime; each policy runs on a thread of its own, so one that uses its
-    /// whole deadline delays no other.
-    async fn evaluate(
-        &mut self,
-        snapshot: Snapshot,
-        now_ms: u64,
-        mode: Mode,
-    ) -> (Snapshot, Vec<PolicyRun>) {
-        let mut outcomes: Vec<Option<RunOutcome>> = Vec::with_capacity(self.policies.len());
-        let mut jobs = Vec::new();
-        for (index, slot) in self.policies.iter_mut().enumerate() {
-            if let Some(reason) = &slot.quarantined {
-                outcomes.push(Some(RunOutcome::Quarantined(reason.clone())));
-            } else if now_ms < slot.next_due_ms {
-                outcomes.push(Some(RunOutcome::NotDue));
-            } else {
-                slot.next_due_ms =
-                    now_ms + slot.config.interval.map_or(0, |i| i.as_millis() as u64);
-                outcomes.push(None);
-                jobs.push((index, slot.prepared.clone(), slot.state.clone()));
-            }
-        }
-        let snapshot = Arc::new(snapshot);
-        let shared = Arc::clone(&snapshot);
-        let evaluated = tokio::task::spawn_blocking(move || {
-            std::thread::scope(|scope| {
-                let running: Vec<_> = jobs
-                    .into_iter()
-                    .map(|(index, policy, mut state)| {
-                        let shared = &shared;
-                        scope.spawn(move || {
-                            let turn = policy.turn(shared, &mut state);
-                            (index, turn, state)
-                        })
-                    })
-                    .collect();
-                running
-                    .into_iter()
-                    .map(|thread| {
-                        thread
-                            .join()
-                            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-                    })
-                    .collect::<Vec<_>>()
-            })
-        })
-        .await
-        .unwrap_or_else(|join_error| std::panic::resume_unwind(join_error.into_panic()));
-        let mut costs = vec![(Duration::ZERO, Dropped::default()); self.policies.len()];
-        let snapshot = Arc::try_unwrap(snapshot).unwrap_or_else(|shared| (*shared).clone());
-        for (index, turn, state) in evaluated {
-            let slot = &mut self.policies[index];
-            let policy = slot.name().to_owned();
-            self.metrics.dropped(&policy, turn.dropped);
-            costs[index] = (turn.held, turn.dropped);
-            outcomes[index] = Some(match turn.outcome {
-                Ok(evaluation) => {
-                    // A dry run must not keep the policy's state writes.
-                    if mode == Mode::Apply {
-                        slot.state = state;
-                    }
-                    self.metrics.evaluation(&policy, evaluation.elapsed, None);
-                    for decision in &evaluation.decisions {
-                        self.metrics.action(
-                            &policy,
-                            decision.action.kind().name(),
-                            ActionOutcome::Proposed,
-                        );
-                    }
-                    slot.failures = 0;
-                    RunOutcome::Evaluated(evaluation)
-                }
-                Err(error) => {
-                    let kind = error.kind().name();
-                    self.metrics.evaluation(&policy, turn.held, Some(kind));
-                    slot.failures += 1;
-                    tracing::warn!(%policy, kind, failures = slot.failures, %error, "evaluation failed; keeping what it last applied");
-                    if slot.failures >= self.quarantine_after {
-                        let reason =
-                            format!("{} failures in a row, the last: {error}", slot.failures);
-                        tracing::error!(%policy, %reason, "policy quarantined");
-                        self.metrics.quarantined(&policy, true);
-                        slot.quarantined = Some(reason);
-                    }
-                    RunOutcome::Failed(error.to_string())
-                }
+            self.observer.emit(BackendRead {
+                backend,
+                reads,
+                failed,
             });
         }
-        let runs = self
-            .policies
+        let source_errors = collected
+            .errors
             .iter()
-            .zip(outcomes)
-            .zip(costs)
-            .map(|((slot, outcome), (held, dropped))| PolicyRun {
-                policy: slot.name().to_owned(),
-                outcome: outcome.expect("every policy has an outcome"),
-                held,
-                dropped,
+            .map(|error| {
+                let text = with_causes(error);
+                self.observer.emit(SourceFailed {
+                    cycle: self.version,
+                    source: error.source_kind(),
+                    error: &text,
+                });
+                text
             })
             .collect();
-        (snapshot, runs)
+        (collected.snapshot, source_errors)
     }
+}
 
-    /// Start reloading the policies whose files changed, or all on request.
-    fn start_reloads(&mut self) {
-        let all = std::mem::take(&mut self.reload_requested);
-        for slot in &mut self.policies {
-            if !slot.reloading() && (all || slot.changed_on_disk()) {
-                slot.start_reload(&self.runtime);
-            }
-        }
-    }
-
-    /// Swap in the reloads that have finished; one line per finished reload.
-    fn finish_reloads(&mut self) -> Vec<String> {
-        let mut lines = Vec::new();
-        for slot in &mut self.policies {
-            let Some(reloaded) = slot.finish_reload() else {
-                continue;
-            };
-            let name = slot.name().to_owned();
-            match reloaded {
-                Ok(()) => {
-                    self.metrics.quarantined(&name, false);
-                    tracing::info!(policy = %name, path = %slot.config.spec.path.display(), "policy reloaded");
-                    lines.push(format!(
-                        "{name}: reloaded {}",
-                        slot.config.spec.path.display()
-                    ));
-                }
-                Err(error) => {
-                    tracing::error!(policy = %name, error = %format!("{error:#}"), "reload failed; the running version stays");
-                    lines.push(format!(
-                        "{name}: reload failed, the running version stays: {error:#}"
-                    ));
-                }
-            }
-        }
-        lines
-    }
+/// Await `stage`, adding the time it took to `took`.
+async fn timed<F: Future>(took: &mut Duration, stage: F) -> F::Output {
+    let mark = Instant::now();
+    let output = stage.await;
+    *took += mark.elapsed();
+    output
 }

@@ -1,61 +1,135 @@
 //! Writing a cycle to the store: the intent before anything is applied, and
 //! the audit record, last-applied values, policy state and clocks after, in
-//! one transaction (see [`crate::store`] for the protocol).
+//! one transaction (see [`crate::store`] for the protocol). Both commits wait
+//! for the disk and hashing the snapshot reads all of it, so they run off the
+//! async runtime: the cycle's report is handed over and back.
 
-use crate::actuators::ChangeResult;
-use crate::guard::{Accepted, Rejection};
-use crate::model::Snapshot;
-use crate::plan::Plan;
+use std::sync::Arc;
+
+use super::blocking::blocking;
+use super::slot::PolicySlot;
+use super::{CycleReport, RunOutcome};
+use crate::guard::GuardClocks;
+use crate::observe::{AuditNotRecorded, IntentNotRecorded, Observer};
+use crate::runtime::PolicyState;
 use crate::store::{
     AppliedRecord, AuditRecord, CycleOutcome, CycleState, DecisionRecord, HeldBackRecord, Intent,
-    PolicyRecord, RejectionRecord, Store,
+    PolicyRecord, RejectionRecord, Store, StoreError, inputs_digest,
 };
 
-use super::{PolicyRun, RunOutcome};
-
-/// Commit the intent to apply `plan`; an error means nothing may be applied.
-pub(super) fn intent(
-    store: &Store,
-    cycle: u64,
-    now_ms: u64,
-    digest: &str,
-    plan: &Plan,
-    state: &CycleState<'_>,
-) -> Result<(), String> {
-    store
-        .write_intent(
-            &Intent {
-                cycle,
-                at_ms: now_ms,
-                inputs_digest: digest.to_owned(),
-                planned: plan.changes.clone(),
-            },
-            state,
-        )
-        .map_err(|err| {
-            tracing::error!(cycle, %err, "cannot record the intent; applying nothing");
-            format!("not applied: the intent could not be recorded: {err}")
-        })
+/// What an applying cycle leaves for the next: every policy's state and the
+/// guard clocks, owned so the commits can run off the runtime.
+pub(super) struct LeftState {
+    policies: Vec<(String, PolicyState)>,
+    clocks: GuardClocks,
 }
 
-/// What one applied cycle did, for its audit record.
-pub(super) struct Cycle<'a> {
-    pub version: u64,
-    pub now_ms: u64,
+impl LeftState {
+    pub(super) fn new(policies: &[PolicySlot], clocks: &GuardClocks) -> Arc<LeftState> {
+        Arc::new(LeftState {
+            policies: policies
+                .iter()
+                .map(|slot| (slot.name().to_owned(), slot.state.clone()))
+                .collect(),
+            clocks: clocks.clone(),
+        })
+    }
+
+    fn commit<R>(&self, write: impl FnOnce(&CycleState<'_>) -> R) -> R {
+        let policies: Vec<(&str, &PolicyState)> = self
+            .policies
+            .iter()
+            .map(|(name, state)| (name.as_str(), state))
+            .collect();
+        write(&CycleState {
+            policies: &policies,
+            clocks: Some(&self.clocks),
+        })
+    }
+}
+
+/// The first step of applying: the snapshot's digest, and whether the intent
+/// to apply the plan is recorded.
+pub(super) struct Begun {
+    /// The snapshot's digest; empty without a store.
     pub digest: String,
-    pub snapshot: &'a Snapshot,
-    pub runs: &'a [PolicyRun],
-    pub accepted: &'a [Accepted],
-    pub rejected: &'a [Rejection],
-    pub plan: &'a Plan,
-    pub results: &'a [ChangeResult],
-    pub source_errors: &'a [String],
+    /// An error means nothing may be applied.
+    pub intent: Result<(), Arc<StoreError>>,
+}
+
+/// Hash the report's snapshot and commit the intent to apply its plan (when
+/// it changes anything).
+pub(super) async fn begin(
+    store: Option<&Arc<Store>>,
+    report: CycleReport,
+    now_ms: u64,
+    left: &Arc<LeftState>,
+    observer: &Observer,
+) -> (CycleReport, Begun) {
+    let Some(store) = store else {
+        let begun = Begun {
+            digest: String::new(),
+            intent: Ok(()),
+        };
+        return (report, begun);
+    };
+    let (store, left) = (Arc::clone(store), Arc::clone(left));
+    let (report, begun) = blocking(move || {
+        let digest = inputs_digest(&report.snapshot);
+        let intent = match report.plan.is_empty() {
+            true => Ok(()),
+            false => left.commit(|state| {
+                let intent = Intent {
+                    cycle: report.version,
+                    at_ms: now_ms,
+                    inputs_digest: digest.clone(),
+                    planned: report.plan.changes.clone(),
+                };
+                store.write_intent(&intent, state).map_err(Arc::new)
+            }),
+        };
+        (report, Begun { digest, intent })
+    })
+    .await;
+    if let Err(error) = &begun.intent {
+        observer.emit(IntentNotRecorded {
+            cycle: report.version,
+            error: error.as_ref(),
+        });
+    }
+    (report, begun)
 }
 
 /// Commit the cycle's audit record with the state it leaves. A failure is
 /// logged: what was applied stays applied, and the intent stays for the next
 /// start to close.
-pub(super) fn complete(store: &Store, cycle: &Cycle<'_>, state: &CycleState<'_>) {
+pub(super) async fn complete(
+    store: Option<&Arc<Store>>,
+    report: CycleReport,
+    now_ms: u64,
+    digest: String,
+    left: &Arc<LeftState>,
+    observer: &Observer,
+) -> CycleReport {
+    let Some(store) = store else { return report };
+    let (store, left) = (Arc::clone(store), Arc::clone(left));
+    let (report, committed) = blocking(move || {
+        let record = audit_record(&report, now_ms, digest);
+        let committed = left.commit(|state| store.complete_cycle(&record, state));
+        (report, committed)
+    })
+    .await;
+    if let Err(error) = &committed {
+        observer.emit(AuditNotRecorded {
+            cycle: report.version,
+            error,
+        });
+    }
+    report
+}
+
+/// The audit record of an applied cycle.
+fn audit_record(cycle: &CycleReport, now_ms: u64, digest: String) -> AuditRecord {
     let policies = cycle
         .runs
         .iter()
@@ -65,7 +139,7 @@ pub(super) fn complete(store: &Store, cycle: &Cycle<'_>, state: &CycleState<'_>)
                 decisions: evaluation
                     .decisions
                     .iter()
-                    .map(|d| DecisionRecord::new(cycle.snapshot, d))
+                    .map(|d| DecisionRecord::new(&cycle.snapshot, d))
                     .collect(),
                 error: None,
             }),
@@ -77,10 +151,10 @@ pub(super) fn complete(store: &Store, cycle: &Cycle<'_>, state: &CycleState<'_>)
             RunOutcome::NotDue | RunOutcome::Quarantined(_) => None,
         })
         .collect();
-    let record = AuditRecord {
+    AuditRecord {
         cycle: cycle.version,
-        at_ms: cycle.now_ms,
-        inputs_digest: cycle.digest.clone(),
+        at_ms: now_ms,
+        inputs_digest: digest,
         outcome: CycleOutcome::Completed,
         policies,
         rejections: cycle.rejected.iter().map(RejectionRecord::from).collect(),
@@ -91,15 +165,12 @@ pub(super) fn complete(store: &Store, cycle: &Cycle<'_>, state: &CycleState<'_>)
             .plan
             .changes
             .iter()
-            .zip(cycle.results)
+            .zip(cycle.applied.iter().flatten())
             .map(|(change, result)| AppliedRecord {
                 change: change.clone(),
                 error: result.as_ref().err().cloned(),
             })
             .collect(),
-        errors: cycle.source_errors.to_vec(),
-    };
-    if let Err(err) = store.complete_cycle(&record, state) {
-        tracing::error!(cycle = cycle.version, %err, "cannot record the cycle in the audit log");
+        errors: cycle.source_errors.clone(),
     }
 }

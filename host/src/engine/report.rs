@@ -34,6 +34,18 @@ pub struct PolicyRun {
     pub dropped: Dropped,
 }
 
+impl PolicyRun {
+    /// A policy that was not evaluated this cycle, and why.
+    pub(super) fn skipped(policy: &str, outcome: RunOutcome) -> PolicyRun {
+        PolicyRun {
+            policy: policy.to_owned(),
+            outcome,
+            held: Duration::ZERO,
+            dropped: Dropped::default(),
+        }
+    }
+}
+
 /// Everything one cycle saw and did.
 #[derive(Debug)]
 pub struct CycleReport {

@@ -16,17 +16,21 @@ use crate::runtime::{PolicyEngine, PolicyState, PreparedPolicy, read_policy_file
 
 /// A policy file's identity on disk: a change of either means "reload".
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct FileStamp {
+pub(super) struct FileStamp {
     modified: Option<SystemTime>,
     len: u64,
 }
 
-fn stamp(path: &Path) -> Option<FileStamp> {
-    let meta = std::fs::metadata(path).ok()?;
-    Some(FileStamp {
-        modified: meta.modified().ok(),
-        len: meta.len(),
-    })
+impl FileStamp {
+    /// The stamp of the file at `path`; `None` when it cannot be read.
+    /// Reads the file system: call it off the async runtime.
+    pub(super) fn of(path: &Path) -> Option<FileStamp> {
+        let meta = std::fs::metadata(path).ok()?;
+        Some(FileStamp {
+            modified: meta.modified().ok(),
+            len: meta.len(),
+        })
+    }
 }
 
 /// One configured policy, loaded.
@@ -47,7 +51,7 @@ pub struct PolicySlot {
 impl PolicySlot {
     /// Load the policy `config` names, refusing a file that does not match its pin.
     pub fn load(engine: &PolicyEngine, config: PolicyConfig) -> anyhow::Result<PolicySlot> {
-        let stamp = stamp(&config.spec.path);
+        let stamp = FileStamp::of(&config.spec.path);
         let prepared = load_pinned(engine, &config)?;
         Ok(PolicySlot {
             config,
@@ -66,10 +70,10 @@ impl PolicySlot {
         self.prepared.name()
     }
 
-    /// True when the file changed on disk since it was last loaded (or
-    /// looked at by a failed reload).
-    pub fn changed_on_disk(&self) -> bool {
-        stamp(&self.config.spec.path) != self.stamp
+    /// True when `now`, the file's stamp as just read, differs from the one
+    /// it was last loaded with (or looked at by a failed reload).
+    pub(super) fn stamp_differs(&self, now: &Option<FileStamp>) -> bool {
+        *now != self.stamp
     }
 
     /// True while a reload is compiling.
@@ -79,9 +83,13 @@ impl PolicySlot {
 
     /// Start loading the file again, off the control loop. The running
     /// component stays until [`PolicySlot::finish_reload`] finds the load done.
-    pub fn start_reload(&mut self, engine: &Arc<PolicyEngine>) {
-        // Stamped before reading, so a change made while it loads is seen.
-        let stamp_before = stamp(&self.config.spec.path);
+    /// `stamp_before` is the file's stamp read before the load starts, so a
+    /// change made while it loads is seen.
+    pub(super) fn start_reload(
+        &mut self,
+        engine: &Arc<PolicyEngine>,
+        stamp_before: Option<FileStamp>,
+    ) {
         let (engine, config) = (Arc::clone(engine), self.config.clone());
         let load = move || load_pinned(&engine, &config);
         match std::thread::Builder::new()

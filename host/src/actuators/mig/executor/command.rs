@@ -94,7 +94,7 @@ impl CommandExecutor {
             .join(format!("{}-{}.yaml", request.node, config_name(request)))
     }
 
-    fn write_config(&self, request: &MigRequest) -> Result<PathBuf, CommandError> {
+    async fn write_config(&self, request: &MigRequest) -> Result<PathBuf, CommandError> {
         let path = self.config_file(request);
         let error = |reason: String| CommandError::ConfigFile {
             node: request.node.clone(),
@@ -102,8 +102,12 @@ impl CommandExecutor {
             reason,
         };
         let yaml = to_yaml(&config_for(request)).map_err(|e| error(e.to_string()))?;
-        std::fs::create_dir_all(&self.config.config_dir).map_err(|e| error(e.to_string()))?;
-        std::fs::write(&path, yaml).map_err(|e| error(e.to_string()))?;
+        tokio::fs::create_dir_all(&self.config.config_dir)
+            .await
+            .map_err(|e| error(e.to_string()))?;
+        tokio::fs::write(&path, yaml)
+            .await
+            .map_err(|e| error(e.to_string()))?;
         Ok(path)
     }
 
@@ -158,7 +162,7 @@ impl Executor for CommandExecutor {
     type Error = CommandError;
 
     async fn apply(&self, request: &MigRequest) -> Result<(), CommandError> {
-        let file = self.write_config(request)?;
+        let file = self.write_config(request).await?;
         let argv = self.argv(&self.config.apply, request, &file);
         self.run(argv, &request.node).await
     }
@@ -167,7 +171,7 @@ impl Executor for CommandExecutor {
         if self.config.verify.is_empty() {
             return Ok(ApplyStatus::Success);
         }
-        let file = self.write_config(request)?;
+        let file = self.write_config(request).await?;
         let argv = self.argv(&self.config.verify, request, &file);
         match self.run(argv, &request.node).await {
             Ok(()) => Ok(ApplyStatus::Success),
