@@ -12,6 +12,7 @@
 //! [`engine`] runs that flow once per cycle; [`backends`] holds the clients
 //! sources and actuators share; [`error_chain`] spells out why a request
 //! failed; [`config`] is the file that sets it all up;
+//! [`lab`] tries policies on test fixtures away from production;
 //! [`demo`] and [`sim`] are the embedded fleet and simulators the demo runs
 //! on, wired in through the same seams production uses (production code
 //! never imports them); [`cli`] is the `host` binary.
@@ -24,6 +25,7 @@ pub mod demo;
 pub mod engine;
 pub mod error_chain;
 pub mod guard;
+pub mod lab;
 pub mod model;
 pub mod observe;
 pub mod plan;

@@ -7,7 +7,7 @@
 wasmtime::component::bindgen!({
     path: "../wit",
     world: "fulcrum:policy/policy",
-    additional_derives: [PartialEq, serde::Serialize],
+    additional_derives: [PartialEq, serde::Serialize, serde::Deserialize],
 });
 
 pub use fulcrum::policy::{log, state, types};

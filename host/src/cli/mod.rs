@@ -11,6 +11,7 @@ mod snapshot;
 mod status;
 mod stop;
 mod table;
+mod test;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -79,6 +80,8 @@ enum Command {
     Audit(audit::AuditArgs),
     /// Run a simulator (BIG-IP or GCE) on loopback in the foreground.
     Sim(sim::SimCommand),
+    /// Run a policy on test fixtures and check what must hold of its decisions.
+    Test(test::TestArgs),
 }
 
 /// Parse the command line, run it, report any error once, return the exit code.
@@ -94,6 +97,7 @@ pub fn main() -> ExitCode {
         Command::Status(args) => status::status(&cli.global, args),
         Command::Audit(args) => audit::audit(args),
         Command::Sim(command) => sim::sim(command),
+        Command::Test(args) => test::test(&cli.global, args),
     };
     match result {
         Ok(()) => ExitCode::from(EXIT_OK),

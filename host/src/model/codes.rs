@@ -5,13 +5,22 @@
 use super::snapshot::{Availability, Health, InstanceAction, InstanceStatus, MemberState};
 
 /// An enum stored in a `list<u8>` column.
-pub trait Code: Copy + Sized {
+pub trait Code: Copy + Sized + 'static {
     /// The value's code: its case's position in the WIT enum.
     fn code(self) -> u8;
     /// The value with `code`; an unknown code reads as the safest case.
     fn from_code(code: u8) -> Self;
     /// The case's name in the WIT contract ("forced-offline").
     fn name(self) -> &'static str;
+    /// Every case, in contract order.
+    fn cases() -> &'static [Self];
+    /// The case called `name` in the WIT contract.
+    fn from_name(name: &str) -> Option<Self> {
+        Self::cases()
+            .iter()
+            .copied()
+            .find(|case| case.name() == name)
+    }
 }
 
 macro_rules! codes {
@@ -22,8 +31,11 @@ macro_rules! codes {
             }
 
             fn from_code(code: u8) -> Self {
-                const CASES: &[$enum] = &[$($enum::$case),+];
-                CASES.get(usize::from(code)).copied().unwrap_or($enum::$fallback)
+                Self::cases().get(usize::from(code)).copied().unwrap_or($enum::$fallback)
+            }
+
+            fn cases() -> &'static [Self] {
+                &[$($enum::$case),+]
             }
 
             fn name(self) -> &'static str {
@@ -124,6 +136,15 @@ mod tests {
             InstanceAction::CreatingWithoutRetries.name(),
             "creating-without-retries"
         );
+    }
+
+    #[test]
+    fn names_read_back_as_their_case() {
+        assert_eq!(
+            MemberState::from_name("forced-offline"),
+            Some(MemberState::ForcedOffline)
+        );
+        assert_eq!(Health::from_name("Healthy"), None);
     }
 
     #[test]

@@ -7,6 +7,7 @@ mod cli;
 mod common;
 mod containment;
 mod crash;
+mod lab;
 mod metrics;
 mod mig_fixtures;
 mod mig_geometry;
