@@ -10,9 +10,8 @@ use anyhow::anyhow;
 use clap::Args;
 
 use super::Failure;
-use super::session::STORE_FILE;
 use crate::config::RunConfig;
-use crate::store::AuditReader;
+use crate::store::{AuditReader, STORE_FILE};
 
 #[derive(Debug, Args)]
 pub(super) struct AuditArgs {

@@ -14,7 +14,7 @@ use crate::demo::Demo;
 use crate::engine::{CycleReport, Engine, Mode};
 use crate::observe::Metrics;
 use crate::sim::FleetConfig;
-use crate::store::Store;
+use crate::store::{STORE_FILE, Store};
 
 /// A configured engine and, for the embedded demo, the world it runs on.
 pub(super) struct Session {
@@ -128,9 +128,6 @@ pub(super) fn open_store(dir: &Path) -> Result<Store, Failure> {
         .map_err(|err| Failure::usage(anyhow!("engine.state_dir {}: {err}", dir.display())))?;
     Store::open(&dir.join(STORE_FILE)).map_err(Failure::usage)
 }
-
-/// The store's file name in `engine.state_dir`.
-pub(super) const STORE_FILE: &str = "fulcrum.redb";
 
 pub(super) fn now_ms() -> u64 {
     SystemTime::now()

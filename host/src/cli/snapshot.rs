@@ -1,16 +1,20 @@
 //! `host snapshot`: print exactly the snapshot policies would receive, as a
 //! readable summary or as the contract's columns in JSON, for debugging
-//! sources and policies.
+//! sources and policies; or, with `--state-dir`, the snapshot a past cycle
+//! decided from, as the store recorded it.
 
 use std::path::PathBuf;
 
 use clap::Args;
+
+use anyhow::anyhow;
 
 use super::session::Session;
 use super::{Failure, GlobalArgs};
 use crate::engine::Mode;
 use crate::model::{Availability, Code, Health, Snapshot};
 use crate::observe::SafeText;
+use crate::store::{AuditReader, ReadAudit, STORE_FILE};
 
 #[derive(Debug, Args)]
 pub(super) struct SnapshotArgs {
@@ -20,31 +24,61 @@ pub(super) struct SnapshotArgs {
     /// Print the snapshot's columns as JSON, exactly as a policy receives them.
     #[arg(long)]
     json: bool,
-    /// Which cycle's snapshot: the cycles before it run with no policy acting.
-    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
-    cycle: u64,
+    /// Which cycle's snapshot: live, the cycles before it run with no policy
+    /// acting [default: 1]; with --state-dir, the recorded cycle [default: the newest].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    cycle: Option<u64>,
+    /// Read a recorded cycle from this state directory instead of collecting.
+    #[arg(long, value_name = "DIR", conflicts_with = "config")]
+    state_dir: Option<PathBuf>,
 }
 
 pub(super) fn snapshot(global: &GlobalArgs, args: SnapshotArgs) -> Result<(), Failure> {
+    if let Some(dir) = &args.state_dir {
+        let snapshot = recorded(dir, args.cycle)?;
+        return print(&snapshot, args.json, &[]);
+    }
     super::block_on(async {
         let mut session = Session::start(global, args.config.as_deref(), &[], false, true).await?;
         session.engine.clear_policies();
         let mut report = session.cycle(Mode::DryRun).await?;
-        for _ in 1..args.cycle {
+        for _ in 1..args.cycle.unwrap_or(1) {
             report = session.cycle(Mode::DryRun).await?;
         }
-        let snapshot = report.snapshot;
-        if args.json {
-            let json = serde_json::to_string_pretty(&snapshot).map_err(Failure::usage)?;
-            println!("{json}");
-        } else {
-            print!("{}", summary(&snapshot));
-            for error in &report.source_errors {
-                println!("source: {}", crate::observe::neutralize(error));
-            }
-        }
-        Ok(())
+        print(&report.snapshot, args.json, &report.source_errors)
     })
+}
+
+/// The snapshot recorded for `cycle` (the newest when `None`) in `dir`.
+fn recorded(dir: &std::path::Path, cycle: Option<u64>) -> Result<Snapshot, Failure> {
+    let store = AuditReader::open(&dir.join(STORE_FILE)).map_err(Failure::usage)?;
+    let cycle = match cycle {
+        Some(cycle) => cycle,
+        None => store
+            .newest_recorded()
+            .map_err(Failure::usage)?
+            .ok_or_else(|| Failure::usage(anyhow!("{}: no cycle is recorded", dir.display())))?,
+    };
+    let recording = store.recording(cycle).map_err(Failure::usage)?;
+    recording.map(|r| r.snapshot).ok_or_else(|| {
+        Failure::usage(anyhow!(
+            "{}: cycle {cycle} is not recorded (only applied cycles within the audit retention are)",
+            dir.display()
+        ))
+    })
+}
+
+fn print(snapshot: &Snapshot, json: bool, source_errors: &[String]) -> Result<(), Failure> {
+    if json {
+        let json = serde_json::to_string_pretty(snapshot).map_err(Failure::usage)?;
+        println!("{json}");
+    } else {
+        print!("{}", summary(snapshot));
+        for error in source_errors {
+            println!("source: {}", crate::observe::neutralize(error));
+        }
+    }
+    Ok(())
 }
 
 /// The snapshot as a person reads it: nodes with their GPUs, then pools with

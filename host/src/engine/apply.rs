@@ -59,8 +59,16 @@ impl Engine {
         report.timings.apply = mark.elapsed();
 
         let mark = Instant::now();
-        let mut report =
-            record::complete(store, report, now_ms, begun.digest, &left, &self.observer).await;
+        let mut report = record::complete(
+            store,
+            report,
+            now_ms,
+            begun,
+            &self.rails,
+            &left,
+            &self.observer,
+        )
+        .await;
         report.timings.record += mark.elapsed();
         self.clocks = clocks;
         report

@@ -9,12 +9,12 @@ use std::sync::Arc;
 use super::blocking::blocking;
 use super::slot::PolicySlot;
 use super::{CycleReport, RunOutcome};
-use crate::guard::GuardClocks;
+use crate::guard::{GuardClocks, GuardRails};
 use crate::observe::{AuditNotRecorded, IntentNotRecorded, Observer};
 use crate::runtime::PolicyState;
 use crate::store::{
     AppliedRecord, AuditRecord, CycleOutcome, CycleState, DecisionRecord, HeldBackRecord, Intent,
-    PolicyRecord, RejectionRecord, Store, StoreError, inputs_digest,
+    PolicyRecord, RecordedInputs, RejectionRecord, Store, StoreError, inputs_digest, snapshot_json,
 };
 
 /// What an applying cycle leaves for the next: every policy's state and the
@@ -53,12 +53,14 @@ impl LeftState {
 pub(super) struct Begun {
     /// The snapshot's digest; empty without a store.
     pub digest: String,
+    /// The snapshot's JSON, recorded with the cycle; empty without a store.
+    snapshot_json: Vec<u8>,
     /// An error means nothing may be applied.
     pub intent: Result<(), Arc<StoreError>>,
 }
 
-/// Hash the report's snapshot and commit the intent to apply its plan (when
-/// it changes anything).
+/// Write the report's snapshot as JSON, hash it, and commit the intent to
+/// apply the plan (when it changes anything).
 pub(super) async fn begin(
     store: Option<&Arc<Store>>,
     report: CycleReport,
@@ -69,13 +71,15 @@ pub(super) async fn begin(
     let Some(store) = store else {
         let begun = Begun {
             digest: String::new(),
+            snapshot_json: Vec::new(),
             intent: Ok(()),
         };
         return (report, begun);
     };
     let (store, left) = (Arc::clone(store), Arc::clone(left));
     let (report, begun) = blocking(move || {
-        let digest = inputs_digest(&report.snapshot);
+        let snapshot_json = snapshot_json(&report.snapshot);
+        let digest = inputs_digest(&snapshot_json);
         let intent = match report.plan.is_empty() {
             true => Ok(()),
             false => left.commit(|state| {
@@ -88,7 +92,12 @@ pub(super) async fn begin(
                 store.write_intent(&intent, state).map_err(Arc::new)
             }),
         };
-        (report, Begun { digest, intent })
+        let begun = Begun {
+            digest,
+            snapshot_json,
+            intent,
+        };
+        (report, begun)
     })
     .await;
     if let Err(error) = &begun.intent {
@@ -100,22 +109,25 @@ pub(super) async fn begin(
     (report, begun)
 }
 
-/// Commit the cycle's audit record with the state it leaves. A failure is
+/// Commit the cycle's audit record, the recording of what it decided from
+/// (its snapshot, and `rails`), and the state it leaves. A failure is
 /// logged: what was applied stays applied, and the intent stays for the next
 /// start to close.
 pub(super) async fn complete(
     store: Option<&Arc<Store>>,
     report: CycleReport,
     now_ms: u64,
-    digest: String,
+    begun: Begun,
+    rails: &GuardRails,
     left: &Arc<LeftState>,
     observer: &Observer,
 ) -> CycleReport {
     let Some(store) = store else { return report };
-    let (store, left) = (Arc::clone(store), Arc::clone(left));
+    let (store, left, rails) = (Arc::clone(store), Arc::clone(left), rails.clone());
     let (report, committed) = blocking(move || {
-        let record = audit_record(&report, now_ms, digest);
-        let committed = left.commit(|state| store.complete_cycle(&record, state));
+        let inputs = RecordedInputs::new(&begun.snapshot_json, &rails);
+        let record = audit_record(&report, now_ms, begun.digest);
+        let committed = left.commit(|state| store.complete_cycle(&record, Some(&inputs), state));
         (report, committed)
     })
     .await;

@@ -12,7 +12,8 @@
 //! guard = true                             # hold decisions to the rails
 //! [rails]                                  # `[guard]` of the host's config
 //! member_ratio_step = { count = 100, percent = 100 }
-//! [snapshot]                               # or: snapshot_file = "cycle.json"
+//! [snapshot]                               # or: snapshot_file = "cycle.json",
+//! # or recorded = { state_dir = "/var/lib/fulcrum", cycle = 1234 }
 //! # … see `compact`
 //! [expect]
 //! # … see `expect`
@@ -29,6 +30,7 @@ use super::expect::{Expect, ExpectToml};
 use crate::guard::GuardRails;
 use crate::model::Snapshot;
 use crate::runtime::PolicyState;
+use crate::store::{AuditReader, ReadAudit, STORE_FILE, StoreError};
 
 /// A fixture file as written.
 #[derive(Debug, Deserialize)]
@@ -44,8 +46,18 @@ struct FixtureToml {
     rails: Option<Spanned<GuardRails>>,
     snapshot: Option<CompactSnapshot>,
     snapshot_file: Option<Spanned<PathBuf>>,
+    recorded: Option<Spanned<RecordedToml>>,
     #[serde(default)]
     expect: ExpectToml,
+}
+
+/// `recorded = { state_dir = "DIR", cycle = N }`: the snapshot a past cycle
+/// of a host decided from.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RecordedToml {
+    state_dir: PathBuf,
+    cycle: u64,
 }
 
 /// A starting state value: text, or bytes written in hex.
@@ -113,27 +125,41 @@ impl Case {
         let line = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
         let mut problems = Vec::new();
         let expect = file.expect.resolve(line, &mut problems);
-        let snapshot = match (file.snapshot, file.snapshot_file) {
-            (Some(compact), None) => compact.build().map_err(|misplaced| {
+        let sources = [
+            file.snapshot.is_some(),
+            file.snapshot_file.is_some(),
+            file.recorded.is_some(),
+        ];
+        let snapshot = match (file.snapshot, file.snapshot_file, file.recorded) {
+            _ if sources.iter().filter(|&&given| given).count() > 1 => {
+                problems.push(
+                    "give one of [snapshot], snapshot_file or recorded, not several".to_owned(),
+                );
+                Err(())
+            }
+            (Some(compact), _, _) => compact.build().map_err(|misplaced| {
                 for m in misplaced {
                     let at = line(m.span.start);
                     problems.push(format!("{} (line {at}): {}", m.key, m.message));
                 }
             }),
-            (None, Some(path)) => read_snapshot(&base.join(path.get_ref())).map_err(|err| {
+            (_, Some(path), _) => read_snapshot(&base.join(path.get_ref())).map_err(|err| {
                 let at = line(path.span().start);
                 let err = crate::error_chain::with_causes(&err);
                 problems.push(format!("snapshot_file (line {at}): {err}"));
             }),
-            (Some(_), Some(path)) => {
-                let at = line(path.span().start);
-                problems.push(format!(
-                    "snapshot_file (line {at}): give [snapshot] or snapshot_file, not both"
-                ));
-                Err(())
+            (_, _, Some(recorded)) => {
+                let at = line(recorded.span().start);
+                let RecordedToml { state_dir, cycle } = recorded.into_inner();
+                read_recorded(&base.join(state_dir), cycle).map_err(|err| {
+                    let err = crate::error_chain::with_causes(&err);
+                    problems.push(format!("recorded (line {at}): {err}"));
+                })
             }
-            (None, None) => {
-                problems.push("give the case's [snapshot] or a snapshot_file".to_owned());
+            (None, None, None) => {
+                problems.push(
+                    "give the case's [snapshot], a snapshot_file or a recorded cycle".to_owned(),
+                );
                 Err(())
             }
         };
@@ -198,6 +224,23 @@ enum SnapshotFileError {
         #[source]
         source: serde_json::Error,
     },
+    #[error("cannot read the recorded cycle")]
+    Store(#[from] StoreError),
+    #[error("{}: cycle {cycle} is not recorded", state_dir.display())]
+    NotRecorded { state_dir: PathBuf, cycle: u64 },
+}
+
+/// The snapshot cycle `cycle` of the host whose state directory is
+/// `state_dir` decided from.
+fn read_recorded(state_dir: &Path, cycle: u64) -> Result<Snapshot, SnapshotFileError> {
+    let store = AuditReader::open(&state_dir.join(STORE_FILE))?;
+    match store.recording(cycle)? {
+        Some(recording) => Ok(recording.snapshot),
+        None => Err(SnapshotFileError::NotRecorded {
+            state_dir: state_dir.to_owned(),
+            cycle,
+        }),
+    }
 }
 
 /// A snapshot `host snapshot --json` wrote.

@@ -147,15 +147,16 @@ pub struct AppliedRecord {
     pub error: Option<String>,
 }
 
-/// SHA-256 of the snapshot's JSON form, in hex: the same inputs give the
-/// same digest, so two cycles that saw the same cluster are recognisable.
-pub fn inputs_digest(snapshot: &Snapshot) -> String {
-    // The JSON is hashed as it is written, never held whole (megabytes for a
-    // large fleet); the buffer turns serde's many small writes into few.
-    let mut hasher = std::io::BufWriter::with_capacity(64 << 10, Sha256::new());
-    serde_json::to_writer(&mut hasher, snapshot).expect("a snapshot serializes to JSON");
-    let hasher = hasher.into_inner().expect("hashing cannot fail to write");
-    hex::encode(hasher.finalize())
+/// A snapshot's JSON form, as its digest and its recording are made from.
+pub fn snapshot_json(snapshot: &Snapshot) -> Vec<u8> {
+    serde_json::to_vec(snapshot).expect("a snapshot serializes to JSON")
+}
+
+/// SHA-256 of the snapshot's JSON form ([`snapshot_json`]), in hex: the
+/// same inputs give the same digest, so two cycles that saw the same cluster
+/// are recognisable.
+pub fn inputs_digest(snapshot_json: &[u8]) -> String {
+    hex::encode(Sha256::digest(snapshot_json))
 }
 
 /// Parse `--since`: an RFC 3339 time ("2026-11-22T16:00:00Z") or a duration

@@ -41,15 +41,17 @@
 
 mod audit;
 mod intent;
+mod recording;
 mod tables;
 #[cfg(test)]
 mod tests;
 
 pub use audit::{
     AppliedRecord, AuditRecord, CycleOutcome, DecisionRecord, HeldBackRecord, PolicyRecord,
-    RejectionRecord, inputs_digest, parse_since, print_audit, render,
+    RejectionRecord, inputs_digest, parse_since, print_audit, render, snapshot_json,
 };
 pub use intent::{Intent, LastApplied};
+pub use recording::{RecordedInputs, Recording};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -65,9 +67,12 @@ use crate::guard::GuardClocks;
 use crate::runtime::PolicyState;
 use intent::target_key;
 use tables::{
-    AUDIT, CLOCKS_KEY, INTENTS, LAST_APPLIED, META, MIG_ROLLOUTS_KEY, POLICY_STATE, decode,
-    decode_audit, encode, encode_audit,
+    AUDIT, CLOCKS_KEY, INTENTS, LAST_APPLIED, META, MIG_ROLLOUTS_KEY, POLICY_STATE, RECORDINGS,
+    decode, encode, encode_audit, unpack,
 };
+
+/// The store's file name in a state directory (`engine.state_dir`).
+pub const STORE_FILE: &str = "fulcrum.redb";
 
 /// Why the store could not do what was asked; every variant names the file.
 #[derive(Debug, thiserror::Error)]
@@ -157,17 +162,37 @@ impl AuditReader {
 pub trait ReadAudit {
     /// Audit records from `since_ms` on (all with `None`), oldest first.
     fn audit_since(&self, since_ms: Option<u64>) -> Result<Vec<AuditRecord>, StoreError>;
+    /// What cycle `cycle` decided from, when it was recorded.
+    fn recording(&self, cycle: u64) -> Result<Option<Recording>, StoreError>;
+    /// The newest cycle with a recording.
+    fn newest_recorded(&self) -> Result<Option<u64>, StoreError>;
 }
 
 impl ReadAudit for Store {
     fn audit_since(&self, since_ms: Option<u64>) -> Result<Vec<AuditRecord>, StoreError> {
         read_audit(&self.db, &self.path, since_ms)
     }
+
+    fn recording(&self, cycle: u64) -> Result<Option<Recording>, StoreError> {
+        recording::read(&self.db, &self.path, cycle)
+    }
+
+    fn newest_recorded(&self) -> Result<Option<u64>, StoreError> {
+        recording::newest(&self.db, &self.path)
+    }
 }
 
 impl ReadAudit for AuditReader {
     fn audit_since(&self, since_ms: Option<u64>) -> Result<Vec<AuditRecord>, StoreError> {
         read_audit(&self.db, &self.path, since_ms)
+    }
+
+    fn recording(&self, cycle: u64) -> Result<Option<Recording>, StoreError> {
+        recording::read(&self.db, &self.path, cycle)
+    }
+
+    fn newest_recorded(&self) -> Result<Option<u64>, StoreError> {
+        recording::newest(&self.db, &self.path)
     }
 }
 
@@ -188,13 +213,12 @@ fn read_audit(
     let mut records = Vec::new();
     for entry in table.iter().map_err(|e| db_err(e.into()))?.rev() {
         let (cycle, value) = entry.map_err(|e| db_err(e.into()))?;
-        let record: AuditRecord =
-            decode_audit(value.value()).map_err(|source| StoreError::Decode {
-                path: path.to_owned(),
-                table: "audit",
-                key: cycle.value().to_string(),
-                source,
-            })?;
+        let record: AuditRecord = unpack(value.value()).map_err(|source| StoreError::Decode {
+            path: path.to_owned(),
+            table: "audit",
+            key: cycle.value().to_string(),
+            source,
+        })?;
         if since_ms.is_some_and(|since| record.at_ms < since) {
             break;
         }
@@ -229,6 +253,7 @@ impl Store {
             txn.open_table(LAST_APPLIED).map_err(store.db_err(op))?;
             txn.open_table(AUDIT).map_err(store.db_err(op))?;
             txn.open_table(INTENTS).map_err(store.db_err(op))?;
+            txn.open_table(RECORDINGS).map_err(store.db_err(op))?;
         }
         txn.commit().map_err(store.db_err("creating the tables"))?;
         Ok(store)
@@ -343,16 +368,24 @@ impl Store {
         Ok(())
     }
 
-    /// Step 3: append the cycle's audit record, note what was applied, keep
-    /// the state, and drop the cycle's intent, all in one transaction.
+    /// Step 3: append the cycle's audit record (with `inputs`, what it
+    /// decided from, when given), note what was applied, keep the state, and
+    /// drop the cycle's intent, all in one transaction.
     pub fn complete_cycle(
         &self,
         record: &AuditRecord,
+        inputs: Option<&RecordedInputs>,
         state: &CycleState<'_>,
     ) -> Result<(), StoreError> {
         let op = "completing the cycle";
         let txn = self.begin_write()?;
         self.append_audit(&txn, record)?;
+        if let Some(inputs) = inputs {
+            txn.open_table(RECORDINGS)
+                .map_err(self.db_err(op))?
+                .insert(record.cycle, inputs.packed.as_slice())
+                .map_err(self.db_err(op))?;
+        }
         {
             let mut last = txn.open_table(LAST_APPLIED).map_err(self.db_err(op))?;
             for applied in record.applied.iter().filter(|a| a.error.is_none()) {
@@ -438,16 +471,18 @@ impl Store {
             .map_err(self.db_err(op))?;
         if let Some(retention) = self.audit_retention {
             let oldest_kept_ms = record.at_ms.saturating_sub(retention.as_millis() as u64);
-            self.drop_aged(&mut audit, record.cycle, oldest_kept_ms)?;
+            let mut recordings = txn.open_table(RECORDINGS).map_err(self.db_err(op))?;
+            self.drop_aged(&mut audit, &mut recordings, record.cycle, oldest_kept_ms)?;
         }
         Ok(())
     }
 
-    /// Drop audit records from before `oldest_kept_ms`, oldest first, at most
-    /// [`PRUNE_PER_COMMIT`] of them.
+    /// Drop audit records from before `oldest_kept_ms`, with their
+    /// recordings, oldest first, at most [`PRUNE_PER_COMMIT`] of them.
     fn drop_aged(
         &self,
         audit: &mut redb::Table<'_, u64, &[u8]>,
+        recordings: &mut redb::Table<'_, u64, &[u8]>,
         appended: u64,
         oldest_kept_ms: u64,
     ) -> Result<(), StoreError> {
@@ -472,7 +507,7 @@ impl Store {
                     }
                     let at_ms = match *oldest_kept {
                         Some((known, at_ms)) if known == cycle => Ok(at_ms),
-                        _ => decode_audit::<RecordTime>(value.value()).map(|time| time.at_ms),
+                        _ => unpack::<RecordTime>(value.value()).map(|time| time.at_ms),
                     };
                     (cycle, at_ms)
                 }
@@ -485,6 +520,7 @@ impl Store {
                 return Ok(());
             }
             audit.remove(cycle).map_err(self.db_err(op))?;
+            recordings.remove(cycle).map_err(self.db_err(op))?;
         }
         Ok(())
     }

@@ -1,8 +1,8 @@
 //! The store's tables and how values are kept in them: JSON, so a field
-//! added later reads back as its default. Audit records, the one table that
-//! grows with the fleet (hundreds of kilobytes a cycle at a thousand
-//! changes), are LZ4-compressed once they pass a few kilobytes; records
-//! written as plain JSON still read.
+//! added later reads back as its default. Audit records and recorded
+//! snapshots, the tables that grow with the fleet (hundreds of kilobytes a
+//! cycle at a thousand nodes), are LZ4-compressed once they pass a few
+//! kilobytes; records written as plain JSON still read.
 
 use redb::TableDefinition;
 use serde::Serialize;
@@ -19,6 +19,9 @@ pub(super) const LAST_APPLIED: TableDefinition<&str, &[u8]> = TableDefinition::n
 pub(super) const AUDIT: TableDefinition<u64, &[u8]> = TableDefinition::new("audit");
 /// Changes planned and not yet known to be applied: cycle → JSON intent.
 pub(super) const INTENTS: TableDefinition<u64, &[u8]> = TableDefinition::new("intents");
+/// What each applied cycle decided from: cycle → the snapshot and guard
+/// rails, packed ([`pack`]). Kept and dropped with the cycle's audit record.
+pub(super) const RECORDINGS: TableDefinition<u64, &[u8]> = TableDefinition::new("recordings");
 
 /// The guard clocks' key in [`META`].
 pub(super) const CLOCKS_KEY: &str = "guard-clocks";
@@ -36,16 +39,19 @@ pub(super) fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, serde_json:
     serde_json::from_slice(bytes)
 }
 
-/// First byte of an LZ4-compressed audit record; plain JSON records start
-/// with `{`.
+/// First byte of an LZ4-compressed record; plain JSON records start with `{`.
 const LZ4_TAG: u8 = 1;
 
-/// Audit records shorter than this are kept as plain JSON.
+/// Records shorter than this are kept as plain JSON.
 const COMPRESS_FROM_BYTES: usize = 4 << 10;
 
 /// An audit record as stored: its JSON, compressed when large.
 pub(super) fn encode_audit<T: Serialize>(record: &T) -> Vec<u8> {
-    let json = encode(record);
+    pack(encode(record))
+}
+
+/// `json` as stored: compressed when large.
+pub(super) fn pack(json: Vec<u8>) -> Vec<u8> {
     if json.len() < COMPRESS_FROM_BYTES {
         return json;
     }
@@ -56,8 +62,8 @@ pub(super) fn encode_audit<T: Serialize>(record: &T) -> Vec<u8> {
     .concat()
 }
 
-/// An audit record as [`encode_audit`] stored it, or as plain JSON.
-pub(super) fn decode_audit<T: DeserializeOwned>(stored: &[u8]) -> Result<T, serde_json::Error> {
+/// A record as [`pack`] stored it, or as plain JSON.
+pub(super) fn unpack<T: DeserializeOwned>(stored: &[u8]) -> Result<T, serde_json::Error> {
     match stored.split_first() {
         Some((&LZ4_TAG, compressed)) => {
             let damaged = |why: String| {
@@ -102,7 +108,7 @@ mod tests {
         let small = record(2);
         let stored = encode_audit(&small);
         assert_eq!(stored, encode(&small));
-        assert_eq!(decode_audit::<Value>(&stored).unwrap(), small);
+        assert_eq!(unpack::<Value>(&stored).unwrap(), small);
     }
 
     #[test]
@@ -117,18 +123,18 @@ mod tests {
             stored.len(),
             json.len()
         );
-        assert_eq!(decode_audit::<Value>(&stored).unwrap(), large);
+        assert_eq!(unpack::<Value>(&stored).unwrap(), large);
         // Records written before compression still read.
-        assert_eq!(decode_audit::<Value>(&json).unwrap(), large);
+        assert_eq!(unpack::<Value>(&json).unwrap(), large);
     }
 
     #[test]
     fn a_damaged_compressed_record_is_an_error_not_a_panic() {
         let mut stored = encode_audit(&record(1_000));
         stored.truncate(stored.len() / 2);
-        let error = decode_audit::<Value>(&stored).unwrap_err();
+        let error = unpack::<Value>(&stored).unwrap_err();
         assert!(error.to_string().contains("does not decompress"), "{error}");
         let garbage = [LZ4_TAG, 0xff, 0xff, 0xff, 0x7f, 1, 2, 3];
-        assert!(decode_audit::<Value>(&garbage).is_err());
+        assert!(unpack::<Value>(&garbage).is_err());
     }
 }

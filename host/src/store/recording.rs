@@ -1,0 +1,93 @@
+//! Recorded cycles: the snapshot each applied cycle decided from, with the
+//! guard rails its decisions were held to, kept beside the cycle's audit
+//! record and dropped with it, so any past cycle can be read back exactly
+//! (`host snapshot --cycle N --state-dir DIR`) and replayed against another
+//! policy (`host replay`).
+
+use std::path::Path;
+
+use redb::{ReadableDatabase, ReadableTable, TableError};
+use serde::Deserialize;
+
+use super::StoreError;
+use super::tables::{RECORDINGS, pack, unpack};
+use crate::guard::GuardRails;
+use crate::model::Snapshot;
+
+/// A cycle's inputs, packed for the store. The snapshot's JSON is written
+/// once per cycle, for its digest and its recording both.
+pub struct RecordedInputs {
+    pub(super) packed: Vec<u8>,
+}
+
+impl RecordedInputs {
+    /// The recording of `snapshot_json` (the snapshot as `serde_json` writes
+    /// it) held to `rails`.
+    pub fn new(snapshot_json: &[u8], rails: &GuardRails) -> RecordedInputs {
+        let rails = serde_json::to_vec(rails).expect("guard rails serialize to JSON");
+        let mut json = Vec::with_capacity(snapshot_json.len() + rails.len() + 32);
+        json.extend_from_slice(b"{\"rails\":");
+        json.extend_from_slice(&rails);
+        json.extend_from_slice(b",\"snapshot\":");
+        json.extend_from_slice(snapshot_json);
+        json.push(b'}');
+        RecordedInputs { packed: pack(json) }
+    }
+}
+
+/// One recorded cycle, read back.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Recording {
+    pub snapshot: Snapshot,
+    pub rails: GuardRails,
+}
+
+/// The recording of `cycle`, if the store holds one: cycles before recording
+/// began, interrupted cycles and cycles past retention have none.
+pub(super) fn read(
+    db: &impl ReadableDatabase,
+    path: &Path,
+    cycle: u64,
+) -> Result<Option<Recording>, StoreError> {
+    let op = "reading a recorded cycle";
+    let db_err = |source: redb::Error| StoreError::Database {
+        path: path.to_owned(),
+        operation: op,
+        source: Box::new(source),
+    };
+    let txn = db.begin_read().map_err(|e| db_err(e.into()))?;
+    let table = match txn.open_table(RECORDINGS) {
+        Ok(table) => table,
+        // A store written before cycles were recorded.
+        Err(TableError::TableDoesNotExist(_)) => return Ok(None),
+        Err(error) => return Err(db_err(error.into())),
+    };
+    let Some(stored) = table.get(cycle).map_err(|e| db_err(e.into()))? else {
+        return Ok(None);
+    };
+    unpack(stored.value())
+        .map(Some)
+        .map_err(|source| StoreError::Decode {
+            path: path.to_owned(),
+            table: "recordings",
+            key: cycle.to_string(),
+            source,
+        })
+}
+
+/// The newest recorded cycle, if any.
+pub(super) fn newest(db: &impl ReadableDatabase, path: &Path) -> Result<Option<u64>, StoreError> {
+    let db_err = |source: redb::Error| StoreError::Database {
+        path: path.to_owned(),
+        operation: "finding the newest recorded cycle",
+        source: Box::new(source),
+    };
+    let txn = db.begin_read().map_err(|e| db_err(e.into()))?;
+    let table = match txn.open_table(RECORDINGS) {
+        Ok(table) => table,
+        Err(TableError::TableDoesNotExist(_)) => return Ok(None),
+        Err(error) => return Err(db_err(error.into())),
+    };
+    let last = table.last().map_err(|e| db_err(e.into()))?;
+    Ok(last.map(|(cycle, _)| cycle.value()))
+}
