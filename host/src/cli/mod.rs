@@ -4,6 +4,7 @@
 mod audit;
 mod check;
 mod plan;
+mod replay;
 mod run;
 mod session;
 mod sim;
@@ -82,6 +83,9 @@ enum Command {
     Sim(sim::SimCommand),
     /// Run a policy on test fixtures and check what must hold of its decisions.
     Test(test::TestArgs),
+    /// Replay a candidate policy on a host's recorded cycles and compare it
+    /// with what the live policy did.
+    Replay(replay::ReplayArgs),
 }
 
 /// Parse the command line, run it, report any error once, return the exit code.
@@ -98,6 +102,7 @@ pub fn main() -> ExitCode {
         Command::Audit(args) => audit::audit(args),
         Command::Sim(command) => sim::sim(command),
         Command::Test(args) => test::test(&cli.global, args),
+        Command::Replay(args) => replay::replay(&cli.global, args),
     };
     match result {
         Ok(()) => ExitCode::from(EXIT_OK),

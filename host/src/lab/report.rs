@@ -1,6 +1,7 @@
-//! Reporting a test run: one line per case, the failures of each failed
-//! case with the decisions the policy made, a `N passed, M failed` summary,
-//! and JUnit XML for CI systems.
+//! Reporting the lab's runs. A test run: one line per case, the failures of
+//! each failed case with the decisions the policy made, a `N passed, M
+//! failed` summary, and JUnit XML for CI systems. A replay: one line per
+//! recorded cycle, the changes that differ, and the totals.
 
 use std::io::Write;
 use std::path::Path;
@@ -8,6 +9,7 @@ use std::path::Path;
 use quick_xml::Writer;
 use quick_xml::events::{BytesEnd, BytesStart, BytesText, Event};
 
+use super::replay::Replay;
 use super::suite::CaseResult;
 use crate::observe::SafeText;
 
@@ -105,4 +107,54 @@ pub fn write_junit(path: &Path, policy: &str, results: &[CaseResult]) -> std::io
     junit(policy, results, &mut file)?;
     file.write_all(b"\n")?;
     file.flush()
+}
+
+/// A replay as a person reads it: cycles in agreement on one line each, the
+/// differences of the others listed, then the totals.
+pub fn replay_text(replay: &Replay) -> String {
+    let mut out = SafeText::new();
+    out.line(format_args!(
+        "replaying candidate {} against live {} on {} recorded cycles",
+        replay.candidate,
+        replay.against,
+        replay.cycles.len()
+    ));
+    for cycle in &replay.cycles {
+        let verdict = if cycle.agrees() { "agrees " } else { "differs" };
+        out.line(format_args!(
+            "cycle {:>6} {verdict}  {} same, {} only candidate, {} only live, {} rejected",
+            cycle.cycle,
+            cycle.same.len(),
+            cycle.only_candidate.len(),
+            cycle.only_live.len(),
+            cycle.rejected.len()
+        ));
+        if let Some(error) = &cycle.failed {
+            out.line(format_args!("    ✗ the candidate failed: {error}"));
+        }
+        for change in &cycle.only_candidate {
+            out.line(format_args!("    + {change}  (only the candidate)"));
+        }
+        for change in &cycle.only_live {
+            out.line(format_args!("    - {change}  (only live)"));
+        }
+        for rejection in &cycle.rejected {
+            out.line(format_args!("    ! rejected: {rejection}"));
+        }
+    }
+    let sum = |count: fn(&super::replay::CycleComparison) -> usize| -> usize {
+        replay.cycles.iter().map(count).sum()
+    };
+    out.line(format_args!(
+        "{} of {} cycles agree; changes: {} same, {} only the candidate's, {} only live; {} rejected; {} failed evaluations; {} cycles not recorded",
+        replay.agreeing(),
+        replay.cycles.len(),
+        sum(|c| c.same.len()),
+        sum(|c| c.only_candidate.len()),
+        sum(|c| c.only_live.len()),
+        sum(|c| c.rejected.len()),
+        sum(|c| usize::from(c.failed.is_some())),
+        replay.skipped
+    ));
+    out.into_string()
 }

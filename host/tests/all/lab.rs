@@ -151,3 +151,122 @@ fn a_malformed_fixture_exits_2_naming_the_key_and_line() {
     assert!(stderr.contains("expect.fails (line 6)"), "{stderr}");
     assert!(stderr.contains("typo.toml"), "{stderr}");
 }
+
+/// A state directory holding `cycles` cycles of gpu-weighting on the
+/// embedded fleet, and its config file.
+fn recorded_run(dir: &Path, cycles: &str) -> PathBuf {
+    let config = dir.join("host.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[engine]\nstate_dir = \"state\"\n[[policies]]\npath = {:?}\n[[policies.grant]]\nactions = [\"member-ratio\", \"member-state\"]\npools = [\"mlPool\"]\n",
+            artifacts::GPU_WEIGHTING
+        ),
+    )
+    .unwrap();
+    let _alone = crate::common::alone();
+    let out = Command::new(env!("CARGO_BIN_EXE_host"))
+        .args(["run", "--config", config.to_str().unwrap()])
+        .args(["--cycles", cycles, "--interval", "0s", "--no-cache"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    dir.join("state")
+}
+
+fn replay_json(args: &[&str]) -> serde_json::Value {
+    let _alone = crate::common::alone();
+    let out = Command::new(env!("CARGO_BIN_EXE_host"))
+        .arg("replay")
+        .args(args)
+        .args(["--json", "--no-cache"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// The members a list of changes names, as `pool/member`.
+fn members(changes: &serde_json::Value) -> Vec<String> {
+    let mut names: Vec<String> = changes
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            format!(
+                "{}/{}",
+                c["pool"].as_str().unwrap(),
+                c["member"].as_str().unwrap()
+            )
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn replaying_the_live_policy_agrees_on_every_recorded_cycle() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = recorded_run(dir.path(), "5");
+    let replay = replay_json(&[
+        "--policy",
+        artifacts::GPU_WEIGHTING,
+        "--state-dir",
+        state.to_str().unwrap(),
+    ]);
+    let cycles = replay["cycles"].as_array().unwrap();
+    assert_eq!(cycles.len(), 5, "{replay:#}");
+    assert_eq!(replay["against"], "gpu-weighting");
+    let mut same = 0;
+    for cycle in cycles {
+        assert_eq!(cycle["only_candidate"], serde_json::json!([]), "{cycle:#}");
+        assert_eq!(cycle["only_live"], serde_json::json!([]), "{cycle:#}");
+        same += cycle["same"].as_array().unwrap().len();
+    }
+    assert!(same > 0, "the live policy changed something: {replay:#}");
+}
+
+#[test]
+fn replaying_another_policy_names_exactly_the_members_where_they_differ() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = recorded_run(dir.path(), "4");
+    // What the live policy applied, cycle by cycle, from the audit log.
+    let audit: Vec<serde_json::Value> = {
+        let _alone = crate::common::alone();
+        let out = Command::new(env!("CARGO_BIN_EXE_host"))
+            .args(["audit", "--json", "--state-dir", state.to_str().unwrap()])
+            .output()
+            .unwrap();
+        text(&out.stdout)
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect()
+    };
+    // A candidate that proposes nothing differs exactly where the live one
+    // changed something.
+    let replay = replay_json(&[
+        "--policy",
+        artifacts::EMPTY,
+        "--state-dir",
+        state.to_str().unwrap(),
+        "--against",
+        "gpu-weighting",
+    ]);
+    let cycles = replay["cycles"].as_array().unwrap();
+    assert_eq!(cycles.len(), audit.len());
+    for (cycle, record) in cycles.iter().zip(&audit) {
+        assert_eq!(cycle["cycle"], record["cycle"]);
+        let applied: Vec<serde_json::Value> = record["applied"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["change"]["change"].clone())
+            .collect();
+        assert_eq!(
+            members(&cycle["only_live"]),
+            members(&serde_json::Value::Array(applied))
+        );
+        assert_eq!(cycle["only_candidate"], serde_json::json!([]));
+        assert_eq!(cycle["same"], serde_json::json!([]));
+    }
+}
