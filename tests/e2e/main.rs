@@ -7,5 +7,6 @@ mod contract;
 mod engine;
 mod mig;
 mod sandbox;
+mod shadow;
 mod state;
 mod telemetry;

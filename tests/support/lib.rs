@@ -126,6 +126,16 @@ impl World {
         }
     }
 
+    /// The audit log of the world's store, read as `host audit` reads it.
+    pub fn audit(&self) -> Vec<fulcrum_host::store::AuditRecord> {
+        use fulcrum_host::store::ReadAudit;
+        let dir = self.state_dir.as_deref().expect("the world has a store");
+        fulcrum_host::store::AuditReader::open(&dir.join(fulcrum_host::store::STORE_FILE))
+            .expect("the store opens to read")
+            .audit_since(None)
+            .expect("the audit log reads")
+    }
+
     /// One cycle, then one step of the world.
     pub async fn cycle(
         &mut self,
@@ -146,7 +156,8 @@ fn new_engine(
     state_dir: Option<&std::path::Path>,
 ) -> fulcrum_host::engine::Engine {
     let store = state_dir.map(|dir| {
-        fulcrum_host::store::Store::open(&dir.join("fulcrum.redb")).expect("the store opens")
+        fulcrum_host::store::Store::open(&dir.join(fulcrum_host::store::STORE_FILE))
+            .expect("the store opens")
     });
     fulcrum_host::engine::Engine::new(
         engine(),

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::session::Session;
+use super::session::{Session, command_line};
 use super::{Failure, GlobalArgs};
 use crate::engine::Mode;
 use crate::observe::SafeText;
@@ -26,8 +26,14 @@ pub(super) struct PlanArgs {
 
 pub(super) fn plan(global: &GlobalArgs, args: PlanArgs) -> Result<(), Failure> {
     super::block_on(async {
-        let mut session =
-            Session::start(global, args.config.as_deref(), &args.policies, true, true).await?;
+        let mut session = Session::start(
+            global,
+            args.config.as_deref(),
+            command_line(&args.policies),
+            true,
+            true,
+        )
+        .await?;
         let report = session.cycle(Mode::DryRun).await?;
         if args.json {
             let json = serde_json::to_string_pretty(&report.plan).map_err(Failure::usage)?;

@@ -9,9 +9,10 @@ use std::time::{Duration, Instant};
 use clap::Args;
 use tokio::signal::unix::{SignalKind, signal};
 
-use super::session::Session;
+use super::session::{Session, command_line};
 use super::stop::{StopSignal, StopSignals};
 use super::{Failure, GlobalArgs, table};
+use crate::config::PolicyConfig;
 use crate::engine::Mode;
 use crate::observe::{self, Health};
 
@@ -21,6 +22,10 @@ pub(super) struct RunArgs {
     /// declares granted; repeat for more.
     #[arg(long = "policy", value_name = "FILE.wasm")]
     policies: Vec<PathBuf>,
+    /// A policy to run in the shadow: evaluated every cycle and compared
+    /// with what is applied, never applied itself; repeat for more.
+    #[arg(long = "shadow", value_name = "FILE.wasm")]
+    shadows: Vec<PathBuf>,
     /// Configuration file (backends, telemetry, policies); see examples/.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
@@ -40,8 +45,14 @@ pub(super) fn run(global: &GlobalArgs, args: RunArgs) -> Result<(), Failure> {
 }
 
 async fn run_loop(global: &GlobalArgs, args: RunArgs) -> Result<(), Failure> {
-    let mut session =
-        Session::start(global, args.config.as_deref(), &args.policies, true, false).await?;
+    let mut extra = command_line(&args.policies);
+    extra.extend(
+        args.shadows
+            .iter()
+            .cloned()
+            .map(PolicyConfig::shadow_from_command_line),
+    );
+    let mut session = Session::start(global, args.config.as_deref(), extra, true, false).await?;
     let interval = args.interval.unwrap_or(if session.demo.is_some() {
         Duration::from_secs(1)
     } else {

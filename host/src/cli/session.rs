@@ -33,7 +33,7 @@ impl Session {
     pub async fn start(
         global: &GlobalArgs,
         config: Option<&Path>,
-        policies: &[PathBuf],
+        extra: Vec<PolicyConfig>,
         need_policies: bool,
         read_only: bool,
     ) -> Result<Session, Failure> {
@@ -41,11 +41,6 @@ impl Session {
             Some(path) => Some(RunConfig::load(path).map_err(Failure::usage)?),
             None => None,
         };
-        let extra: Vec<PolicyConfig> = policies
-            .iter()
-            .cloned()
-            .map(PolicyConfig::from_command_line)
-            .collect();
         let embedded = config.as_ref().is_none_or(RunConfig::is_embedded);
         let demo = if embedded {
             let fleet = config
@@ -127,6 +122,15 @@ pub(super) fn open_store(dir: &Path) -> Result<Store, Failure> {
     std::fs::create_dir_all(dir)
         .map_err(|err| Failure::usage(anyhow!("engine.state_dir {}: {err}", dir.display())))?;
     Store::open(&dir.join(STORE_FILE)).map_err(Failure::usage)
+}
+
+/// Policies named on the command line with `--policy`.
+pub(super) fn command_line(paths: &[PathBuf]) -> Vec<PolicyConfig> {
+    paths
+        .iter()
+        .cloned()
+        .map(PolicyConfig::from_command_line)
+        .collect()
 }
 
 pub(super) fn now_ms() -> u64 {

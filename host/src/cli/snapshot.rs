@@ -39,7 +39,8 @@ pub(super) fn snapshot(global: &GlobalArgs, args: SnapshotArgs) -> Result<(), Fa
         return print(&snapshot, args.json, &[]);
     }
     super::block_on(async {
-        let mut session = Session::start(global, args.config.as_deref(), &[], false, true).await?;
+        let mut session =
+            Session::start(global, args.config.as_deref(), Vec::new(), false, true).await?;
         session.engine.clear_policies();
         let mut report = session.cycle(Mode::DryRun).await?;
         for _ in 1..args.cycle.unwrap_or(1) {

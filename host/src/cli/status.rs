@@ -19,7 +19,8 @@ pub(super) struct StatusArgs {
 
 pub(super) fn status(global: &GlobalArgs, args: StatusArgs) -> Result<(), Failure> {
     super::block_on(async {
-        let session = Session::start(global, args.config.as_deref(), &[], false, true).await?;
+        let session =
+            Session::start(global, args.config.as_deref(), Vec::new(), false, true).await?;
         let mut out = SafeText::new();
         if let Some(bigip) = &session.backends.bigip {
             let pools = fulcrum_bigip::source::observe(&bigip.client, &bigip.pools)

@@ -21,19 +21,21 @@ pub(super) fn render(report: &CycleReport, world: Option<&str>) -> String {
     let runs: Vec<String> = report
         .runs
         .iter()
-        .map(|run| match &run.outcome {
-            RunOutcome::Evaluated(e) => {
-                format!("{} {:.2} ms", run.policy, e.elapsed.as_secs_f64() * 1e3)
+        .map(|run| {
+            let name = match run.shadow {
+                true => format!("{} (shadow)", run.policy),
+                false => run.policy.clone(),
+            };
+            match &run.outcome {
+                RunOutcome::Evaluated(e) => {
+                    format!("{name} {:.2} ms", e.elapsed.as_secs_f64() * 1e3)
+                }
+                RunOutcome::Failed(_) => {
+                    format!("{name} FAILED {:.2} ms", run.held.as_secs_f64() * 1e3)
+                }
+                RunOutcome::NotDue => format!("{name} not due"),
+                RunOutcome::Quarantined(_) => format!("{name} QUARANTINED"),
             }
-            RunOutcome::Failed(_) => {
-                format!(
-                    "{} FAILED {:.2} ms",
-                    run.policy,
-                    run.held.as_secs_f64() * 1e3
-                )
-            }
-            RunOutcome::NotDue => format!("{} not due", run.policy),
-            RunOutcome::Quarantined(_) => format!("{} QUARANTINED", run.policy),
         })
         .collect();
     out.end_line();
@@ -88,6 +90,23 @@ pub(super) fn render(report: &CycleReport, world: Option<&str>) -> String {
     }
     for rejection in &report.rejected {
         out.line(format_args!("  rejected: {rejection}"));
+    }
+    for shadow in &report.shadows {
+        let changes = &shadow.changes;
+        out.line(format_args!(
+            "  shadow {}: {} same as planned, {} only the shadow's, {} only planned, {} rejected",
+            shadow.policy,
+            changes.same.len(),
+            changes.only_candidate.len(),
+            changes.only_live.len(),
+            shadow.rejected.len()
+        ));
+        for change in &changes.only_candidate {
+            out.line(format_args!("    + {change}"));
+        }
+        for change in &changes.only_live {
+            out.line(format_args!("    - {change}"));
+        }
     }
     for line in &report.mig_events {
         out.line(format_args!("  mig: {line}"));

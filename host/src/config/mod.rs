@@ -25,7 +25,7 @@ use serde::Deserialize;
 pub use backends::{BigIpAuth, BigIpConfig, GceConfig, GceCredentials, GroupConfig};
 pub use engine::{EngineSettings, FleetToml, SignalConfig};
 pub use fleet::{FleetConfig, NodeFault};
-pub use policy::PolicyConfig;
+pub use policy::{PolicyConfig, PolicyMode};
 pub use secret::{Secret, SecretSource};
 
 use crate::actuators::mig::config::MigConfig;

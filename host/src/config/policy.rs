@@ -3,6 +3,7 @@
 //! ```toml
 //! [[policies]]
 //! path = "gpu_weighting.wasm"
+//! mode = "live"               # or "shadow": evaluated and compared, never applied
 //! sha256 = "9f2c…"            # optional pin: a different file is refused
 //! priority = 10               # higher wins a contested target; default 0
 //! interval_ms = 5000          # default: the engine's interval
@@ -35,6 +36,8 @@ use crate::runtime::{Capabilities, Limits, PolicySpec};
 #[serde(deny_unknown_fields)]
 pub(super) struct PolicyToml {
     path: PathBuf,
+    #[serde(default)]
+    mode: PolicyMode,
     sha256: Option<Spanned<String>>,
     priority: Option<i32>,
     interval_ms: Option<Spanned<u64>>,
@@ -60,10 +63,24 @@ struct SandboxToml {
     data_dir: Option<PathBuf>,
 }
 
+/// Whether a policy's decisions are applied.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PolicyMode {
+    /// Its accepted decisions are applied.
+    #[default]
+    Live,
+    /// Evaluated every cycle on the live snapshot, in the same sandbox and
+    /// limits, its decisions held to the guard and compared with what is
+    /// applied; it is granted nothing, and nothing of it is ever applied.
+    Shadow,
+}
+
 /// One configured policy.
 #[derive(Debug, Clone)]
 pub struct PolicyConfig {
     pub spec: PolicySpec,
+    pub mode: PolicyMode,
     /// The component's expected sha256 (lowercase hex), when pinned.
     pub sha256: Option<String>,
     /// Higher wins a target two policies both change.
@@ -79,10 +96,20 @@ impl PolicyConfig {
     pub fn from_command_line(path: PathBuf) -> PolicyConfig {
         PolicyConfig {
             spec: PolicySpec::new(path),
+            mode: PolicyMode::Live,
             sha256: None,
             priority: 0,
             interval: None,
             grants: Grants::everything(),
+        }
+    }
+
+    /// A shadow policy given on the command line (`--shadow`).
+    pub fn shadow_from_command_line(path: PathBuf) -> PolicyConfig {
+        PolicyConfig {
+            mode: PolicyMode::Shadow,
+            grants: Grants::default(),
+            ..PolicyConfig::from_command_line(path)
         }
     }
 }
@@ -170,10 +197,15 @@ impl PolicyToml {
                     data_dir,
                 },
             },
+            mode: self.mode,
             sha256,
             priority: self.priority.unwrap_or(0),
             interval,
-            grants: self.grant,
+            // A shadow is granted nothing, whatever its tables say.
+            grants: match self.mode {
+                PolicyMode::Live => self.grant,
+                PolicyMode::Shadow => Grants::default(),
+            },
         }
     }
 }

@@ -1,4 +1,4 @@
-//! Guard and plan: the evaluated policies' decisions held to their grants
+//! Guard and plan: the evaluated live policies' decisions held to their grants
 //! and the operator's rails (conflicts settled by priority, members mid MIG
 //! rollout held), then the minimal change set that takes the fleet from the
 //! snapshot to what was accepted.
@@ -36,6 +36,7 @@ pub(super) fn decide(
     let proposals: Vec<PolicyProposal<'_>> = policies
         .iter()
         .zip(runs)
+        .filter(|(slot, _)| !slot.is_shadow())
         .filter_map(|(slot, run)| match &run.outcome {
             RunOutcome::Evaluated(evaluation) => Some(PolicyProposal {
                 policy: slot.name(),

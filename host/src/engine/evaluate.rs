@@ -42,7 +42,9 @@ pub(super) async fn evaluate(
             jobs.push((index, slot.prepared.clone(), slot.state.clone()));
             None
         };
-        runs.push(skipped.map(|outcome| PolicyRun::skipped(slot.name(), outcome)));
+        runs.push(
+            skipped.map(|outcome| PolicyRun::skipped(slot.name(), slot.is_shadow(), outcome)),
+        );
     }
     for (index, turn, state) in run_turns(jobs, Arc::clone(snapshot)).await {
         runs[index] = Some(settle(
@@ -135,6 +137,7 @@ fn settle(
     };
     PolicyRun {
         policy,
+        shadow: slot.is_shadow(),
         outcome,
         held: turn.held,
         dropped: turn.dropped,

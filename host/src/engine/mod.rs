@@ -20,6 +20,7 @@ mod evaluate;
 mod record;
 mod reload;
 mod report;
+mod shadow;
 mod slot;
 
 use std::collections::BTreeMap;
@@ -109,7 +110,7 @@ impl Engine {
                 )?;
             }
             for slot in &mut policies {
-                slot.state = store.load_policy_state(slot.name())?;
+                slot.state = store.load_policy_state(&slot.state_key())?;
             }
             clocks = store.load_clocks()?;
             version = store.next_cycle()? - 1;
@@ -214,6 +215,15 @@ impl Engine {
             &rules,
             &self.observer,
         );
+        let shadows = shadow::compare(
+            self.version,
+            &snapshot,
+            &self.policies,
+            &runs,
+            &rules,
+            &plan,
+            &self.observer,
+        );
         timings.guard_and_plan = mark.elapsed();
         let GuardOutcome {
             accepted,
@@ -231,6 +241,7 @@ impl Engine {
             source_errors,
             reloads,
             mig_events: Vec::new(),
+            shadows,
             timings,
         };
         let report = match mode {

@@ -29,7 +29,7 @@ impl LeftState {
         Arc::new(LeftState {
             policies: policies
                 .iter()
-                .map(|slot| (slot.name().to_owned(), slot.state.clone()))
+                .map(|slot| (slot.state_key(), slot.state.clone()))
                 .collect(),
             clocks: clocks.clone(),
         })
@@ -148,6 +148,7 @@ fn audit_record(cycle: &CycleReport, now_ms: u64, digest: String) -> AuditRecord
         .filter_map(|run| match &run.outcome {
             RunOutcome::Evaluated(evaluation) => Some(PolicyRecord {
                 policy: run.policy.clone(),
+                shadow: run.shadow,
                 decisions: evaluation
                     .decisions
                     .iter()
@@ -157,6 +158,7 @@ fn audit_record(cycle: &CycleReport, now_ms: u64, digest: String) -> AuditRecord
             }),
             RunOutcome::Failed(error) => Some(PolicyRecord {
                 policy: run.policy.clone(),
+                shadow: run.shadow,
                 decisions: Vec::new(),
                 error: Some(error.clone()),
             }),
@@ -184,5 +186,6 @@ fn audit_record(cycle: &CycleReport, now_ms: u64, digest: String) -> AuditRecord
             })
             .collect(),
         errors: cycle.source_errors.clone(),
+        shadows: cycle.shadows.clone(),
     }
 }

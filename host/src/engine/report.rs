@@ -9,6 +9,7 @@ use crate::guard::{Accepted, Rejection};
 use crate::model::Snapshot;
 use crate::plan::Plan;
 use crate::runtime::{Dropped, Evaluation};
+use crate::store::ShadowRecord;
 
 /// How one policy's turn in a cycle went.
 #[derive(Debug)]
@@ -26,6 +27,8 @@ pub enum RunOutcome {
 #[derive(Debug)]
 pub struct PolicyRun {
     pub policy: String,
+    /// A shadow policy: evaluated and compared, never applied.
+    pub shadow: bool,
     pub outcome: RunOutcome,
     /// Time its evaluation held its thread, whatever the outcome; zero when
     /// it was not evaluated.
@@ -36,9 +39,10 @@ pub struct PolicyRun {
 
 impl PolicyRun {
     /// A policy that was not evaluated this cycle, and why.
-    pub(super) fn skipped(policy: &str, outcome: RunOutcome) -> PolicyRun {
+    pub(super) fn skipped(policy: &str, shadow: bool, outcome: RunOutcome) -> PolicyRun {
         PolicyRun {
             policy: policy.to_owned(),
+            shadow,
             outcome,
             held: Duration::ZERO,
             dropped: Dropped::default(),
@@ -64,6 +68,8 @@ pub struct CycleReport {
     pub reloads: Vec<String>,
     /// What MIG rollouts did this cycle.
     pub mig_events: Vec<MigEvent>,
+    /// How each evaluated shadow policy compared with the plan.
+    pub shadows: Vec<ShadowRecord>,
     /// How long each stage took.
     pub timings: StageTimings,
 }

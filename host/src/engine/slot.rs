@@ -11,7 +11,7 @@ use std::time::SystemTime;
 
 use anyhow::anyhow;
 
-use crate::config::PolicyConfig;
+use crate::config::{PolicyConfig, PolicyMode};
 use crate::runtime::{PolicyEngine, PolicyState, PreparedPolicy, read_policy_file, sha256_hex};
 
 /// A policy file's identity on disk: a change of either means "reload".
@@ -68,6 +68,21 @@ impl PolicySlot {
     /// The policy's name, from its metadata.
     pub fn name(&self) -> &str {
         self.prepared.name()
+    }
+
+    /// True for a shadow policy: evaluated and compared, never applied.
+    pub fn is_shadow(&self) -> bool {
+        self.config.mode == PolicyMode::Shadow
+    }
+
+    /// Where the store keeps the policy's state: its name, and a name of
+    /// their own for shadows, so a shadow of a new version of a live policy
+    /// never shares its state.
+    pub fn state_key(&self) -> String {
+        match self.config.mode {
+            PolicyMode::Live => self.name().to_owned(),
+            PolicyMode::Shadow => format!("shadow/{}", self.name()),
+        }
     }
 
     /// True when `now`, the file's stamp as just read, differs from the one

@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::actuators::mig::request::check_geometry;
 use crate::guard::{self, Grants, GuardClocks, GuardContext, Held, PolicyProposal};
-use crate::plan::{Change, Plan};
+use crate::plan::{Change, Comparison, Plan};
 use crate::runtime::{PolicyState, PreparedPolicy};
 use crate::store::{AuditRecord, CycleOutcome, ReadAudit, StoreError};
 
@@ -21,13 +21,8 @@ use crate::store::{AuditRecord, CycleOutcome, ReadAudit, StoreError};
 pub struct CycleComparison {
     pub cycle: u64,
     pub at_ms: u64,
-    /// Changes both made, alike.
-    pub same: Vec<Change>,
-    /// Changes the candidate would have made that were not made (or were
-    /// made with another value: see `only_live` for the live one).
-    pub only_candidate: Vec<Change>,
-    /// Changes the live policy made that the candidate would not have.
-    pub only_live: Vec<Change>,
+    #[serde(flatten)]
+    pub changes: Comparison,
     /// The candidate's decisions the guard would have rejected, in words.
     pub rejected: Vec<String>,
     /// Why the candidate's evaluation failed, when it did.
@@ -37,7 +32,7 @@ pub struct CycleComparison {
 impl CycleComparison {
     /// True when the candidate would have changed exactly what was changed.
     pub fn agrees(&self) -> bool {
-        self.only_candidate.is_empty() && self.only_live.is_empty() && self.failed.is_none()
+        self.changes.agrees() && self.failed.is_none()
     }
 }
 
@@ -108,9 +103,7 @@ pub fn replay(
         let mut comparison = CycleComparison {
             cycle: record.cycle,
             at_ms: record.at_ms,
-            same: Vec::new(),
-            only_candidate: Vec::new(),
-            only_live: Vec::new(),
+            changes: Comparison::default(),
             rejected: Vec::new(),
             failed: None,
         };
@@ -148,14 +141,7 @@ pub fn replay(
                 plan.changes.into_iter().map(|c| c.change).collect()
             }
         };
-        let mut live_left = live;
-        for change in planned {
-            match live_left.iter().position(|l| *l == change) {
-                Some(at) => comparison.same.push(live_left.remove(at)),
-                None => comparison.only_candidate.push(change),
-            }
-        }
-        comparison.only_live = live_left;
+        comparison.changes = Comparison::of(planned, live);
         replay.cycles.push(comparison);
     }
     Ok(replay)
@@ -165,7 +151,8 @@ pub fn replay(
 fn live_policy(records: &[AuditRecord], against: Option<&str>) -> Result<String, ReplayError> {
     let mut known: Vec<String> = records
         .iter()
-        .flat_map(|r| r.policies.iter().map(|p| p.policy.clone()))
+        .flat_map(|r| r.policies.iter().filter(|p| !p.shadow))
+        .map(|p| p.policy.clone())
         .collect();
     known.sort();
     known.dedup();

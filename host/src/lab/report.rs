@@ -124,18 +124,18 @@ pub fn replay_text(replay: &Replay) -> String {
         out.line(format_args!(
             "cycle {:>6} {verdict}  {} same, {} only candidate, {} only live, {} rejected",
             cycle.cycle,
-            cycle.same.len(),
-            cycle.only_candidate.len(),
-            cycle.only_live.len(),
+            cycle.changes.same.len(),
+            cycle.changes.only_candidate.len(),
+            cycle.changes.only_live.len(),
             cycle.rejected.len()
         ));
         if let Some(error) = &cycle.failed {
             out.line(format_args!("    ✗ the candidate failed: {error}"));
         }
-        for change in &cycle.only_candidate {
+        for change in &cycle.changes.only_candidate {
             out.line(format_args!("    + {change}  (only the candidate)"));
         }
-        for change in &cycle.only_live {
+        for change in &cycle.changes.only_live {
             out.line(format_args!("    - {change}  (only live)"));
         }
         for rejection in &cycle.rejected {
@@ -149,9 +149,9 @@ pub fn replay_text(replay: &Replay) -> String {
         "{} of {} cycles agree; changes: {} same, {} only the candidate's, {} only live; {} rejected; {} failed evaluations; {} cycles not recorded",
         replay.agreeing(),
         replay.cycles.len(),
-        sum(|c| c.same.len()),
-        sum(|c| c.only_candidate.len()),
-        sum(|c| c.only_live.len()),
+        sum(|c| c.changes.same.len()),
+        sum(|c| c.changes.only_candidate.len()),
+        sum(|c| c.changes.only_live.len()),
         sum(|c| c.rejected.len()),
         sum(|c| usize::from(c.failed.is_some())),
         replay.skipped

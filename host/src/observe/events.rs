@@ -10,6 +10,7 @@ use crate::actuators::mig::rollouts::MigEvent;
 use crate::guard::{Accepted, Clamp, Rejection};
 use crate::plan::PlannedChange;
 use crate::runtime::{Dropped, EvalError, Evaluation};
+use crate::store::ShadowRecord;
 
 use super::{ActionOutcome, GuardEffect, Metrics};
 
@@ -261,6 +262,36 @@ impl Event for InterruptedCycleClosed {
             planned = self.planned,
             "the last run stopped while applying; the next cycle re-reads what it left"
         );
+    }
+}
+
+/// A shadow policy's changes were set beside the applied plan.
+pub struct ShadowCompared<'a> {
+    pub cycle: u64,
+    pub shadow: &'a ShadowRecord,
+}
+
+impl Event for ShadowCompared<'_> {
+    fn emit(self, metrics: &Metrics) {
+        let shadow = self.shadow;
+        let changes = &shadow.changes;
+        tracing::info!(
+            cycle = self.cycle,
+            policy = %shadow.policy,
+            same = changes.same.len(),
+            shadow_only = changes.only_candidate.len(),
+            live_only = changes.only_live.len(),
+            rejected = shadow.rejected.len(),
+            "shadow compared"
+        );
+        for (agreement, count) in [
+            ("same", changes.same.len()),
+            ("shadow-only", changes.only_candidate.len()),
+            ("live-only", changes.only_live.len()),
+            ("rejected", shadow.rejected.len()),
+        ] {
+            metrics.shadow(&shadow.policy, agreement, count);
+        }
     }
 }
 

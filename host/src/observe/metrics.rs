@@ -92,6 +92,12 @@ struct DroppedLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ShadowLabels {
+    policy: String,
+    agreement: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct BackendLabel {
     backend: String,
 }
@@ -114,6 +120,7 @@ pub struct Metrics {
     backend_requests: Family<BackendLabel, Counter>,
     backend_errors: Family<BackendLabel, Counter>,
     source_errors: Family<BackendLabel, Counter>,
+    shadow_decisions: Family<ShadowLabels, Counter>,
 }
 
 fn latency_histogram() -> Histogram {
@@ -200,6 +207,12 @@ impl Metrics {
             "Telemetry or state collections that failed, by kind of source (bigip, gce, dcgm, prometheus, nvidia-smi)",
             source_errors.clone(),
         );
+        let shadow_decisions = Family::<ShadowLabels, Counter>::default();
+        registry.register(
+            "shadow_decisions",
+            "Changes of shadow policies set beside the applied plan, by agreement: same (applied alike), shadow-only (not applied, or applied otherwise), live-only (applied, not proposed by the shadow), rejected (the guard would have refused it)",
+            shadow_decisions.clone(),
+        );
         Metrics {
             registry: std::sync::Arc::new(registry),
             cycles,
@@ -214,6 +227,7 @@ impl Metrics {
             backend_requests,
             backend_errors,
             source_errors,
+            shadow_decisions,
         }
     }
 
@@ -299,6 +313,17 @@ impl Metrics {
             .get_or_create(&label)
             .inc_by(operations);
         self.backend_errors.get_or_create(&label).inc_by(errors);
+    }
+
+    /// Count `count` changes of shadow policy `policy` that ended as
+    /// `agreement` (`same`, `shadow-only`, `live-only`, `rejected`).
+    pub fn shadow(&self, policy: &str, agreement: &'static str, count: usize) {
+        self.shadow_decisions
+            .get_or_create(&ShadowLabels {
+                policy: policy.to_owned(),
+                agreement,
+            })
+            .inc_by(count as u64);
     }
 
     /// Count a failed collection from `source`.

@@ -13,7 +13,8 @@ mod server;
 pub use events::{
     ActionHeldBack, ActionRejected, AuditNotRecorded, BackendRead, ChangeApplied, CycleFinished,
     EvaluationFailed, Event, IntentNotRecorded, InterruptedCycleClosed, MigStep, Observer,
-    PolicyEvaluated, PolicyQuarantined, PolicyReloaded, ReloadFailed, SourceFailed, TextDropped,
+    PolicyEvaluated, PolicyQuarantined, PolicyReloaded, ReloadFailed, ShadowCompared, SourceFailed,
+    TextDropped,
 };
 pub use metrics::{ActionOutcome, GuardEffect, Metrics};
 pub use safe_text::{SafeText, neutralize};

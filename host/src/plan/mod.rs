@@ -8,9 +8,11 @@
 //! which every decision already holds has an empty plan and writes nothing.
 
 mod change;
+mod compare;
 mod render;
 
 pub use change::{Change, PlannedChange};
+pub use compare::Comparison;
 pub use render::render;
 
 use serde::{Deserialize, Serialize};

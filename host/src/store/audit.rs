@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use super::ReadAudit;
 use crate::guard::{Accepted, Rejection, Target, action_value};
 use crate::model::{Decision, Snapshot};
-use crate::plan::PlannedChange;
+use crate::plan::{Comparison, PlannedChange};
 
 /// Everything one cycle saw and did.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -41,6 +41,9 @@ pub struct AuditRecord {
     /// Source failures and other errors of the cycle.
     #[serde(default)]
     pub errors: Vec<String>,
+    /// How each evaluated shadow policy compared with what was applied.
+    #[serde(default)]
+    pub shadows: Vec<ShadowRecord>,
 }
 
 impl AuditRecord {
@@ -64,10 +67,26 @@ pub enum CycleOutcome {
     Interrupted,
 }
 
+/// How one shadow policy's cycle compared with what was applied: the
+/// changes it would have made (held to the guard as if granted every kind
+/// it declares) beside the applied ones of those kinds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShadowRecord {
+    pub policy: String,
+    #[serde(flatten)]
+    pub changes: Comparison,
+    /// Its decisions the guard would have rejected, in words.
+    #[serde(default)]
+    pub rejected: Vec<String>,
+}
+
 /// One policy's evaluation in a cycle.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PolicyRecord {
     pub policy: String,
+    /// A shadow policy: evaluated and compared, never applied.
+    #[serde(default)]
+    pub shadow: bool,
     pub decisions: Vec<DecisionRecord>,
     /// Why the evaluation failed, when it did.
     #[serde(default)]
@@ -226,17 +245,18 @@ pub fn render(record: &AuditRecord) -> String {
         ));
     };
     for policy in &record.policies {
+        let name = match policy.shadow {
+            true => format!("shadow {}", policy.policy),
+            false => format!("policy {}", policy.policy),
+        };
         if let Some(error) = &policy.error {
-            line("failed", format!("policy {}: {error}", policy.policy));
+            line("failed", format!("{name}: {error}"));
         }
         for d in &policy.decisions {
             let target = d.target.as_deref().unwrap_or("(no such target)");
             line(
                 "decided",
-                format!(
-                    "policy {}: {} on {target}: {}",
-                    policy.policy, d.action, d.reason
-                ),
+                format!("{name}: {} on {target}: {}", d.action, d.reason),
             );
         }
     }
@@ -270,6 +290,26 @@ pub fn render(record: &AuditRecord) -> String {
     }
     for error in &record.errors {
         line("error", error.clone());
+    }
+    for shadow in &record.shadows {
+        let changes = &shadow.changes;
+        line(
+            "shadow",
+            format!(
+                "{}: {} same as applied, {} only the shadow's, {} only applied, {} rejected",
+                shadow.policy,
+                changes.same.len(),
+                changes.only_candidate.len(),
+                changes.only_live.len(),
+                shadow.rejected.len()
+            ),
+        );
+        for change in &changes.only_candidate {
+            line("shadow +", format!("{}: {change}", shadow.policy));
+        }
+        for change in &changes.only_live {
+            line("shadow -", format!("{}: {change}", shadow.policy));
+        }
     }
     text
 }

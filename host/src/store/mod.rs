@@ -48,7 +48,7 @@ mod tests;
 
 pub use audit::{
     AppliedRecord, AuditRecord, CycleOutcome, DecisionRecord, HeldBackRecord, PolicyRecord,
-    RejectionRecord, inputs_digest, parse_since, print_audit, render, snapshot_json,
+    RejectionRecord, ShadowRecord, inputs_digest, parse_since, print_audit, render, snapshot_json,
 };
 pub use intent::{Intent, LastApplied};
 pub use recording::{RecordedInputs, Recording};
@@ -441,6 +441,7 @@ impl Store {
             planned: intent.planned.clone(),
             applied: Vec::new(),
             errors: vec![note.to_owned()],
+            shadows: Vec::new(),
         };
         let txn = self.begin_write()?;
         self.append_audit(&txn, &record)?;

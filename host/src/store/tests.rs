@@ -43,6 +43,7 @@ fn record(intent: &Intent, failed: Option<&str>) -> AuditRecord {
         outcome: CycleOutcome::Completed,
         policies: vec![PolicyRecord {
             policy: "gpu-weighting".into(),
+            shadow: false,
             decisions: vec![DecisionRecord {
                 target: Some("pool mlPool member n1:8080".into()),
                 action: "ratio 20".into(),
@@ -76,6 +77,7 @@ fn record(intent: &Intent, failed: Option<&str>) -> AuditRecord {
             })
             .collect(),
         errors: vec![],
+        shadows: Vec::new(),
     }
 }
 

@@ -270,3 +270,23 @@ fn replaying_another_policy_names_exactly_the_members_where_they_differ() {
         assert_eq!(cycle["same"], serde_json::json!([]));
     }
 }
+
+#[test]
+fn run_with_a_shadow_shows_it_beside_the_live_policy() {
+    let _alone = crate::common::alone();
+    let out = Command::new(env!("CARGO_BIN_EXE_host"))
+        .args(["run", "--policy", artifacts::GPU_WEIGHTING])
+        .args(["--shadow", artifacts::EMPTY])
+        .args(["--cycles", "2", "--interval", "0s", "--no-cache"])
+        .output()
+        .unwrap();
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(stdout.contains("test-empty (shadow) "), "{stdout}");
+    // The empty policy would change nothing: every applied change is only live.
+    assert!(
+        stdout
+            .contains("shadow test-empty: 0 same as planned, 0 only the shadow's, 3 only planned"),
+        "{stdout}"
+    );
+}

@@ -1,0 +1,81 @@
+//! Shadow policies: evaluated with the others on the live snapshot, in the
+//! same sandbox and limits, then held to the guard on their own — as if
+//! granted every kind they declare, against the clocks the live guard
+//! started the cycle with, which they never advance — and planned against
+//! the snapshot. What they would have changed is set beside what the applied
+//! plan changes (of the kinds the shadow declares). Nothing of a shadow ever
+//! enters the applied plan.
+
+use super::decide::Rules;
+use super::slot::PolicySlot;
+use super::{PolicyRun, RunOutcome};
+use crate::actuators::mig::request::check_geometry;
+use crate::guard::{self, Grants, GuardContext, PolicyProposal};
+use crate::model::Snapshot;
+use crate::observe::{Observer, ShadowCompared};
+use crate::plan::{Change, Comparison, Plan};
+use crate::store::ShadowRecord;
+
+/// Compare every evaluated shadow policy with `applied`, the cycle's plan.
+pub(super) fn compare(
+    cycle: u64,
+    snapshot: &Snapshot,
+    policies: &[PolicySlot],
+    runs: &[PolicyRun],
+    rules: &Rules<'_>,
+    applied: &Plan,
+    observer: &Observer,
+) -> Vec<ShadowRecord> {
+    let everything = Grants::everything();
+    policies
+        .iter()
+        .zip(runs)
+        .filter(|(slot, _)| slot.is_shadow())
+        .filter_map(|(slot, run)| match &run.outcome {
+            RunOutcome::Evaluated(evaluation) => Some((slot, evaluation)),
+            _ => None,
+        })
+        .map(|(slot, evaluation)| {
+            let guarded = guard::check(
+                snapshot,
+                &[PolicyProposal {
+                    policy: slot.name(),
+                    priority: slot.config.priority,
+                    grants: &everything,
+                    decisions: &evaluation.decisions,
+                }],
+                rules.clocks,
+                &GuardContext {
+                    rails: rules.rails,
+                    geometry: &check_geometry,
+                    held: rules.held,
+                    now_ms: rules.now_ms,
+                },
+            );
+            let planned = Plan::new(
+                snapshot,
+                guarded
+                    .accepted
+                    .iter()
+                    .map(|a| (a.policy.as_str(), &a.decision)),
+            );
+            let kinds = &slot.prepared.info().metadata.action_kinds;
+            let live: Vec<Change> = applied
+                .changes
+                .iter()
+                .filter(|planned| kinds.iter().any(|k| k.name() == planned.change.kind()))
+                .map(|planned| planned.change.clone())
+                .collect();
+            let shadow = ShadowRecord {
+                policy: slot.name().to_owned(),
+                changes: Comparison::of(planned.changes.into_iter().map(|p| p.change), live),
+                rejected: guarded.rejected.iter().map(|r| r.to_string()).collect(),
+            };
+            observer.emit(ShadowCompared {
+                cycle,
+                shadow: &shadow,
+            });
+            shadow
+        })
+        .collect()
+}
