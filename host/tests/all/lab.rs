@@ -152,9 +152,9 @@ fn a_malformed_fixture_exits_2_naming_the_key_and_line() {
     assert!(stderr.contains("typo.toml"), "{stderr}");
 }
 
-/// A state directory holding `cycles` cycles of gpu-weighting on the
-/// embedded fleet, and its config file.
-fn recorded_run(dir: &Path, cycles: &str) -> PathBuf {
+/// A config running gpu-weighting on the embedded fleet, recording into
+/// `dir/state`.
+fn recording_config(dir: &Path) -> PathBuf {
     let config = dir.join("host.toml");
     std::fs::write(
         &config,
@@ -164,6 +164,13 @@ fn recorded_run(dir: &Path, cycles: &str) -> PathBuf {
         ),
     )
     .unwrap();
+    config
+}
+
+/// A state directory holding `cycles` cycles of gpu-weighting on the
+/// embedded fleet.
+fn recorded_run(dir: &Path, cycles: &str) -> PathBuf {
+    let config = recording_config(dir);
     let _alone = crate::common::alone();
     let out = Command::new(env!("CARGO_BIN_EXE_host"))
         .args(["run", "--config", config.to_str().unwrap()])
@@ -289,4 +296,38 @@ fn run_with_a_shadow_shows_it_beside_the_live_policy() {
             .contains("shadow test-empty: 0 same as planned, 0 only the shadow's, 3 only planned"),
         "{stdout}"
     );
+}
+
+#[test]
+fn replay_reads_the_cycles_of_a_host_that_is_running() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = recording_config(dir.path());
+    let state = dir.path().join("state");
+    let _alone = crate::common::alone();
+    let _host =
+        crate::common::Running::back_to_back(config.to_str().unwrap(), std::process::Stdio::null());
+    let store = state.join("fulcrum.redb");
+    let mut replay = serde_json::Value::Null;
+    // Up to 30 s for the host to start and record two cycles.
+    for _ in 0..120 {
+        std::thread::sleep(std::time::Duration::from_millis(250));
+        if !store.exists() {
+            continue;
+        }
+        let out = Command::new(env!("CARGO_BIN_EXE_host"))
+            .args(["replay", "--policy", artifacts::GPU_WEIGHTING, "--json"])
+            .args(["--state-dir", state.to_str().unwrap(), "--no-cache"])
+            .output()
+            .unwrap();
+        // Before its first record the store holds no policy to compare with.
+        if !out.status.success() {
+            continue;
+        }
+        replay = serde_json::from_slice(&out.stdout).unwrap();
+        if replay["cycles"].as_array().is_some_and(|c| c.len() >= 2) {
+            break;
+        }
+    }
+    let cycles = replay["cycles"].as_array().expect("a replay");
+    assert!(cycles.len() >= 2, "{replay:#}");
 }
