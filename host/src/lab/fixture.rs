@@ -28,7 +28,7 @@ use toml::Spanned;
 use super::compact::CompactSnapshot;
 use super::expect::{Expect, ExpectToml};
 use crate::guard::GuardRails;
-use crate::model::Snapshot;
+use crate::model::{Snapshot, snapshot_from_json};
 use crate::runtime::PolicyState;
 use crate::store::{AuditReader, ReadAudit, STORE_FILE, StoreError};
 
@@ -249,10 +249,12 @@ fn read_snapshot(path: &Path) -> Result<Snapshot, SnapshotFileError> {
         path: path.to_owned(),
         source,
     })?;
-    serde_json::from_str(&text).map_err(|source| SnapshotFileError::Parse {
-        path: path.to_owned(),
-        source,
-    })
+    serde_json::from_str(&text)
+        .and_then(snapshot_from_json)
+        .map_err(|source| SnapshotFileError::Parse {
+            path: path.to_owned(),
+            source,
+        })
 }
 
 /// The fixtures `paths` name: files as given, and every `*.toml` file in a

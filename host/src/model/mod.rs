@@ -9,6 +9,7 @@
 mod builder;
 mod codes;
 mod decision;
+mod json;
 mod reason;
 mod snapshot;
 mod strings;
@@ -19,6 +20,7 @@ pub use builder::{
 };
 pub use codes::Code;
 pub use decision::{Action, ActionKind, Decision, ProfileCount};
+pub use json::snapshot_from_json;
 pub use reason::Reason;
 pub use snapshot::{
     Availability, Gpus, Health, InstanceAction, InstanceGroups, InstanceStatus, Instances, Labels,

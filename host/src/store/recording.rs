@@ -12,7 +12,7 @@ use serde::Deserialize;
 use super::StoreError;
 use super::tables::{RECORDINGS, pack, unpack};
 use crate::guard::GuardRails;
-use crate::model::Snapshot;
+use crate::model::{Snapshot, snapshot_from_json};
 
 /// A cycle's inputs, packed for the store. The snapshot's JSON is written
 /// once per cycle, for its digest and its recording both.
@@ -36,10 +36,27 @@ impl RecordedInputs {
 }
 
 /// One recorded cycle, read back.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct Recording {
     pub snapshot: Snapshot,
     pub rails: GuardRails,
+}
+
+/// A recording as stored; the snapshot is read by [`snapshot_from_json`],
+/// which keeps unreported readings NaN.
+#[derive(Deserialize)]
+struct Stored {
+    rails: GuardRails,
+    snapshot: serde_json::Value,
+}
+
+impl Stored {
+    fn read(self) -> Result<Recording, serde_json::Error> {
+        Ok(Recording {
+            snapshot: snapshot_from_json(self.snapshot)?,
+            rails: self.rails,
+        })
+    }
 }
 
 /// The recording of `cycle`, if the store holds one: cycles before recording
@@ -65,7 +82,8 @@ pub(super) fn read(
     let Some(stored) = table.get(cycle).map_err(|e| db_err(e.into()))? else {
         return Ok(None);
     };
-    unpack(stored.value())
+    unpack::<Stored>(stored.value())
+        .and_then(Stored::read)
         .map(Some)
         .map_err(|source| StoreError::Decode {
             path: path.to_owned(),
