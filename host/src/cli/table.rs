@@ -92,19 +92,15 @@ pub(super) fn render(report: &CycleReport, world: Option<&str>) -> String {
         out.line(format_args!("  rejected: {rejection}"));
     }
     for shadow in &report.shadows {
-        let changes = &shadow.changes;
         out.line(format_args!(
-            "  shadow {}: {} same as planned, {} only the shadow's, {} only planned, {} rejected",
+            "  shadow {}: {}",
             shadow.policy,
-            changes.same.len(),
-            changes.only_candidate.len(),
-            changes.only_live.len(),
-            shadow.rejected.len()
+            shadow.summary()
         ));
-        for change in &changes.only_candidate {
+        for change in &shadow.changes.only_candidate {
             out.line(format_args!("    + {change}"));
         }
-        for change in &changes.only_live {
+        for change in &shadow.changes.only_live {
             out.line(format_args!("    - {change}"));
         }
     }

@@ -23,6 +23,18 @@ pub(super) struct Rules<'a> {
     pub now_ms: u64,
 }
 
+impl Rules<'_> {
+    /// The guard's context for this cycle.
+    pub(super) fn context(&self) -> GuardContext<'_> {
+        GuardContext {
+            rails: self.rails,
+            geometry: &check_geometry,
+            held: self.held,
+            now_ms: self.now_ms,
+        }
+    }
+}
+
 /// Hold every evaluated policy's decisions to `rules` and plan what is
 /// accepted.
 pub(super) fn decide(
@@ -47,17 +59,7 @@ pub(super) fn decide(
             _ => None,
         })
         .collect();
-    let guarded = guard::check(
-        snapshot,
-        &proposals,
-        rules.clocks,
-        &GuardContext {
-            rails: rules.rails,
-            geometry: &check_geometry,
-            held: rules.held,
-            now_ms: rules.now_ms,
-        },
-    );
+    let guarded = guard::check(snapshot, &proposals, rules.clocks, &rules.context());
     for rejection in &guarded.rejected {
         observer.emit(ActionRejected { cycle, rejection });
     }
@@ -70,12 +72,6 @@ pub(super) fn decide(
             });
         }
     }
-    let plan = Plan::new(
-        snapshot,
-        guarded
-            .accepted
-            .iter()
-            .map(|a| (a.policy.as_str(), &a.decision)),
-    );
+    let plan = Plan::accepted(snapshot, &guarded.accepted);
     (guarded, plan)
 }

@@ -9,8 +9,7 @@
 use super::decide::Rules;
 use super::slot::PolicySlot;
 use super::{PolicyRun, RunOutcome};
-use crate::actuators::mig::request::check_geometry;
-use crate::guard::{self, Grants, GuardContext, PolicyProposal};
+use crate::guard;
 use crate::model::Snapshot;
 use crate::observe::{Observer, ShadowCompared};
 use crate::plan::{Change, Comparison, Plan};
@@ -26,7 +25,6 @@ pub(super) fn compare(
     applied: &Plan,
     observer: &Observer,
 ) -> Vec<ShadowRecord> {
-    let everything = Grants::everything();
     policies
         .iter()
         .zip(runs)
@@ -36,29 +34,14 @@ pub(super) fn compare(
             _ => None,
         })
         .map(|(slot, evaluation)| {
-            let guarded = guard::check(
+            let guarded = guard::check_alone(
                 snapshot,
-                &[PolicyProposal {
-                    policy: slot.name(),
-                    priority: slot.config.priority,
-                    grants: &everything,
-                    decisions: &evaluation.decisions,
-                }],
+                slot.name(),
+                &evaluation.decisions,
                 rules.clocks,
-                &GuardContext {
-                    rails: rules.rails,
-                    geometry: &check_geometry,
-                    held: rules.held,
-                    now_ms: rules.now_ms,
-                },
+                &rules.context(),
             );
-            let planned = Plan::new(
-                snapshot,
-                guarded
-                    .accepted
-                    .iter()
-                    .map(|a| (a.policy.as_str(), &a.decision)),
-            );
+            let planned = Plan::accepted(snapshot, &guarded.accepted);
             let kinds = &slot.prepared.info().metadata.action_kinds;
             let live: Vec<Change> = applied
                 .changes

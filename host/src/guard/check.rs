@@ -36,6 +36,27 @@ pub struct GuardContext<'a> {
     pub now_ms: u64,
 }
 
+/// Check one policy's decisions on their own, as if it were granted every
+/// kind on every target: what the guard would let through of a policy whose
+/// decisions are never applied (a shadow, a candidate replayed on recorded
+/// cycles, a test case).
+pub fn check_alone(
+    snapshot: &Snapshot,
+    policy: &str,
+    decisions: &[Decision],
+    clocks: &GuardClocks,
+    cx: &GuardContext<'_>,
+) -> GuardOutcome {
+    let grants = Grants::everything();
+    let proposal = PolicyProposal {
+        policy,
+        priority: 0,
+        grants: &grants,
+        decisions,
+    };
+    check(snapshot, &[proposal], clocks, cx)
+}
+
 /// Check every proposal of one cycle against `snapshot`. `proposals` are in
 /// configuration order; `clocks` are the ones the previous pass returned.
 pub fn check(

@@ -50,7 +50,7 @@ mod target;
 #[cfg(test)]
 mod tests;
 
-pub use check::{GuardContext, PolicyProposal, check};
+pub use check::{GuardContext, PolicyProposal, check, check_alone};
 pub use geometry::MigGeometry;
 pub use grants::{Grants, GrantsError};
 pub use held::Held;

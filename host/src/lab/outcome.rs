@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use crate::actuators::mig::request::check_geometry;
-use crate::guard::{self, GuardClocks, GuardContext, GuardRails, Held, PolicyProposal, Rejection};
+use crate::guard::{self, GuardClocks, GuardContext, GuardRails, Held, Rejection};
 use crate::model::{Action, Code, Decision, Snapshot};
 use crate::runtime::{EvalError, PolicyState, PreparedPolicy};
 
@@ -34,16 +34,10 @@ pub(super) fn run(
     let evaluated = turn.outcome.map(|evaluation| match rails {
         None => evaluation.decisions,
         Some(rails) => {
-            let grants = crate::guard::Grants::everything();
-            let proposal = PolicyProposal {
-                policy: policy.name(),
-                priority: 0,
-                grants: &grants,
-                decisions: &evaluation.decisions,
-            };
-            let guarded = guard::check(
+            let guarded = guard::check_alone(
                 &snapshot,
-                &[proposal],
+                policy.name(),
+                &evaluation.decisions,
                 &GuardClocks::default(),
                 &GuardContext {
                     rails,

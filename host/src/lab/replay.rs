@@ -11,7 +11,7 @@
 use serde::Serialize;
 
 use crate::actuators::mig::request::check_geometry;
-use crate::guard::{self, Grants, GuardClocks, GuardContext, Held, PolicyProposal};
+use crate::guard::{self, GuardClocks, GuardContext, Held};
 use crate::plan::{Change, Comparison, Plan};
 use crate::runtime::{PolicyState, PreparedPolicy};
 use crate::store::{AuditRecord, CycleOutcome, ReadAudit, StoreError};
@@ -76,7 +76,6 @@ pub fn replay(
 ) -> Result<Replay, ReplayError> {
     let records = store.audit_since(since_ms)?;
     let against = live_policy(&records, against)?;
-    let grants = Grants::everything();
     let (mut state, mut clocks) = (PolicyState::default(), GuardClocks::default());
     let mut replay = Replay {
         candidate: candidate.name().to_owned(),
@@ -113,14 +112,10 @@ pub fn replay(
                 Vec::new()
             }
             Ok(evaluation) => {
-                let guarded = guard::check(
+                let guarded = guard::check_alone(
                     snapshot,
-                    &[PolicyProposal {
-                        policy: candidate.name(),
-                        priority: 0,
-                        grants: &grants,
-                        decisions: &evaluation.decisions,
-                    }],
+                    candidate.name(),
+                    &evaluation.decisions,
                     &clocks,
                     &GuardContext {
                         rails: &recording.rails,
@@ -131,13 +126,7 @@ pub fn replay(
                 );
                 clocks = guarded.clocks;
                 comparison.rejected = guarded.rejected.iter().map(|r| r.to_string()).collect();
-                let plan = Plan::new(
-                    snapshot,
-                    guarded
-                        .accepted
-                        .iter()
-                        .map(|a| (a.policy.as_str(), &a.decision)),
-                );
+                let plan = Plan::accepted(snapshot, &guarded.accepted);
                 plan.changes.into_iter().map(|c| c.change).collect()
             }
         };

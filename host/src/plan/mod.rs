@@ -17,6 +17,7 @@ pub use render::render;
 
 use serde::{Deserialize, Serialize};
 
+use crate::guard::Accepted;
 use crate::model::{Action, Code, Decision, Snapshot};
 
 /// One cycle's change set, in the order the policies' priorities gave it.
@@ -45,6 +46,14 @@ impl Plan {
             }
         }
         plan
+    }
+
+    /// The plan for what the guard accepted.
+    pub fn accepted(snapshot: &Snapshot, accepted: &[Accepted]) -> Plan {
+        Plan::new(
+            snapshot,
+            accepted.iter().map(|a| (a.policy.as_str(), &a.decision)),
+        )
     }
 
     /// True when there is nothing to apply.

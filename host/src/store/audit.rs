@@ -80,6 +80,20 @@ pub struct ShadowRecord {
     pub rejected: Vec<String>,
 }
 
+impl ShadowRecord {
+    /// The comparison in words: "2 same as applied, 1 only the shadow's, …".
+    pub fn summary(&self) -> String {
+        let changes = &self.changes;
+        format!(
+            "{} same as applied, {} only the shadow's, {} only applied, {} rejected",
+            changes.same.len(),
+            changes.only_candidate.len(),
+            changes.only_live.len(),
+            self.rejected.len()
+        )
+    }
+}
+
 /// One policy's evaluation in a cycle.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PolicyRecord {
@@ -292,22 +306,11 @@ pub fn render(record: &AuditRecord) -> String {
         line("error", error.clone());
     }
     for shadow in &record.shadows {
-        let changes = &shadow.changes;
-        line(
-            "shadow",
-            format!(
-                "{}: {} same as applied, {} only the shadow's, {} only applied, {} rejected",
-                shadow.policy,
-                changes.same.len(),
-                changes.only_candidate.len(),
-                changes.only_live.len(),
-                shadow.rejected.len()
-            ),
-        );
-        for change in &changes.only_candidate {
+        line("shadow", format!("{}: {}", shadow.policy, shadow.summary()));
+        for change in &shadow.changes.only_candidate {
             line("shadow +", format!("{}: {change}", shadow.policy));
         }
-        for change in &changes.only_live {
+        for change in &shadow.changes.only_live {
             line("shadow -", format!("{}: {change}", shadow.policy));
         }
     }

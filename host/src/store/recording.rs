@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use redb::{ReadableDatabase, ReadableTable, TableError};
+use redb::{ReadOnlyTable, ReadableDatabase, ReadableTable, TableError};
 use serde::Deserialize;
 
 use super::StoreError;
@@ -66,18 +66,9 @@ pub(super) fn read(
     path: &Path,
     cycle: u64,
 ) -> Result<Option<Recording>, StoreError> {
-    let op = "reading a recorded cycle";
-    let db_err = |source: redb::Error| StoreError::Database {
-        path: path.to_owned(),
-        operation: op,
-        source: Box::new(source),
-    };
-    let txn = db.begin_read().map_err(|e| db_err(e.into()))?;
-    let table = match txn.open_table(RECORDINGS) {
-        Ok(table) => table,
-        // A store written before cycles were recorded.
-        Err(TableError::TableDoesNotExist(_)) => return Ok(None),
-        Err(error) => return Err(db_err(error.into())),
+    let db_err = database_error(path, "reading a recorded cycle");
+    let Some(table) = open(db, path, "reading a recorded cycle")? else {
+        return Ok(None);
     };
     let Some(stored) = table.get(cycle).map_err(|e| db_err(e.into()))? else {
         return Ok(None);
@@ -95,17 +86,37 @@ pub(super) fn read(
 
 /// The newest recorded cycle, if any.
 pub(super) fn newest(db: &impl ReadableDatabase, path: &Path) -> Result<Option<u64>, StoreError> {
-    let db_err = |source: redb::Error| StoreError::Database {
-        path: path.to_owned(),
-        operation: "finding the newest recorded cycle",
-        source: Box::new(source),
+    let op = "finding the newest recorded cycle";
+    let Some(table) = open(db, path, op)? else {
+        return Ok(None);
     };
-    let txn = db.begin_read().map_err(|e| db_err(e.into()))?;
-    let table = match txn.open_table(RECORDINGS) {
-        Ok(table) => table,
-        Err(TableError::TableDoesNotExist(_)) => return Ok(None),
-        Err(error) => return Err(db_err(error.into())),
-    };
-    let last = table.last().map_err(|e| db_err(e.into()))?;
+    let last = table
+        .last()
+        .map_err(|e| database_error(path, op)(e.into()))?;
     Ok(last.map(|(cycle, _)| cycle.value()))
+}
+
+/// The recordings table to read; `None` in a store written before cycles
+/// were recorded.
+fn open(
+    db: &impl ReadableDatabase,
+    path: &Path,
+    op: &'static str,
+) -> Result<Option<ReadOnlyTable<u64, &'static [u8]>>, StoreError> {
+    let db_err = database_error(path, op);
+    let txn = db.begin_read().map_err(|e| db_err(e.into()))?;
+    match txn.open_table(RECORDINGS) {
+        Ok(table) => Ok(Some(table)),
+        Err(TableError::TableDoesNotExist(_)) => Ok(None),
+        Err(error) => Err(db_err(error.into())),
+    }
+}
+
+fn database_error(path: &Path, operation: &'static str) -> impl Fn(redb::Error) -> StoreError {
+    let path = path.to_owned();
+    move |source| StoreError::Database {
+        path: path.clone(),
+        operation,
+        source: Box::new(source),
+    }
 }

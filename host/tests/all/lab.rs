@@ -293,7 +293,7 @@ fn run_with_a_shadow_shows_it_beside_the_live_policy() {
     // The empty policy would change nothing: every applied change is only live.
     assert!(
         stdout
-            .contains("shadow test-empty: 0 same as planned, 0 only the shadow's, 3 only planned"),
+            .contains("shadow test-empty: 0 same as applied, 0 only the shadow's, 3 only applied"),
         "{stdout}"
     );
 }
