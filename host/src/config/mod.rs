@@ -43,7 +43,7 @@ pub use engine::EngineSettings;
 pub use gce::{GceConfig, GroupConfig};
 pub use policy::PolicyConfig;
 pub use problem::{ConfigError, Problem};
-pub use secret::{Secret, SecretError};
+pub use secret::Secret;
 pub use signals::SignalConfig;
 
 use self::problem::Problems;
