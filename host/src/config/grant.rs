@@ -1,6 +1,6 @@
 //! `[[policies.grant]]`: what the operator lets a policy change
-//! ([`Grants`]). Each table grants some action kinds on the targets its name
-//! lists match:
+//! ([`Grants`](crate::guard::Grants)). Each table grants some action kinds
+//! on the targets its name lists match:
 //!
 //! ```toml
 //! [[policies.grant]]

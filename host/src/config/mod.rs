@@ -1,7 +1,7 @@
 //! The configuration file: its TOML shape and the typed configuration the
 //! host runs with. Every table follows one convention: a private file shape
 //! (`deny_unknown_fields`, values kept with their place in the file) that
-//! [`Resolve`](resolve::Resolve)s into the typed configuration its runtime
+//! resolves (`resolve::Resolve`) into the typed configuration its runtime
 //! module owns. Every problem found is reported, each naming the file, the
 //! key, and the line.
 //!
