@@ -133,8 +133,8 @@ fn main() {
         url: Some(template),
         urls: Vec::new(),
         join: JoinBy::Address,
-        timeout_ms: 10_000,
-        stale_after_ms: 90_000,
+        timeout: Duration::from_secs(10),
+        stale_after: Duration::from_secs(90),
     })])
     .expect("a valid source");
     let collector_runtime = tokio::runtime::Builder::new_current_thread()

@@ -164,7 +164,7 @@ async fn rising_demand_scales_out_and_scale_in_waits_for_the_window() {
         "[[policies.grant]]\nactions = [\"group-size\"]\ngroups = [\"tf-instance-group-manager\"]",
     );
     let mut world = World::start(FleetConfig::default(), vec![scaling]).await;
-    let window_ms = world.config.guard.scale_in_stabilization_secs * 1000;
+    let window_ms = world.config.guard.scale_in_stabilization.as_millis() as u64;
     // (time, target size observed, size proposed)
     let mut history = Vec::new();
     for _ in 0..45 {

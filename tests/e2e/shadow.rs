@@ -30,7 +30,11 @@ fn a_shadow_in_the_config_file_is_granted_nothing() {
     assert_eq!(config.policies[0].grants, Grants::default());
     let bad = "[[policies]]\npath = \"p.wasm\"\nmode = \"ghost\"\n";
     let problems = RunConfig::parse(bad, std::path::Path::new(".")).unwrap_err();
-    assert!(problems.join("\n").contains("line 3"), "{problems:?}");
+    assert_eq!(problems[0].line, Some(3), "{problems:?}");
+    assert!(
+        problems[0].message.contains("unknown variant `ghost`"),
+        "{problems:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -1,5 +1,4 @@
-//! `[engine]`, `[[signals]]` and `[fleet]`: how the control loop runs, the
-//! demand signals the operator sets, and the embedded simulated fleet.
+//! `[engine]`: how the control loop runs.
 //!
 //! ```toml
 //! [engine]
@@ -8,21 +7,17 @@
 //! audit_retention_hours = 168      # audit records older than this are dropped
 //! metrics_listen = "127.0.0.1:9464"
 //! quarantine_after = 5             # consecutive failures before a policy is benched
-//!
-//! [[signals]]
-//! name = "queue-depth"
-//! value = 250
 //! ```
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::fleet::FleetConfig;
-use super::span::Source;
+use super::problem::Problems;
+use super::resolve::{Resolve, Resolver};
 
 /// `[engine]` as written.
 #[derive(Debug, Default, Deserialize)]
@@ -64,21 +59,18 @@ impl Default for EngineSettings {
     }
 }
 
-impl EngineToml {
-    pub(super) fn resolve(
-        self,
-        base: &Path,
-        source: &Source<'_>,
-        problems: &mut Vec<String>,
-    ) -> EngineSettings {
+impl Resolve for EngineToml {
+    type Output = EngineSettings;
+
+    fn resolve(self, cx: &Resolver<'_>, problems: &mut Problems) -> EngineSettings {
         let defaults = EngineSettings::default();
         let metrics_listen = self.metrics_listen.and_then(|listen| {
             listen
                 .get_ref()
                 .parse::<SocketAddr>()
                 .map_err(|err| {
-                    problems.push(source.problem(
-                        "engine.metrics_listen",
+                    problems.push(cx.problem(
+                        "metrics_listen",
                         &listen,
                         format_args!("{}: {err}; expected ADDRESS:PORT", listen.get_ref()),
                     ))
@@ -86,17 +78,17 @@ impl EngineToml {
                 .ok()
         });
         EngineSettings {
-            interval: Duration::from_millis(source.in_range(
-                "engine.interval_ms",
+            interval: Duration::from_millis(cx.in_range(
+                "interval_ms",
                 self.interval_ms,
                 100..=86_400_000,
                 defaults.interval.as_millis() as u64,
                 problems,
             )),
-            state_dir: self.state_dir.map(|dir| base.join(dir)),
+            state_dir: self.state_dir.map(|dir| cx.path(&dir)),
             audit_retention: Duration::from_secs(
-                3600 * source.in_range(
-                    "engine.audit_retention_hours",
+                3600 * cx.in_range(
+                    "audit_retention_hours",
                     self.audit_retention_hours,
                     1..=876_000,
                     defaults.audit_retention.as_secs() / 3600,
@@ -104,77 +96,13 @@ impl EngineToml {
                 ),
             ),
             metrics_listen,
-            quarantine_after: source.in_range(
-                "engine.quarantine_after",
+            quarantine_after: cx.in_range(
+                "quarantine_after",
                 self.quarantine_after,
                 1..=1000,
                 defaults.quarantine_after,
                 problems,
             ),
         }
-    }
-}
-
-/// `[[signals]]`: a demand signal with a value the operator sets.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SignalConfig {
-    pub name: String,
-    pub value: f64,
-}
-
-/// `[fleet]`: the embedded simulated fleet.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FleetToml {
-    nodes: Option<Spanned<u64>>,
-    gpus_per_node: Option<Spanned<u64>>,
-    offered_load_rps: Option<Spanned<f64>>,
-    step_secs: Option<Spanned<f64>>,
-    #[serde(default)]
-    faults: Option<bool>,
-}
-
-pub(super) fn fleet_config(
-    fleet: Option<FleetToml>,
-    source: &Source<'_>,
-    problems: &mut Vec<String>,
-) -> FleetConfig {
-    let default = FleetConfig::default();
-    let Some(f) = fleet else { return default };
-    FleetConfig {
-        nodes: source.in_range(
-            "fleet.nodes",
-            f.nodes,
-            1..=100_000,
-            default.nodes as u64,
-            problems,
-        ) as usize,
-        gpus_per_node: source.in_range(
-            "fleet.gpus_per_node",
-            f.gpus_per_node,
-            1..=16,
-            default.gpus_per_node as u64,
-            problems,
-        ) as usize,
-        offered_load_rps: source.in_range(
-            "fleet.offered_load_rps",
-            f.offered_load_rps,
-            0.0..=1e9,
-            default.offered_load_rps,
-            problems,
-        ),
-        step_s: source.in_range(
-            "fleet.step_secs",
-            f.step_secs,
-            0.1..=3600.0,
-            default.step_s,
-            problems,
-        ),
-        faults: if f.faults.unwrap_or(true) {
-            default.faults
-        } else {
-            Vec::new()
-        },
     }
 }

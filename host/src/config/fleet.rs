@@ -1,49 +1,72 @@
-//! [`FleetConfig`]: the shape of the embedded simulated fleet the demo runs
-//! on, as the `[fleet]` table sets it (parsed in `engine`). Plain values: the
-//! simulator itself (`sim`) reads them.
+//! `[fleet]`: the embedded simulated fleet a file with no backend runs on
+//! ([`FleetConfig`]).
+//!
+//! ```toml
+//! [fleet]
+//! nodes = 3                 # ml-node-1 … at 127.0.1.1 …
+//! gpus_per_node = 8
+//! offered_load_rps = 450.0  # requests per second offered to the pool, on average
+//! step_secs = 5             # simulated seconds per cycle
+//! faults = true             # the scheduled XID on ml-node-3
+//! ```
 
-/// A fault the fleet injects on a schedule.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NodeFault {
-    /// Node index (0-based).
-    pub node: usize,
-    /// GPU index on the node.
-    pub gpu: usize,
-    /// XID the GPU reports (79: fallen off the bus).
-    pub xid: u32,
-    /// First and last cycle (inclusive) the fault lasts.
-    pub cycles: std::ops::RangeInclusive<u64>,
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::problem::Problems;
+use super::resolve::{Resolve, Resolver};
+use crate::sim::FleetConfig;
+
+/// `[fleet]` as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FleetToml {
+    nodes: Option<Spanned<u64>>,
+    gpus_per_node: Option<Spanned<u64>>,
+    offered_load_rps: Option<Spanned<f64>>,
+    step_secs: Option<Spanned<f64>>,
+    faults: Option<bool>,
 }
 
-/// Shape of the simulated fleet.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FleetConfig {
-    /// Number of GPU nodes; nodes live at 127.0.1.1, 127.0.1.2, …
-    pub nodes: usize,
-    pub gpus_per_node: usize,
-    /// Requests per second offered to the pool, on average.
-    pub offered_load_rps: f64,
-    /// Simulated seconds per cycle.
-    pub step_s: f64,
-    /// Scheduled GPU faults.
-    pub faults: Vec<NodeFault>,
-}
+impl Resolve for FleetToml {
+    type Output = FleetConfig;
 
-impl Default for FleetConfig {
-    /// The seed topology: three nodes of eight GPUs, one of them badly cooled,
-    /// one of an older generation, and an XID on the third mid-run.
-    fn default() -> Self {
+    fn resolve(self, cx: &Resolver<'_>, problems: &mut Problems) -> FleetConfig {
+        let default = FleetConfig::default();
         FleetConfig {
-            nodes: 3,
-            gpus_per_node: 8,
-            offered_load_rps: 450.0,
-            step_s: 5.0,
-            faults: vec![NodeFault {
-                node: 2,
-                gpu: 3,
-                xid: 79,
-                cycles: 9..=13,
-            }],
+            nodes: cx.in_range(
+                "nodes",
+                self.nodes,
+                1..=100_000,
+                default.nodes as u64,
+                problems,
+            ) as usize,
+            gpus_per_node: cx.in_range(
+                "gpus_per_node",
+                self.gpus_per_node,
+                1..=16,
+                default.gpus_per_node as u64,
+                problems,
+            ) as usize,
+            offered_load_rps: cx.in_range(
+                "offered_load_rps",
+                self.offered_load_rps,
+                0.0..=1e9,
+                default.offered_load_rps,
+                problems,
+            ),
+            step_s: cx.in_range(
+                "step_secs",
+                self.step_secs,
+                0.1..=3600.0,
+                default.step_s,
+                problems,
+            ),
+            faults: if self.faults.unwrap_or(true) {
+                default.faults
+            } else {
+                Vec::new()
+            },
         }
     }
 }

@@ -1,35 +1,57 @@
-//! The configuration file: its TOML shape (`deny_unknown_fields` throughout)
-//! and the typed configuration the host runs with. Every problem found is
-//! reported, each naming the file, the key, and the line where the file
-//! gives one.
+//! The configuration file: its TOML shape and the typed configuration the
+//! host runs with. Every table follows one convention: a private file shape
+//! (`deny_unknown_fields`, values kept with their place in the file) that
+//! resolves (`resolve::Resolve`) into the typed configuration its runtime
+//! module owns. Every problem found is reported, each naming the file, the
+//! key, and the line.
 //!
 //! A file names the backends Fulcrum manages (`[bigip]`, `[gce]`), where
 //! telemetry comes from (`[[telemetry]]`), operator-given demand signals
 //! (`[[signals]]`), the guard rails (`[guard]`), how MIG layouts are applied
-//! (`[mig]`), how the engine runs
-//! (`[engine]`) and the policies (`[[policies]]`). A file with no backend runs
-//! the policies on the embedded simulated fleet (`[fleet]`). See `examples/`.
+//! (`[mig]`), how the engine runs (`[engine]`) and the policies
+//! (`[[policies]]`, with their `[[policies.grant]]`). A file with no backend
+//! runs the policies on the embedded simulated fleet (`[fleet]`). Each
+//! table's module shows it; see also `examples/`.
+//!
+//! - `problem`: [`Problem`], [`ConfigError`];
+//! - `resolve`: the `Resolve` trait and the context every table resolves in;
+//! - one module per table; `secret` for passwords, `templates` for the
+//!   telemetry templates' checks.
 
-mod backends;
+mod bigip;
 mod engine;
 mod fleet;
+mod gce;
+mod grant;
+mod guard;
+mod mig;
 mod policy;
+mod problem;
+mod resolve;
 mod secret;
-mod span;
+mod signals;
+mod telemetry;
+mod templates;
 
-use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Deserialize;
+use toml::Spanned;
 
-pub use backends::{BigIpAuth, BigIpConfig, GceConfig, GceCredentials, GroupConfig};
-pub use engine::{EngineSettings, FleetToml, SignalConfig};
-pub use fleet::{FleetConfig, NodeFault};
+pub use bigip::{BigIpAuth, BigIpConfig};
+pub use engine::EngineSettings;
+pub use gce::{GceConfig, GroupConfig};
+pub use guard::GuardTable;
 pub use policy::{PolicyConfig, PolicyMode};
-pub use secret::{Secret, SecretSource};
+pub use problem::{ConfigError, Problem};
+pub use secret::Secret;
+pub use signals::SignalConfig;
 
+use self::problem::Problems;
+use self::resolve::Resolver;
 use crate::actuators::mig::config::MigConfig;
 use crate::guard::GuardRails;
+use crate::sim::FleetConfig;
 use crate::sources::TelemetryConfig;
 
 /// What `host run --config FILE` runs.
@@ -56,105 +78,68 @@ impl RunConfig {
     }
 }
 
-/// Everything wrong with one configuration file.
-#[derive(Debug)]
-pub struct ConfigError {
-    pub file: PathBuf,
-    pub problems: Vec<String>,
-}
-
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let file = self.file.display();
-        match self.problems.as_slice() {
-            [one] => write!(f, "{file}: {one}"),
-            many => {
-                write!(f, "{file}: {} problems", many.len())?;
-                many.iter().try_for_each(|p| write!(f, "\n  {file}: {p}"))
-            }
-        }
-    }
-}
-
-impl std::error::Error for ConfigError {}
-
+/// The whole file as written.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FileToml {
+    engine: Option<Spanned<engine::EngineToml>>,
+    fleet: Option<Spanned<fleet::FleetToml>>,
+    bigip: Option<Spanned<bigip::BigIpToml>>,
+    gce: Option<Spanned<gce::GceToml>>,
     #[serde(default)]
-    engine: engine::EngineToml,
-    fleet: Option<FleetToml>,
-    bigip: Option<backends::BigIpToml>,
-    gce: Option<backends::GceToml>,
+    telemetry: Vec<Spanned<telemetry::TelemetryToml>>,
     #[serde(default)]
-    telemetry: Vec<TelemetryConfig>,
+    signals: Vec<Spanned<signals::SignalToml>>,
+    guard: Option<Spanned<guard::GuardToml>>,
+    mig: Option<Spanned<mig::MigToml>>,
     #[serde(default)]
-    signals: Vec<SignalConfig>,
-    #[serde(default)]
-    guard: GuardRails,
-    mig: Option<MigConfig>,
-    #[serde(default)]
-    policies: Vec<policy::PolicyToml>,
+    policies: Vec<Spanned<policy::PolicyToml>>,
 }
 
 impl RunConfig {
-    /// Read and validate `path`; relative paths inside are relative to its directory.
+    /// Read and check `path`; relative paths inside are relative to its directory.
     pub fn load(path: &Path) -> Result<RunConfig, ConfigError> {
-        let error = |problems| ConfigError {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Unreadable {
+            file: path.to_owned(),
+            source,
+        })?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        RunConfig::parse(&text, base).map_err(|problems| ConfigError::Invalid {
             file: path.to_owned(),
             problems,
-        };
-        let text = std::fs::read_to_string(path)
-            .map_err(|err| error(vec![format!("cannot read: {err}")]))?;
-        let base = path.parent().unwrap_or(Path::new("."));
-        RunConfig::parse(&text, base).map_err(error)
+        })
     }
 
     /// Parse `text`, resolving relative paths against `base`.
-    pub fn parse(text: &str, base: &Path) -> Result<RunConfig, Vec<String>> {
-        let file: FileToml = toml::from_str(text).map_err(|err| vec![toml_problem(&err)])?;
-        let source = span::Source::new(text);
-        let mut problems = Vec::new();
-        let engine = file.engine.resolve(base, &source, &mut problems);
-        let fleet = engine::fleet_config(file.fleet, &source, &mut problems);
-        let bigip = file.bigip.and_then(|b| b.resolve(base, &mut problems));
-        let gce = file.gce.map(|g| g.resolve(base, &mut problems));
-        for (i, telemetry) in file.telemetry.iter().enumerate() {
-            problems.extend(telemetry.check(&format!("telemetry[{i}]")));
-        }
-        if let Some(mig) = &file.mig {
-            problems.extend(mig.validate());
-        }
-        if let Err(errors) = file.guard.validate() {
-            problems.extend(errors);
-        }
-        let policies = file
-            .policies
-            .into_iter()
-            .enumerate()
-            .map(|(i, p)| p.resolve(i, base, &source, &mut problems))
-            .collect();
-        if problems.is_empty() {
-            Ok(RunConfig {
-                engine,
-                fleet,
-                bigip,
-                gce,
-                telemetry: file.telemetry,
-                signals: file.signals,
-                guard: file.guard,
-                mig: file.mig,
-                policies,
-            })
-        } else {
-            Err(problems)
-        }
+    pub fn parse(text: &str, base: &Path) -> Result<RunConfig, Vec<Problem>> {
+        let cx = Resolver::new(text, base);
+        let file: FileToml = toml::from_str(text).map_err(|err| {
+            let line = err.span().map(|span| cx.line(span.start));
+            vec![Problem::toml(&err, line)]
+        })?;
+        let mut problems = Problems::default();
+        let p = &mut problems;
+        let engine = file.engine.map(|t| cx.table("engine", t, p));
+        let fleet = file.fleet.map(|t| cx.table("fleet", t, p));
+        let bigip = file.bigip.and_then(|t| cx.table("bigip", t, p));
+        let gce = file.gce.map(|t| cx.table("gce", t, p));
+        let telemetry = cx.tables("telemetry", file.telemetry, p);
+        let signals = cx.tables("signals", file.signals, p);
+        let guard = file.guard.map(|t| cx.table("guard", t, p));
+        let mig = file.mig.map(|t| cx.table("mig", t, p));
+        let policies = cx.tables("policies", file.policies, p);
+        problems.finish(RunConfig {
+            engine: engine.unwrap_or_default(),
+            fleet: fleet.unwrap_or_default(),
+            bigip,
+            gce,
+            telemetry,
+            signals,
+            guard: guard.unwrap_or_default(),
+            mig,
+            policies,
+        })
     }
-}
-
-fn toml_problem(err: &toml::de::Error) -> String {
-    // toml's message carries the line, column and the offending key.
-    err.to_string().trim_end().replace('\n', "\n    ")
 }
 
 #[cfg(test)]

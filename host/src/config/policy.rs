@@ -16,18 +16,20 @@
 //! clocks = false
 //! random = false
 //! data_dir = "policy-data"    # read-only
-//! [[policies.grant]]          # what it may change; nothing by default
+//! [[policies.grant]]          # what it may change; nothing by default (see `grant`)
 //! actions = ["member-ratio", "member-state"]
 //! pools = ["mlPool"]
 //! ```
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::span::Source;
+use super::grant::GrantToml;
+use super::problem::Problems;
+use super::resolve::{Resolve, Resolver};
 use crate::guard::Grants;
 use crate::runtime::{Capabilities, Limits, PolicySpec};
 
@@ -49,7 +51,7 @@ pub(super) struct PolicyToml {
     #[serde(default)]
     sandbox: SandboxToml,
     #[serde(default)]
-    grant: Grants,
+    grant: Vec<Spanned<GrantToml>>,
 }
 
 /// `[policies.sandbox]`: what the policy may reach beyond the empty sandbox.
@@ -60,7 +62,7 @@ struct SandboxToml {
     clocks: bool,
     #[serde(default)]
     random: bool,
-    data_dir: Option<PathBuf>,
+    data_dir: Option<Spanned<PathBuf>>,
 }
 
 /// Whether a policy's decisions are applied.
@@ -114,33 +116,28 @@ impl PolicyConfig {
     }
 }
 
-impl PolicyToml {
-    pub(super) fn resolve(
-        self,
-        index: usize,
-        base: &Path,
-        source: &Source<'_>,
-        problems: &mut Vec<String>,
-    ) -> PolicyConfig {
-        let key = |k: &str| format!("policies[{index}].{k}");
+impl Resolve for PolicyToml {
+    type Output = PolicyConfig;
+
+    fn resolve(self, cx: &Resolver<'_>, problems: &mut Problems) -> PolicyConfig {
         let defaults = Limits::default();
         let limits = Limits {
-            deadline: Duration::from_millis(source.in_range(
-                &key("deadline_ms"),
+            deadline: Duration::from_millis(cx.in_range(
+                "deadline_ms",
                 self.deadline_ms,
                 1..=60_000,
                 defaults.deadline.as_millis() as u64,
                 problems,
             )),
-            memory_bytes: source.in_range(
-                &key("memory_mib"),
+            memory_bytes: cx.in_range(
+                "memory_mib",
                 self.memory_mib,
                 1..=Limits::MAX_MEMORY_BYTES >> 20,
                 defaults.memory_bytes >> 20,
                 problems,
             ) << 20,
-            state_quota_bytes: source.in_range(
-                &key("state_quota_kib"),
+            state_quota_bytes: cx.in_range(
+                "state_quota_kib",
                 self.state_quota_kib,
                 1..=64 * 1024,
                 defaults.state_quota_bytes >> 10,
@@ -148,8 +145,8 @@ impl PolicyToml {
             ) << 10,
         };
         let interval = self.interval_ms.is_some().then(|| {
-            Duration::from_millis(source.in_range(
-                &key("interval_ms"),
+            Duration::from_millis(cx.in_range(
+                "interval_ms",
                 self.interval_ms,
                 100..=86_400_000,
                 1_000,
@@ -161,34 +158,35 @@ impl PolicyToml {
             if digest.len() == 64 && digest.bytes().all(|b| b.is_ascii_hexdigit()) {
                 Some(digest)
             } else {
-                problems.push(source.problem(
-                    &key("sha256"),
-                    &pin,
-                    "expected 64 hexadecimal digits",
-                ));
+                problems.push(cx.problem("sha256", &pin, "expected 64 hexadecimal digits"));
                 None
             }
         });
-        let data_dir = self.sandbox.data_dir.map(|dir| base.join(dir));
-        if let Some(dir) = &data_dir
-            && !dir.is_dir()
-        {
-            problems.push(format!(
-                "{}: {} is not a directory",
-                key("sandbox.data_dir"),
-                dir.display()
-            ));
-        }
+        let data_dir = self.sandbox.data_dir.map(|written| {
+            let dir = cx.path(written.get_ref());
+            if !dir.is_dir() {
+                problems.push(cx.problem(
+                    "sandbox.data_dir",
+                    &written,
+                    format_args!("{} is not a directory", dir.display()),
+                ));
+            }
+            dir
+        });
         let settings = serde_json::to_value(&self.settings).unwrap_or_else(|err| {
-            problems.push(format!(
-                "{}: cannot be passed to the policy: {err}",
-                key("settings")
+            problems.push(cx.here(
+                "settings",
+                format_args!("cannot be passed to the policy: {err}"),
             ));
             serde_json::Value::Null
         });
+        let grants: Grants = cx
+            .tables("grant", self.grant, problems)
+            .into_iter()
+            .collect();
         PolicyConfig {
             spec: PolicySpec {
-                path: base.join(self.path),
+                path: cx.path(&self.path),
                 settings,
                 limits,
                 capabilities: Capabilities {
@@ -203,7 +201,7 @@ impl PolicyToml {
             interval,
             // A shadow is granted nothing, whatever its tables say.
             grants: match self.mode {
-                PolicyMode::Live => self.grant,
+                PolicyMode::Live => grants,
                 PolicyMode::Shadow => Grants::default(),
             },
         }

@@ -8,13 +8,33 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use super::problem::Problems;
+use super::resolve::{Resolve, Resolver};
+
 /// Where a secret comes from, as written: `{ env = "BIGIP_PASSWORD" }` or
 /// `{ file = "/run/secrets/bigip" }` (its content, trailing newline dropped).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "snake_case")]
-pub enum SecretSource {
+pub(super) enum SecretSource {
     Env(String),
     File(PathBuf),
+}
+
+/// Why a secret could not be read; names the variable or file, never a value.
+#[derive(Debug, thiserror::Error)]
+pub enum SecretError {
+    #[error("environment variable {name} is not set")]
+    EnvUnset { name: String },
+    #[error("environment variable {name} is empty")]
+    EnvEmpty { name: String },
+    #[error("cannot read {}: {source}", path.display())]
+    Unreadable {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{} is empty", path.display())]
+    FileEmpty { path: PathBuf },
 }
 
 /// A secret's value. `Debug` shows where it came from, never the value.
@@ -24,26 +44,38 @@ pub struct Secret {
     value: String,
 }
 
-impl Secret {
-    /// Read `source`; relative files are relative to `base`. Errors name the
-    /// variable or file and why, never a value.
-    pub fn read(source: &SecretSource, base: &Path) -> Result<Secret, String> {
-        match source {
-            SecretSource::Env(name) => match std::env::var(name) {
+impl Resolve for SecretSource {
+    /// `None` when the secret cannot be read.
+    type Output = Option<Secret>;
+
+    fn resolve(self, cx: &Resolver<'_>, problems: &mut Problems) -> Option<Secret> {
+        self.read(|path| cx.path(path))
+            .map_err(|err| problems.push(cx.here("", err)))
+            .ok()
+    }
+}
+
+impl SecretSource {
+    /// Read the secret; `locate` turns a file as written into its path.
+    fn read(self, locate: impl FnOnce(&Path) -> PathBuf) -> Result<Secret, SecretError> {
+        match self {
+            SecretSource::Env(name) => match std::env::var(&name) {
                 Ok(value) if !value.is_empty() => Ok(Secret {
                     from: format!("environment variable {name}"),
                     value,
                 }),
-                Ok(_) => Err(format!("environment variable {name} is empty")),
-                Err(_) => Err(format!("environment variable {name} is not set")),
+                Ok(_) => Err(SecretError::EnvEmpty { name }),
+                Err(_) => Err(SecretError::EnvUnset { name }),
             },
             SecretSource::File(path) => {
-                let path = base.join(path);
-                let text = std::fs::read_to_string(&path)
-                    .map_err(|err| format!("cannot read {}: {err}", path.display()))?;
+                let path = locate(&path);
+                let text = match std::fs::read_to_string(&path) {
+                    Ok(text) => text,
+                    Err(source) => return Err(SecretError::Unreadable { path, source }),
+                };
                 let value = text.trim_end_matches(['\r', '\n']).to_owned();
                 if value.is_empty() {
-                    return Err(format!("{} is empty", path.display()));
+                    return Err(SecretError::FileEmpty { path });
                 }
                 Ok(Secret {
                     from: format!("file {}", path.display()),
@@ -52,7 +84,9 @@ impl Secret {
             }
         }
     }
+}
 
+impl Secret {
     /// A secret given directly (the embedded demo's simulator password).
     pub fn inline(what: &str, value: impl Into<String>) -> Secret {
         Secret {
@@ -81,21 +115,34 @@ mod tests {
     fn debug_and_errors_never_show_the_value() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("pw"), "hunter2\n").unwrap();
-        let secret = Secret::read(&SecretSource::File("pw".into()), dir.path()).unwrap();
+        let in_dir = |path: &Path| dir.path().join(path);
+        let secret = SecretSource::File("pw".into()).read(in_dir).unwrap();
         assert_eq!(secret.expose(), "hunter2");
         let shown = format!("{secret:?}");
         assert!(
             !shown.contains("hunter2") && shown.contains("pw"),
             "{shown}"
         );
-        let err = Secret::read(
-            &SecretSource::Env("FULCRUM_TEST_SURELY_UNSET".into()),
-            dir.path(),
-        )
-        .unwrap_err();
+        let err = SecretSource::Env("FULCRUM_TEST_SURELY_UNSET".into())
+            .read(in_dir)
+            .unwrap_err();
         assert_eq!(
-            err,
+            err.to_string(),
             "environment variable FULCRUM_TEST_SURELY_UNSET is not set"
         );
+    }
+
+    #[test]
+    fn an_unreadable_file_keeps_its_cause() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = SecretSource::File("absent".into())
+            .read(|path| dir.path().join(path))
+            .unwrap_err();
+        let SecretError::Unreadable { path, source } = &err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(path, &dir.path().join("absent"));
+        assert_eq!(source.kind(), std::io::ErrorKind::NotFound);
+        assert!(std::error::Error::source(&err).is_some());
     }
 }

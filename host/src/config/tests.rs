@@ -1,5 +1,11 @@
 //! The configuration file end to end: a full file, the example files, and
-//! errors that name the key and line.
+//! errors that name the key and line; each table's own cases are in
+//! `tests/`.
+
+mod grant;
+mod guard;
+mod mig;
+mod telemetry;
 
 use std::path::Path;
 use std::time::Duration;
@@ -7,6 +13,15 @@ use std::time::Duration;
 use super::*;
 use crate::guard::Target;
 use crate::model::ActionKind;
+
+/// `text`'s problems as shown.
+fn problems(text: &str) -> Vec<String> {
+    RunConfig::parse(text, Path::new("."))
+        .unwrap_err()
+        .iter()
+        .map(ToString::to_string)
+        .collect()
+}
 
 #[test]
 fn a_full_file_parses_into_typed_config() {
@@ -84,16 +99,20 @@ fn the_example_configs_are_valid() {
 fn the_cluster_example_is_valid_but_for_its_secrets() {
     let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
     let err = RunConfig::load(&examples.join("cluster.toml")).unwrap_err();
+    let ConfigError::Invalid { problems, .. } = err else {
+        panic!("{err}")
+    };
+    let shown: Vec<String> = problems.iter().map(ToString::to_string).collect();
     assert_eq!(
-        err.problems,
+        shown,
         [
             format!(
-                "bigip.ca_file: cannot read {}: No such file or directory (os error 2)",
+                "bigip.ca_file (line 24): cannot read {}: No such file or directory (os error 2)",
                 examples.join("bigip-ca.pem").display()
             ),
-            "bigip.password: environment variable BIGIP_PASSWORD is not set".to_owned(),
+            "bigip.password (line 22): environment variable BIGIP_PASSWORD is not set".to_owned(),
             format!(
-                "gce.credentials.key_file: {} is not a file",
+                "gce.credentials.key_file (line 55): {} is not a file",
                 examples.join("fulcrum-sa.json").display()
             ),
         ]
@@ -102,11 +121,7 @@ fn the_cluster_example_is_valid_but_for_its_secrets() {
 
 #[test]
 fn unknown_keys_are_errors_that_name_the_key_and_line() {
-    let problems = RunConfig::parse(
-        "[[policies]]\npath = \"p.wasm\"\ndeadline = 5\n",
-        Path::new("."),
-    )
-    .unwrap_err();
+    let problems = problems("[[policies]]\npath = \"p.wasm\"\ndeadline = 5\n");
     assert!(
         problems[0].contains("unknown field `deadline`"),
         "{problems:?}"
@@ -117,9 +132,8 @@ fn unknown_keys_are_errors_that_name_the_key_and_line() {
 #[test]
 fn every_bad_value_is_reported_with_its_line() {
     let text = "[engine]\naudit_retention_hours = 0\n[fleet]\nnodes = 0\n[[policies]]\npath = \"p.wasm\"\ndeadline_ms = 0\nmemory_mib = 4096\nsha256 = \"abc\"\n";
-    let problems = RunConfig::parse(text, Path::new(".")).unwrap_err();
     assert_eq!(
-        problems,
+        problems(text),
         [
             "engine.audit_retention_hours (line 2): 0 is out of range; expected 1..=876000",
             "fleet.nodes (line 4): 0 is out of range; expected 1..=100000",
@@ -147,16 +161,133 @@ fn backends_need_https_credentials_and_targets() {
         zone = "us-central1-a"
         region = "us-central1"
     "#;
-    let problems = RunConfig::parse(text, Path::new(".")).unwrap_err();
     assert_eq!(
-        problems,
+        problems(text),
         [
-            "bigip.url: http://127.0.0.1:8443 must start with https:// (iControl REST is HTTPS only)",
-            "bigip.pools: name at least one pool to manage",
-            "bigip.transaction_concurrency: 0 is out of range; expected 1..=64",
-            "bigip.password: environment variable FULCRUM_TEST_UNSET_PASSWORD is not set",
-            "gce.groups[0]: give exactly one of zone or region",
+            "bigip.url (line 3): http://127.0.0.1:8443 must start with https:// (iControl REST is HTTPS only)",
+            "bigip.pools (line 6): name at least one pool to manage",
+            "bigip.transaction_concurrency (line 7): 0 is out of range; expected 1..=64",
+            "bigip.password (line 5): environment variable FULCRUM_TEST_UNSET_PASSWORD is not set",
+            "gce.groups[0] (line 11): give exactly one of zone or region",
         ]
+    );
+}
+
+#[test]
+fn every_table_s_problems_are_listed_together_with_key_and_line() {
+    let text = r#"
+[bigip]
+url = "http://bigip.example.net"
+username = "fulcrum"
+password = { env = "FULCRUM_TEST_UNSET_PASSWORD" }
+pools = ["mlPool"]
+
+[[telemetry]]
+kind = "dcgm"
+
+[[telemetry]]
+kind = "prometheus"
+url = "http://prometheus:9090"
+timeout_ms = 0
+
+[guard]
+min_enabled_share = 1.5
+
+[mig]
+idle_threshold = 2.0
+executor = { kind = "embedded" }
+
+[[signals]]
+name = "queue-depth"
+value = 3
+
+[[policies]]
+path = "p.wasm"
+memory_mib = 0
+[[policies.grant]]
+actions = ["drain"]
+"#;
+    assert_eq!(
+        problems(text),
+        [
+            "bigip.url (line 3): http://bigip.example.net must start with https:// \
+             (iControl REST is HTTPS only)",
+            "bigip.password (line 5): environment variable FULCRUM_TEST_UNSET_PASSWORD is not set",
+            "telemetry[1].timeout_ms (line 14): 0 is out of range; expected 1..=600000",
+            "guard.min_enabled_share (line 17): 1.5 is outside 0..=1",
+            "mig.idle_threshold (line 20): 2 is out of range; expected 0..=1",
+            "policies[0].memory_mib (line 29): 0 is out of range; expected 1..=1024",
+            "policies[0].grant[0].actions (line 31): unknown action kind \"drain\"; expected one \
+             of: member-ratio, member-state, capacity-scaler, group-size, mig-layout",
+        ]
+    );
+}
+
+#[test]
+fn an_unknown_key_in_any_table_is_refused_by_name_and_line() {
+    let tables = [
+        "[engine]",
+        "[fleet]",
+        "[bigip]\nurl = \"https://b\"\nusername = \"u\"\npassword = { env = \"P\" }\npools = [\"p\"]",
+        "[gce]\nproject = \"p\"\ncredentials = { kind = \"anonymous\" }\ngroups = []",
+        "[gce]\nproject = \"p\"\ncredentials = { kind = \"anonymous\" }\n[[gce.groups]]\nname = \"g\"",
+        "[[telemetry]]\nkind = \"dcgm\"",
+        "[[signals]]\nname = \"s\"\nvalue = 1",
+        "[guard]",
+        "[mig]\nexecutor = { kind = \"embedded\" }",
+        "[[policies]]\npath = \"p.wasm\"",
+        "[[policies]]\npath = \"p.wasm\"\n[policies.sandbox]",
+        "[[policies]]\npath = \"p.wasm\"\n[[policies.grant]]\nactions = []",
+    ];
+    for table in tables {
+        let text = format!("{table}\nbogus = 1\n");
+        let line = text.lines().count();
+        let problems = problems(&text);
+        assert_eq!(problems.len(), 1, "{text}: {problems:?}");
+        assert!(
+            problems[0].contains("unknown field `bogus`")
+                && problems[0].contains(&format!("line {line}")),
+            "{text}: {problems:?}"
+        );
+    }
+}
+
+#[test]
+fn a_file_that_cannot_be_read_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("absent.toml");
+    let err = RunConfig::load(&path).unwrap_err();
+    assert!(matches!(err, ConfigError::Unreadable { .. }), "{err:?}");
+    assert!(std::error::Error::source(&err).is_some());
+    assert!(
+        err.to_string()
+            .starts_with(&format!("{}: cannot read: ", path.display())),
+        "{err}"
+    );
+}
+
+#[test]
+fn several_problems_are_shown_one_a_line_under_the_file() {
+    let err = ConfigError::Invalid {
+        file: "f.toml".into(),
+        problems: vec![
+            Problem {
+                key: "guard.min_group_size".into(),
+                line: Some(3),
+                message: "9 is larger than max_group_size 3".into(),
+            },
+            Problem {
+                key: "gce.groups[0]".into(),
+                line: None,
+                message: "give exactly one of zone or region".into(),
+            },
+        ],
+    };
+    assert_eq!(
+        err.to_string(),
+        "f.toml: 2 problems\n  \
+         f.toml: guard.min_group_size (line 3): 9 is larger than max_group_size 3\n  \
+         f.toml: gce.groups[0]: give exactly one of zone or region"
     );
 }
 

@@ -126,16 +126,16 @@ impl Demo {
                 url: None,
                 urls: self.exporters.urls().to_vec(),
                 join: JoinBy::Address,
-                timeout_ms: 2_000,
+                timeout: Duration::from_secs(2),
                 // Three missed cycles.
-                stale_after_ms: 3_000,
+                stale_after: Duration::from_secs(3),
             })],
             signals: Vec::new(),
             guard: GuardRails {
                 // The demo's cycles are seconds, not minutes.
-                scale_in_stabilization_secs: 15,
-                scale_out_cooldown_secs: 5,
-                scale_in_cooldown_secs: 10,
+                scale_in_stabilization: Duration::from_secs(15),
+                scale_out_cooldown: Duration::from_secs(5),
+                scale_in_cooldown: Duration::from_secs(10),
                 ..GuardRails::default()
             },
             mig: Some(MigConfig::embedded()),

@@ -128,8 +128,7 @@ impl Engine {
             }),
             None => None,
         };
-        let telemetry = TelemetryCollector::new(config.telemetry.clone())
-            .map_err(|errors| anyhow::anyhow!("telemetry: {}", errors.0.join("; ")))?;
+        let telemetry = TelemetryCollector::new(config.telemetry.clone())?;
         Ok(Engine {
             runtime: Arc::new(runtime),
             policies,

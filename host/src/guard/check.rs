@@ -367,9 +367,12 @@ impl RailsCheck<'_, '_> {
         let direction = if scale_out { "scale-out" } else { "scale-in" };
         if let Some(cooling) = self.clocks.cooling_down(&key, scale_out, now_ms, rails) {
             let (setting, secs) = if scale_out {
-                ("scale_out_cooldown_secs", rails.scale_out_cooldown_secs)
+                (
+                    "scale_out_cooldown_secs",
+                    rails.scale_out_cooldown.as_secs(),
+                )
             } else {
-                ("scale_in_cooldown_secs", rails.scale_in_cooldown_secs)
+                ("scale_in_cooldown_secs", rails.scale_in_cooldown.as_secs())
             };
             return Err((
                 Rule::CoolDown,
@@ -397,7 +400,7 @@ impl RailsCheck<'_, '_> {
                 ));
             }
         } else {
-            let window = rails.scale_in_stabilization_secs;
+            let window = rails.scale_in_stabilization.as_secs();
             if let Some(floor) = self.clocks.stabilized(&key, current, now_ms, rails) {
                 if floor >= current {
                     return Err((

@@ -52,7 +52,7 @@ mod tests;
 
 pub use check::{GuardContext, PolicyProposal, check, check_alone};
 pub use geometry::MigGeometry;
-pub use grants::{Grants, GrantsError};
+pub use grants::{EmptyName, Grant, Grants, NamePattern, TargetList};
 pub use held::Held;
 pub use outcome::{Accepted, Clamp, GuardOutcome, Rejection, Rule};
 pub use priority::{Candidate, Resolved, resolve_conflicts};

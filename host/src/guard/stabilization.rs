@@ -12,6 +12,7 @@
 //! never scales in at once.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
@@ -50,6 +51,11 @@ pub(super) struct CoolingDown {
     pub until_ms: u64,
 }
 
+/// `wait` in whole milliseconds, the clocks' unit.
+fn millis(wait: Duration) -> u64 {
+    u64::try_from(wait.as_millis()).unwrap_or(u64::MAX)
+}
+
 fn within(at_ms: u64, now_ms: u64, window_ms: u64) -> bool {
     now_ms.saturating_sub(at_ms) < window_ms
 }
@@ -57,7 +63,7 @@ fn within(at_ms: u64, now_ms: u64, window_ms: u64) -> bool {
 impl GuardClocks {
     /// Record this cycle's recommendation for group `key`.
     pub(super) fn recommend(&mut self, key: &str, size: u32, now_ms: u64, rails: &GuardRails) {
-        let window_ms = rails.scale_in_stabilization_secs.saturating_mul(1000);
+        let window_ms = millis(rails.scale_in_stabilization);
         let clock = self.groups.entry(key.to_owned()).or_insert(GroupClock {
             observed_since_ms: now_ms,
             recommendations: Vec::new(),
@@ -90,7 +96,7 @@ impl GuardClocks {
         now_ms: u64,
         rails: &GuardRails,
     ) -> Option<u32> {
-        let window_ms = rails.scale_in_stabilization_secs.saturating_mul(1000);
+        let window_ms = millis(rails.scale_in_stabilization);
         let Some(clock) = self.groups.get(key) else {
             return (window_ms > 0).then_some(current);
         };
@@ -113,14 +119,14 @@ impl GuardClocks {
         rails: &GuardRails,
     ) -> Option<CoolingDown> {
         let clock = self.groups.get(key)?;
-        let (last, cooldown_secs) = if scale_out {
-            (clock.last_scale_out_ms, rails.scale_out_cooldown_secs)
+        let (last, cooldown) = if scale_out {
+            (clock.last_scale_out_ms, rails.scale_out_cooldown)
         } else {
             let last = clock.last_scale_out_ms.max(clock.last_scale_in_ms);
-            (last, rails.scale_in_cooldown_secs)
+            (last, rails.scale_in_cooldown)
         };
         let last = last?;
-        let until_ms = last.saturating_add(cooldown_secs.saturating_mul(1000));
+        let until_ms = last.saturating_add(millis(cooldown));
         (now_ms < until_ms).then_some(CoolingDown {
             last_resize_ms: last,
             until_ms,
@@ -141,11 +147,8 @@ impl GuardClocks {
     /// Forget what can no longer matter: recommendations older than the
     /// window, and groups (gone from the fleet) with nothing left to remember.
     pub(super) fn prune(&mut self, now_ms: u64, rails: &GuardRails) {
-        let window_ms = rails.scale_in_stabilization_secs.saturating_mul(1000);
-        let cooldown_ms = rails
-            .scale_out_cooldown_secs
-            .max(rails.scale_in_cooldown_secs)
-            .saturating_mul(1000);
+        let window_ms = millis(rails.scale_in_stabilization);
+        let cooldown_ms = millis(rails.scale_out_cooldown.max(rails.scale_in_cooldown));
         self.groups.retain(|_, clock| {
             clock
                 .recommendations
@@ -207,7 +210,7 @@ mod tests {
     #[test]
     fn a_zero_window_imposes_nothing() {
         let rails = GuardRails {
-            scale_in_stabilization_secs: 0,
+            scale_in_stabilization: Duration::ZERO,
             ..rails()
         };
         let mut clocks = GuardClocks::default();

@@ -1,12 +1,14 @@
 //! The guard's rules through its one entry point, over a small fleet: a pool
 //! of members and instance groups, with simulated time.
 
+use std::time::Duration;
+
 use proptest::prelude::*;
 
 use super::*;
 use crate::model::{
-    Action, Availability, Code, Decision, MemberSample, MemberState, ProfileCount, Snapshot,
-    SnapshotBuilder,
+    Action, ActionKind, Availability, Code, Decision, MemberSample, MemberState, ProfileCount,
+    Snapshot, SnapshotBuilder,
 };
 
 const SEC: u64 = 1000;
@@ -66,23 +68,7 @@ fn serving_pool(n: usize) -> Snapshot {
 }
 
 fn all_grants() -> Grants {
-    toml::from_str::<toml::Table>(
-        r#"
-        [[grant]]
-        actions = ["member-ratio", "member-state"]
-        pools = ["*"]
-        [[grant]]
-        actions = ["group-size", "capacity-scaler"]
-        groups = ["*"]
-        [[grant]]
-        actions = ["mig-layout"]
-        nodes = ["*"]
-        "#,
-    )
-    .unwrap()["grant"]
-        .clone()
-        .try_into()
-        .unwrap()
+    Grants::everything()
 }
 
 fn decide(action: Action) -> Decision {
@@ -146,13 +132,12 @@ fn only_rule(outcome: &GuardOutcome) -> Rule {
 #[test]
 fn ungranted_actions_are_rejected_and_counted_per_policy_and_rule() {
     let snapshot = serving_pool(4);
-    let narrow: Grants = toml::from_str::<toml::Table>(
-        "[[grant]]\nactions = [\"member-ratio\"]\npools = [\"otherPool\"]",
-    )
-    .unwrap()["grant"]
-        .clone()
-        .try_into()
-        .unwrap();
+    let narrow: Grants = [Grant::new(
+        vec![ActionKind::MemberRatio],
+        vec![(TargetList::Pools, NamePattern::parse("otherPool").unwrap())],
+    )]
+    .into_iter()
+    .collect();
     let wide = all_grants();
     let ratio = |member| decide(Action::SetMemberRatio { member, ratio: 12 });
     let narrow_decisions = [ratio(0), ratio(1), ratio(7)];
@@ -616,9 +601,9 @@ fn scenario() -> impl Strategy<Value = Scenario> {
     let rails = (0u32..4, 0u32..=10, 0u64..3).prop_map(|(count, tenths, window)| GuardRails {
         min_enabled_members: count,
         min_enabled_share: f64::from(tenths) / 10.0,
-        scale_in_stabilization_secs: window * 15,
-        scale_in_cooldown_secs: 0,
-        scale_out_cooldown_secs: 0,
+        scale_in_stabilization: Duration::from_secs(window * 15),
+        scale_in_cooldown: Duration::ZERO,
+        scale_out_cooldown: Duration::ZERO,
         ..GuardRails::default()
     });
     (members, groups, policies, rails, 0u64..2)

@@ -27,6 +27,7 @@ use toml::Spanned;
 
 use super::compact::CompactSnapshot;
 use super::expect::{Expect, ExpectToml};
+use crate::config::GuardTable;
 use crate::guard::GuardRails;
 use crate::model::{Snapshot, snapshot_from_json};
 use crate::runtime::PolicyState;
@@ -43,7 +44,7 @@ struct FixtureToml {
     state: BTreeMap<String, StateValue>,
     #[serde(default)]
     guard: bool,
-    rails: Option<Spanned<GuardRails>>,
+    rails: Option<GuardTable>,
     snapshot: Option<CompactSnapshot>,
     snapshot_file: Option<Spanned<PathBuf>>,
     recorded: Option<Spanned<RecordedToml>>,
@@ -164,19 +165,17 @@ impl Case {
             }
         };
         let rails = match (file.guard, file.rails) {
-            (true, rails) => Some(rails.map(Spanned::into_inner).unwrap_or_default()),
+            (true, None) => Some(GuardRails::default()),
+            (true, Some(table)) => table
+                .resolve(text, "rails")
+                .map_err(|found| problems.extend(found.iter().map(ToString::to_string)))
+                .ok(),
             (false, None) => None,
-            (false, Some(rails)) => {
-                let at = line(rails.span().start);
-                problems.push(format!("rails (line {at}): set guard = true to use them"));
+            (false, Some(_)) => {
+                problems.push("rails: set guard = true to use them".to_owned());
                 None
             }
         };
-        if let Some(rails) = &rails
-            && let Err(errors) = rails.validate()
-        {
-            problems.extend(errors.into_iter().map(|e| format!("rails: {e}")));
-        }
         let settings = serde_json::to_value(&file.settings).map_err(|err| {
             problems.push(format!("settings: {err}"));
         });

@@ -9,9 +9,9 @@ use crate::model::{
     SnapshotBuilder,
 };
 
+pub use super::config::{FleetConfig, NodeFault};
 use super::gpu::{GpuKind, SimGpu};
 use super::mig::{MigAgent, SimInstance};
-pub use crate::config::{FleetConfig, NodeFault};
 
 /// Pool and member naming, as in the BIG-IP seed.
 pub const POOL: &str = "mlPool";

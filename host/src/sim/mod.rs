@@ -2,6 +2,7 @@
 //! demo and the tests run on, its MIG layouts and node agent, and the DCGM
 //! exporters of its nodes (their output, and the HTTP servers that serve it).
 
+mod config;
 mod exporter;
 mod exporter_server;
 mod fleet;

@@ -10,7 +10,8 @@
 //! - [`prometheus`]: the same series read back from a Prometheus server;
 //! - [`nvidia_smi`]: `nvidia-smi --query-gpu … --format=csv` and
 //!   `nvidia-smi -L`, or the default table, from a command or a file;
-//! - `config`: the `[[telemetry]]` tables ([`TelemetryConfig`]);
+//! - `config`: each source's typed configuration ([`TelemetryConfig`]), as
+//!   a `[[telemetry]]` table of the configuration file gives it;
 //! - `collect`: [`TelemetryCollector`], one cycle's reads of every source,
 //!   joined to nodes, with age and staleness, as [`SnapshotBuilder`] rows;
 //! - [`mig`]: what MIG-enabled GPUs report, their instances as snapshot rows;
@@ -46,7 +47,7 @@ pub mod prometheus;
 mod reading;
 
 pub use collect::{
-    ConfigErrors, CycleTelemetry, MAX_IN_FLIGHT, NodeIdentity, NodeReadings, NodeTelemetry,
+    CollectorError, CycleTelemetry, MAX_IN_FLIGHT, NodeIdentity, NodeReadings, NodeTelemetry,
     SourceError, TargetError, TelemetryCollector,
 };
 pub use config::{

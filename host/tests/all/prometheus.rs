@@ -125,8 +125,8 @@ fn prometheus_source(url: &str, join: JoinBy) -> TelemetryConfig {
         queries: PrometheusQueries::default(),
         join,
         address_label: "instance".into(),
-        timeout_ms: 5_000,
-        stale_after_ms: 60_000,
+        timeout: Duration::from_secs(5),
+        stale_after: Duration::from_secs(60),
     })
 }
 
@@ -240,8 +240,8 @@ async fn prometheus_reads_back_what_the_exporters_serve() {
         url: None,
         urls: exporters.urls().to_vec(),
         join: JoinBy::Address,
-        timeout_ms: 5_000,
-        stale_after_ms: 60_000,
+        timeout: Duration::from_secs(5),
+        stale_after: Duration::from_secs(60),
     })])
     .unwrap();
     let scraped = direct.collect(&nodes, now_ms()).await;
@@ -287,8 +287,8 @@ async fn a_bad_query_is_reported_by_the_server_and_names_it() {
             },
             join: JoinBy::Address,
             address_label: "instance".into(),
-            timeout_ms: 5_000,
-            stale_after_ms: 60_000,
+            timeout: Duration::from_secs(5),
+            stale_after: Duration::from_secs(60),
         })])
         .unwrap();
     let nodes = fleet_nodes(1);

@@ -17,7 +17,7 @@
 //! - [`actuator`]: [`MigActuator`], what the engine calls each cycle: the
 //!   plan's layouts started, every rollout driven and saved, drained members
 //!   held from policies;
-//! - [`config`]: `[mig]`, the executor and the rollouts' waits.
+//! - [`config`]: the typed `[mig]` settings: the executor and the rollouts' waits.
 //!
 //! [`MigRequest`]: request::MigRequest
 

@@ -28,8 +28,8 @@
 //! cycle time minus the read's time (the scrape's cycle, or for Prometheus
 //! the node's newest sample). A failed read reports a [`TargetError`] naming
 //! the source and target and leaves the last good values in place, older by
-//! a cycle; past the source's `stale_after_ms` the node is stale. No read
-//! outlives its `timeout_ms`, so neither does [`TelemetryCollector::collect`].
+//! a cycle; past the source's `stale_after` the node is stale. No read
+//! outlives its `timeout`, so neither does [`TelemetryCollector::collect`].
 //! With several sources, a node takes the first source (in configuration
 //! order) whose telemetry is not stale, else the freshest stale one.
 
@@ -37,7 +37,6 @@ mod snapshot;
 mod targets;
 
 use std::collections::{HashMap, HashSet};
-use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -142,17 +141,12 @@ pub enum SourceError {
     },
 }
 
-/// Problems in the telemetry configuration, each naming table and key.
-#[derive(Debug)]
-pub struct ConfigErrors(pub Vec<String>);
-
-impl fmt::Display for ConfigErrors {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0.join("\n"))
-    }
+/// Why a collector could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum CollectorError {
+    #[error("telemetry: HTTP client: {0}")]
+    HttpClient(#[source] reqwest::Error),
 }
-
-impl std::error::Error for ConfigErrors {}
 
 /// The nodes of a cycle, for [`TelemetryCollector::spawn_nvidia_smi`].
 struct NvidiaSmiTargets<'a> {
@@ -183,24 +177,16 @@ enum Outcome {
 }
 
 impl TelemetryCollector {
-    /// A collector for `sources` (the `[[telemetry]]` tables, in order),
-    /// after checking each ([`TelemetryConfig::check`]).
-    pub fn new(sources: Vec<TelemetryConfig>) -> Result<Self, ConfigErrors> {
-        let problems: Vec<String> = sources
-            .iter()
-            .enumerate()
-            .flat_map(|(i, source)| source.check(&format!("telemetry[{i}]")))
-            .collect();
-        if !problems.is_empty() {
-            return Err(ConfigErrors(problems));
-        }
+    /// A collector for `sources` (the `[[telemetry]]` tables, in order, as
+    /// the configuration file's checks passed them).
+    pub fn new(sources: Vec<TelemetryConfig>) -> Result<Self, CollectorError> {
         crate::tls::install_crypto_provider();
         let client = reqwest::Client::builder()
             .pool_idle_timeout(Duration::from_secs(60))
             .pool_max_idle_per_host(MAX_IN_FLIGHT)
             .tcp_nodelay(true)
             .build()
-            .map_err(|error| ConfigErrors(vec![format!("telemetry: HTTP client: {error}")]))?;
+            .map_err(CollectorError::HttpClient)?;
         Ok(TelemetryCollector {
             last: sources.iter().map(|_| HashMap::new()).collect(),
             sources,
@@ -215,7 +201,7 @@ impl TelemetryCollector {
     }
 
     /// Read every source for `nodes` at cycle time `now_ms` (ms since the
-    /// Unix epoch). Returns within the longest `timeout_ms` (plus parsing).
+    /// Unix epoch). Returns within the longest `timeout` (plus parsing).
     pub async fn collect(&mut self, nodes: &[NodeIdentity], now_ms: u64) -> CycleTelemetry {
         let index = NodeIndex::new(nodes);
         let mut errors = Vec::new();
@@ -282,7 +268,7 @@ impl TelemetryCollector {
         nodes: &[NodeIdentity],
         now_ms: u64,
     ) {
-        let timeout = Duration::from_millis(config.timeout_ms);
+        let timeout = config.timeout;
         let template = config
             .url
             .clone()
@@ -386,7 +372,7 @@ impl TelemetryCollector {
             (Some(argv), None) => Some(Input::Command(argv.clone())),
             (None, None) => None,
         };
-        let timeout = Duration::from_millis(config.timeout_ms);
+        let timeout = config.timeout;
         let mut spawn = |node: usize, query: Input, list: Option<Input>| {
             let in_flight = Arc::clone(&self.in_flight);
             let target = query.name();
@@ -525,7 +511,7 @@ impl TelemetryCollector {
                 source: Some(source),
                 readings: Some(Arc::clone(readings)),
                 age_ms: u32::try_from(age).unwrap_or(u32::MAX),
-                stale: age > config.stale_after_ms(),
+                stale: Duration::from_millis(age) > config.stale_after(),
             };
             if !candidate.stale {
                 return candidate;

@@ -89,9 +89,9 @@ pub struct PrometheusRead {
     pub errors: Vec<PrometheusError>,
 }
 
-/// Run every query of `config` concurrently, each within `config.timeout_ms`.
+/// Run every query of `config` concurrently, each within `config.timeout`.
 pub async fn read(client: &reqwest::Client, config: &PrometheusConfig) -> PrometheusRead {
-    let timeout = Duration::from_millis(config.timeout_ms);
+    let timeout = config.timeout;
     let endpoint = match api::endpoint(&config.url) {
         Ok(endpoint) => endpoint,
         Err(reason) => {
