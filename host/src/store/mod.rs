@@ -47,7 +47,7 @@ mod tests;
 
 pub use audit::{
     AppliedRecord, AuditRecord, CycleOutcome, DecisionRecord, HeldBackRecord, PolicyRecord,
-    RejectionRecord, inputs_digest, parse_since, print_audit, render,
+    RejectionRecord, SinceError, inputs_digest, parse_since, print_audit, render,
 };
 pub use intent::{Intent, LastApplied};
 
