@@ -315,7 +315,7 @@ impl Engine {
                     let outcome = match result {
                         Ok(()) => ActionOutcome::Applied,
                         Err(error) => {
-                            tracing::warn!(cycle = self.version, change = %planned.change, %error, "change failed");
+                            tracing::warn!(cycle = self.version, change = %planned.change, error = %with_causes(error), "change failed");
                             ActionOutcome::Failed
                         }
                     };

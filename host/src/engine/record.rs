@@ -2,7 +2,10 @@
 //! the audit record, last-applied values, policy state and clocks after, in
 //! one transaction (see [`crate::store`] for the protocol).
 
-use crate::actuators::ChangeResult;
+use std::sync::Arc;
+
+use crate::actuators::{ApplyError, ChangeResult};
+use crate::error_chain::with_causes;
 use crate::guard::{Accepted, Rejection};
 use crate::model::Snapshot;
 use crate::plan::Plan;
@@ -21,7 +24,7 @@ pub(super) fn intent(
     digest: &str,
     plan: &Plan,
     state: &CycleState<'_>,
-) -> Result<(), String> {
+) -> Result<(), ApplyError> {
     store
         .write_intent(
             &Intent {
@@ -34,7 +37,7 @@ pub(super) fn intent(
         )
         .map_err(|err| {
             tracing::error!(cycle, %err, "cannot record the intent; applying nothing");
-            format!("not applied: the intent could not be recorded: {err}")
+            ApplyError::NotRecorded(Arc::new(err))
         })
 }
 
@@ -94,7 +97,7 @@ pub(super) fn complete(store: &Store, cycle: &Cycle<'_>, state: &CycleState<'_>)
             .zip(cycle.results)
             .map(|(change, result)| AppliedRecord {
                 change: change.clone(),
-                error: result.as_ref().err().cloned(),
+                error: result.as_ref().err().map(|error| with_causes(error)),
             })
             .collect(),
         errors: cycle.source_errors.to_vec(),

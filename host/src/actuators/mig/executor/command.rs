@@ -41,11 +41,19 @@ pub struct CommandConfig {
 pub enum CommandError {
     #[error("mig command: apply is empty; expected a program and its arguments")]
     NoProgram,
-    #[error("mig command on {node}: writing {path}: {reason}")]
+    #[error("mig command on {node}: writing {path}: {source}")]
+    ConfigYaml {
+        node: String,
+        path: PathBuf,
+        #[source]
+        source: serde_norway::Error,
+    },
+    #[error("mig command on {node}: writing {path}: {source}")]
     ConfigFile {
         node: String,
         path: PathBuf,
-        reason: String,
+        #[source]
+        source: std::io::Error,
     },
     #[error("mig command on {node}: starting {program}: {source}")]
     Spawn {
@@ -96,14 +104,18 @@ impl CommandExecutor {
 
     fn write_config(&self, request: &MigRequest) -> Result<PathBuf, CommandError> {
         let path = self.config_file(request);
-        let error = |reason: String| CommandError::ConfigFile {
+        let yaml = to_yaml(&config_for(request)).map_err(|source| CommandError::ConfigYaml {
             node: request.node.clone(),
             path: path.clone(),
-            reason,
+            source,
+        })?;
+        let error = |source| CommandError::ConfigFile {
+            node: request.node.clone(),
+            path: path.clone(),
+            source,
         };
-        let yaml = to_yaml(&config_for(request)).map_err(|e| error(e.to_string()))?;
-        std::fs::create_dir_all(&self.config.config_dir).map_err(|e| error(e.to_string()))?;
-        std::fs::write(&path, yaml).map_err(|e| error(e.to_string()))?;
+        std::fs::create_dir_all(&self.config.config_dir).map_err(error)?;
+        std::fs::write(&path, yaml).map_err(error)?;
         Ok(path)
     }
 
