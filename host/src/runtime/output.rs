@@ -16,7 +16,7 @@ use std::sync::Arc;
 use crate::model::{Action, ActionKind, Code, Decision, MemberState, ProfileCount, Reason};
 
 use crate::wit::types as wit;
-pub(crate) use error::{OutputError, RowError};
+use error::{OutputError, RowError};
 
 /// Longest reason kept, in bytes.
 pub const MAX_REASON_BYTES: usize = 1024;
