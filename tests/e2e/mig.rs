@@ -10,6 +10,7 @@ use std::path::Path;
 
 use fulcrum_host::actuators::mig::bigip_drain::BigIpDrain;
 use fulcrum_host::actuators::mig::drain::Drain;
+use fulcrum_host::actuators::mig::refusal::StartRefused;
 use fulcrum_host::actuators::mig::rollouts::MigEvent;
 use fulcrum_host::config::{PolicyConfig, RunConfig};
 use fulcrum_host::engine::{CycleReport, Mode};
@@ -166,7 +167,10 @@ async fn demand_shifting_to_small_instances_reshapes_idle_gpus_behind_a_drain() 
                 }
                 MigEvent::Finished { outcome, .. } => finished.push(outcome.clone()),
                 MigEvent::Refused { reason, .. } => {
-                    assert!(reason.contains("mid-rollout"), "{reason}")
+                    assert!(
+                        matches!(reason, StartRefused::MidRollout { .. }),
+                        "{reason}"
+                    )
                 }
                 MigEvent::PersistFailed { .. } => panic!("{event}"),
                 MigEvent::Stepped { .. } => {}

@@ -5,10 +5,10 @@
 //! again.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
-use super::ChangeResult;
+use super::{ApplyError, ChangeResult};
 use crate::backends::BigIp;
-use crate::error_chain::with_causes;
 use crate::plan::Change;
 
 /// Apply the member changes (plan index, change); one result per change.
@@ -60,7 +60,7 @@ pub async fn apply(bigip: &BigIp, changes: &[(usize, &Change)]) -> Vec<(usize, C
         .zip(outcomes)
         .flat_map(|(indexes, outcome)| {
             let result = match outcome.result {
-                fulcrum_bigip::PoolResult::Failed(err) => Err(with_causes(&err)),
+                fulcrum_bigip::PoolResult::Failed(err) => Err(ApplyError::BigIp(Arc::new(err))),
                 _ => Ok(()),
             };
             indexes.into_iter().map(move |i| (i, result.clone()))

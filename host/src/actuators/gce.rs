@@ -2,9 +2,10 @@
 //! actuator: each mutation's operation is waited to `DONE`, with Google's
 //! retry rules and `requestId` idempotency inside the client.
 
-use super::ChangeResult;
+use std::sync::Arc;
+
+use super::{ApplyError, ChangeResult};
 use crate::backends::Gce;
-use crate::error_chain::with_causes;
 use crate::plan::Change;
 
 /// Apply the group changes (plan index, change); one result per change.
@@ -23,7 +24,7 @@ pub async fn apply(gce: &Gce, changes: &[(usize, &Change)]) -> Vec<(usize, Chang
                     .set_target_size(&group, *to)
                     .await
                     .map(drop)
-                    .map_err(|err| with_causes(&err)),
+                    .map_err(|err| ApplyError::Gce(Arc::new(err))),
                 None => Err(unmanaged(group, location)),
             },
             Change::CapacityScaler {
@@ -47,7 +48,7 @@ pub async fn apply(gce: &Gce, changes: &[(usize, &Change)]) -> Vec<(usize, Chang
                         )
                         .await
                         .map(drop)
-                        .map_err(|err| with_causes(&err))
+                        .map_err(|err| ApplyError::Gce(Arc::new(err)))
                 }
                 None => Err(unmanaged(group, location)),
             },
@@ -71,6 +72,9 @@ fn group_ref(gce: &Gce, group: &str, location: &str) -> Option<fulcrum_gce::Grou
         .cloned()
 }
 
-fn unmanaged(group: &str, location: &str) -> String {
-    format!("group {location}/{group} is not one of the configured [[gce.groups]]")
+fn unmanaged(group: &str, location: &str) -> ApplyError {
+    ApplyError::UnmanagedGroup {
+        group: group.to_owned(),
+        location: location.to_owned(),
+    }
 }

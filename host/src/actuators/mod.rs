@@ -4,17 +4,20 @@
 //! operations waited to completion; [`mig`] rolls MIG layouts out over
 //! several cycles (drain, reconfigure, restore). Every change gets its own
 //! result, in plan order; a change no backend is configured for fails with
-//! that reason.
+//! that reason ([`ApplyError`]).
 
 pub mod bigip;
+mod error;
 pub mod gce;
 pub mod mig;
+
+pub use error::ApplyError;
 
 use crate::backends::Backends;
 use crate::plan::{Change, Plan};
 
 /// The result of applying one planned change.
-pub type ChangeResult = Result<(), String>;
+pub type ChangeResult = Result<(), ApplyError>;
 
 /// Apply `plan`; one result per change, in plan order. MIG layouts are not
 /// applied here: the host drives them through a drain-reconfigure-restore
@@ -27,7 +30,7 @@ pub async fn apply(backends: &Backends, plan: &Plan) -> Vec<ChangeResult> {
     let applied = match (&backends.bigip, member_changes.is_empty()) {
         (_, true) => Vec::new(),
         (Some(bigip), false) => bigip::apply(bigip, &member_changes).await,
-        (None, false) => failed(&member_changes, "no [bigip] is configured"),
+        (None, false) => failed(&member_changes, "bigip"),
     };
     let group_changes = select(plan, |c| {
         matches!(c, Change::GroupSize { .. } | Change::CapacityScaler { .. })
@@ -35,14 +38,14 @@ pub async fn apply(backends: &Backends, plan: &Plan) -> Vec<ChangeResult> {
     let grouped = match (&backends.gce, group_changes.is_empty()) {
         (_, true) => Vec::new(),
         (Some(gce), false) => gce::apply(gce, &group_changes).await,
-        (None, false) => failed(&group_changes, "no [gce] is configured"),
+        (None, false) => failed(&group_changes, "gce"),
     };
     for (index, result) in applied.into_iter().chain(grouped) {
         results[index] = Some(result);
     }
     results
         .into_iter()
-        .map(|r| r.unwrap_or_else(|| Err("MIG layouts are applied by the MIG rollout".to_owned())))
+        .map(|r| r.unwrap_or(Err(ApplyError::MigRolloutOnly)))
         .collect()
 }
 
@@ -56,10 +59,10 @@ fn select(plan: &Plan, wanted: impl Fn(&Change) -> bool) -> Vec<(usize, &Change)
         .collect()
 }
 
-/// Every change in `changes` failed, for `why`.
-fn failed(changes: &[(usize, &Change)], why: &str) -> Vec<(usize, ChangeResult)> {
+/// Every change in `changes` failed: no `[backend]` is configured.
+fn failed(changes: &[(usize, &Change)], backend: &'static str) -> Vec<(usize, ChangeResult)> {
     changes
         .iter()
-        .map(|(index, _)| (*index, Err(why.to_owned())))
+        .map(|(index, _)| (*index, Err(ApplyError::NotConfigured { backend })))
         .collect()
 }

@@ -9,6 +9,7 @@
 use std::fmt::Write;
 
 use crate::engine::{CycleReport, RunOutcome};
+use crate::error_chain::with_causes;
 use crate::guard::Accepted;
 use crate::model::{Action, Code, NONE, Snapshot};
 use crate::observe::SafeText;
@@ -129,7 +130,11 @@ pub(super) fn render(report: &CycleReport, world: Option<&str>) -> String {
     if let Some(results) = &report.applied {
         for (planned, result) in report.plan.changes.iter().zip(results) {
             if let Err(error) = result {
-                out.line(format_args!("  apply failed: {}: {error}", planned.change));
+                out.line(format_args!(
+                    "  apply failed: {}: {}",
+                    planned.change,
+                    with_causes(error)
+                ));
             }
         }
     }

@@ -8,9 +8,10 @@ use std::time::Instant;
 
 use super::record::{self, LeftState};
 use super::{CycleReport, Engine};
-use crate::actuators::{self, ChangeResult};
+use crate::actuators::{self, ApplyError, ChangeResult};
 use crate::guard::GuardClocks;
 use crate::observe::{ChangeApplied, MigStep};
+use crate::store::StoreError;
 
 impl Engine {
     /// Apply `report`'s plan, keep `clocks` for the next cycle, and record
@@ -76,7 +77,6 @@ impl Engine {
 }
 
 /// Every change refused: the intent to apply them could not be recorded.
-fn not_recorded(error: &crate::store::StoreError, changes: usize) -> Vec<ChangeResult> {
-    let reason = format!("not applied: the intent could not be recorded: {error}");
-    vec![Err(reason); changes]
+fn not_recorded(error: &Arc<StoreError>, changes: usize) -> Vec<ChangeResult> {
+    vec![Err(ApplyError::NotRecorded(Arc::clone(error))); changes]
 }

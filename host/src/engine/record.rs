@@ -9,6 +9,7 @@ use std::sync::Arc;
 use super::blocking::blocking;
 use super::slot::PolicySlot;
 use super::{CycleReport, RunOutcome};
+use crate::error_chain::with_causes;
 use crate::guard::{GuardClocks, GuardRails};
 use crate::observe::{AuditNotRecorded, IntentNotRecorded, Observer};
 use crate::runtime::PolicyState;
@@ -182,7 +183,7 @@ fn audit_record(cycle: &CycleReport, now_ms: u64, digest: String) -> AuditRecord
             .zip(cycle.applied.iter().flatten())
             .map(|(change, result)| AppliedRecord {
                 change: change.clone(),
-                error: result.as_ref().err().cloned(),
+                error: result.as_ref().err().map(|error| with_causes(error)),
             })
             .collect(),
         errors: cycle.source_errors.clone(),

@@ -13,6 +13,7 @@ use super::priority::{Candidate, Resolved, resolve_conflicts};
 use super::rails::{GuardRails, StepLimit};
 use super::stabilization::GuardClocks;
 use super::target::Target;
+use crate::error_chain::with_causes;
 use crate::model::{Action, ActionKind, Availability, Code, Decision, MemberState, Snapshot};
 
 /// One policy's decisions for this cycle, with what the operator configured for it.
@@ -219,7 +220,7 @@ impl RailsCheck<'_, '_> {
                 ref profiles,
             } => match self.cx.geometry.check(self.snapshot, node, gpus, profiles) {
                 Ok(()) => Ok((action.clone(), Vec::new())),
-                Err(why) => Err((Rule::MigGeometry, why)),
+                Err(why) => Err((Rule::MigGeometry, with_causes(&*why))),
             },
         }
     }

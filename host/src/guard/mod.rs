@@ -51,7 +51,7 @@ mod target;
 mod tests;
 
 pub use check::{GuardContext, PolicyProposal, check, check_alone};
-pub use geometry::MigGeometry;
+pub use geometry::{GeometryError, MigGeometry};
 pub use grants::{EmptyName, Grant, Grants, NamePattern, TargetList};
 pub use held::Held;
 pub use outcome::{Accepted, Clamp, GuardOutcome, Rejection, Rule};

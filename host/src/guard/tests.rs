@@ -78,7 +78,7 @@ fn decide(action: Action) -> Decision {
     }
 }
 
-fn any_layout(_: &Snapshot, _: u32, _: &[u32], _: &[ProfileCount]) -> Result<(), String> {
+fn any_layout(_: &Snapshot, _: u32, _: &[u32], _: &[ProfileCount]) -> Result<(), GeometryError> {
     Ok(())
 }
 
@@ -487,16 +487,17 @@ fn mig_layouts_need_a_valid_geometry() {
         &[],
     );
     let snapshot = builder.build(1, 0);
-    let only_7g = |_: &Snapshot, _: u32, _: &[u32], profiles: &[ProfileCount]| {
-        if profiles
-            .iter()
-            .all(|p| p.profile == "7g.80gb" && p.count == 1)
-        {
-            Ok(())
-        } else {
-            Err("profiles 1g.10gb x8 exceed the GPU's 7 compute slices".to_owned())
-        }
-    };
+    let only_7g =
+        |_: &Snapshot, _: u32, _: &[u32], profiles: &[ProfileCount]| -> Result<(), GeometryError> {
+            if profiles
+                .iter()
+                .all(|p| p.profile == "7g.80gb" && p.count == 1)
+            {
+                Ok(())
+            } else {
+                Err("profiles 1g.10gb x8 exceed the GPU's 7 compute slices".into())
+            }
+        };
     let decisions = [decide(Action::SetMigLayout {
         node: 0,
         gpus: vec![0],

@@ -226,6 +226,15 @@ fn names_target(s: &Snapshot, action: &Action, name: &str) -> bool {
     }
 }
 
+/// Why a member an expectation names is not one row of the snapshot.
+#[derive(Debug, thiserror::Error)]
+enum NoSuchMember {
+    #[error("no pool member called {0} in the snapshot")]
+    Missing(String),
+    #[error("{1} members are called {0}; name the pool")]
+    Ambiguous(String, usize),
+}
+
 /// The snapshot with the decisions laid over it.
 struct After<'a> {
     snapshot: &'a Snapshot,
@@ -233,7 +242,7 @@ struct After<'a> {
 }
 
 impl After<'_> {
-    fn member_row(&self, name: &str, pool: Option<&str>) -> Result<u32, String> {
+    fn member_row(&self, name: &str, pool: Option<&str>) -> Result<u32, NoSuchMember> {
         let s = self.snapshot;
         let rows: Vec<u32> = (0..s.members.name.len() as u32)
             .filter(|&row| s.string(s.members.name[row as usize]) == name)
@@ -245,11 +254,8 @@ impl After<'_> {
             .collect();
         match rows.as_slice() {
             [row] => Ok(*row),
-            [] => Err(format!("no pool member called {name} in the snapshot")),
-            _ => Err(format!(
-                "{} members are called {name}; name the pool",
-                rows.len()
-            )),
+            [] => Err(NoSuchMember::Missing(name.to_owned())),
+            _ => Err(NoSuchMember::Ambiguous(name.to_owned(), rows.len())),
         }
     }
 
@@ -279,7 +285,7 @@ impl After<'_> {
         let name = &want.name;
         let row = match self.member_row(name, want.pool.as_deref()) {
             Ok(row) => row,
-            Err(problem) => return vec![problem],
+            Err(problem) => return vec![problem.to_string()],
         };
         let ratio = self.ratio(row);
         let mut failures = Vec::new();

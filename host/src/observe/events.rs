@@ -203,6 +203,7 @@ impl Event for ChangeApplied<'_> {
         let outcome = match self.result {
             Ok(()) => ActionOutcome::Applied,
             Err(error) => {
+                let error = crate::error_chain::with_causes(error);
                 tracing::warn!(cycle = self.cycle, %change, %error, "change failed");
                 ActionOutcome::Failed
             }

@@ -6,6 +6,8 @@ use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::model::ActionKind;
+
 /// A policy that could not be loaded; the message names the file.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
@@ -58,8 +60,12 @@ pub enum LoadError {
         version = super::CONTRACT_VERSION
     )]
     WrongWorld { path: PathBuf, reason: String },
-    #[error("{path}: invalid metadata: {reason}", path = .path.display())]
-    Metadata { path: PathBuf, reason: String },
+    #[error("{path}: invalid metadata: {source}", path = .path.display())]
+    Metadata {
+        path: PathBuf,
+        #[source]
+        source: MetadataError,
+    },
     #[error("{path}: `{function}` failed while loading: {source}", path = .path.display())]
     Call {
         path: PathBuf,
@@ -72,6 +78,36 @@ pub enum LoadError {
         path: PathBuf,
         message: String,
     },
+}
+
+/// Why a policy's metadata is refused.
+#[derive(Debug, thiserror::Error)]
+pub enum MetadataError {
+    /// `name` is already cut to a printable length.
+    #[error("name {name:?} must be kebab-case, 1 to 64 characters")]
+    Name { name: String },
+    #[error("{field} is {bytes} bytes; at most {max}")]
+    TooLong {
+        field: &'static str,
+        bytes: usize,
+        max: usize,
+    },
+    #[error("{field} {value:?} holds control characters; it must be one line of text")]
+    NotOneLine { field: &'static str, value: String },
+    #[error("version is empty")]
+    NoVersion,
+    #[error("declares no action kind; a policy must propose at least one kind")]
+    NoActionKind,
+    #[error("declares action kind {kind} twice")]
+    ActionKindTwice { kind: ActionKind },
+}
+
+/// What a policy's `configure` or `decide` answered instead of a result:
+/// its own message, cut to the host's cap.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub(crate) struct GuestError {
+    pub(crate) message: String,
 }
 
 /// Which way an evaluation failed.

@@ -18,7 +18,7 @@ use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use crate::model::{Decision, Snapshot};
 
 use super::capabilities::Capabilities;
-use super::error::EvalError;
+use super::error::{EvalError, GuestError};
 use super::host::{Dropped, EvalState};
 use super::limits::{Limits, MemoryLimiter};
 use super::off_runtime;
@@ -104,17 +104,20 @@ impl PreparedPolicy {
         let mut instance =
             Instance::start(&self.runner, snapshot.version, snapshot.time_ms, state)?;
         let result = instance.configure(&self.settings).and_then(|configured| {
-            configured.map_err(|message| EvalError::PolicyError {
+            configured.map_err(|GuestError { message }| EvalError::PolicyError {
                 message: format!("configure: {message}"),
             })?;
             let fuel = output::fuel(snapshot, self.runner.limits.state_quota_bytes);
             instance
                 .decide(snapshot, fuel)?
-                .map_err(|message| EvalError::PolicyError { message })
+                .map_err(|GuestError { message }| EvalError::PolicyError { message })
         });
         let validated = result.and_then(|raw| {
-            output::validate(raw, snapshot, &self.info.metadata.action_kinds)
-                .map_err(|reason| EvalError::InvalidOutput { reason })
+            output::validate(raw, snapshot, &self.info.metadata.action_kinds).map_err(|error| {
+                EvalError::InvalidOutput {
+                    reason: error.to_string(),
+                }
+            })
         });
         *dropped = instance.dropped();
         let decisions = validated?;
@@ -216,7 +219,10 @@ impl Instance {
         self.classified(result, Call::Export("metadata"))
     }
 
-    pub(crate) fn configure(&mut self, settings: &str) -> Result<Result<(), String>, EvalError> {
+    pub(crate) fn configure(
+        &mut self,
+        settings: &str,
+    ) -> Result<Result<(), GuestError>, EvalError> {
         let (bindings, store) = self.parts();
         let result = bindings.call_configure(store, settings);
         self.classified(result, Call::Export("configure"))
@@ -228,7 +234,7 @@ impl Instance {
         &mut self,
         snapshot: &wit::Snapshot,
         fuel: usize,
-    ) -> Result<Result<wit::Decisions, String>, EvalError> {
+    ) -> Result<Result<wit::Decisions, GuestError>, EvalError> {
         self.store_mut().set_hostcall_fuel(fuel);
         let (bindings, store) = self.parts();
         let result = bindings.call_decide(store, snapshot);
@@ -267,12 +273,12 @@ impl Instance {
     }
 
     /// A message from the policy, cut to the error cap (and counted if cut).
-    fn kept_text(&self, message: &str) -> String {
+    fn kept_text(&self, message: &str) -> GuestError {
         let (kept, cut) = text::capped(message, MAX_ERROR_BYTES);
         if cut {
             self.store().data().note_truncated();
         }
-        kept
+        GuestError { message: kept }
     }
 
     fn classified<T>(&self, result: wasmtime::Result<T>, call: Call) -> Result<T, EvalError> {

@@ -52,7 +52,7 @@ use guest_thread::off_runtime;
 pub use cache::sha256_hex;
 pub use capabilities::{Capabilities, DATA_DIR_GUEST_PATH};
 pub use engine::{EngineConfig, PolicyEngine, default_cache_dir};
-pub use error::{EvalError, EvalErrorKind, LoadError};
+pub use error::{EvalError, EvalErrorKind, LoadError, MetadataError};
 pub use eval::{Evaluation, Turn};
 pub use host::Dropped;
 pub use inspect::{

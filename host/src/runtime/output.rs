@@ -8,12 +8,15 @@
 //! the largest valid output for the snapshot, in the bytes the host would
 //! allocate for it.
 
+mod error;
+
 use std::mem::size_of;
 use std::sync::Arc;
 
 use crate::model::{Action, ActionKind, Code, Decision, MemberState, ProfileCount, Reason};
 
 use crate::wit::types as wit;
+use error::{OutputError, RowError};
 
 /// Longest reason kept, in bytes.
 pub const MAX_REASON_BYTES: usize = 1024;
@@ -52,7 +55,7 @@ pub(crate) fn validate(
     decisions: wit::Decisions,
     snapshot: &wit::Snapshot,
     declared: &[ActionKind],
-) -> Result<Vec<Decision>, String> {
+) -> Result<Vec<Decision>, OutputError> {
     let wit::Decisions {
         reasons,
         member_ratios: ratios,
@@ -94,7 +97,7 @@ pub(crate) fn validate(
             seen.claim(member)?;
             let state = MemberState::from_code(code);
             if state.code() != code {
-                return Err(format!("state {code} is not a member-state case"));
+                return Err(RowError::State { code });
             }
             Ok(Action::SetMemberState { member, state })
         })?;
@@ -120,7 +123,7 @@ pub(crate) fn validate(
         table.row(i, reason, |seen| {
             seen.claim(member)?;
             if !(1..=65535).contains(&ratio) {
-                return Err(format!("ratio {ratio} is out of range; expected 1..=65535"));
+                return Err(RowError::Ratio { ratio });
             }
             Ok(Action::SetMemberRatio { member, ratio })
         })?;
@@ -146,14 +149,10 @@ pub(crate) fn validate(
         table.row(i, reason, |seen| {
             seen.claim(group)?;
             if snapshot.instance_groups.backend_service[group as usize] == crate::model::NONE {
-                return Err(format!(
-                    "group {group} is not the backend of any backend service"
-                ));
+                return Err(RowError::NoBackendService { group });
             }
             if !(scaler == 0.0 || (0.1..=1.0).contains(&scaler)) {
-                return Err(format!(
-                    "capacity scaler {scaler} is out of range; expected 0 or 0.1..=1"
-                ));
+                return Err(RowError::Scaler { scaler });
             }
             Ok(Action::SetCapacityScaler { group, scaler })
         })?;
@@ -204,19 +203,16 @@ struct Reasons {
 }
 
 impl Reasons {
-    fn new(table: wit::StringTable) -> Result<Self, String> {
+    fn new(table: wit::StringTable) -> Result<Self, OutputError> {
         let wit::StringTable { text, offsets } = table;
         if offsets.first() != Some(&0) {
-            return Err("reasons: offsets must start at 0".into());
+            return Err(OutputError::ReasonsStart);
         }
         if let Some(pair) = offsets.windows(2).position(|pair| pair[0] > pair[1]) {
-            return Err(format!("reasons: offset {} decreases", pair + 1));
+            return Err(OutputError::ReasonsDecrease { offset: pair + 1 });
         }
         if offsets.last().map(|&end| end as usize) != Some(text.len()) {
-            return Err(format!(
-                "reasons: the last offset must be the text's length, {}",
-                text.len()
-            ));
+            return Err(OutputError::ReasonsEnd { len: text.len() });
         }
         Ok(Reasons {
             text: Arc::from(text),
@@ -225,25 +221,24 @@ impl Reasons {
     }
 
     /// Reason `id`, checked.
-    fn get(&self, id: u32) -> Result<Reason, String> {
+    fn get(&self, id: u32) -> Result<Reason, RowError> {
         let id = id as usize;
         if id + 1 >= self.offsets.len() {
-            return Err(format!(
-                "reason {id} does not exist; there are {}",
-                self.offsets.len() - 1
-            ));
+            return Err(RowError::NoReason {
+                id,
+                count: self.offsets.len() - 1,
+            });
         }
         let (start, end) = (self.offsets[id], self.offsets[id + 1]);
-        let reason = Reason::slice(&self.text, start, end)
-            .ok_or_else(|| format!("reason {id} (bytes {start}..{end}) cuts a UTF-8 character"))?;
+        let reason =
+            Reason::slice(&self.text, start, end).ok_or(RowError::ReasonCut { id, start, end })?;
         if reason.len() > MAX_REASON_BYTES {
-            return Err(format!(
-                "the reason is {} bytes; at most {MAX_REASON_BYTES}",
-                reason.len()
-            ));
+            return Err(RowError::ReasonTooLong {
+                bytes: reason.len(),
+            });
         }
         if reason.trim().is_empty() {
-            return Err("the reason is empty".into());
+            return Err(RowError::ReasonEmpty);
         }
         Ok(reason)
     }
@@ -268,19 +263,15 @@ struct Targets {
 
 impl Targets {
     /// Record that the current row acts on target `index`.
-    fn claim(&mut self, index: u32) -> Result<(), String> {
+    fn claim(&mut self, index: u32) -> Result<(), RowError> {
+        let noun = self.noun;
         let len = self.rows.len();
-        let slot = self.rows.get_mut(index as usize).ok_or_else(|| {
-            format!(
-                "{} row {index} does not exist; the snapshot has {len}",
-                self.noun
-            )
-        })?;
-        if let Some(first) = slot {
-            return Err(format!(
-                "{} {index} already has row {first}; at most one row per {}",
-                self.noun, self.noun
-            ));
+        let slot = self
+            .rows
+            .get_mut(index as usize)
+            .ok_or(RowError::NoTarget { noun, index, len })?;
+        if let Some(first) = *slot {
+            return Err(RowError::TargetTwice { noun, index, first });
         }
         *slot = Some(self.current);
         Ok(())
@@ -313,7 +304,7 @@ impl<'r, 'o> Table<'r, 'o> {
         kind: ActionKind,
         (noun, targets): (&'static str, usize),
         columns: &[(&str, usize)],
-    ) -> Result<(), String> {
+    ) -> Result<(), OutputError> {
         self.name = name;
         self.kind = kind;
         let rows = columns[0].1;
@@ -322,20 +313,25 @@ impl<'r, 'o> Table<'r, 'o> {
                 .iter()
                 .map(|(column, len)| format!("{column} {len}"))
                 .collect();
-            return Err(format!(
-                "{name}: the columns differ in length ({})",
-                lengths.join(", ")
-            ));
+            return Err(OutputError::Ragged {
+                table: name,
+                lengths: lengths.join(", "),
+            });
         }
         if rows > 0 && !self.declared.contains(&kind) {
-            return Err(format!(
-                "{name}: the policy did not declare this action kind ({kind}) in its metadata; it proposed {rows}"
-            ));
+            return Err(OutputError::Undeclared {
+                table: name,
+                kind,
+                rows,
+            });
         }
         if rows > targets {
-            return Err(format!(
-                "{name}: {rows} rows for {targets} {noun}s; at most one row per {noun}"
-            ));
+            return Err(OutputError::TooManyRows {
+                table: name,
+                rows,
+                targets,
+                noun,
+            });
         }
         self.seen = Targets {
             noun,
@@ -354,16 +350,20 @@ impl<'r, 'o> Table<'r, 'o> {
         &mut self,
         index: usize,
         reason: u32,
-        action: impl FnOnce(&mut Targets) -> Result<Action, String>,
-    ) -> Result<(), String> {
+        action: impl FnOnce(&mut Targets) -> Result<Action, RowError>,
+    ) -> Result<(), OutputError> {
         self.seen.current = index as u32;
         let seen = &mut self.seen;
         let checked = self
             .reasons
             .get(reason)
             .and_then(|reason| Ok((action(seen)?, reason)));
-        let (action, reason) = checked
-            .map_err(|error| format!("{} row {index} ({}): {error}", self.name, self.kind))?;
+        let (action, reason) = checked.map_err(|source| OutputError::Row {
+            table: self.name,
+            index,
+            kind: self.kind,
+            source,
+        })?;
         self.out.push(Decision { action, reason });
         Ok(())
     }
@@ -373,7 +373,7 @@ fn mig_layout(
     layout: wit::MigLayout,
     s: &wit::Snapshot,
     seen: &mut Targets,
-) -> Result<Action, String> {
+) -> Result<Action, RowError> {
     let wit::MigLayout {
         node,
         gpus,
@@ -382,31 +382,30 @@ fn mig_layout(
     } = layout;
     row("node", node, s.nodes.name.len())?;
     if gpus.is_empty() {
-        return Err("the layout names no GPU".into());
+        return Err(RowError::NoGpus);
     }
     for &gpu in &gpus {
         // A GPU named twice, in this layout or another, is one rollout
         // asked to do two things.
         seen.claim(gpu)?;
         if s.gpus.node[gpu as usize] != node {
-            return Err(format!("gpu {gpu} is not on node {node}"));
+            return Err(RowError::GpuNotOnNode { gpu, node });
         }
     }
     if profiles.len() > MAX_PROFILES_PER_LAYOUT {
-        return Err(format!(
-            "{} profile entries; at most {MAX_PROFILES_PER_LAYOUT}",
-            profiles.len()
-        ));
+        return Err(RowError::TooManyProfiles {
+            count: profiles.len(),
+        });
     }
     if let Some(p) = profiles
         .iter()
         .find(|p| !valid_profile_name(&p.profile) || p.count == 0)
     {
-        return Err(format!(
-            "profile {:?} with count {} is not a valid entry (a name of 1 to {MAX_PROFILE_NAME_BYTES} lower-case letters, digits, '.' and '+', and a count of at least 1)",
-            crate::runtime::text::prefix(&p.profile, MAX_PROFILE_NAME_BYTES * 2),
-            p.count
-        ));
+        return Err(RowError::Profile {
+            profile: crate::runtime::text::prefix(&p.profile, MAX_PROFILE_NAME_BYTES * 2)
+                .to_owned(),
+            count: p.count,
+        });
     }
     Ok(Action::SetMigLayout {
         node,
@@ -430,13 +429,11 @@ fn valid_profile_name(name: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'+')
 }
 
-fn row(table: &str, index: u32, len: usize) -> Result<(), String> {
+fn row(noun: &'static str, index: u32, len: usize) -> Result<(), RowError> {
     if (index as usize) < len {
         Ok(())
     } else {
-        Err(format!(
-            "{table} row {index} does not exist; the snapshot has {len}"
-        ))
+        Err(RowError::NoTarget { noun, index, len })
     }
 }
 
@@ -492,7 +489,7 @@ mod tests {
     }
 
     /// Checked against a snapshot with one pool of one member.
-    fn validate_all(decisions: wit::Decisions) -> Result<Vec<Decision>, String> {
+    fn validate_all(decisions: wit::Decisions) -> Result<Vec<Decision>, OutputError> {
         let mut builder = SnapshotBuilder::new();
         builder.pool(
             "mlPool",
@@ -513,8 +510,8 @@ mod tests {
         output.member_states.state = vec![MemberState::Disabled.code()];
         output.member_states.reason = vec![1];
         assert_eq!(
-            validate_all(output),
-            Ok(vec![
+            validate_all(output).unwrap(),
+            vec![
                 Decision {
                     action: Action::SetMemberState {
                         member: 0,
@@ -529,9 +526,9 @@ mod tests {
                     },
                     reason: "busy".into(),
                 },
-            ])
+            ]
         );
-        assert_eq!(validate_all(decisions()), Ok(vec![]));
+        assert_eq!(validate_all(decisions()).unwrap(), vec![]);
     }
 
     #[test]
@@ -541,11 +538,8 @@ mod tests {
         ragged.group_sizes.target_size = vec![3];
         ragged.group_sizes.reason = vec![0, 1];
         assert_eq!(
-            validate_all(ragged),
-            Err(
-                "group-sizes: the columns differ in length (group 2, target-size 1, reason 2)"
-                    .into()
-            )
+            validate_all(ragged).unwrap_err().to_string(),
+            "group-sizes: the columns differ in length (group 2, target-size 1, reason 2)"
         );
     }
 
@@ -556,6 +550,7 @@ mod tests {
         assert!(
             validate_all(broken)
                 .unwrap_err()
+                .to_string()
                 .contains("offset 2 decreases")
         );
 
@@ -568,6 +563,7 @@ mod tests {
         assert!(
             validate_all(broken)
                 .unwrap_err()
+                .to_string()
                 .contains("reason 0 (bytes 0..1) cuts a UTF-8 character")
         );
     }
@@ -581,6 +577,7 @@ mod tests {
         assert!(
             validate_all(missing)
                 .unwrap_err()
+                .to_string()
                 .contains("reason 7 does not exist")
         );
 
@@ -593,6 +590,7 @@ mod tests {
         assert!(
             validate_all(empty)
                 .unwrap_err()
+                .to_string()
                 .contains("the reason is empty")
         );
     }
@@ -604,8 +602,8 @@ mod tests {
         unknown.member_states.state = vec![9];
         unknown.member_states.reason = vec![0];
         assert_eq!(
-            validate_all(unknown),
-            Err("member-states row 0 (member-state): state 9 is not a member-state case".into())
+            validate_all(unknown).unwrap_err().to_string(),
+            "member-states row 0 (member-state): state 9 is not a member-state case"
         );
     }
 
@@ -616,8 +614,8 @@ mod tests {
         flood.member_ratios.ratio = vec![5; 3];
         flood.member_ratios.reason = vec![0; 3];
         assert_eq!(
-            validate_all(flood),
-            Err("member-ratios: 3 rows for 1 members; at most one row per member".into())
+            validate_all(flood).unwrap_err().to_string(),
+            "member-ratios: 3 rows for 1 members; at most one row per member"
         );
     }
 
@@ -646,8 +644,10 @@ mod tests {
         output.member_ratios.ratio = vec![5, 6];
         output.member_ratios.reason = vec![0, 1];
         assert_eq!(
-            validate(output, &snapshot, &ActionKind::ALL),
-            Err("member-ratios row 1 (member-ratio): member 1 already has row 0; at most one row per member".into())
+            validate(output, &snapshot, &ActionKind::ALL)
+                .unwrap_err()
+                .to_string(),
+            "member-ratios row 1 (member-ratio): member 1 already has row 0; at most one row per member"
         );
     }
 

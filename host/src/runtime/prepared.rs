@@ -11,7 +11,7 @@ use super::cache::sha256_hex;
 use super::capabilities::Capabilities;
 use super::convert;
 use super::engine::PolicyEngine;
-use super::error::LoadError;
+use super::error::{GuestError, LoadError, MetadataError};
 use super::eval::{Instance, Runner};
 use super::limits::Limits;
 use super::state_store::PolicyState;
@@ -103,7 +103,7 @@ impl PolicyEngine {
             .and_then(|mut instance| instance.configure(&policy.settings));
         match configured {
             Ok(Ok(())) => Ok(policy),
-            Ok(Err(message)) => Err(LoadError::Settings {
+            Ok(Err(GuestError { message })) => Err(LoadError::Settings {
                 policy: policy.name().to_owned(),
                 path: spec.path.clone(),
                 message,
@@ -185,9 +185,9 @@ fn read_metadata(path: &Path, runner: &Runner) -> Result<Metadata, LoadError> {
             .map(convert::action_kind)
             .collect(),
     };
-    validate_metadata(&metadata).map_err(|reason| LoadError::Metadata {
+    validate_metadata(&metadata).map_err(|source| LoadError::Metadata {
         path: path.into(),
-        reason,
+        source,
     })?;
     Ok(metadata)
 }
@@ -197,7 +197,7 @@ pub const MAX_VERSION_BYTES: usize = 64;
 /// Longest metadata description, in bytes.
 pub const MAX_DESCRIPTION_BYTES: usize = 512;
 
-fn validate_metadata(m: &Metadata) -> Result<(), String> {
+fn validate_metadata(m: &Metadata) -> Result<(), MetadataError> {
     let kebab = |s: &str| {
         !s.is_empty()
             && s.len() <= 64
@@ -208,36 +208,40 @@ fn validate_metadata(m: &Metadata) -> Result<(), String> {
             })
     };
     if !kebab(&m.name) {
-        return Err(format!(
-            "name {:?} must be kebab-case, 1 to 64 characters",
-            text::prefix(&m.name, 80)
-        ));
+        return Err(MetadataError::Name {
+            name: text::prefix(&m.name, 80).to_owned(),
+        });
     }
     one_line("version", &m.version, MAX_VERSION_BYTES)?;
     if m.version.trim().is_empty() {
-        return Err("version is empty".into());
+        return Err(MetadataError::NoVersion);
     }
     one_line("description", &m.description, MAX_DESCRIPTION_BYTES)?;
     if m.action_kinds.is_empty() {
-        return Err("declares no action kind; a policy must propose at least one kind".into());
+        return Err(MetadataError::NoActionKind);
     }
     for (i, kind) in m.action_kinds.iter().enumerate() {
         if m.action_kinds[..i].contains(kind) {
-            return Err(format!("declares action kind {kind} twice"));
+            return Err(MetadataError::ActionKindTwice { kind: *kind });
         }
     }
     Ok(())
 }
 
 /// `value` must be at most `max` bytes of text without control characters.
-fn one_line(field: &str, value: &str, max: usize) -> Result<(), String> {
+fn one_line(field: &'static str, value: &str, max: usize) -> Result<(), MetadataError> {
     if value.len() > max {
-        return Err(format!("{field} is {} bytes; at most {max}", value.len()));
+        return Err(MetadataError::TooLong {
+            field,
+            bytes: value.len(),
+            max,
+        });
     }
     if value.chars().any(char::is_control) {
-        return Err(format!(
-            "{field} {value:?} holds control characters; it must be one line of text"
-        ));
+        return Err(MetadataError::NotOneLine {
+            field,
+            value: value.to_owned(),
+        });
     }
     Ok(())
 }

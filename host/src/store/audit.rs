@@ -192,14 +192,25 @@ pub fn inputs_digest(snapshot_json: &[u8]) -> String {
     hex::encode(Sha256::digest(snapshot_json))
 }
 
+/// A `--since` that is neither a time nor a duration.
+#[derive(Debug, thiserror::Error)]
+#[error("--since {text:?}: neither an RFC 3339 time nor a duration ({source})")]
+pub struct SinceError {
+    text: String,
+    /// Why it is not a duration.
+    #[source]
+    source: humantime::DurationError,
+}
+
 /// Parse `--since`: an RFC 3339 time ("2026-11-22T16:00:00Z") or a duration
 /// before `now` ("90s", "15m", "2h 30m"); gives ms since the Unix epoch.
-pub fn parse_since(text: &str, now: SystemTime) -> Result<u64, String> {
+pub fn parse_since(text: &str, now: SystemTime) -> Result<u64, SinceError> {
     let at = match humantime::parse_rfc3339_weak(text) {
         Ok(at) => at,
         Err(_) => {
-            let ago = humantime::parse_duration(text).map_err(|e| {
-                format!("--since {text:?}: neither an RFC 3339 time nor a duration ({e})")
+            let ago = humantime::parse_duration(text).map_err(|source| SinceError {
+                text: text.to_owned(),
+                source,
             })?;
             now.checked_sub(ago).unwrap_or(UNIX_EPOCH)
         }
@@ -221,10 +232,7 @@ pub fn print_audit(
     now: SystemTime,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
-    let since_ms = since
-        .map(|s| parse_since(s, now))
-        .transpose()
-        .map_err(anyhow::Error::msg)?;
+    let since_ms = since.map(|s| parse_since(s, now)).transpose()?;
     for record in store.audit_since(since_ms)? {
         if json {
             writeln!(out, "{}", serde_json::to_string(&record)?)?;

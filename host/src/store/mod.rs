@@ -48,7 +48,8 @@ mod tests;
 
 pub use audit::{
     AppliedRecord, AuditRecord, CycleOutcome, DecisionRecord, HeldBackRecord, PolicyRecord,
-    RejectionRecord, ShadowRecord, inputs_digest, parse_since, print_audit, render, snapshot_json,
+    RejectionRecord, ShadowRecord, SinceError, inputs_digest, parse_since, print_audit, render,
+    snapshot_json,
 };
 pub use intent::{Intent, LastApplied};
 pub use recording::{RecordedInputs, Recording};

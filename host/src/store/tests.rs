@@ -423,7 +423,7 @@ fn records_render_for_people_and_as_json_lines() {
         .collect();
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[1], record(&intent2, Some("HTTP 503")));
-    let err = parse_since("yesterday-ish", now).unwrap_err();
+    let err = parse_since("yesterday-ish", now).unwrap_err().to_string();
     assert!(
         err.starts_with("--since \"yesterday-ish\": neither an RFC 3339 time nor a duration"),
         "{err}"

@@ -31,6 +31,7 @@ use fulcrum_host::actuators::mig::executor::kube::{
 use fulcrum_host::actuators::mig::executor::mig_parted::config_name;
 use fulcrum_host::actuators::mig::executor::{ApplyStatus, Executor};
 use fulcrum_host::actuators::mig::request::MigRequest;
+use fulcrum_host::error_chain::with_causes;
 
 const TOKEN: &str = "loopback-token";
 const NODE: &str = "ml-node-1";
@@ -487,7 +488,7 @@ async fn over_https_the_api_server_is_verified_against_the_named_ca() {
         for untrusted in [Some(other_ca_file), None] {
             let executor =
                 AnyExecutor::Kubernetes(executor_for(dir.path(), server.clone(), untrusted));
-            let error = executor.apply(&request).await.unwrap_err();
+            let error = with_causes(&executor.apply(&request).await.unwrap_err());
             assert!(error.contains("PATCH node ml-node-1"), "{error}");
             assert!(error.contains("invalid peer certificate"), "{error}");
             assert!(api.lock().unwrap().patches.is_empty());

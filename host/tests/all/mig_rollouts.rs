@@ -22,10 +22,15 @@ const H100: &str = "NVIDIA H100 80GB HBM3";
 #[derive(Default)]
 struct Pool(BTreeMap<String, (String, bool)>);
 
-impl Drain for Pool {
-    type Error = String;
+/// A member the pool does not have.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}: no such member")]
+struct NoSuchMember(MemberId);
 
-    async fn pools(&mut self, node: &str) -> Result<Vec<PoolMembers>, String> {
+impl Drain for Pool {
+    type Error = NoSuchMember;
+
+    async fn pools(&mut self, node: &str) -> Result<Vec<PoolMembers>, NoSuchMember> {
         let members = self
             .0
             .iter()
@@ -49,11 +54,11 @@ impl Drain for Pool {
         })
     }
 
-    async fn set_enabled(&mut self, member: &MemberId, enabled: bool) -> Result<(), String> {
+    async fn set_enabled(&mut self, member: &MemberId, enabled: bool) -> Result<(), NoSuchMember> {
         let entry = self
             .0
             .get_mut(&member.member)
-            .ok_or_else(|| format!("{member}: no such member"))?;
+            .ok_or_else(|| NoSuchMember(member.clone()))?;
         entry.1 = enabled;
         Ok(())
     }

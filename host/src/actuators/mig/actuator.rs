@@ -6,7 +6,7 @@
 use super::bigip_drain::BigIpDrain;
 use super::executor::any::AnyExecutor;
 use super::rollouts::{MigEvent, MigRollouts};
-use crate::actuators::ChangeResult;
+use crate::actuators::{ApplyError, ChangeResult};
 use crate::backends::Backends;
 use crate::guard::Held;
 use crate::model::Snapshot;
@@ -54,7 +54,7 @@ impl MigActuator {
         let Some(bigip) = &backends.bigip else {
             for (planned, result) in plan.changes.iter().zip(results.iter_mut()) {
                 if matches!(planned.change, Change::MigLayout { .. }) {
-                    *result = Err("MIG layouts need a [bigip] to drain nodes through".to_owned());
+                    *result = Err(ApplyError::MigNoDrain);
                 }
             }
             return Vec::new();
@@ -87,10 +87,12 @@ impl MigActuator {
                         gpus: g,
                         reason,
                         ..
-                    } if n == node && g == gpus => Some(Err(reason.clone())),
+                    } if n == node && g == gpus => {
+                        Some(Err(ApplyError::MigRefused(reason.clone())))
+                    }
                     _ => None,
                 })
-                .unwrap_or_else(|| Err(format!("{node}: no rollout was started")));
+                .unwrap_or_else(|| Err(ApplyError::MigNotStarted { node: node.clone() }));
         }
         events
     }

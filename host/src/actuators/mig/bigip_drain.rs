@@ -9,8 +9,24 @@ use fulcrum_bigip::{Actuator, MemberChange, MemberState, PoolChangeSet, PoolResu
 
 use super::drain::{Drain, MemberId, MemberStatus, PoolMembers};
 use crate::backends::BigIp;
-use crate::error_chain::with_causes;
 use crate::sources::pools::member_state;
+
+/// Why the BIG-IP could not be read or changed for a drain.
+#[derive(Debug, thiserror::Error)]
+pub enum BigIpDrainError {
+    #[error("bigip: reading the pools of {node}: {source}")]
+    Pools {
+        node: String,
+        #[source]
+        source: fulcrum_bigip::Error,
+    },
+    /// The member's change set was not applied.
+    #[error("bigip: {0}")]
+    Apply(#[source] fulcrum_bigip::actuator::ApplyError),
+    /// The actuator reported nothing for the member's change set.
+    #[error("bigip: no outcome for {member}")]
+    NoOutcome { member: MemberId },
+}
 
 /// Drains and restores nodes through one BIG-IP.
 pub struct BigIpDrain<'a> {
@@ -25,12 +41,15 @@ impl<'a> BigIpDrain<'a> {
 }
 
 impl Drain for BigIpDrain<'_> {
-    type Error = String;
+    type Error = BigIpDrainError;
 
-    async fn pools(&mut self, node: &str) -> Result<Vec<PoolMembers>, String> {
+    async fn pools(&mut self, node: &str) -> Result<Vec<PoolMembers>, BigIpDrainError> {
         let pools = observe(&self.bigip.client, &self.bigip.pools)
             .await
-            .map_err(|err| format!("bigip: reading the pools of {node}: {}", with_causes(&err)))?;
+            .map_err(|source| BigIpDrainError::Pools {
+                node: node.to_owned(),
+                source,
+            })?;
         Ok(pools
             .into_iter()
             .filter(|pool| pool.members.iter().any(|m| node_of(m) == node))
@@ -49,7 +68,11 @@ impl Drain for BigIpDrain<'_> {
             .collect())
     }
 
-    async fn set_enabled(&mut self, member: &MemberId, enabled: bool) -> Result<(), String> {
+    async fn set_enabled(
+        &mut self,
+        member: &MemberId,
+        enabled: bool,
+    ) -> Result<(), BigIpDrainError> {
         let state = if enabled {
             MemberState::Enabled
         } else {
@@ -67,9 +90,11 @@ impl Drain for BigIpDrain<'_> {
             .apply(&[change])
             .await;
         match outcomes.into_iter().next().map(|outcome| outcome.result) {
-            Some(PoolResult::Failed(err)) => Err(format!("bigip: {}", with_causes(&err))),
+            Some(PoolResult::Failed(err)) => Err(BigIpDrainError::Apply(err)),
             Some(_) => Ok(()),
-            None => Err(format!("bigip: no outcome for {member}")),
+            None => Err(BigIpDrainError::NoOutcome {
+                member: member.clone(),
+            }),
         }
     }
 }

@@ -3,6 +3,7 @@
 //! [`plan_drain`], which picks the members to disable or refuses when a pool
 //! would be left with no enabled member.
 
+use std::error::Error;
 use std::fmt;
 use std::future::Future;
 
@@ -54,8 +55,9 @@ impl MemberStatus {
 
 /// The load-balancer side a rollout drains and restores through.
 pub trait Drain {
-    /// Names the pool or member and what failed.
-    type Error: fmt::Display;
+    /// Names the pool or member and what failed; a failed step keeps it as
+    /// its cause.
+    type Error: Error + Send + Sync + 'static;
 
     /// Every pool that has a member on `node`, with all its members.
     fn pools(

@@ -11,6 +11,7 @@
 //! - [`drain`]: the load-balancer seam and which members a drain disables;
 //! - [`rollouts`]: the rollouts in progress, one per node, driven each cycle
 //!   and saved as one value;
+//! - [`refusal`]: why a planned layout did not become a rollout;
 //! - [`bigip_drain`]: the drain through the BIG-IP's pools;
 //! - [`executor`]: [`executor::mig_parted`] configs, the Kubernetes node-label
 //!   executor, the command executor and an embedded one;
@@ -26,6 +27,7 @@ pub mod bigip_drain;
 pub mod config;
 pub mod drain;
 pub mod executor;
+pub mod refusal;
 pub mod request;
 pub mod rollout;
 pub mod rollouts;

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::guard::GeometryError;
 use crate::model::{ProfileCount, Snapshot};
 use fulcrum_mig::GpuModel;
 use fulcrum_mig::{LayoutError, Placed};
@@ -25,7 +26,7 @@ pub struct MigRequest {
 }
 
 /// Why a layout request is refused.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RequestError {
     #[error("set-mig-layout: node row {node} is not in the snapshot")]
     NoNode { node: u32 },
@@ -166,14 +167,14 @@ impl MigRequest {
 }
 
 /// The MIG geometry rail (the guard's `MigGeometry`): a layout must have a
-/// valid placement on the GPUs' model.
+/// valid placement on the GPUs' model; the refusal is a [`RequestError`].
 pub fn check_geometry(
     snapshot: &Snapshot,
     node: u32,
     gpus: &[u32],
     profiles: &[ProfileCount],
-) -> Result<(), String> {
+) -> Result<(), GeometryError> {
     MigRequest::from_action(snapshot, node, gpus, profiles)
-        .and_then(|request| request.placement().map(drop))
-        .map_err(|err| err.to_string())
+        .map(drop)
+        .map_err(Into::into)
 }

@@ -25,12 +25,17 @@
 //! resume and ends in the same place. Deadlines are absolute times, so waiting
 //! survives a restart too.
 
+mod failure;
+
 use serde::{Deserialize, Serialize};
 
 use super::drain::{Drain, DrainRefused, MemberId, PoolMembers, plan_drain};
 use super::executor::{ApplyStatus, Executor};
 use super::request::MigRequest;
+use crate::error_chain::with_causes;
 use crate::model::MemberState;
+pub use failure::RolloutFailed;
+use failure::StepError;
 
 /// How long a rollout waits, in milliseconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -72,7 +77,8 @@ pub enum Phase {
         members: Vec<MemberId>,
         deadline_ms: u64,
     },
-    /// Enable `members` again; `failure` says what went wrong before, if anything.
+    /// Enable `members` again; `failure` says what went wrong before, if
+    /// anything, with its causes.
     Restore {
         members: Vec<MemberId>,
         failure: Option<String>,
@@ -110,7 +116,7 @@ pub enum Progress {
     /// Persist, then step again next cycle.
     Wait,
     /// Finished: `Ok` when applied, or the failure (service is restored either way).
-    Done(Result<(), String>),
+    Done(Result<(), RolloutFailed>),
 }
 
 /// One MIG rollout: the request, its timeouts and its phase.
@@ -175,25 +181,17 @@ impl Rollout {
         let from = self.phase_name();
         let node = self.request.node.clone();
         let (next, note) = match std::mem::replace(&mut self.phase, Phase::Plan) {
-            Phase::Plan => match self.pools(drain).await {
+            Phase::Plan => match self.plan(drain).await {
                 Err(failure) => (
                     Phase::Done {
-                        failure: Some(failure),
+                        failure: Some(with_causes(&failure)),
                     },
                     "nothing drained".to_owned(),
                 ),
-                Ok(pools) => match plan_drain(&node, &pools) {
-                    Err(refused) => (
-                        Phase::Done {
-                            failure: Some(refused.to_string()),
-                        },
-                        "nothing drained".to_owned(),
-                    ),
-                    Ok(members) => {
-                        let note = format!("{node}: will drain {}", list(&members));
-                        (Phase::Drain { members }, note)
-                    }
-                },
+                Ok(members) => {
+                    let note = format!("{node}: will drain {}", list(&members));
+                    (Phase::Drain { members }, note)
+                }
             },
             Phase::Drain { members } => match self.drain(drain, &members).await {
                 Ok(()) => {
@@ -207,7 +205,7 @@ impl Rollout {
                         note,
                     )
                 }
-                Err(failure) => restore(members, failure),
+                Err(failure) => restore(members, &failure),
             },
             Phase::WaitIdle {
                 members,
@@ -219,12 +217,12 @@ impl Rollout {
                         format!("{node}: GPUs {:?} are idle", self.request.gpus),
                     )
                 } else if tick.now_ms >= deadline_ms {
-                    let failure = format!(
-                        "{node}: GPUs {:?} still busy {} s after draining",
-                        self.request.gpus,
-                        self.config.idle_timeout_ms / 1000
-                    );
-                    restore(members, failure)
+                    let failure = StepError::StillBusy {
+                        node,
+                        gpus: self.request.gpus.clone(),
+                        seconds: self.config.idle_timeout_ms / 1000,
+                    };
+                    restore(members, &failure)
                 } else {
                     (
                         Phase::WaitIdle {
@@ -250,7 +248,13 @@ impl Rollout {
                         self.request.gpus
                     ),
                 ),
-                Err(error) => restore(members, format!("{node}: applying failed: {error}")),
+                Err(error) => restore(
+                    members,
+                    &StepError::Apply {
+                        node,
+                        source: Box::new(error),
+                    },
+                ),
             },
             Phase::Confirm {
                 members,
@@ -266,16 +270,15 @@ impl Rollout {
                         },
                         format!("{node}: {} confirmed", self.request.describe()),
                     ),
-                    Ok(ApplyStatus::Failed(why)) => restore(
-                        members,
-                        format!("{node}: reconfiguration failed: {why}; the layout is unknown"),
-                    ),
+                    Ok(ApplyStatus::Failed(why)) => {
+                        restore(members, &StepError::Reconfiguration { node, why })
+                    }
                     Ok(ApplyStatus::Pending(_)) | Err(_) if timed_out => restore(
                         members,
-                        format!(
-                            "{node}: not confirmed within {} s; the layout is unknown",
-                            self.config.confirm_timeout_ms / 1000
-                        ),
+                        &StepError::NotConfirmed {
+                            node,
+                            seconds: self.config.confirm_timeout_ms / 1000,
+                        },
                     ),
                     Ok(ApplyStatus::Pending(state)) => (
                         Phase::Confirm {
@@ -289,7 +292,10 @@ impl Rollout {
                             members,
                             deadline_ms,
                         },
-                        format!("{node}: reading the reconfiguration status failed: {error}"),
+                        format!(
+                            "{node}: reading the reconfiguration status failed: {}",
+                            with_causes(&error)
+                        ),
                     ),
                 }
             }
@@ -305,7 +311,10 @@ impl Rollout {
                     (Phase::Done { failure }, note)
                 }
                 Err(error) => {
-                    let note = format!("{node}: restoring failed, retrying next cycle: {error}");
+                    let note = format!(
+                        "{node}: restoring failed, retrying next cycle: {}",
+                        with_causes(&error)
+                    );
                     (Phase::Restore { members, failure }, note)
                 }
             },
@@ -313,7 +322,11 @@ impl Rollout {
         };
         self.phase = next;
         let progress = match &self.phase {
-            Phase::Done { failure } => Progress::Done(failure.clone().map_or(Ok(()), Err)),
+            Phase::Done { failure } => Progress::Done(
+                failure
+                    .clone()
+                    .map_or(Ok(()), |reason| Err(RolloutFailed { reason })),
+            ),
             Phase::WaitIdle { .. } | Phase::Confirm { .. } if from == self.phase_name() => {
                 Progress::Wait
             }
@@ -328,16 +341,23 @@ impl Rollout {
     }
 
     /// The pools with a member on the node, as the load balancer has them now.
-    async fn pools<D: Drain>(&self, drain: &mut D) -> Result<Vec<PoolMembers>, String> {
+    async fn pools<D: Drain>(&self, drain: &mut D) -> Result<Vec<PoolMembers>, StepError> {
         let node = &self.request.node;
-        drain
-            .pools(node)
-            .await
-            .map_err(|error| format!("{node}: reading its pools failed: {error}"))
+        drain.pools(node).await.map_err(|error| StepError::Pools {
+            node: node.clone(),
+            source: Box::new(error),
+        })
+    }
+
+    /// The enabled members on the node, unless draining them would leave a
+    /// pool with no enabled member.
+    async fn plan<D: Drain>(&self, drain: &mut D) -> Result<Vec<MemberId>, StepError> {
+        let pools = self.pools(drain).await?;
+        Ok(plan_drain(&self.request.node, &pools)?)
     }
 
     /// Disable `members`, after checking again that no pool is left empty.
-    async fn drain<D: Drain>(&self, drain: &mut D, members: &[MemberId]) -> Result<(), String> {
+    async fn drain<D: Drain>(&self, drain: &mut D, members: &[MemberId]) -> Result<(), StepError> {
         let node = &self.request.node;
         let pools = self.pools(drain).await?;
         for pool in &pools {
@@ -358,14 +378,18 @@ impl Rollout {
                         .map(|d| d.member.clone())
                         .collect(),
                 }
-                .to_string());
+                .into());
             }
         }
         for member in members {
             drain
                 .set_enabled(member, false)
                 .await
-                .map_err(|error| format!("{node}: disabling {member} failed: {error}"))?;
+                .map_err(|error| StepError::Disable {
+                    node: node.clone(),
+                    member: member.clone(),
+                    source: Box::new(error),
+                })?;
         }
         Ok(())
     }
@@ -377,7 +401,7 @@ impl Rollout {
         &self,
         drain: &mut D,
         members: &[MemberId],
-    ) -> Result<Restored, String> {
+    ) -> Result<Restored, StepError> {
         let pools = self.pools(drain).await?;
         let state_of = |member: &MemberId| {
             pools
@@ -394,7 +418,10 @@ impl Rollout {
                     drain
                         .set_enabled(member, true)
                         .await
-                        .map_err(|error| format!("enabling {member} failed: {error}"))?;
+                        .map_err(|error| StepError::Enable {
+                            member: member.clone(),
+                            source: Box::new(error),
+                        })?;
                     restored.enabled.push(member.clone());
                 }
                 Some(MemberState::Enabled) => restored.enabled.push(member.clone()),
@@ -440,7 +467,8 @@ struct Restored {
 }
 
 /// Go to Restore with `failure`.
-fn restore(members: Vec<MemberId>, failure: String) -> (Phase, String) {
+fn restore(members: Vec<MemberId>, failure: &StepError) -> (Phase, String) {
+    let failure = with_causes(failure);
     let note = format!("{failure}; restoring service");
     (
         Phase::Restore {

@@ -28,8 +28,9 @@ use serde::{Deserialize, Serialize};
 
 use super::drain::Drain;
 use super::executor::Executor;
+use super::refusal::StartRefused;
 use super::request::MigRequest;
-use super::rollout::{Progress, Rollout, RolloutConfig, Tick};
+use super::rollout::{Progress, Rollout, RolloutConfig, RolloutFailed, Tick};
 use crate::model::Snapshot;
 use crate::plan::{Change, PlannedChange};
 
@@ -75,7 +76,7 @@ pub enum MigEvent {
         policy: String,
         node: String,
         gpus: Vec<u32>,
-        reason: String,
+        reason: StartRefused,
     },
     /// One step of a rollout.
     Stepped {
@@ -86,7 +87,7 @@ pub enum MigEvent {
     /// A rollout finished: applied, or the failure (service restored either way).
     Finished {
         node: String,
-        outcome: Result<(), String>,
+        outcome: Result<(), RolloutFailed>,
     },
     /// Persisting failed; no rollout is driven further this cycle.
     PersistFailed { node: String, error: String },
@@ -256,19 +257,19 @@ impl MigRollouts {
             else {
                 continue;
             };
-            let refuse = |reason: String| MigEvent::Refused {
+            let refuse = |reason: StartRefused| MigEvent::Refused {
                 policy: change.policy.clone(),
                 node: node.clone(),
                 gpus: gpus.clone(),
                 reason,
             };
             if let Some(running) = self.active.get(node) {
-                events.push(refuse(format!(
-                    "{node} is mid-rollout ({}: {} on GPUs {:?}); a new layout waits until it finishes",
-                    running.phase_name(),
-                    running.request.describe(),
-                    running.request.gpus
-                )));
+                events.push(refuse(StartRefused::MidRollout {
+                    node: node.clone(),
+                    phase: running.phase_name(),
+                    layout: running.request.describe(),
+                    gpus: running.request.gpus.clone(),
+                }));
                 continue;
             }
             match request(snapshot, node, gpus, profiles) {
@@ -304,23 +305,30 @@ fn request(
     node: &str,
     gpus: &[u32],
     profiles: &[(String, u32)],
-) -> Result<MigRequest, String> {
+) -> Result<MigRequest, StartRefused> {
     let row = snapshot
         .node_by_name(node)
-        .ok_or_else(|| format!("{node} is not in the snapshot"))?;
+        .ok_or_else(|| StartRefused::NoNode {
+            node: node.to_owned(),
+        })?;
     let mut indices = gpus.to_vec();
     indices.sort_unstable();
     indices.dedup();
     let mut model: Option<&str> = None;
     for &index in &indices {
-        let gpu = gpu_row(snapshot, row, index)
-            .ok_or_else(|| format!("{node} has no GPU {index} in the snapshot"))?;
+        let gpu = gpu_row(snapshot, row, index).ok_or_else(|| StartRefused::NoGpu {
+            node: node.to_owned(),
+            index,
+        })?;
         let this = snapshot.string(snapshot.gpus.model[gpu]);
         match model {
             Some(first) if first != this => {
-                return Err(format!(
-                    "{node}: GPUs {indices:?} are of different models ({first}, {this})"
-                ));
+                return Err(StartRefused::MixedModels {
+                    node: node.to_owned(),
+                    gpus: indices.clone(),
+                    first: first.to_owned(),
+                    other: this.to_owned(),
+                });
             }
             _ => model = Some(this),
         }
@@ -335,7 +343,7 @@ fn request(
         model: model.unwrap_or_default().to_owned(),
         profiles: counts,
     };
-    request.placement().map_err(|err| err.to_string())?;
+    request.placement()?;
     Ok(request)
 }
 

@@ -3,6 +3,7 @@
 //! read into [`Series`]; every failure names the query URL.
 
 use std::collections::HashMap;
+use std::str::FromStr;
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -23,11 +24,21 @@ pub(super) struct Series {
     pub value: f64,
 }
 
+/// Why a configured base URL gives no query endpoint.
+#[derive(Debug, thiserror::Error)]
+pub enum EndpointError {
+    #[error(transparent)]
+    Parse(<reqwest::Url as FromStr>::Err),
+    /// A URL such as `mailto:…` or `data:…`, which has no path to extend.
+    #[error("cannot be a base URL")]
+    NotABase,
+}
+
 /// `<base>/api/v1/query`.
-pub(super) fn endpoint(base: &str) -> Result<reqwest::Url, String> {
-    let mut url = reqwest::Url::parse(base).map_err(|error| error.to_string())?;
+pub(super) fn endpoint(base: &str) -> Result<reqwest::Url, EndpointError> {
+    let mut url = reqwest::Url::parse(base).map_err(EndpointError::Parse)?;
     url.path_segments_mut()
-        .map_err(|()| "cannot be a base URL".to_owned())?
+        .map_err(|()| EndpointError::NotABase)?
         .pop_if_empty()
         .extend(["api", "v1", "query"]);
     Ok(url)

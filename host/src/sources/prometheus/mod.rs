@@ -33,7 +33,7 @@ use std::time::Duration;
 use super::config::{JoinBy, PrometheusConfig};
 use super::dcgm::{Assembly, DcgmScrape, Sample};
 
-pub use self::api::MAX_ANSWER_BYTES;
+pub use self::api::{EndpointError, MAX_ANSWER_BYTES};
 
 /// Why a query gave nothing, or some of its series no node.
 #[derive(Debug, thiserror::Error)]
@@ -65,8 +65,12 @@ pub enum PrometheusError {
         label: String,
         count: usize,
     },
-    #[error("{base}: not a URL: {reason}")]
-    BadUrl { base: String, reason: String },
+    #[error("{base}: not a URL: {source}")]
+    BadUrl {
+        base: String,
+        #[source]
+        source: EndpointError,
+    },
 }
 
 /// One node's readings from a Prometheus source.
@@ -94,12 +98,12 @@ pub async fn read(client: &reqwest::Client, config: &PrometheusConfig) -> Promet
     let timeout = config.timeout;
     let endpoint = match api::endpoint(&config.url) {
         Ok(endpoint) => endpoint,
-        Err(reason) => {
+        Err(source) => {
             return PrometheusRead {
                 nodes: Vec::new(),
                 errors: vec![PrometheusError::BadUrl {
                     base: config.url.clone(),
-                    reason,
+                    source,
                 }],
             };
         }

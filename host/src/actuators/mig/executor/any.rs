@@ -1,14 +1,13 @@
 //! [`AnyExecutor`]: the executor the configuration chose, behind one type
 //! the rollouts can be driven with.
 
-use super::command::CommandExecutor;
-use super::embedded::EmbeddedExecutor;
-use super::kube::KubeExecutor;
+use super::command::{CommandError, CommandExecutor};
+use super::embedded::{EmbeddedError, EmbeddedExecutor};
+use super::kube::{KubeError, KubeExecutor};
 use super::{ApplyStatus, Executor};
 use crate::actuators::mig::request::MigRequest;
-use crate::error_chain::with_causes;
 
-/// One of the executors; errors are their messages.
+/// One of the executors.
 #[derive(Debug, Clone)]
 pub enum AnyExecutor {
     /// The GPU Operator's node label.
@@ -19,22 +18,34 @@ pub enum AnyExecutor {
     Embedded(EmbeddedExecutor),
 }
 
-impl Executor for AnyExecutor {
-    type Error = String;
+/// The error of whichever executor is configured.
+#[derive(Debug, thiserror::Error)]
+pub enum AnyExecutorError {
+    #[error(transparent)]
+    Kubernetes(#[from] KubeError),
+    #[error(transparent)]
+    Command(#[from] CommandError),
+    #[error(transparent)]
+    Embedded(#[from] EmbeddedError),
+}
 
-    async fn apply(&self, request: &MigRequest) -> Result<(), String> {
+impl Executor for AnyExecutor {
+    type Error = AnyExecutorError;
+
+    async fn apply(&self, request: &MigRequest) -> Result<(), AnyExecutorError> {
         match self {
-            AnyExecutor::Kubernetes(e) => e.apply(request).await.map_err(|e| with_causes(&e)),
-            AnyExecutor::Command(e) => e.apply(request).await.map_err(|e| with_causes(&e)),
-            AnyExecutor::Embedded(e) => e.apply(request).await,
+            AnyExecutor::Kubernetes(e) => e.apply(request).await?,
+            AnyExecutor::Command(e) => e.apply(request).await?,
+            AnyExecutor::Embedded(e) => e.apply(request).await?,
         }
+        Ok(())
     }
 
-    async fn status(&self, request: &MigRequest) -> Result<ApplyStatus, String> {
-        match self {
-            AnyExecutor::Kubernetes(e) => e.status(request).await.map_err(|e| with_causes(&e)),
-            AnyExecutor::Command(e) => e.status(request).await.map_err(|e| with_causes(&e)),
-            AnyExecutor::Embedded(e) => e.status(request).await,
-        }
+    async fn status(&self, request: &MigRequest) -> Result<ApplyStatus, AnyExecutorError> {
+        Ok(match self {
+            AnyExecutor::Kubernetes(e) => e.status(request).await?,
+            AnyExecutor::Command(e) => e.status(request).await?,
+            AnyExecutor::Embedded(e) => e.status(request).await?,
+        })
     }
 }

@@ -41,11 +41,19 @@ pub struct CommandConfig {
 pub enum CommandError {
     #[error("mig command: apply is empty; expected a program and its arguments")]
     NoProgram,
-    #[error("mig command on {node}: writing {path}: {reason}")]
+    #[error("mig command on {node}: writing {path}: {source}")]
+    ConfigYaml {
+        node: String,
+        path: PathBuf,
+        #[source]
+        source: serde_norway::Error,
+    },
+    #[error("mig command on {node}: writing {path}: {source}")]
     ConfigFile {
         node: String,
         path: PathBuf,
-        reason: String,
+        #[source]
+        source: std::io::Error,
     },
     #[error("mig command on {node}: starting {program}: {source}")]
     Spawn {
@@ -96,18 +104,20 @@ impl CommandExecutor {
 
     async fn write_config(&self, request: &MigRequest) -> Result<PathBuf, CommandError> {
         let path = self.config_file(request);
-        let error = |reason: String| CommandError::ConfigFile {
+        let yaml = to_yaml(&config_for(request)).map_err(|source| CommandError::ConfigYaml {
             node: request.node.clone(),
             path: path.clone(),
-            reason,
+            source,
+        })?;
+        let error = |source| CommandError::ConfigFile {
+            node: request.node.clone(),
+            path: path.clone(),
+            source,
         };
-        let yaml = to_yaml(&config_for(request)).map_err(|e| error(e.to_string()))?;
         tokio::fs::create_dir_all(&self.config.config_dir)
             .await
-            .map_err(|e| error(e.to_string()))?;
-        tokio::fs::write(&path, yaml)
-            .await
-            .map_err(|e| error(e.to_string()))?;
+            .map_err(error)?;
+        tokio::fs::write(&path, yaml).await.map_err(error)?;
         Ok(path)
     }
 

@@ -1,8 +1,8 @@
 //! [`EmbeddedExecutor`]: an executor that runs inside the host process
 //! rather than reaching a node, handed to the host when it is set up (the
 //! demo hands it the simulated fleet's node agent) and selected by
-//! `kind = "embedded"`. Any [`Executor`] whose errors are errors can be
-//! embedded; its futures are boxed so the rollouts drive it like the others.
+//! `kind = "embedded"`. Any [`Executor`] can be embedded; its futures and
+//! errors are boxed so the rollouts drive it like the others.
 
 use std::error::Error;
 use std::fmt;
@@ -12,13 +12,18 @@ use std::sync::Arc;
 
 use super::{ApplyStatus, Executor};
 use crate::actuators::mig::request::MigRequest;
-use crate::error_chain::with_causes;
+
+/// The embedded executor's own error, boxed; its message and causes are
+/// the embedded executor's.
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub struct EmbeddedError(Box<dyn Error + Send + Sync>);
 
 /// A boxed future an embedded executor returns.
-type Boxed<'a, T> = Pin<Box<dyn Future<Output = Result<T, String>> + Send + 'a>>;
+type Boxed<'a, T> = Pin<Box<dyn Future<Output = Result<T, EmbeddedError>> + Send + 'a>>;
 
-/// [`Executor`] with boxed futures and errors as messages, so it can sit
-/// behind a trait object.
+/// [`Executor`] with boxed futures and errors, so it can sit behind a trait
+/// object.
 trait DynExecutor: Send + Sync {
     fn apply<'a>(&'a self, request: &'a MigRequest) -> Boxed<'a, ()>;
     fn status<'a>(&'a self, request: &'a MigRequest) -> Boxed<'a, ApplyStatus>;
@@ -27,13 +32,12 @@ trait DynExecutor: Send + Sync {
 impl<E> DynExecutor for E
 where
     E: Executor + Send + Sync,
-    E::Error: Error,
 {
     fn apply<'a>(&'a self, request: &'a MigRequest) -> Boxed<'a, ()> {
         Box::pin(async move {
             Executor::apply(self, request)
                 .await
-                .map_err(|e| with_causes(&e))
+                .map_err(|e| EmbeddedError(Box::new(e)))
         })
     }
 
@@ -41,7 +45,7 @@ where
         Box::pin(async move {
             Executor::status(self, request)
                 .await
-                .map_err(|e| with_causes(&e))
+                .map_err(|e| EmbeddedError(Box::new(e)))
         })
     }
 }
@@ -59,7 +63,6 @@ impl EmbeddedExecutor {
     pub fn new<E>(name: &'static str, executor: E) -> Self
     where
         E: Executor + Send + Sync + 'static,
-        E::Error: Error,
     {
         EmbeddedExecutor {
             name,
@@ -80,13 +83,13 @@ impl fmt::Debug for EmbeddedExecutor {
 }
 
 impl Executor for EmbeddedExecutor {
-    type Error = String;
+    type Error = EmbeddedError;
 
-    async fn apply(&self, request: &MigRequest) -> Result<(), String> {
+    async fn apply(&self, request: &MigRequest) -> Result<(), EmbeddedError> {
         self.inner.apply(request).await
     }
 
-    async fn status(&self, request: &MigRequest) -> Result<ApplyStatus, String> {
+    async fn status(&self, request: &MigRequest) -> Result<ApplyStatus, EmbeddedError> {
         self.inner.status(request).await
     }
 }

@@ -26,6 +26,9 @@ pub const CONFIG_LABEL: &str = "nvidia.com/mig.config";
 /// The label the MIG manager reports its progress in.
 pub const STATE_LABEL: &str = "nvidia.com/mig.config.state";
 
+/// A node's labels, by key.
+pub type Labels = BTreeMap<String, String>;
+
 /// Where the Kubernetes API is and how to authenticate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KubeConfig {
@@ -45,7 +48,25 @@ pub struct KubeConfig {
 #[derive(Debug, thiserror::Error)]
 pub enum KubeError {
     #[error("kubernetes: server {server:?}: {reason}")]
-    Server { server: String, reason: String },
+    Server {
+        server: String,
+        reason: &'static str,
+    },
+    #[error("kubernetes: server {server:?}: ca_file {path}: {source}")]
+    CaFile {
+        server: String,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("kubernetes: server {server:?}: ca_file {path}: no PEM certificate in it")]
+    NoCertificate { server: String, path: PathBuf },
+    #[error("kubernetes: server {server:?}: {source}")]
+    Client {
+        server: String,
+        #[source]
+        source: reqwest::Error,
+    },
     #[error("kubernetes: reading token file {path}: {source}")]
     Token {
         path: PathBuf,
@@ -68,6 +89,12 @@ pub enum KubeError {
         status: u16,
         body: String,
     },
+    #[error("kubernetes: GET node {node}: not a JSON object: {source}")]
+    Json {
+        node: String,
+        #[source]
+        source: serde_json::Error,
+    },
     #[error("kubernetes: GET node {node}: {reason}")]
     Body { node: String, reason: String },
 }
@@ -88,7 +115,7 @@ impl KubeExecutor {
         if !https && !server.starts_with("http://") {
             return Err(KubeError::Server {
                 server,
-                reason: "expected an https:// URL, or http:// for a kubectl proxy".into(),
+                reason: "expected an https:// URL, or http:// for a kubectl proxy",
             });
         }
         let certificates = match (&config.ca_file, https) {
@@ -96,20 +123,21 @@ impl KubeExecutor {
             (Some(_), false) => {
                 return Err(KubeError::Server {
                     server,
-                    reason: "ca_file applies only to an https:// server".into(),
+                    reason: "ca_file applies only to an https:// server",
                 });
             }
             (Some(path), true) => {
-                let pem = std::fs::read(path).map_err(|error| KubeError::Server {
+                let pem = std::fs::read(path).map_err(|source| KubeError::CaFile {
                     server: server.clone(),
-                    reason: format!("ca_file {}: {error}", path.display()),
+                    path: path.clone(),
+                    source,
                 })?;
                 let certificates = reqwest::Certificate::from_pem_bundle(&pem)
                     .ok()
                     .filter(|certs| !certs.is_empty())
-                    .ok_or_else(|| KubeError::Server {
+                    .ok_or_else(|| KubeError::NoCertificate {
                         server: server.clone(),
-                        reason: format!("ca_file {}: no PEM certificate in it", path.display()),
+                        path: path.clone(),
                     })?;
                 Some(certificates)
             }
@@ -131,9 +159,9 @@ impl KubeExecutor {
         if let Some(certificates) = certificates {
             builder = builder.tls_certs_only(certificates);
         }
-        let client = builder.build().map_err(|error| KubeError::Server {
+        let client = builder.build().map_err(|source| KubeError::Client {
             server: server.clone(),
-            reason: error.to_string(),
+            source,
         })?;
         Ok(KubeExecutor {
             client,
@@ -143,7 +171,7 @@ impl KubeExecutor {
     }
 
     /// The node's labels.
-    pub async fn labels(&self, node: &str) -> Result<BTreeMap<String, String>, KubeError> {
+    pub async fn labels(&self, node: &str) -> Result<Labels, KubeError> {
         let response = self
             .send("GET", node, self.client.get(self.node_url(node)?))
             .await?;
@@ -155,9 +183,9 @@ impl KubeExecutor {
                 node: node.to_owned(),
                 source,
             })?;
-        let body: Value = serde_json::from_slice(&bytes).map_err(|error| KubeError::Body {
+        let body: Value = serde_json::from_slice(&bytes).map_err(|source| KubeError::Json {
             node: node.to_owned(),
-            reason: format!("not a JSON object: {error}"),
+            source,
         })?;
         let labels = match body.pointer("/metadata/labels") {
             None | Some(Value::Null) => return Ok(BTreeMap::new()),

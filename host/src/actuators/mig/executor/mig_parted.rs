@@ -151,15 +151,22 @@ pub fn to_yaml(config: &MigPartedConfig) -> Result<String, serde_norway::Error> 
     serde_norway::to_string(config)
 }
 
+/// Why a mig-parted config could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum MigPartedError {
+    #[error("mig-parted config: {0}")]
+    Yaml(#[from] serde_norway::Error),
+    #[error("mig-parted config: version \"{version}\"; expected \"{VERSION}\"")]
+    Version { version: String },
+}
+
 /// A config read from YAML, with its version checked.
-pub fn from_yaml(text: &str) -> Result<MigPartedConfig, String> {
-    let config: MigPartedConfig =
-        serde_norway::from_str(text).map_err(|error| format!("mig-parted config: {error}"))?;
+pub fn from_yaml(text: &str) -> Result<MigPartedConfig, MigPartedError> {
+    let config: MigPartedConfig = serde_norway::from_str(text)?;
     if config.version != VERSION {
-        return Err(format!(
-            "mig-parted config: version \"{}\"; expected \"{VERSION}\"",
-            config.version
-        ));
+        return Err(MigPartedError::Version {
+            version: config.version,
+        });
     }
     Ok(config)
 }

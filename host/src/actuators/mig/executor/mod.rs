@@ -17,7 +17,7 @@ pub mod embedded;
 pub mod kube;
 pub mod mig_parted;
 
-use std::fmt;
+use std::error::Error;
 use std::future::Future;
 
 use super::request::MigRequest;
@@ -36,8 +36,9 @@ pub enum ApplyStatus {
 
 /// Applies MIG layouts.
 pub trait Executor {
-    /// The executor's error: names the node and what failed.
-    type Error: fmt::Display;
+    /// The executor's error: names the node and what failed; a failed
+    /// step keeps it as its cause.
+    type Error: Error + Send + Sync + 'static;
 
     /// Start applying `request`; returns once the change is requested (or
     /// done, for executors that apply synchronously).

@@ -25,13 +25,18 @@ struct World {
 
 type Shared = Arc<Mutex<World>>;
 
+/// What a fake reports when it fails.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct Fault(String);
+
 struct FakeDrain(Shared);
 struct FakeExecutor(Shared);
 
 impl Drain for FakeDrain {
-    type Error = String;
+    type Error = Fault;
 
-    async fn pools(&mut self, node: &str) -> Result<Vec<PoolMembers>, String> {
+    async fn pools(&mut self, node: &str) -> Result<Vec<PoolMembers>, Fault> {
         let world = self.0.lock().unwrap();
         let mut pools: BTreeMap<String, Vec<MemberStatus>> = BTreeMap::new();
         for (key @ (pool, member), (on, enabled)) in &world.members {
@@ -55,17 +60,17 @@ impl Drain for FakeDrain {
             .collect())
     }
 
-    async fn set_enabled(&mut self, member: &MemberId, enabled: bool) -> Result<(), String> {
+    async fn set_enabled(&mut self, member: &MemberId, enabled: bool) -> Result<(), Fault> {
         let mut world = self.0.lock().unwrap();
         if enabled && world.fail_enable > 0 {
             world.fail_enable -= 1;
-            return Err(format!("{member}: load balancer unreachable"));
+            return Err(Fault(format!("{member}: load balancer unreachable")));
         }
         let key = (member.pool.clone(), member.member.clone());
         let entry = world
             .members
             .get_mut(&key)
-            .ok_or_else(|| format!("{member}: no such member"))?;
+            .ok_or_else(|| Fault(format!("{member}: no such member")))?;
         entry.1 = enabled;
         world.forced_offline.remove(&key);
         Ok(())
@@ -73,25 +78,25 @@ impl Drain for FakeDrain {
 }
 
 impl Executor for FakeExecutor {
-    type Error = String;
+    type Error = Fault;
 
-    async fn apply(&self, request: &MigRequest) -> Result<(), String> {
+    async fn apply(&self, request: &MigRequest) -> Result<(), Fault> {
         let mut world = self.0.lock().unwrap();
         if world.fail_apply {
-            return Err("mig manager unreachable".into());
+            return Err(Fault("mig manager unreachable".into()));
         }
         world.applied.push(request.describe());
         world.status = Some(ApplyStatus::Pending("pending".into()));
         Ok(())
     }
 
-    async fn status(&self, _request: &MigRequest) -> Result<ApplyStatus, String> {
+    async fn status(&self, _request: &MigRequest) -> Result<ApplyStatus, Fault> {
         self.0
             .lock()
             .unwrap()
             .status
             .clone()
-            .ok_or_else(|| "no label".to_owned())
+            .ok_or_else(|| Fault("no label".to_owned()))
     }
 }
 
@@ -259,7 +264,7 @@ async fn a_refused_drain_ends_the_rollout_without_touching_anything() {
     let Progress::Done(Err(why)) = &reports.last().unwrap().progress else {
         panic!("expected a failure: {reports:?}");
     };
-    assert!(why.contains("/Common/embed"), "{why}");
+    assert!(why.reason.contains("/Common/embed"), "{why}");
     assert!(enabled(&world, "ml-node-1:8080"));
     assert!(world.lock().unwrap().applied.is_empty());
 }
@@ -274,7 +279,7 @@ async fn busy_gpus_past_the_timeout_restore_service() {
     let Progress::Done(Err(why)) = &reports.last().unwrap().progress else {
         panic!("expected a failure: {reports:?}");
     };
-    assert!(why.contains("still busy"), "{why}");
+    assert!(why.reason.contains("still busy"), "{why}");
     assert!(enabled(&world, "ml-node-1:8080") && enabled(&world, "ml-node-1:9090"));
     assert!(world.lock().unwrap().applied.is_empty());
 }
