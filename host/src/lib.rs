@@ -19,6 +19,7 @@
 
 pub mod actuators;
 pub mod backends;
+mod blocking;
 pub mod cli;
 pub mod config;
 pub mod demo;

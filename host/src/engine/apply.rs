@@ -37,7 +37,7 @@ impl Engine {
             report.mig_events = mig
                 .cycle(
                     &self.backends,
-                    store.map(Arc::as_ref),
+                    store,
                     &report.snapshot,
                     &report.plan,
                     &mut results,

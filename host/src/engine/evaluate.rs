@@ -6,9 +6,9 @@
 
 use std::sync::Arc;
 
-use super::blocking::blocking;
 use super::slot::PolicySlot;
 use super::{Mode, PolicyRun, RunOutcome};
+use crate::blocking::blocking;
 use crate::model::Snapshot;
 use crate::observe::{EvaluationFailed, Observer, PolicyEvaluated, PolicyQuarantined, TextDropped};
 use crate::runtime::{PolicyState, PreparedPolicy, Turn};

@@ -13,7 +13,6 @@
 //! stays and the error is reported.
 
 mod apply;
-mod blocking;
 mod collect;
 mod decide;
 mod evaluate;

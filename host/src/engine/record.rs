@@ -6,9 +6,9 @@
 
 use std::sync::Arc;
 
-use super::blocking::blocking;
 use super::slot::PolicySlot;
 use super::{CycleReport, RunOutcome};
+use crate::blocking::blocking;
 use crate::error_chain::with_causes;
 use crate::guard::{GuardClocks, GuardRails};
 use crate::observe::{AuditNotRecorded, IntentNotRecorded, Observer};

@@ -6,8 +6,8 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::blocking::blocking;
 use super::slot::{FileStamp, PolicySlot};
+use crate::blocking::blocking;
 use crate::observe::{Observer, PolicyReloaded, ReloadFailed};
 use crate::runtime::PolicyEngine;
 

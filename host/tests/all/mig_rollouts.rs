@@ -133,7 +133,7 @@ fn planned(node: &str, gpus: &[u32], layout: &[(&str, u32)]) -> PlannedChange {
     }
 }
 
-fn no_store(_: &SavedRollouts) -> Result<(), Infallible> {
+async fn no_store(_: SavedRollouts) -> Result<(), Infallible> {
     Ok(())
 }
 
@@ -219,9 +219,9 @@ async fn a_rollout_saved_mid_sequence_resumes_after_a_restart_and_completes() {
             1_000,
             &mut pool,
             &agent,
-            |saved: &SavedRollouts| {
+            async |saved: SavedRollouts| {
                 saves += 1;
-                stored = serde_json::to_string(saved).map_err(|e| e.to_string())?;
+                stored = serde_json::to_string(&saved).map_err(|e| e.to_string())?;
                 Ok::<(), String>(())
             },
         )
@@ -274,7 +274,7 @@ async fn a_failing_store_stops_driving() {
             0,
             &mut pool,
             &agent,
-            |_: &SavedRollouts| Err("disk full"),
+            async |_: SavedRollouts| Err("disk full"),
         )
         .await;
     assert!(

@@ -5,9 +5,12 @@
 
 use super::bigip_drain::BigIpDrain;
 use super::executor::any::AnyExecutor;
-use super::rollouts::{MigEvent, MigRollouts};
+use super::rollouts::{MigEvent, MigRollouts, SavedRollouts};
 use crate::actuators::{ApplyError, ChangeResult};
+use std::sync::Arc;
+
 use crate::backends::Backends;
+use crate::blocking::blocking;
 use crate::guard::Held;
 use crate::model::Snapshot;
 use crate::plan::{Change, Plan};
@@ -45,7 +48,7 @@ impl MigActuator {
     pub async fn cycle(
         &mut self,
         backends: &Backends,
-        store: Option<&Store>,
+        store: Option<&Arc<Store>>,
         snapshot: &Snapshot,
         plan: &Plan,
         results: &mut [ChangeResult],
@@ -60,7 +63,14 @@ impl MigActuator {
             return Vec::new();
         };
         let mut drain = BigIpDrain::new(bigip);
-        let persist = |saved: &_| store.map_or(Ok(()), |store| store.save_mig_rollouts(saved));
+        // Each save commits to disk: off the async runtime.
+        let persist = async |saved: SavedRollouts| match store {
+            Some(store) => {
+                let store = Arc::clone(store);
+                blocking(move || store.save_mig_rollouts(&saved)).await
+            }
+            None => Ok(()),
+        };
         let events = self
             .rollouts
             .cycle(

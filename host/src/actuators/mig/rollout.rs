@@ -156,12 +156,12 @@ impl Rollout {
         tick: Tick,
         drain: &mut D,
         executor: &E,
-        mut persist: impl FnMut(&Rollout) -> Result<(), P>,
+        mut persist: impl AsyncFnMut(Rollout) -> Result<(), P>,
     ) -> Result<Vec<StepReport>, P> {
         let mut reports = Vec::new();
         for _ in 0..MAX_STEPS_PER_CYCLE {
             let report = self.step(tick, drain, executor).await;
-            persist(self)?;
+            persist(self.clone()).await?;
             let more = report.progress == Progress::Continue;
             reports.push(report);
             if !more {

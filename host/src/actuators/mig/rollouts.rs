@@ -180,7 +180,7 @@ impl MigRollouts {
         now_ms: u64,
         drain: &mut D,
         executor: &E,
-        mut persist: impl FnMut(&SavedRollouts) -> Result<(), P>,
+        mut persist: impl AsyncFnMut(SavedRollouts) -> Result<(), P>,
     ) -> Vec<MigEvent>
     where
         D: Drain,
@@ -199,7 +199,9 @@ impl MigRollouts {
             };
             let others = &self.active;
             let driven = rollout
-                .drive(tick, drain, executor, |r| persist(&with(others, r)))
+                .drive(tick, drain, executor, async |r: Rollout| {
+                    persist(with(others, &r)).await
+                })
                 .await;
             let reports = match driven {
                 Ok(reports) => reports,
@@ -229,7 +231,7 @@ impl MigRollouts {
                         node: node.clone(),
                         outcome,
                     });
-                    if let Err(error) = persist(&self.saved()) {
+                    if let Err(error) = persist(self.saved()).await {
                         events.push(MigEvent::PersistFailed {
                             node,
                             error: error.to_string(),

@@ -153,7 +153,7 @@ async fn cycle(rollout: &mut Rollout, world: &Shared, tick: Tick) -> Vec<StepRep
             tick,
             &mut FakeDrain(world.clone()),
             &FakeExecutor(world.clone()),
-            |_| Ok::<(), ()>(()),
+            async |_| Ok::<(), ()>(()),
         )
         .await
         .unwrap()
