@@ -259,26 +259,25 @@ impl After<'_> {
         }
     }
 
+    /// What the last decision `pick` reads a value from sets, if any.
+    fn last<T>(&self, pick: impl Fn(&Action) -> Option<T>) -> Option<T> {
+        self.decisions.iter().rev().find_map(|d| pick(&d.action))
+    }
+
     fn ratio(&self, member: u32) -> u32 {
-        self.decisions
-            .iter()
-            .rev()
-            .find_map(|d| match d.action {
-                Action::SetMemberRatio { member: m, ratio } if m == member => Some(ratio),
-                _ => None,
-            })
-            .unwrap_or(self.snapshot.members.ratio[member as usize])
+        self.last(|action| match *action {
+            Action::SetMemberRatio { member: m, ratio } if m == member => Some(ratio),
+            _ => None,
+        })
+        .unwrap_or(self.snapshot.members.ratio[member as usize])
     }
 
     fn state(&self, member: u32) -> MemberState {
-        self.decisions
-            .iter()
-            .rev()
-            .find_map(|d| match d.action {
-                Action::SetMemberState { member: m, state } if m == member => Some(state),
-                _ => None,
-            })
-            .unwrap_or(self.snapshot.member_state(member))
+        self.last(|action| match *action {
+            Action::SetMemberState { member: m, state } if m == member => Some(state),
+            _ => None,
+        })
+        .unwrap_or(self.snapshot.member_state(member))
     }
 
     fn check_member(&self, want: &MemberExpect) -> Vec<String> {
@@ -345,10 +344,7 @@ impl After<'_> {
             return vec![format!("no instance group called {name} in the snapshot")];
         };
         let size = self
-            .decisions
-            .iter()
-            .rev()
-            .find_map(|d| match d.action {
+            .last(|action| match *action {
                 Action::ResizeGroup { group, target_size } if group as usize == row => {
                     Some(target_size)
                 }
@@ -356,10 +352,7 @@ impl After<'_> {
             })
             .unwrap_or(s.instance_groups.target_size[row]);
         let scaler = self
-            .decisions
-            .iter()
-            .rev()
-            .find_map(|d| match d.action {
+            .last(|action| match *action {
                 Action::SetCapacityScaler { group, scaler } if group as usize == row => {
                     Some(scaler)
                 }
