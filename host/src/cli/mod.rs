@@ -7,6 +7,7 @@ mod plan;
 mod run;
 mod session;
 mod sim;
+mod simulate;
 mod snapshot;
 mod status;
 mod stop;
@@ -82,6 +83,8 @@ enum Command {
     Sim(sim::SimCommand),
     /// Run a policy on test fixtures and check what must hold of its decisions.
     Test(test::TestArgs),
+    /// Score policies on a load trace through a simulated fleet, beside the seed's static setup.
+    Simulate(simulate::SimulateArgs),
 }
 
 /// Parse the command line, run it, report any error once, return the exit code.
@@ -98,6 +101,7 @@ pub fn main() -> ExitCode {
         Command::Audit(args) => audit::audit(args),
         Command::Sim(command) => sim::sim(command),
         Command::Test(args) => test::test(&cli.global, args),
+        Command::Simulate(args) => simulate::simulate(&cli.global, args),
     };
     match result {
         Ok(()) => ExitCode::from(EXIT_OK),

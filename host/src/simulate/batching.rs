@@ -127,6 +127,7 @@ impl Replica {
         }
     }
 
+    #[cfg(test)]
     pub fn alive(&self) -> bool {
         self.alive
     }
@@ -408,8 +409,16 @@ mod tests {
         replica.admit(first, Job::new(first, 50_000, 1));
         drain(&mut replica, &mut log);
         let long_prefill = 50_000.0 / replica.spec.prefill_tokens_per_s;
-        let finished = log.served.iter().find(|(j, _)| j.output_tokens == 100).unwrap().1;
-        assert!((finished - plain_finish - long_prefill).abs() < 1e-3, "{finished}");
+        let finished = log
+            .served
+            .iter()
+            .find(|(j, _)| j.output_tokens == 100)
+            .unwrap()
+            .1;
+        assert!(
+            (finished - plain_finish - long_prefill).abs() < 1e-3,
+            "{finished}"
+        );
     }
 
     #[test]

@@ -15,10 +15,10 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::actuators::mig::request::check_geometry;
-use crate::guard::{self, GuardClocks, GuardContext, GuardRails, Grants, Held, PolicyProposal};
+use crate::guard::{self, Grants, GuardClocks, GuardContext, GuardRails, Held, PolicyProposal};
 use crate::model::{Decision, Snapshot};
 use crate::plan::Plan;
-use crate::runtime::{LoadError, Limits, PolicyEngine, PolicySpec, PolicyState, PreparedPolicy};
+use crate::runtime::{Limits, LoadError, PolicyEngine, PolicySpec, PolicyState, PreparedPolicy};
 
 use super::scenario::Scenario;
 
@@ -42,7 +42,11 @@ pub struct Loaded {
 }
 
 /// Load the policy at `path` with the settings `scenario` gives its name.
-pub fn load(engine: &PolicyEngine, path: &Path, scenario: &Scenario) -> Result<Loaded, PolicyLoadError> {
+pub fn load(
+    engine: &PolicyEngine,
+    path: &Path,
+    scenario: &Scenario,
+) -> Result<Loaded, PolicyLoadError> {
     let failed = |source| PolicyLoadError {
         path: path.to_owned(),
         source,
@@ -130,7 +134,10 @@ impl Controller {
         );
         let plan = Plan::new(
             snapshot,
-            outcome.accepted.iter().map(|a| (a.policy.as_str(), &a.decision)),
+            outcome
+                .accepted
+                .iter()
+                .map(|a| (a.policy.as_str(), &a.decision)),
         );
         self.clocks = outcome.clocks;
         Decided {

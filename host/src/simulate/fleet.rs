@@ -45,10 +45,16 @@ const NODES_PER_THREAD: usize = 16;
 pub enum Life {
     Absent,
     /// Created at `created_s`, serving from `ready_s`.
-    Creating { created_s: f64, ready_s: f64 },
+    Creating {
+        created_s: f64,
+        ready_s: f64,
+    },
     Serving,
     /// Lost at `at_s`; its monitor notices at `detected_s`.
-    Lost { at_s: f64, detected_s: f64 },
+    Lost {
+        at_s: f64,
+        detected_s: f64,
+    },
     /// Out of the pool, finishing what it holds.
     Draining,
 }
@@ -201,13 +207,17 @@ impl Fleet {
 
     /// Set the ratio of the member called `name`; false when there is none.
     pub fn set_ratio(&mut self, name: &str, ratio: u32) -> bool {
-        let member = self.member_slot(name).and_then(|s| self.slots[s].member.as_mut());
+        let member = self
+            .member_slot(name)
+            .and_then(|s| self.slots[s].member.as_mut());
         member.map(|m| m.ratio = ratio).is_some()
     }
 
     /// Set the state of the member called `name`; false when there is none.
     pub fn set_state(&mut self, name: &str, state: MemberState) -> bool {
-        let member = self.member_slot(name).and_then(|s| self.slots[s].member.as_mut());
+        let member = self
+            .member_slot(name)
+            .and_then(|s| self.slots[s].member.as_mut());
         member.map(|m| m.state = state).is_some()
     }
 
@@ -236,7 +246,10 @@ impl Fleet {
                 };
             } else {
                 slot.member = None;
-                let busy = slot.node.as_ref().is_some_and(|n| !n.lost() && n.outstanding() > 0);
+                let busy = slot
+                    .node
+                    .as_ref()
+                    .is_some_and(|n| !n.lost() && n.outstanding() > 0);
                 slot.life = if busy { Life::Draining } else { Life::Absent };
                 if !busy {
                     slot.node = None;
@@ -275,11 +288,17 @@ impl Fleet {
     /// monitors that notice, drained nodes that go.
     pub fn change(&mut self, now_s: f64, metrics: &mut Metrics) {
         let mut tally = Tally::default();
-        while let Some(fault) = self.faults.get(self.next_fault).filter(|f| f.at_s <= now_s).cloned() {
+        while let Some(fault) = self
+            .faults
+            .get(self.next_fault)
+            .filter(|f| f.at_s <= now_s)
+            .cloned()
+        {
             self.next_fault += 1;
             self.strike(&fault, now_s, &mut tally);
         }
-        let (due, later): (Vec<Reset>, Vec<Reset>) = self.resets.iter().partition(|r| r.at_s <= now_s);
+        let (due, later): (Vec<Reset>, Vec<Reset>) =
+            self.resets.iter().partition(|r| r.at_s <= now_s);
         self.resets = later;
         for reset in due {
             if let Some(node) = &mut self.slots[reset.slot].node {
@@ -318,7 +337,11 @@ impl Fleet {
             return;
         };
         match fault.kind {
-            FaultKind::Xid { gpu, xid, recover_s } => {
+            FaultKind::Xid {
+                gpu,
+                xid,
+                recover_s,
+            } => {
                 let fatal = GpuReading {
                     last_xid: Some(xid),
                     ..GpuReading::default()
@@ -382,7 +405,10 @@ impl Fleet {
                     .collect();
                 running
                     .into_iter()
-                    .map(|t| t.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+                    .map(|t| {
+                        t.join()
+                            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                    })
                     .collect()
             })
         };
@@ -411,7 +437,11 @@ impl Fleet {
     /// Instances the group has (or nodes, without a group), and how many serve.
     pub fn sizes(&self) -> (u32, u32) {
         let billed = self.slots.iter().filter(|s| s.billed()).count() as u32;
-        let serving = self.slots.iter().filter(|s| s.life == Life::Serving).count() as u32;
+        let serving = self
+            .slots
+            .iter()
+            .filter(|s| s.life == Life::Serving)
+            .count() as u32;
         (billed, serving)
     }
 }

@@ -179,8 +179,8 @@ impl Thermal {
     /// Advance `dt_s` seconds at `utilization` (0..=1).
     pub fn advance(&mut self, dt_s: f64, utilization: f64, cooling: Cooling) {
         let (ambient, heat) = cooling.temperatures();
-        let target = (ambient + heat * utilization.clamp(0.0, 1.0))
-            .min(THROTTLE_C + THROTTLE_OVERSHOOT_C);
+        let target =
+            (ambient + heat * utilization.clamp(0.0, 1.0)).min(THROTTLE_C + THROTTLE_OVERSHOOT_C);
         let settle = 1.0 - (-dt_s / TEMPERATURE_TAU_S).exp();
         self.temperature_c += (target - self.temperature_c) * settle;
     }

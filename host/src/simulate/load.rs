@@ -84,7 +84,10 @@ impl Synthetic {
 
 /// Requests in arrival order, handed out a stretch of time at a time.
 pub enum Arrivals {
-    Replay { jobs: Vec<Job>, next: usize },
+    Replay {
+        jobs: Vec<Job>,
+        next: usize,
+    },
     Synthetic {
         process: Synthetic,
         rng: Box<StdRng>,
@@ -193,9 +196,15 @@ mod tests {
         again.take_until(400.0, &mut pieces);
         again.take_until(1_000.0, &mut pieces);
         let key = |jobs: &[Job]| -> Vec<(f64, u32, u32)> {
-            jobs.iter().map(|j| (j.arrival_s, j.prompt_tokens, j.output_tokens)).collect()
+            jobs.iter()
+                .map(|j| (j.arrival_s, j.prompt_tokens, j.output_tokens))
+                .collect()
         };
-        assert_eq!(key(&pieces), key(&jobs), "taken in pieces or at once, the same requests");
+        assert_eq!(
+            key(&pieces),
+            key(&jobs),
+            "taken in pieces or at once, the same requests"
+        );
         let other = all(&mut Arrivals::synthetic(poisson(20.0), 8), 1_000.0);
         assert_ne!(key(&other), key(&jobs));
     }
@@ -215,9 +224,18 @@ mod tests {
         };
         assert!((shaped.rate_at(250.0) - 15.0).abs() < 1e-9);
         assert!((shaped.rate_at(750.0) - 5.0).abs() < 1e-9);
-        assert!((shaped.rate_at(650.0) / (10.0 * (1.0 + 0.5 * (0.8 * std::f64::consts::PI).cos())) - 3.0).abs() < 1e-9);
+        assert!(
+            (shaped.rate_at(650.0) / (10.0 * (1.0 + 0.5 * (0.8 * std::f64::consts::PI).cos()))
+                - 3.0)
+                .abs()
+                < 1e-9
+        );
         let jobs = all(&mut Arrivals::synthetic(shaped, 1), 1_000.0);
-        let count = |from: f64, to: f64| jobs.iter().filter(|j| (from..to).contains(&j.arrival_s)).count();
+        let count = |from: f64, to: f64| {
+            jobs.iter()
+                .filter(|j| (from..to).contains(&j.arrival_s))
+                .count()
+        };
         assert!(count(200.0, 300.0) > 2 * count(700.0, 800.0));
     }
 

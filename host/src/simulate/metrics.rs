@@ -187,11 +187,25 @@ mod tests {
         metrics.absorb(&tally);
         metrics.unfinished(&Job::new(130.0, 1, 1), 131.0);
         metrics.unfinished(&Job::new(121.0, 1, 1), 131.0);
-        assert_eq!((metrics.served, metrics.failed, metrics.unfinished, metrics.goodput), (2, 1, 2, 1));
+        assert_eq!(
+            (
+                metrics.served,
+                metrics.failed,
+                metrics.unfinished,
+                metrics.goodput
+            ),
+            (2, 1, 2, 1)
+        );
         assert_eq!(metrics.minutes.len(), 3);
         assert_eq!(metrics.minutes[0].attainment(), 1.0);
-        assert_eq!((metrics.minutes[1].arrivals, metrics.minutes[1].met), (2, 0));
-        assert_eq!((metrics.minutes[2].arrivals, metrics.minutes[2].met), (2, 1));
+        assert_eq!(
+            (metrics.minutes[1].arrivals, metrics.minutes[1].met),
+            (2, 0)
+        );
+        assert_eq!(
+            (metrics.minutes[2].arrivals, metrics.minutes[2].met),
+            (2, 1)
+        );
         assert_eq!(metrics.violation_minutes(0.99), 2);
         assert!((metrics.attainment() - 2.0 / 5.0).abs() < 1e-12);
     }

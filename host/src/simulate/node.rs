@@ -17,13 +17,12 @@
 use std::collections::VecDeque;
 
 use super::batching::{Job, Reader, Replica, Sink};
-use super::gpu::{Cooling, GpuKind, THROTTLED_DECODE, THROTTLED_PREFILL, Thermal};
+use super::gpu::{Cooling, THROTTLED_DECODE, THROTTLED_PREFILL, Thermal};
 use super::scenario::NodeClass;
 
 /// One GPU of the node.
 #[derive(Debug, Clone)]
 pub struct Gpu {
-    pub kind: GpuKind,
     pub thermal: Thermal,
     /// The last XID it reported; 0 when none.
     pub xid: u32,
@@ -69,7 +68,6 @@ impl Node {
                 replicas.push(replica);
             }
             gpus.push(Gpu {
-                kind: class.gpu,
                 thermal: Thermal::idle(class.cooling),
                 xid: 0,
                 failed: false,
@@ -97,12 +95,19 @@ impl Node {
 
     /// Requests held: queued at the node or admitted to a replica.
     pub fn outstanding(&self) -> usize {
-        self.queue.len() + self.replicas.iter().map(Replica::outstanding).sum::<usize>()
+        self.queue.len()
+            + self
+                .replicas
+                .iter()
+                .map(Replica::outstanding)
+                .sum::<usize>()
     }
 
     /// The requests it holds, queued or admitted.
     pub fn held(&self) -> impl Iterator<Item = &Job> {
-        self.queue.iter().chain(self.replicas.iter().flat_map(Replica::held))
+        self.queue
+            .iter()
+            .chain(self.replicas.iter().flat_map(Replica::held))
     }
 
     /// Requests that have not had their first token yet.
@@ -115,13 +120,20 @@ impl Node {
     pub fn advance(&mut self, until_s: f64, arrivals: &[Job], sink: &mut dyn Sink) {
         let mut arrivals = arrivals.iter().peekable();
         loop {
-            let (replica, replica_at) = self
-                .next
-                .iter()
-                .enumerate()
-                .fold((0, f64::INFINITY), |best, (i, &at)| if at < best.1 { (i, at) } else { best });
+            let (replica, replica_at) =
+                self.next
+                    .iter()
+                    .enumerate()
+                    .fold(
+                        (0, f64::INFINITY),
+                        |best, (i, &at)| if at < best.1 { (i, at) } else { best },
+                    );
             let arrival_at = arrivals.peek().map_or(f64::INFINITY, |a| a.arrival_s);
-            let tick_at = if self.lost { f64::INFINITY } else { self.next_tick_s };
+            let tick_at = if self.lost {
+                f64::INFINITY
+            } else {
+                self.next_tick_s
+            };
             let at = replica_at.min(arrival_at).min(tick_at);
             if at >= until_s {
                 break;
@@ -245,7 +257,11 @@ impl Node {
         for gpu in &mut self.gpus {
             for (slot, r) in gpu.replicas.clone().enumerate() {
                 let busy = self.replicas[r].take_busy(now_s, Reader::Telemetry);
-                gpu.busy[slot] = if interval > 0.0 { (busy / interval).clamp(0.0, 1.0) } else { 0.0 };
+                gpu.busy[slot] = if interval > 0.0 {
+                    (busy / interval).clamp(0.0, 1.0)
+                } else {
+                    0.0
+                };
             }
         }
     }

@@ -112,9 +112,17 @@ pub fn run(
             counters.guard_rejections += decided.rejected as u64;
             counters.policy_failures += decided.failures.len() as u64;
             let room = FAILURE_SAMPLES.saturating_sub(counters.failure_samples.len());
-            counters.failure_samples.extend(decided.failures.into_iter().take(room));
+            counters
+                .failure_samples
+                .extend(decided.failures.into_iter().take(room));
             for planned in &decided.plan.changes {
-                apply(&mut fleet, &planned.change, t, &mut counters, &mut last_direction);
+                apply(
+                    &mut fleet,
+                    &planned.change,
+                    t,
+                    &mut counters,
+                    &mut last_direction,
+                );
             }
         }
         let (target, serving) = match &fleet.group {
@@ -162,7 +170,13 @@ pub fn run(
 }
 
 /// Carry out one planned change on the simulated pool or group.
-fn apply(fleet: &mut Fleet, change: &Change, now_s: f64, counters: &mut Counters, last_direction: &mut i8) {
+fn apply(
+    fleet: &mut Fleet,
+    change: &Change,
+    now_s: f64,
+    counters: &mut Counters,
+    last_direction: &mut i8,
+) {
     match change {
         Change::MemberRatio { member, to, .. } => {
             counters.bigip_writes += u64::from(fleet.set_ratio(member, *to));
@@ -192,6 +206,10 @@ fn spread(utilization: &[(usize, f64)]) -> (f64, f64) {
     }
     let n = utilization.len() as f64;
     let mean = utilization.iter().map(|(_, u)| u).sum::<f64>() / n;
-    let variance = utilization.iter().map(|(_, u)| (u - mean).powi(2)).sum::<f64>() / n;
+    let variance = utilization
+        .iter()
+        .map(|(_, u)| (u - mean).powi(2))
+        .sum::<f64>()
+        / n;
     (mean, variance.sqrt())
 }

@@ -61,7 +61,13 @@ pub struct Observed {
 
 /// Read every serving node's GPUs at `now_s` (the busy shares since the last
 /// read); `arrivals` came in over the last `cycle_s`.
-pub fn observe(fleet: &mut Fleet, now_s: f64, now_ms: u64, arrivals: usize, cycle_s: f64) -> Observed {
+pub fn observe(
+    fleet: &mut Fleet,
+    now_s: f64,
+    now_ms: u64,
+    arrivals: usize,
+    cycle_s: f64,
+) -> Observed {
     let mut readings = Vec::with_capacity(fleet.slots.len());
     let mut utilization = Vec::new();
     let mut demand = Demand {
@@ -132,7 +138,11 @@ fn node_readings(slot: usize, node: &Node, class: &NodeClass, now_ms: u64) -> No
         let used: f64 = gpu
             .replicas
             .clone()
-            .map(|r| node.replicas[r].spec.memory_used_mib(node.replicas[r].kv_reserved()))
+            .map(|r| {
+                node.replicas[r]
+                    .spec
+                    .memory_used_mib(node.replicas[r].kv_reserved())
+            })
             .sum();
         let limit = class.gpu.power_limit_w();
         let reading = GpuReading {
@@ -142,8 +152,16 @@ fn node_readings(slot: usize, node: &Node, class: &NodeClass, now_ms: u64) -> No
             memory_free_mib: total - used,
             memory_total_mib: total,
             temperature_c: gpu.thermal.temperature_c.round(),
-            power_w: if throttled { limit * 0.8 } else { IDLE_POWER_W + (limit - IDLE_POWER_W) * load },
-            sm_clock_mhz: if throttled { SM_CLOCK_MHZ.1 } else { SM_CLOCK_MHZ.0 },
+            power_w: if throttled {
+                limit * 0.8
+            } else {
+                IDLE_POWER_W + (limit - IDLE_POWER_W) * load
+            },
+            sm_clock_mhz: if throttled {
+                SM_CLOCK_MHZ.1
+            } else {
+                SM_CLOCK_MHZ.0
+            },
             throttle_reasons: Some(if throttled { SW_THERMAL_SLOWDOWN } else { 0 }),
             ..base.clone()
         };
@@ -169,7 +187,10 @@ fn node_readings(slot: usize, node: &Node, class: &NodeClass, now_ms: u64) -> No
         gpus.push(reading);
     }
     NodeReadings {
-        target: format!("simulated DCGM exporter of {}", super::scenario::node_name(slot)),
+        target: format!(
+            "simulated DCGM exporter of {}",
+            super::scenario::node_name(slot)
+        ),
         read_at_ms: now_ms,
         gpus,
         mig_instances,
@@ -196,7 +217,10 @@ pub fn snapshot(
         if let Some(fresh) = &observed.readings[index] {
             last[index] = (Some(Arc::clone(fresh)), now_ms);
         }
-        if !matches!(slot.life, Life::Creating { .. } | Life::Serving | Life::Lost { .. }) {
+        if !matches!(
+            slot.life,
+            Life::Creating { .. } | Life::Serving | Life::Lost { .. }
+        ) {
             continue;
         }
         let (readings, read_ms) = match (&observed.readings[index], slot.life) {
@@ -208,7 +232,11 @@ pub fn snapshot(
         let telemetry = NodeTelemetry {
             source: readings.as_ref().map(|_| 0),
             stale: readings.is_none() || age_ms as f64 > STALE_AFTER_CYCLES * cycle_s * 1_000.0,
-            age_ms: if readings.is_some() { u32::try_from(age_ms).unwrap_or(u32::MAX) } else { u32::MAX },
+            age_ms: if readings.is_some() {
+                u32::try_from(age_ms).unwrap_or(u32::MAX)
+            } else {
+                u32::MAX
+            },
             readings,
         };
         let identity = NodeIdentity {
@@ -270,12 +298,24 @@ fn add_group(builder: &mut SnapshotBuilder, fleet: &Fleet, now_s: f64) {
                 Life::Creating { created_s, .. } => {
                     let waiting = group.started_at(created_s) > now_s;
                     if waiting {
-                        (InstanceStatus::Absent, InstanceAction::Creating, false, Some(STOCKOUT))
+                        (
+                            InstanceStatus::Absent,
+                            InstanceAction::Creating,
+                            false,
+                            Some(STOCKOUT),
+                        )
                     } else {
-                        (InstanceStatus::Provisioning, InstanceAction::Creating, false, None)
+                        (
+                            InstanceStatus::Provisioning,
+                            InstanceAction::Creating,
+                            false,
+                            None,
+                        )
                     }
                 }
-                Life::Serving | Life::Lost { .. } => (InstanceStatus::Running, InstanceAction::None, true, None),
+                Life::Serving | Life::Lost { .. } => {
+                    (InstanceStatus::Running, InstanceAction::None, true, None)
+                }
                 Life::Absent | Life::Draining => return None,
             };
             Some(InstanceSample {

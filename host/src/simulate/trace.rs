@@ -145,7 +145,10 @@ fn parse(text: &str) -> Result<Vec<Request>, Unreadable> {
     }
     // Relative to the earliest arrival, whichever row holds it; the
     // subtraction is exact to well under a microsecond at Unix-epoch scale.
-    let earliest = requests.iter().map(|r| r.at_s).fold(f64::INFINITY, f64::min);
+    let earliest = requests
+        .iter()
+        .map(|r| r.at_s)
+        .fold(f64::INFINITY, f64::min);
     for request in &mut requests {
         request.at_s -= earliest;
     }
@@ -165,8 +168,12 @@ fn row(form: Form, record: &csv::StringRecord) -> Result<(f64, u32, u32), String
         Form::Plain => ("seconds", "prompt_tokens", "output_tokens"),
     };
     let at_s = match form {
-        Form::Azure => timestamp_s(field(0, time)?)
-            .ok_or_else(|| format!("{time} {:?} is not `YYYY-MM-DD HH:MM:SS[.fraction]`", record.get(0).unwrap_or(""))),
+        Form::Azure => timestamp_s(field(0, time)?).ok_or_else(|| {
+            format!(
+                "{time} {:?} is not `YYYY-MM-DD HH:MM:SS[.fraction]`",
+                record.get(0).unwrap_or("")
+            )
+        }),
         Form::Plain => field(0, time)?
             .parse::<f64>()
             .ok()
@@ -181,7 +188,9 @@ fn row(form: Form, record: &csv::StringRecord) -> Result<(f64, u32, u32), String
     let prompt_tokens = tokens(1, prompt)?;
     let output_tokens = tokens(2, output)?;
     if output_tokens == 0 {
-        return Err(format!("{output} is 0; a request generates at least one token"));
+        return Err(format!(
+            "{output} is 0; a request generates at least one token"
+        ));
     }
     Ok((at_s, prompt_tokens, output_tokens))
 }
@@ -257,13 +266,16 @@ mod tests {
 
     #[test]
     fn every_bad_row_is_reported_with_its_line() {
-        let Err(Unreadable::Rows(problems)) = parse(
-            "seconds,prompt_tokens,output_tokens\n1,10,2\nsoon,10,2\n3,-4,2\n4,10,0\n",
-        ) else {
+        let Err(Unreadable::Rows(problems)) =
+            parse("seconds,prompt_tokens,output_tokens\n1,10,2\nsoon,10,2\n3,-4,2\n4,10,0\n")
+        else {
             panic!("bad rows must be refused");
         };
         assert_eq!(problems.len(), 3, "{problems:?}");
-        assert!(problems[0].starts_with("line 3: seconds \"soon\""), "{problems:?}");
+        assert!(
+            problems[0].starts_with("line 3: seconds \"soon\""),
+            "{problems:?}"
+        );
         assert!(problems[1].starts_with("line 4: prompt_tokens \"-4\""));
         assert!(problems[2].contains("line 5: output_tokens is 0"));
     }

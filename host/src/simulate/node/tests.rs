@@ -3,6 +3,7 @@
 //! analytic ones (Erlang C for M/M/c, Pollaczek–Khinchine for M/D/1).
 
 use super::*;
+use crate::simulate::gpu::GpuKind;
 use crate::simulate::load::{Arrivals, Synthetic, Tokens};
 use crate::simulate::replica::{ReplicaSpec, ServedModel};
 
@@ -91,7 +92,10 @@ fn exponential_service_on_four_replicas_waits_as_m_m_c() {
     let analytic = erlang_c_wait(4, 3.2, 1.0);
     assert!((analytic - 0.7455).abs() < 1e-3, "{analytic}");
     let error = (simulated / analytic - 1.0).abs();
-    assert!(error < 0.04, "simulated {simulated:.4} s, Erlang C {analytic:.4} s");
+    assert!(
+        error < 0.04,
+        "simulated {simulated:.4} s, Erlang C {analytic:.4} s"
+    );
 }
 
 #[test]
@@ -100,7 +104,10 @@ fn fixed_service_on_one_replica_waits_as_m_d_1() {
     let simulated = mean_wait(1, 0.7, Tokens::Fixed(10_000), 200_000);
     let analytic = 0.7 / (2.0 * (1.0 - 0.7));
     let error = (simulated / analytic - 1.0).abs();
-    assert!(error < 0.04, "simulated {simulated:.4} s, M/D/1 {analytic:.4} s");
+    assert!(
+        error < 0.04,
+        "simulated {simulated:.4} s, M/D/1 {analytic:.4} s"
+    );
 }
 
 #[derive(Default)]
@@ -134,7 +141,9 @@ fn h100_node(gpus: u32, cooling: Cooling) -> Node {
 
 fn steady(rate: f64, until: f64) -> Vec<Job> {
     let n = (rate * until) as usize;
-    (0..n).map(|i| Job::new(i as f64 / rate, 1_000, 200)).collect()
+    (0..n)
+        .map(|i| Job::new(i as f64 / rate, 1_000, 200))
+        .collect()
 }
 
 #[test]
@@ -181,7 +190,12 @@ fn a_badly_cooled_node_throttles_and_serves_slower() {
     cool_node.advance(2_000.0, &[], &mut normal);
     hot_node.advance(2_000.0, &[], &mut hot);
     let mean = |c: &Count| c.ttft.iter().sum::<f64>() / c.ttft.len() as f64;
-    assert!(mean(&hot) > mean(&normal), "{} vs {}", mean(&hot), mean(&normal));
+    assert!(
+        mean(&hot) > mean(&normal),
+        "{} vs {}",
+        mean(&hot),
+        mean(&normal)
+    );
     node_reads_busy_shares(&mut cool_node);
 }
 

@@ -54,7 +54,10 @@ mod tests {
         let (rails, problems) = read("[guard]\nscale_in_stabilization_secs = 120\n");
         assert!(problems.is_empty());
         assert_eq!(rails.scale_in_stabilization_secs, 120);
-        assert_eq!(rails.scale_out_cooldown_secs, GuardRails::default().scale_out_cooldown_secs);
+        assert_eq!(
+            rails.scale_out_cooldown_secs,
+            GuardRails::default().scale_out_cooldown_secs
+        );
         assert_eq!(read("").0, GuardRails::default());
     }
 
@@ -62,8 +65,14 @@ mod tests {
     fn unknown_keys_and_bad_values_name_the_line() {
         let (_, problems) = read("\n[guard]\nmin_enabled = 2\n");
         assert_eq!(problems.len(), 1);
-        assert!(problems[0].starts_with("[guard] (line 2): unknown field `min_enabled`"), "{problems:?}");
+        assert!(
+            problems[0].starts_with("[guard] (line 2): unknown field `min_enabled`"),
+            "{problems:?}"
+        );
         let (_, problems) = read("[guard]\nmin_group_size = 9\nmax_group_size = 3\n");
-        assert!(problems[0].contains("min_group_size: 9 is larger than max_group_size 3 (line 1)"), "{problems:?}");
+        assert!(
+            problems[0].contains("min_group_size: 9 is larger than max_group_size 3 (line 1)"),
+            "{problems:?}"
+        );
     }
 }

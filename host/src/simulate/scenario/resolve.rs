@@ -25,7 +25,8 @@ impl Check<'_> {
 
     fn problem<T>(&mut self, key: &str, at: &Spanned<T>, message: impl fmt::Display) {
         let line = self.line(at.span().start);
-        self.problems.push(format!("{key} (line {line}): {message}"));
+        self.problems
+            .push(format!("{key} (line {line}): {message}"));
     }
 
     /// A duration such as `15s`, `90m`, `24h`.
@@ -36,7 +37,10 @@ impl Check<'_> {
                 self.problem(
                     key,
                     value,
-                    format_args!("{:?} is not a duration such as \"15s\" or \"90m\" ({err})", value.get_ref()),
+                    format_args!(
+                        "{:?} is not a duration such as \"15s\" or \"90m\" ({err})",
+                        value.get_ref()
+                    ),
                 );
                 None
             }
@@ -59,7 +63,11 @@ impl Check<'_> {
             return default;
         };
         let v = *value.get_ref();
-        let low_ok = if range.open_low { v > range.low } else { v >= range.low };
+        let low_ok = if range.open_low {
+            v > range.low
+        } else {
+            v >= range.low
+        };
         if low_ok && v <= range.high {
             v
         } else {
@@ -67,7 +75,10 @@ impl Check<'_> {
             self.problem(
                 key,
                 value,
-                format_args!("{v} is out of range; expected {low} {} to {}", range.low, range.high),
+                format_args!(
+                    "{v} is out of range; expected {low} {} to {}",
+                    range.low, range.high
+                ),
             );
             default
         }
@@ -120,7 +131,10 @@ pub(super) fn resolve(text: &str, base: &Path) -> Result<Scenario, Vec<String>> 
         problems: Vec::new(),
     };
     let run = &file.run;
-    let duration_s = run.duration.as_ref().and_then(|d| check.duration("run.duration", d));
+    let duration_s = run
+        .duration
+        .as_ref()
+        .and_then(|d| check.duration("run.duration", d));
     let cycle_s = check.duration_or("run.cycle", &run.cycle, DEFAULT_CYCLE_S);
     if let Some(cycle) = &run.cycle
         && !(1.0..=3_600.0).contains(&cycle_s)
@@ -129,9 +143,18 @@ pub(super) fn resolve(text: &str, base: &Path) -> Result<Scenario, Vec<String>> 
     }
     let model = model(&mut check, &file.model);
     let slo = Slo {
-        ttft_s: check.number("slo.ttft_ms", &file.slo.ttft_ms, 2_000.0, above(0.0, 3_600_000.0))
-            / 1_000.0,
-        attainment: check.number("slo.attainment", &file.slo.attainment, 0.99, above(0.0, 1.0)),
+        ttft_s: check.number(
+            "slo.ttft_ms",
+            &file.slo.ttft_ms,
+            2_000.0,
+            above(0.0, 3_600_000.0),
+        ) / 1_000.0,
+        attainment: check.number(
+            "slo.attainment",
+            &file.slo.attainment,
+            0.99,
+            above(0.0, 1.0),
+        ),
     };
     let load = load(&mut check, &file.load, base, duration_s);
     let fleet = fleet(&mut check, &file.fleet, &model);
@@ -156,7 +179,11 @@ pub(super) fn resolve(text: &str, base: &Path) -> Result<Scenario, Vec<String>> 
         .enumerate()
         .filter_map(|(i, f)| fault(&mut check, i, f, &fleet))
         .collect();
-    let guard = guard_rails(file.guard, |offset| line_of(text, offset), &mut check.problems);
+    let guard = guard_rails(
+        file.guard,
+        |offset| line_of(text, offset),
+        &mut check.problems,
+    );
     let policies = file
         .policies
         .into_iter()
@@ -198,17 +225,30 @@ fn model(check: &mut Check<'_>, m: &ModelToml) -> ServedModel {
     const GIB: f64 = 1_073_741_824.0;
     ServedModel {
         name: m.name.clone().unwrap_or(d.name),
-        parameters: check.number("model.parameters_b", &m.parameters_b, d.parameters / 1e9, above(0.0, 10_000.0))
-            * 1e9,
-        weights_bytes: check.number("model.weights_gib", &m.weights_gib, d.weights_bytes / GIB, above(0.0, 10_000.0))
-            * GIB,
+        parameters: check.number(
+            "model.parameters_b",
+            &m.parameters_b,
+            d.parameters / 1e9,
+            above(0.0, 10_000.0),
+        ) * 1e9,
+        weights_bytes: check.number(
+            "model.weights_gib",
+            &m.weights_gib,
+            d.weights_bytes / GIB,
+            above(0.0, 10_000.0),
+        ) * GIB,
         kv_bytes_per_token: check.number(
             "model.kv_kib_per_token",
             &m.kv_kib_per_token,
             d.kv_bytes_per_token / 1_024.0,
             above(0.0, 1e6),
         ) * 1_024.0,
-        max_batch: check.number("model.max_batch", &m.max_batch, d.max_batch, closed(1, 65_536)),
+        max_batch: check.number(
+            "model.max_batch",
+            &m.max_batch,
+            d.max_batch,
+            closed(1, 65_536),
+        ),
         prefill_efficiency: check.number(
             "model.prefill_efficiency",
             &m.prefill_efficiency,
@@ -230,7 +270,12 @@ fn model(check: &mut Check<'_>, m: &ModelToml) -> ServedModel {
     }
 }
 
-fn load(check: &mut Check<'_>, l: &Spanned<LoadToml>, base: &Path, duration_s: Option<f64>) -> Load {
+fn load(
+    check: &mut Check<'_>,
+    l: &Spanned<LoadToml>,
+    base: &Path,
+    duration_s: Option<f64>,
+) -> Load {
     let load = l.get_ref();
     match (&load.trace, &load.synthetic) {
         (Some(trace), None) => Load::Trace {
@@ -239,22 +284,37 @@ fn load(check: &mut Check<'_>, l: &Spanned<LoadToml>, base: &Path, duration_s: O
             jitter_s: check.duration_or("load.jitter", &load.jitter, 1.0),
         },
         (None, Some(synthetic)) => {
-            for (key, given) in [("load.scale", load.scale.is_some()), ("load.jitter", load.jitter.is_some())] {
+            for (key, given) in [
+                ("load.scale", load.scale.is_some()),
+                ("load.jitter", load.jitter.is_some()),
+            ] {
                 if given {
                     check.problem(key, l, "applies to a trace, and the load is synthetic");
                 }
             }
             if duration_s.is_none() {
-                check.problem("run.duration", synthetic, "synthetic load needs run.duration");
+                check.problem(
+                    "run.duration",
+                    synthetic,
+                    "synthetic load needs run.duration",
+                );
             }
             Load::Synthetic(self::synthetic(check, synthetic))
         }
         (Some(_), Some(synthetic)) => {
-            check.problem("load", synthetic, "give either `trace` or `[load.synthetic]`, not both");
+            check.problem(
+                "load",
+                synthetic,
+                "give either `trace` or `[load.synthetic]`, not both",
+            );
             Load::Synthetic(self::synthetic(check, synthetic))
         }
         (None, None) => {
-            check.problem("load", l, "give a `trace` file or a `[load.synthetic]` table");
+            check.problem(
+                "load",
+                l,
+                "give a `trace` file or a `[load.synthetic]` table",
+            );
             Load::Trace {
                 path: base.to_owned(),
                 scale: 1.0,
@@ -276,26 +336,58 @@ fn synthetic(check: &mut Check<'_>, s: &Spanned<SyntheticToml>) -> Synthetic {
             let burst = b.get_ref();
             Burst {
                 at_s: check.duration(&key("at"), &burst.at).unwrap_or(0.0),
-                duration_s: check.duration(&key("duration"), &burst.duration).unwrap_or(0.0),
-                factor: check.number(&key("factor"), &Some(burst.factor.clone()), 1.0, closed(0.0, 1e3)),
+                duration_s: check
+                    .duration(&key("duration"), &burst.duration)
+                    .unwrap_or(0.0),
+                factor: check.number(
+                    &key("factor"),
+                    &Some(burst.factor.clone()),
+                    1.0,
+                    closed(0.0, 1e3),
+                ),
             }
         })
         .collect();
-    let prompt = check.number("load.synthetic.prompt_tokens", &Some(s.prompt_tokens.clone()), 1, closed(1, 1 << 20));
-    let output = check.number("load.synthetic.output_tokens", &Some(s.output_tokens.clone()), 1, closed(1, 1 << 20));
+    let prompt = check.number(
+        "load.synthetic.prompt_tokens",
+        &Some(s.prompt_tokens.clone()),
+        1,
+        closed(1, 1 << 20),
+    );
+    let output = check.number(
+        "load.synthetic.output_tokens",
+        &Some(s.output_tokens.clone()),
+        1,
+        closed(1, 1 << 20),
+    );
     let exponential = match &s.tokens {
         None => false,
         Some(t) if t.get_ref() == "fixed" => false,
         Some(t) if t.get_ref() == "exponential" => true,
         Some(t) => {
-            check.problem("load.synthetic.tokens", t, format_args!("{:?}: expected \"fixed\" or \"exponential\"", t.get_ref()));
+            check.problem(
+                "load.synthetic.tokens",
+                t,
+                format_args!("{:?}: expected \"fixed\" or \"exponential\"", t.get_ref()),
+            );
             false
         }
     };
-    let tokens = |n: u32| if exponential { Tokens::Exponential(f64::from(n)) } else { Tokens::Fixed(n) };
+    let tokens = |n: u32| {
+        if exponential {
+            Tokens::Exponential(f64::from(n))
+        } else {
+            Tokens::Fixed(n)
+        }
+    };
     Synthetic {
         rate_rps: check.number("load.synthetic.rate", &rate, 1.0, above(0.0, 1e9)),
-        amplitude: check.number("load.synthetic.amplitude", &s.amplitude, 0.0, closed(0.0, 0.99)),
+        amplitude: check.number(
+            "load.synthetic.amplitude",
+            &s.amplitude,
+            0.0,
+            closed(0.0, 0.99),
+        ),
         period_s: check.duration_or("load.synthetic.period", &s.period, 86_400.0),
         peak_s: check.duration_or("load.synthetic.peak", &s.peak, 14.0 * 3_600.0),
         bursts,
@@ -316,30 +408,57 @@ fn fleet(check: &mut Check<'_>, f: &Spanned<FleetToml>, model: &ServedModel) -> 
         .collect()
 }
 
-fn node_class(check: &mut Check<'_>, i: usize, n: &Spanned<NodeClassToml>, model: &ServedModel) -> NodeClass {
+fn node_class(
+    check: &mut Check<'_>,
+    i: usize,
+    n: &Spanned<NodeClassToml>,
+    model: &ServedModel,
+) -> NodeClass {
     let key = |k: &str| format!("fleet.nodes[{i}].{k}");
     let node = n.get_ref();
     let gpu = GpuKind::from_key(node.gpu.get_ref()).unwrap_or_else(|| {
         let known: Vec<&str> = GpuKind::ALL.iter().map(|k| k.key()).collect();
-        check.problem(&key("gpu"), &node.gpu, format_args!("unknown GPU {:?}; expected one of {}", node.gpu.get_ref(), known.join(", ")));
+        check.problem(
+            &key("gpu"),
+            &node.gpu,
+            format_args!(
+                "unknown GPU {:?}; expected one of {}",
+                node.gpu.get_ref(),
+                known.join(", ")
+            ),
+        );
         GpuKind::H100
     });
     let cooling = match node.cooling.as_ref().map(|c| (c, c.get_ref().as_str())) {
         None | Some((_, "normal")) => Cooling::Normal,
         Some((_, "poor")) => Cooling::Poor,
         Some((c, other)) => {
-            check.problem(&key("cooling"), c, format_args!("{other:?}: expected \"normal\" or \"poor\""));
+            check.problem(
+                &key("cooling"),
+                c,
+                format_args!("{other:?}: expected \"normal\" or \"poor\""),
+            );
             Cooling::Normal
         }
     };
     let count = check.number(&key("count"), &node.count, 1, closed(1, 100_000));
     let gpus = check.number(&key("gpus"), &node.gpus, 8, closed(1, 16));
     let (mig, replica) = match &node.mig {
-        Some(profiles) => (Some(mig_layout(check, &key("mig"), profiles, gpu, model)), None),
+        Some(profiles) => (
+            Some(mig_layout(check, &key("mig"), profiles, gpu, model)),
+            None,
+        ),
         None => {
             let replica = ReplicaSpec::new(model, gpu, 1.0, 1.0);
             if replica.is_none() {
-                check.problem(&key("gpu"), &node.gpu, format_args!("{gpu} cannot hold the model's {:.1} GiB of weights", model.weights_bytes / 1_073_741_824.0));
+                check.problem(
+                    &key("gpu"),
+                    &node.gpu,
+                    format_args!(
+                        "{gpu} cannot hold the model's {:.1} GiB of weights",
+                        model.weights_bytes / 1_073_741_824.0
+                    ),
+                );
             }
             (None, replica)
         }
@@ -361,7 +480,10 @@ fn mig_layout(
     gpu: GpuKind,
     model: &ServedModel,
 ) -> Vec<MigSlot> {
-    let placed = match fulcrum_mig::place(gpu.mig_model(), profiles.get_ref().iter().map(|p| (p.as_str(), 1))) {
+    let placed = match fulcrum_mig::place(
+        gpu.mig_model(),
+        profiles.get_ref().iter().map(|p| (p.as_str(), 1)),
+    ) {
         Ok(placed) => placed,
         Err(err) => {
             check.problem(key, profiles, err);
@@ -408,7 +530,12 @@ fn group(check: &mut Check<'_>, g: &Spanned<GroupToml>, slots: u32) -> GroupSpec
         );
     }
     let min = check.number("group.min", &group.min, 1, closed(0, max));
-    let initial = check.number("group.initial", &group.initial, SEED_GROUP_SIZE.clamp(min, max), closed(min, max));
+    let initial = check.number(
+        "group.initial",
+        &group.initial,
+        SEED_GROUP_SIZE.clamp(min, max),
+        closed(min, max),
+    );
     let stockouts = group
         .stockouts
         .iter()
@@ -418,7 +545,11 @@ fn group(check: &mut Check<'_>, g: &Spanned<GroupToml>, slots: u32) -> GroupSpec
             let from = check.duration(&key("from"), &s.get_ref().from)?;
             let until = check.duration(&key("until"), &s.get_ref().until)?;
             if until <= from {
-                check.problem(&key("until"), &s.get_ref().until, "a stockout ends after it starts");
+                check.problem(
+                    &key("until"),
+                    &s.get_ref().until,
+                    "a stockout ends after it starts",
+                );
             }
             Some((from, until))
         })
@@ -436,7 +567,12 @@ fn group(check: &mut Check<'_>, g: &Spanned<GroupToml>, slots: u32) -> GroupSpec
     }
 }
 
-fn fault(check: &mut Check<'_>, i: usize, f: &Spanned<FaultToml>, fleet: &[NodeClass]) -> Option<Fault> {
+fn fault(
+    check: &mut Check<'_>,
+    i: usize,
+    f: &Spanned<FaultToml>,
+    fleet: &[NodeClass],
+) -> Option<Fault> {
     let key = |k: &str| format!("faults[{i}].{k}");
     let fault = f.get_ref();
     let at_s = check.duration(&key("at"), &fault.at);
@@ -450,13 +586,21 @@ fn fault(check: &mut Check<'_>, i: usize, f: &Spanned<FaultToml>, fleet: &[NodeC
         check.problem(
             &key("node"),
             &fault.node,
-            format_args!("no node {:?}; the fleet's nodes are ml-node-1 to ml-node-{}", fault.node.get_ref(), slots.len()),
+            format_args!(
+                "no node {:?}; the fleet's nodes are ml-node-1 to ml-node-{}",
+                fault.node.get_ref(),
+                slots.len()
+            ),
         );
     }
     let kind = match (fault.lost, &fault.xid) {
         (true, None) => {
             if let Some(r) = &fault.recover_after {
-                check.problem(&key("recover_after"), r, "a lost node does not recover; it is recreated when it is in the group");
+                check.problem(
+                    &key("recover_after"),
+                    r,
+                    "a lost node does not recover; it is recreated when it is in the group",
+                );
             }
             FaultKind::Lost
         }
@@ -465,9 +609,16 @@ fn fault(check: &mut Check<'_>, i: usize, f: &Spanned<FaultToml>, fleet: &[NodeC
             if let (Some(class), Some(g)) = (slot.map(|s| &fleet[slots[s]]), &fault.gpu)
                 && gpu >= class.gpus
             {
-                check.problem(&key("gpu"), g, format_args!("the node has GPUs 0 to {}", class.gpus - 1));
+                check.problem(
+                    &key("gpu"),
+                    g,
+                    format_args!("the node has GPUs 0 to {}", class.gpus - 1),
+                );
             }
-            let recover_s = fault.recover_after.as_ref().and_then(|r| check.duration(&key("recover_after"), r));
+            let recover_s = fault
+                .recover_after
+                .as_ref()
+                .and_then(|r| check.duration(&key("recover_after"), r));
             FaultKind::Xid {
                 gpu,
                 xid: *xid.get_ref(),
@@ -475,7 +626,11 @@ fn fault(check: &mut Check<'_>, i: usize, f: &Spanned<FaultToml>, fleet: &[NodeC
             }
         }
         _ => {
-            check.problem(&key("xid"), f, "a fault is either `xid = N` (with `gpu`) or `lost = true`");
+            check.problem(
+                &key("xid"),
+                f,
+                "a fault is either `xid = N` (with `gpu`) or `lost = true`",
+            );
             return None;
         }
     };

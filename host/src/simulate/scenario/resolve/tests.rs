@@ -64,20 +64,29 @@ fn a_full_scenario_resolves() {
     assert_eq!(mig.len(), 2);
     assert_eq!((mig[0].start, mig[1].start), (0, 4));
     let group = s.group.as_ref().unwrap();
-    assert_eq!((group.initial, group.min, group.max, group.boot_s), (2, 1, 4, 180.0));
+    assert_eq!(
+        (group.initial, group.min, group.max, group.boot_s),
+        (2, 1, 4, 180.0)
+    );
     assert_eq!(group.stockouts, vec![(300.0, 480.0)]);
     assert_eq!(s.faults.len(), 2);
     assert_eq!(s.faults[0].slot, 2);
     assert_eq!(
         s.faults[0].kind,
-        FaultKind::Xid { gpu: 1, xid: 79, recover_s: Some(240.0) }
+        FaultKind::Xid {
+            gpu: 1,
+            xid: 79,
+            recover_s: Some(240.0)
+        }
     );
     assert_eq!(s.faults[1].kind, FaultKind::Lost);
     assert_eq!(s.guard.scale_in_stabilization_secs, 120);
     let policy = &s.policies["gpu-weighting"];
     assert_eq!(policy.priority, 5);
     assert_eq!(policy.settings["smoothing"], 0.2);
-    let Load::Synthetic(load) = &s.load else { panic!("synthetic") };
+    let Load::Synthetic(load) = &s.load else {
+        panic!("synthetic")
+    };
     assert_eq!(load.bursts.len(), 1);
     assert_eq!(load.output, Tokens::Exponential(200.0));
 }
@@ -88,7 +97,11 @@ fn a_trace_is_relative_to_the_file() {
     let s = parse(text).unwrap();
     assert_eq!(
         s.load,
-        Load::Trace { path: Path::new("/scenarios/traces/t.csv").to_owned(), scale: 2.5, jitter_s: 1.0 }
+        Load::Trace {
+            path: Path::new("/scenarios/traces/t.csv").to_owned(),
+            scale: 2.5,
+            jitter_s: 1.0
+        }
     );
     assert!(s.group.is_none() && s.duration_s.is_none());
 }
@@ -129,14 +142,21 @@ xid = 79
         "faults[0].node (line 19): no node \"ml-node-7\"",
     ];
     for want in expected {
-        assert!(problems.iter().any(|p| p.starts_with(want)), "missing {want:?} in {problems:#?}");
+        assert!(
+            problems.iter().any(|p| p.starts_with(want)),
+            "missing {want:?} in {problems:#?}"
+        );
     }
     assert_eq!(problems.len(), expected.len(), "{problems:#?}");
 }
 
 #[test]
 fn unknown_keys_are_refused_with_their_line() {
-    let problems = parse("[load]\ntrace = \"t.csv\"\n[[fleet.nodes]]\ngpu = \"H100\"\nfans = 3\n").unwrap_err();
+    let problems = parse("[load]\ntrace = \"t.csv\"\n[[fleet.nodes]]\ngpu = \"H100\"\nfans = 3\n")
+        .unwrap_err();
     assert_eq!(problems.len(), 1);
-    assert!(problems[0].contains("line 5") && problems[0].contains("unknown field `fans`"), "{problems:?}");
+    assert!(
+        problems[0].contains("line 5") && problems[0].contains("unknown field `fans`"),
+        "{problems:?}"
+    );
 }
