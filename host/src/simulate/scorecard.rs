@@ -45,6 +45,18 @@ pub struct Scorecard {
     pub flaps: u64,
     pub guard_rejections: u64,
     pub policy_failures: u64,
+    /// Minute by minute.
+    pub minutes: Vec<MinuteFigures>,
+}
+
+/// One minute of a run: its requests (by arrival), and the group's target
+/// size at the minute's first cycle.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MinuteFigures {
+    pub requests: u64,
+    pub slo_attainment: f64,
+    pub ttft_p99_s: Option<f64>,
+    pub target_size: u32,
 }
 
 /// Every run of one simulation, with what they are measured against.
@@ -94,6 +106,21 @@ impl Scorecard {
             flaps: run.counters.flaps,
             guard_rejections: run.counters.guard_rejections,
             policy_failures: run.counters.policy_failures,
+            minutes: m
+                .minutes
+                .iter()
+                .enumerate()
+                .map(|(i, minute)| MinuteFigures {
+                    requests: minute.arrivals,
+                    slo_attainment: six(minute.attainment()),
+                    ttft_p99_s: minute.ttft.quantile(0.99).map(six),
+                    target_size: run
+                        .cycles
+                        .iter()
+                        .find(|c| c.t_s >= 60.0 * i as f64)
+                        .map_or(0, |c| c.target),
+                })
+                .collect(),
         }
     }
 }
