@@ -71,6 +71,7 @@ pub(super) fn simulate(global: &GlobalArgs, args: SimulateArgs) -> Result<(), Fa
         seed: args.seed,
         baseline: matches!(args.baseline, Some(Baseline::Seed)),
         policy_sets,
+        oracle: true,
         threads: std::thread::available_parallelism().map_or(1, usize::from),
     };
     let engine = super::engine(global)?;

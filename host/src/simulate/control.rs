@@ -73,8 +73,8 @@ pub fn load(
 #[derive(Debug)]
 pub struct Decided {
     pub plan: Plan,
-    /// Actions the guard rejected.
-    pub rejected: usize,
+    /// The rule of every action the guard rejected.
+    pub rejected: Vec<&'static str>,
     /// Policies whose turn failed, with why.
     pub failures: Vec<String>,
 }
@@ -142,7 +142,7 @@ impl Controller {
         self.clocks = outcome.clocks;
         Decided {
             plan,
-            rejected: outcome.rejected.len(),
+            rejected: outcome.rejected.iter().map(|r| r.rule.name()).collect(),
             failures,
         }
     }

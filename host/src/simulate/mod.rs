@@ -72,6 +72,8 @@ pub struct Options {
     pub baseline: bool,
     /// Each entry is one run: the policies that run together.
     pub policy_sets: Vec<Vec<PathBuf>>,
+    /// Work out the oracle, when the scenario has a group.
+    pub oracle: bool,
     /// Threads nodes advance on.
     pub threads: usize,
 }
@@ -190,11 +192,15 @@ pub fn simulate(engine: &PolicyEngine, options: &Options) -> Result<Simulation, 
             options.threads,
         ));
     }
-    let oracle = scenario.group.as_ref().map(|group| {
-        let mut jobs = Vec::new();
-        arrivals().take_until(duration_s, &mut jobs);
-        oracle::oracle(scenario, group, &jobs, duration_s, options.threads)
-    });
+    let oracle = scenario
+        .group
+        .as_ref()
+        .filter(|_| options.oracle)
+        .map(|group| {
+            let mut jobs = Vec::new();
+            arrivals().take_until(duration_s, &mut jobs);
+            oracle::oracle(scenario, group, &jobs, duration_s, options.threads)
+        });
     Ok(Simulation {
         scenario: scenario.clone(),
         seed,

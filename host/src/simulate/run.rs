@@ -7,6 +7,7 @@
 //! Nothing reads the wall clock and nothing iterates a hash map: the same
 //! scenario, load and seed give the same run, bit for bit.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::batching::Job;
@@ -33,6 +34,8 @@ pub struct Counters {
     /// Resizes in the other direction from the one before.
     pub flaps: u64,
     pub guard_rejections: u64,
+    /// Rejections by the guard's rule.
+    pub rejections_by_rule: BTreeMap<&'static str, u64>,
     pub policy_failures: u64,
     /// The first few failures, with why.
     pub failure_samples: Vec<String>,
@@ -109,7 +112,10 @@ pub fn run(
                 scenario.cycle_s,
             );
             let decided = controller.decide(&snapshot);
-            counters.guard_rejections += decided.rejected as u64;
+            counters.guard_rejections += decided.rejected.len() as u64;
+            for rule in decided.rejected {
+                *counters.rejections_by_rule.entry(rule).or_default() += 1;
+            }
             counters.policy_failures += decided.failures.len() as u64;
             let room = FAILURE_SAMPLES.saturating_sub(counters.failure_samples.len());
             counters

@@ -15,6 +15,8 @@
 //! - BIG-IP writes (member ratio and state changes), resizes, flaps (resizes
 //!   reversing the previous direction), guard rejections, failed policy turns.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use super::oracle::Oracle;
@@ -44,6 +46,8 @@ pub struct Scorecard {
     pub resizes: u64,
     pub flaps: u64,
     pub guard_rejections: u64,
+    /// Guard rejections by the rule that rejected them.
+    pub rejections_by_rule: BTreeMap<String, u64>,
     pub policy_failures: u64,
     /// Minute by minute.
     pub minutes: Vec<MinuteFigures>,
@@ -105,6 +109,12 @@ impl Scorecard {
             resizes: run.counters.resizes,
             flaps: run.counters.flaps,
             guard_rejections: run.counters.guard_rejections,
+            rejections_by_rule: run
+                .counters
+                .rejections_by_rule
+                .iter()
+                .map(|(rule, n)| ((*rule).to_owned(), *n))
+                .collect(),
             policy_failures: run.counters.policy_failures,
             minutes: m
                 .minutes

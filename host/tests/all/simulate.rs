@@ -47,6 +47,7 @@ fn the_example_policies_beat_the_seed_on_the_small_scenario() {
                 artifacts::QUEUE_SCALING.into(),
             ],
         ],
+        oracle: true,
         threads: 2,
     };
     let report = simulate::simulate(&engine, &options).unwrap().report();

@@ -39,7 +39,18 @@ const ROWS: &[Row] = &[
     ("BIG-IP writes", |s| s.bigip_writes.to_string()),
     ("resizes", |s| s.resizes.to_string()),
     ("flaps", |s| s.flaps.to_string()),
-    ("guard rejections", |s| s.guard_rejections.to_string()),
+    ("guard rejections", |s| {
+        let rules: Vec<String> = s
+            .rejections_by_rule
+            .iter()
+            .map(|(rule, n)| format!("{n} {rule}"))
+            .collect();
+        if rules.is_empty() {
+            s.guard_rejections.to_string()
+        } else {
+            format!("{} ({})", s.guard_rejections, rules.join(", "))
+        }
+    }),
     ("policy failures", |s| s.policy_failures.to_string()),
 ];
 
