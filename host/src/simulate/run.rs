@@ -101,16 +101,14 @@ pub fn run(
         let observed = telemetry::observe(&mut fleet, t, now_ms, arrived, scenario.cycle_s);
         if let Some(controller) = &mut controller {
             version += 1;
-            let snapshot = telemetry::snapshot(
-                &fleet,
-                &observed,
-                &mut last,
-                &scenario.pool.name,
+            let cycle = telemetry::Cycle {
                 version,
-                t,
+                now_s: t,
                 now_ms,
-                scenario.cycle_s,
-            );
+                cycle_s: scenario.cycle_s,
+            };
+            let snapshot =
+                telemetry::snapshot(&fleet, &observed, &mut last, &scenario.pool.name, cycle);
             let decided = controller.decide(&snapshot);
             counters.guard_rejections += decided.rejected.len() as u64;
             for rule in decided.rejected {

@@ -73,6 +73,8 @@ pub struct Report {
     pub slo_attainment: f64,
     /// Instance-hours of the oracle that knew the load (scenarios with a group).
     pub oracle_instance_hours: Option<f64>,
+    /// The oracle's group size, minute by minute.
+    pub oracle_sizes: Option<Vec<u32>>,
     pub runs: Vec<Scorecard>,
 }
 
@@ -150,6 +152,7 @@ impl Report {
             slo_ttft_s: slo.ttft_s,
             slo_attainment: slo.attainment,
             oracle_instance_hours: oracle.map(|o| six(o.instance_hours)),
+            oracle_sizes: oracle.map(|o| o.sizes.clone()),
             runs: runs.iter().map(|run| Scorecard::of(run, slo)).collect(),
         }
     }

@@ -199,6 +199,17 @@ fn node_readings(slot: usize, node: &Node, class: &NodeClass, now_ms: u64) -> No
     }
 }
 
+/// Which cycle a snapshot is for.
+#[derive(Debug, Clone, Copy)]
+pub struct Cycle {
+    pub version: u64,
+    pub now_s: f64,
+    /// The virtual time in ms since the Unix epoch.
+    pub now_ms: u64,
+    /// Seconds between cycles.
+    pub cycle_s: f64,
+}
+
 /// The snapshot policies get: nodes (with their telemetry), the pool, the
 /// group and the signals. `last` keeps each slot's last readings, for nodes
 /// that stop reporting.
@@ -207,11 +218,14 @@ pub fn snapshot(
     observed: &Observed,
     last: &mut [(Option<Arc<NodeReadings>>, u64)],
     pool: &str,
-    version: u64,
-    now_s: f64,
-    now_ms: u64,
-    cycle_s: f64,
+    cycle: Cycle,
 ) -> Snapshot {
+    let Cycle {
+        version,
+        now_s,
+        now_ms,
+        cycle_s,
+    } = cycle;
     let mut builder = SnapshotBuilder::new();
     for (index, slot) in fleet.slots.iter().enumerate() {
         if let Some(fresh) = &observed.readings[index] {

@@ -8,10 +8,11 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use super::chart::{ChartError, Series, line_chart};
+use super::table::ROWS;
 use crate::observe::neutralize;
+use crate::simulate::Simulation;
 use crate::simulate::run::RunOutcome;
 use crate::simulate::scenario::node_name;
-use crate::simulate::{Scorecard, Simulation};
 
 /// The page's file name in the report directory.
 pub const PAGE: &str = "index.html";
@@ -248,36 +249,7 @@ fn page(sim: &Simulation, charts: &[(String, String)]) -> String {
         let _ = write!(out, "<th>{}</th>", escape(&run.run));
     }
     out.push_str("</tr>\n");
-    let rows: [(&str, fn(&Scorecard) -> String); 14] = [
-        ("requests", |s| s.requests.to_string()),
-        ("TTFT p50 (s)", |s| {
-            s.ttft_p50_s.map_or("–".into(), |v| format!("{v:.3}"))
-        }),
-        ("TTFT p99 (s)", |s| {
-            s.ttft_p99_s.map_or("–".into(), |v| format!("{v:.3}"))
-        }),
-        ("queueing delay p99 (s)", |s| {
-            s.queue_delay_p99_s
-                .map_or("–".into(), |v| format!("{v:.3}"))
-        }),
-        ("SLO attainment", |s| {
-            format!("{:.2} %", s.slo_attainment * 100.0)
-        }),
-        ("SLO-violation minutes", |s| {
-            s.slo_violation_minutes.to_string()
-        }),
-        ("goodput (req/s)", |s| format!("{:.2}", s.goodput_rps)),
-        ("GPU-hours", |s| format!("{:.1}", s.gpu_hours)),
-        ("instance-hours", |s| format!("{:.2}", s.instance_hours)),
-        ("utilisation spread (sd)", |s| {
-            format!("{:.1} %", s.utilization_spread * 100.0)
-        }),
-        ("BIG-IP writes", |s| s.bigip_writes.to_string()),
-        ("resizes", |s| s.resizes.to_string()),
-        ("flaps", |s| s.flaps.to_string()),
-        ("guard rejections", |s| s.guard_rejections.to_string()),
-    ];
-    for (label, read) in rows {
+    for (label, read) in ROWS {
         let _ = write!(out, "<tr><td>{label}</td>");
         for run in &report.runs {
             let _ = write!(out, "<td>{}</td>", read(run));

@@ -7,13 +7,14 @@ use crate::observe::neutralize;
 use crate::simulate::scorecard::{Report, Scorecard};
 
 /// A row: its label and how it reads off a scorecard.
-type Row = (&'static str, fn(&Scorecard) -> String);
+pub(super) type Row = (&'static str, fn(&Scorecard) -> String);
 
 fn seconds(value: Option<f64>) -> String {
     value.map_or_else(|| "–".to_owned(), |s| format!("{s:.3}"))
 }
 
-const ROWS: &[Row] = &[
+/// Every row of the scorecard, in order.
+pub(super) const ROWS: &[Row] = &[
     ("requests", |s| s.requests.to_string()),
     ("served", |s| s.served.to_string()),
     ("failed", |s| s.failed.to_string()),
