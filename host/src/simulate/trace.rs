@@ -156,41 +156,58 @@ fn parse(text: &str) -> Result<Vec<Request>, Unreadable> {
     Ok(requests)
 }
 
-fn row(form: Form, record: &csv::StringRecord) -> Result<(f64, u32, u32), String> {
-    let field = |i: usize, name: &str| {
+/// What is wrong with one row.
+#[derive(Debug, thiserror::Error)]
+enum BadRow {
+    #[error("{field} is missing")]
+    Missing { field: &'static str },
+    #[error("{field} {value:?} is not `YYYY-MM-DD HH:MM:SS[.fraction]`")]
+    Timestamp { field: &'static str, value: String },
+    #[error("{field} {value:?} is not a number")]
+    Seconds { field: &'static str, value: String },
+    #[error("{field} {value:?} is not a whole number of tokens")]
+    Tokens { field: &'static str, value: String },
+    #[error("{field} is 0; a request generates at least one token")]
+    NoOutput { field: &'static str },
+}
+
+fn row(form: Form, record: &csv::StringRecord) -> Result<(f64, u32, u32), BadRow> {
+    let field = |i: usize, field: &'static str| {
         record
             .get(i)
             .filter(|v| !v.is_empty())
-            .ok_or_else(|| format!("{name} is missing"))
+            .ok_or(BadRow::Missing { field })
     };
     let (time, prompt, output) = match form {
         Form::Azure => ("TIMESTAMP", "ContextTokens", "GeneratedTokens"),
         Form::Plain => ("seconds", "prompt_tokens", "output_tokens"),
     };
+    let text = field(0, time)?;
     let at_s = match form {
-        Form::Azure => timestamp_s(field(0, time)?).ok_or_else(|| {
-            format!(
-                "{time} {:?} is not `YYYY-MM-DD HH:MM:SS[.fraction]`",
-                record.get(0).unwrap_or("")
-            )
+        Form::Azure => timestamp_s(text).ok_or_else(|| BadRow::Timestamp {
+            field: time,
+            value: text.to_owned(),
         }),
-        Form::Plain => field(0, time)?
+        Form::Plain => text
             .parse::<f64>()
             .ok()
             .filter(|s| s.is_finite())
-            .ok_or_else(|| format!("{time} {:?} is not a number", record.get(0).unwrap_or(""))),
+            .ok_or_else(|| BadRow::Seconds {
+                field: time,
+                value: text.to_owned(),
+            }),
     }?;
-    let tokens = |i: usize, name: &str| {
+    let tokens = |i: usize, name: &'static str| {
         let text = field(i, name)?;
-        text.parse::<u32>()
-            .map_err(|_| format!("{name} {text:?} is not a whole number of tokens"))
+        text.parse::<u32>().map_err(|_| BadRow::Tokens {
+            field: name,
+            value: text.to_owned(),
+        })
     };
     let prompt_tokens = tokens(1, prompt)?;
     let output_tokens = tokens(2, output)?;
     if output_tokens == 0 {
-        return Err(format!(
-            "{output} is 0; a request generates at least one token"
-        ));
+        return Err(BadRow::NoOutput { field: output });
     }
     Ok((at_s, prompt_tokens, output_tokens))
 }

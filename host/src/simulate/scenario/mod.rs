@@ -163,15 +163,19 @@ impl Scenario {
             source,
         })?;
         let base = path.parent().unwrap_or(Path::new("."));
-        Scenario::parse(&text, base).map_err(|problems| ScenarioError::Invalid {
+        resolve::resolve(&text, base).map_err(|problems| ScenarioError::Invalid {
             path: path.to_owned(),
             problems,
         })
     }
 
-    /// Check the scenario `text`; relative paths are relative to `base`.
-    pub fn parse(text: &str, base: &Path) -> Result<Scenario, Vec<String>> {
-        resolve::resolve(text, base)
+    /// Check the scenario `text`; relative paths are relative to `base`,
+    /// which problems are reported against.
+    pub fn parse(text: &str, base: &Path) -> Result<Scenario, ScenarioError> {
+        resolve::resolve(text, base).map_err(|problems| ScenarioError::Invalid {
+            path: base.to_owned(),
+            problems,
+        })
     }
 
     /// Every node slot's class, in slot order.

@@ -49,7 +49,7 @@ priority = 5
 "#;
 
 fn parse(text: &str) -> Result<Scenario, Vec<String>> {
-    Scenario::parse(text, Path::new("/scenarios"))
+    resolve(text, Path::new("/scenarios"))
 }
 
 #[test]
