@@ -9,7 +9,7 @@
 //!   in), and shrinking removes the last ones, which leave the pool at once
 //!   and finish the work they hold before they go.
 //! - Every instance is a member of the pool, joining with the pool's initial
-//!   ratio. Its monitor marks it down while it boots and once it has been
+//!   ratio (BIG-IP's default, 1, unless the scenario says otherwise). Its monitor marks it down while it boots and once it has been
 //!   lost for BIG-IP's default HTTP monitor timeout (16 s); until then the
 //!   pool still sends it requests, which are lost. A lost instance of a group
 //!   is recreated (autohealing); a lost node of a fixed fleet stays lost.

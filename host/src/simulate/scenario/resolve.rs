@@ -119,9 +119,10 @@ const DEFAULT_CYCLE_S: f64 = 15.0;
 const DEFAULT_BOOT_S: f64 = 240.0;
 /// The seed's `target_size`.
 const SEED_GROUP_SIZE: u32 = 3;
-/// BIG-IP's default member ratio is 1; the demo starts members at 50 so a
-/// policy has room both ways.
-const DEFAULT_INITIAL_RATIO: u32 = 50;
+/// BIG-IP's default member ratio: what a member gets when it is added to the
+/// pool. A weighting policy raises a new member from there, step by step
+/// within the guard's `member_ratio_step`, which gives it a slow start.
+const DEFAULT_INITIAL_RATIO: u32 = 1;
 
 pub(super) fn resolve(text: &str, base: &Path) -> Result<Scenario, Vec<String>> {
     let file: ScenarioToml = toml::from_str(text)
