@@ -32,6 +32,7 @@ pub mod observe;
 pub mod plan;
 pub mod runtime;
 pub mod sim;
+pub mod simulate;
 pub mod sources;
 pub mod store;
 pub mod subprocess;

@@ -8,6 +8,7 @@ mod replay;
 mod run;
 mod session;
 mod sim;
+mod simulate;
 mod snapshot;
 mod status;
 mod stop;
@@ -86,6 +87,8 @@ enum Command {
     /// Replay a candidate policy on a host's recorded cycles and compare it
     /// with what the live policy did.
     Replay(replay::ReplayArgs),
+    /// Score policies on a load trace through a simulated fleet, beside the seed's static setup.
+    Simulate(simulate::SimulateArgs),
 }
 
 /// Parse the command line, run it, report any error once, return the exit code.
@@ -103,14 +106,16 @@ pub fn main() -> ExitCode {
         Command::Sim(command) => sim::sim(command),
         Command::Test(args) => test::test(&cli.global, args),
         Command::Replay(args) => replay::replay(&cli.global, args),
+        Command::Simulate(args) => simulate::simulate(&cli.global, args),
     };
     match result {
         Ok(()) => ExitCode::from(EXIT_OK),
         Err(failure) => {
-            eprintln!(
-                "host: {}",
-                crate::observe::neutralize(&with_causes(failure.error.as_ref()))
-            );
+            // One error may list several problems, a line each: each line is
+            // neutralised, and only the error's own breaks stay breaks.
+            let text = with_causes(failure.error.as_ref());
+            let lines: Vec<_> = text.lines().map(crate::observe::neutralize).collect();
+            eprintln!("host: {}", lines.join("\n"));
             ExitCode::from(failure.code)
         }
     }

@@ -14,5 +14,6 @@ mod mig_geometry;
 mod mig_kube;
 mod mig_rollouts;
 mod prometheus;
+mod simulate;
 mod stop;
 mod telemetry_collect;

@@ -4,13 +4,17 @@
 //! Per member, in this order:
 //! 1. no known node: nothing to go on, leave it alone;
 //! 2. stale node: leave it alone (logged once per cycle at debug);
-//! 3. unhealthy node and `disable_unhealthy`: disable it if it is enabled, and
-//!    remember that this policy did; no ratio changes;
-//! 4. healthy node and a member this policy disabled that is still disabled:
-//!    enable it again (an operator's own disable is never undone);
+//! 3. unhealthy node (judged so by the host, or with fewer than
+//!    `min_healthy_share` of its GPUs healthy) and `disable_unhealthy`:
+//!    disable it if it is enabled, and remember that this policy did; no
+//!    ratio changes;
+//! 4. a node fit to serve again and a member this policy disabled that is
+//!    still disabled: enable it again (an operator's own disable is never
+//!    undone);
 //! 5. enabled member on a node whose GPUs reported: move its ratio towards
-//!    `min_ratio + score × (max_ratio − min_ratio)`, smoothed over cycles, and
-//!    propose it when the rounded ratio differs from the current one.
+//!    `min_ratio + score × healthy share × (max_ratio − min_ratio)`, smoothed
+//!    over cycles, and propose it when the rounded ratio differs from the
+//!    current one.
 //!
 //! This runs over every member of a large fleet, so the per-member work stays
 //! lean: remembered records are found in row order rather than by hashing
@@ -20,7 +24,7 @@
 
 use fulcrum_sdk::{Decisions, Host, Level, MemberState, MemberView, NodeView, SnapshotView};
 
-use crate::health::Problem;
+use crate::health::{Problem, healthy_share};
 use crate::memory::{self, Memory, Recall, Record, Writer};
 use crate::score::{NodeScore, round_half_up, write_u32};
 use crate::settings::Settings;
@@ -129,7 +133,16 @@ fn decide_member(
     // enabled it or forced it offline since, it is theirs again.
     record.disabled_by_policy &= state == MemberState::Disabled;
 
-    match Problem::of(node) {
+    // A node the host judged unhealthy, or with too few healthy GPUs, is
+    // taken out; one with a few GPUs down serves on with what it has.
+    let share = healthy_share(node);
+    let problem = Problem::of(node);
+    let take_out = match problem {
+        Some(Problem::Node) => true,
+        Some(_) => share < settings.min_healthy_share,
+        None => false,
+    };
+    match problem.filter(|_| take_out) {
         Some(problem) if settings.disable_unhealthy => {
             if state == MemberState::Enabled {
                 decisions.set_member_state(
@@ -159,7 +172,7 @@ fn decide_member(
     };
 
     let span = (settings.max_ratio - settings.min_ratio) as f32;
-    let target = settings.min_ratio as f32 + score.score * span;
+    let target = settings.min_ratio as f32 + score.score * share * span;
     let smoothed = match record.smoothed {
         Some(previous) => settings.smoothing * previous + (1.0 - settings.smoothing) * target,
         None => target,

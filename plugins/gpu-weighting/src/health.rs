@@ -36,6 +36,21 @@ impl Problem {
     }
 }
 
+/// The share of `node`'s GPUs that are not unhealthy; 1 for a node without GPUs.
+pub fn healthy_share(node: NodeView<'_>) -> f32 {
+    let (healthy, all) = node.gpus().fold((0u32, 0u32), |(healthy, all), gpu| {
+        (
+            healthy + u32::from(gpu.health() != Health::Unhealthy),
+            all + 1,
+        )
+    });
+    if all == 0 {
+        1.0
+    } else {
+        healthy as f32 / all as f32
+    }
+}
+
 /// "GPU 3 reported XID 79 (fallen off the bus)", "GPU 3 unhealthy", "node unhealthy"
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

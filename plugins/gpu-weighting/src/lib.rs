@@ -9,7 +9,10 @@
 //!   proposed only when the rounded value changes;
 //! - a member on an unhealthy node (a fatal XID, an unreachable GPU) is
 //!   disabled, and enabled again once the node is healthy, if this policy was
-//!   the one that disabled it ([`health`]);
+//!   the one that disabled it ([`health`]); with `min_healthy_share` below 1,
+//!   a node that keeps at least that share of its GPUs healthy serves on,
+//!   its ratio scaled by the healthy share (every GPU its own server: one
+//!   lost GPU need not idle the other seven);
 //! - members on stale nodes are left alone.
 //!
 //! The smoothed ratios and the members it disabled are remembered under one
@@ -19,7 +22,8 @@
 //! ```json
 //! { "memory_weight": 0.5, "compute_weight": 0.5, "min_ratio": 1, "max_ratio": 100,
 //!   "hot_temperature_c": 83, "hot_penalty": 0.5, "throttle_penalty": 0.3,
-//!   "smoothing": 0.5, "disable_unhealthy": true, "pools": ["mlPool"] }
+//!   "smoothing": 0.5, "disable_unhealthy": true, "min_healthy_share": 1.0,
+//!   "pools": ["mlPool"] }
 //! ```
 //!
 //! Built for `wasm32-wasip2` this crate is the policy component; natively it is

@@ -29,6 +29,11 @@ pub struct Settings {
     pub smoothing: f32,
     /// Disable members on unhealthy nodes, and enable them again once healthy.
     pub disable_unhealthy: bool,
+    /// Share of a node's GPUs, 0..=1, that must be healthy for its member to
+    /// keep serving; the member of a node with some GPUs unhealthy but at
+    /// least this share healthy stays enabled, its ratio scaled by the
+    /// healthy share. 1 (the default) disables on any unhealthy GPU.
+    pub min_healthy_share: f32,
     /// The pools to manage by name; `None` manages every pool.
     pub pools: Option<Vec<String>>,
 }
@@ -45,6 +50,7 @@ impl Default for Settings {
             throttle_penalty: 0.3,
             smoothing: 0.5,
             disable_unhealthy: true,
+            min_healthy_share: 1.0,
             pools: None,
         }
     }
@@ -63,6 +69,7 @@ struct SettingsJson {
     throttle_penalty: Option<f64>,
     smoothing: Option<f64>,
     disable_unhealthy: Option<bool>,
+    min_healthy_share: Option<f64>,
     pools: Option<Vec<String>>,
 }
 
@@ -81,6 +88,7 @@ impl Settings {
             throttle_penalty,
             smoothing,
             disable_unhealthy,
+            min_healthy_share,
             pools,
         } = json;
         let defaults = Settings::default();
@@ -118,6 +126,11 @@ impl Settings {
                 "0 ≤ smoothing < 1",
             ),
             disable_unhealthy: disable_unhealthy.unwrap_or(defaults.disable_unhealthy),
+            min_healthy_share: check.fraction(
+                "min_healthy_share",
+                min_healthy_share,
+                defaults.min_healthy_share,
+            ),
             pools,
         };
         if settings.memory_weight == 0.0 && settings.compute_weight == 0.0 {
@@ -236,7 +249,7 @@ mod tests {
     fn every_setting_is_read() {
         let text = r#"{"memory_weight": 1, "compute_weight": 0, "min_ratio": 5, "max_ratio": 500,
             "hot_temperature_c": 90, "hot_penalty": 0.25, "throttle_penalty": 0, "smoothing": 0,
-            "disable_unhealthy": false, "pools": ["mlPool"]}"#;
+            "disable_unhealthy": false, "min_healthy_share": 0.5, "pools": ["mlPool"]}"#;
         let settings = Settings::parse(text).unwrap();
         assert_eq!(
             settings,
@@ -250,6 +263,7 @@ mod tests {
                 throttle_penalty: 0.0,
                 smoothing: 0.0,
                 disable_unhealthy: false,
+                min_healthy_share: 0.5,
                 pools: Some(vec!["mlPool".into()]),
             }
         );

@@ -141,6 +141,47 @@ fn members_on_unhealthy_nodes_are_disabled_with_the_reason() {
 }
 
 #[test]
+fn a_node_with_most_gpus_healthy_serves_on_weighted_by_them() {
+    // One of four GPUs fell off the bus: with min_healthy_share 0.5 the node
+    // serves on, its ratio cut to three quarters of an identical node's.
+    let fallen = GpuSample {
+        health: Health::Unhealthy,
+        last_xid: 79,
+        ..gpu(f32::NAN, f32::NAN, f32::NAN)
+    };
+    let mut first = vec![gpu(0.5, 0.5, 40.0); 3];
+    first.push(fallen.clone());
+    let second = vec![gpu(0.5, 0.5, 40.0); 4];
+    let policy = policy(r#"{"smoothing": 0, "min_healthy_share": 0.5}"#);
+    let builder = cluster(&[first, second]);
+    let decisions = run(&policy, &builder.build(), &mut MemoryHost::new());
+    let got = ratios(&decisions);
+    assert_eq!(got.len(), 2, "{decisions:?}");
+    assert!(
+        decisions
+            .iter()
+            .all(|d| !matches!(d.action, Action::SetMemberState(_)))
+    );
+    let (weak, full) = (got[0].1 as f32, got[1].1 as f32);
+    assert!((weak - 1.0 - 0.75 * (full - 1.0)).abs() <= 1.0, "{got:?}");
+    // With three of four down it is taken out.
+    let mut mostly_down = vec![fallen.clone(); 3];
+    mostly_down.push(gpu(0.5, 0.5, 40.0));
+    let decisions = run(
+        &policy,
+        &cluster(&[mostly_down]).build(),
+        &mut MemoryHost::new(),
+    );
+    assert!(matches!(
+        decisions[..],
+        [Decision {
+            action: Action::SetMemberState(_),
+            ..
+        }]
+    ));
+}
+
+#[test]
 fn members_the_policy_disabled_are_enabled_again_when_healthy() {
     let mut builder = cluster(&[vec![gpu(0.5, 0.5, 40.0)]]);
     builder.node_health(0, Health::Unhealthy);
