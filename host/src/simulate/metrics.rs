@@ -38,13 +38,6 @@ impl Sink for Tally {
     }
 }
 
-impl Tally {
-    pub fn clear(&mut self) {
-        self.served.clear();
-        self.failed.clear();
-    }
-}
-
 /// One minute of arrivals.
 #[derive(Debug, Clone, Default)]
 pub struct Minute {
