@@ -44,6 +44,7 @@ pub use gce::{GceConfig, GroupConfig};
 pub use guard::GuardTable;
 pub use policy::{PolicyConfig, PolicyMode};
 pub use problem::{ConfigError, Problem};
+pub use resolve::line_of;
 pub use secret::Secret;
 pub use signals::SignalConfig;
 

@@ -12,6 +12,16 @@ use toml::Spanned;
 
 use super::problem::{Problem, Problems};
 
+/// The 1-based line of byte `offset` in `text`: how every file the host
+/// reads (configuration, test fixtures, simulation scenarios) names a line.
+pub fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
 /// A table as written, turned into what the host runs with.
 pub(super) trait Resolve {
     type Output;
@@ -96,11 +106,7 @@ impl<'a> Resolver<'a> {
 
     /// The 1-based line of byte `offset`.
     pub(super) fn line(&self, offset: usize) -> usize {
-        self.text[..offset.min(self.text.len())]
-            .bytes()
-            .filter(|&b| b == b'\n')
-            .count()
-            + 1
+        line_of(self.text, offset)
     }
 
     /// A problem with key `name`, whose value is `value`.

@@ -27,7 +27,7 @@ use toml::Spanned;
 
 use super::compact::CompactSnapshot;
 use super::expect::{Expect, ExpectToml};
-use crate::config::GuardTable;
+use crate::config::{GuardTable, line_of};
 use crate::guard::GuardRails;
 use crate::model::{Snapshot, snapshot_from_json};
 use crate::runtime::PolicyState;
@@ -123,7 +123,7 @@ impl Case {
     fn parse(text: &str, base: &Path, stem: &str) -> Result<Case, Vec<String>> {
         let file: FixtureToml = toml::from_str(text)
             .map_err(|err| vec![err.to_string().trim_end().replace('\n', "\n    ")])?;
-        let line = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
+        let line = |offset: usize| line_of(text, offset);
         let mut problems = Vec::new();
         let expect = file.expect.resolve(line, &mut problems);
         let sources = [

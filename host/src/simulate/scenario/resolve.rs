@@ -10,6 +10,7 @@ use toml::Spanned;
 use super::file::*;
 use super::rails::guard_rails;
 use super::*;
+use crate::config::line_of;
 use crate::simulate::load::{Burst, Synthetic, Tokens};
 
 /// The line of a byte offset, and the problems found so far.
@@ -106,10 +107,6 @@ fn above<T>(low: T, high: T) -> Range<T> {
         high,
         open_low: true,
     }
-}
-
-fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())].matches('\n').count() + 1
 }
 
 /// Default seconds between control cycles: a DCGM exporter's collection interval
