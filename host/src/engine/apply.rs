@@ -1,8 +1,11 @@
-//! Applying a cycle's plan: the intent is committed first (nothing that
-//! could not be recorded is applied), then the changes are written through
-//! the actuators and every MIG rollout takes its next step, and last the
-//! audit record is committed with the state the cycle leaves.
+//! Applying a cycle's plan: a replica first confirms it still leads (one
+//! that cannot applies nothing and records nothing); the intent is committed
+//! (nothing that could not be recorded is applied), then the changes are
+//! written through the actuators and every MIG rollout takes its next step,
+//! under the leader's lease, and last the audit record is committed with the
+//! state the cycle leaves.
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -10,39 +13,70 @@ use super::record::{self, LeftState};
 use super::{CycleReport, Engine};
 use crate::actuators::{self, ChangeResult};
 use crate::guard::GuardClocks;
-use crate::observe::{ChangeApplied, MigStep};
+use crate::ha::{HaError, Leadership};
+use crate::observe::{ApplyRefused, ChangeApplied, LeadConfirmed, MigStep};
 
 impl Engine {
     /// Apply `report`'s plan, keep `clocks` for the next cycle, and record
     /// it all; the report comes back with the results and timings filled in.
     pub(super) async fn apply(
         &mut self,
-        report: CycleReport,
+        mut report: CycleReport,
         clocks: GuardClocks,
         now_ms: u64,
     ) -> CycleReport {
+        let leadership = self.leadership.clone();
+        if let Some(leadership) = &leadership {
+            match leadership.confirm().await {
+                Ok(took) => {
+                    report.timings.confirm = took;
+                    self.observer.emit(LeadConfirmed { took });
+                }
+                Err(why) => {
+                    self.observer.emit(ApplyRefused {
+                        cycle: report.version,
+                        why: &why,
+                    });
+                    let refused = refused(&format!("the lead is not confirmed: {why}"), &report);
+                    report.applied = Some(refused);
+                    return report;
+                }
+            }
+        }
         let left = LeftState::new(&self.policies, &clocks);
-        let store = self.store.as_ref();
+        let store = self.state.as_ref();
         let mark = Instant::now();
         let (mut report, begun) = record::begin(store, report, now_ms, &left, &self.observer).await;
         report.timings.record = mark.elapsed();
 
         let mark = Instant::now();
         let mut results = match &begun.intent {
-            Ok(()) => actuators::apply(&self.backends, &report.plan).await,
-            Err(error) => not_recorded(error, report.plan.changes.len()),
+            Ok(()) => {
+                let applying = actuators::apply(&self.backends, &report.plan);
+                match under(leadership.as_ref(), applying).await {
+                    Ok(results) => results,
+                    Err(lapsed) => cut_short(&lapsed, &report),
+                }
+            }
+            Err(error) => refused(
+                &format!("the intent could not be recorded: {error}"),
+                &report,
+            ),
         };
         if let Some(mig) = &mut self.mig {
-            report.mig_events = mig
-                .cycle(
-                    &self.backends,
-                    store.map(Arc::as_ref),
-                    &report.snapshot,
-                    &report.plan,
-                    &mut results,
-                    now_ms,
-                )
-                .await;
+            let stepping = mig.cycle(
+                &self.backends,
+                store.map(Arc::as_ref),
+                &report.snapshot,
+                &report.plan,
+                &mut results,
+                now_ms,
+            );
+            // A lapsed lease takes no MIG step: the next leader resumes the
+            // rollouts from their last saved step.
+            report.mig_events = under(leadership.as_ref(), stepping)
+                .await
+                .unwrap_or_default();
         }
         let cycle = report.version;
         for event in &report.mig_events {
@@ -75,8 +109,25 @@ impl Engine {
     }
 }
 
-/// Every change refused: the intent to apply them could not be recorded.
-fn not_recorded(error: &crate::store::StoreError, changes: usize) -> Vec<ChangeResult> {
-    let reason = format!("not applied: the intent could not be recorded: {error}");
-    vec![Err(reason); changes]
+/// `work` under `leadership`'s lease when there is one: dropped where it
+/// stands if the lease lapses first.
+async fn under<F: Future>(leadership: Option<&Leadership>, work: F) -> Result<F::Output, HaError> {
+    match leadership {
+        Some(leadership) => leadership.while_leading(work).await,
+        None => Ok(work.await),
+    }
+}
+
+/// Every change of `report`'s plan refused, `why` before any was applied.
+fn refused(why: &str, report: &CycleReport) -> Vec<ChangeResult> {
+    vec![Err(format!("not applied: {why}")); report.plan.changes.len()]
+}
+
+/// Every change of `report`'s plan of unknown outcome: the lease lapsed
+/// while they were being applied.
+fn cut_short(lapsed: &HaError, report: &CycleReport) -> Vec<ChangeResult> {
+    let why = format!(
+        "not known whether applied: {lapsed}; applying stopped, and the next leader reads what holds"
+    );
+    vec![Err(why); report.plan.changes.len()]
 }

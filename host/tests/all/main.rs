@@ -7,6 +7,8 @@ mod cli;
 mod common;
 mod containment;
 mod crash;
+mod etcd_cluster;
+mod ha_fence;
 mod lab;
 mod metrics;
 mod mig_fixtures;

@@ -11,7 +11,7 @@ use crate::backends::Backends;
 use crate::guard::Held;
 use crate::model::Snapshot;
 use crate::plan::{Change, Plan};
-use crate::store::Store;
+use crate::store::StateBackend;
 
 /// Rollouts in progress and what applies their layouts.
 pub struct MigActuator {
@@ -45,7 +45,7 @@ impl MigActuator {
     pub async fn cycle(
         &mut self,
         backends: &Backends,
-        store: Option<&Store>,
+        store: Option<&dyn StateBackend>,
         snapshot: &Snapshot,
         plan: &Plan,
         results: &mut [ChangeResult],
