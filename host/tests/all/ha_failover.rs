@@ -9,7 +9,7 @@
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-use crate::common::{alone, audit};
+use crate::common::{alone, audit, host_ok};
 use crate::ha_world::{
     COOLDOWN, Host, INTERVAL, SEEDED_SIZE, TTL, World, assert_strictly_increasing, leader,
 };
@@ -31,10 +31,17 @@ async fn group_size(world: &World) -> u64 {
         world.gce.api_root(),
         fulcrum_gce::sim::GROUP
     );
-    fulcrum_host::tls::install_crypto_provider();
-    let text = reqwest::get(url).await.unwrap().text().await.unwrap();
+    let (_, text) = get(&url).await;
     let group: serde_json::Value = serde_json::from_str(&text).unwrap();
     group["targetSize"].as_u64().unwrap()
+}
+
+/// `GET url`: the status code and the body.
+async fn get(url: &str) -> (u16, String) {
+    fulcrum_host::tls::install_crypto_provider();
+    let response = reqwest::get(url).await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.text().await.unwrap())
 }
 
 /// The ratios replica `host` recorded as applied, with no error.
@@ -92,6 +99,33 @@ async fn a_leader_killed_while_applying_is_replaced_and_nothing_is_applied_twice
         takeover <= TTL + INTERVAL + Duration::from_millis(1500),
         "took over after {takeover:?}"
     );
+
+    // Who leads, and who stands by, as an operator sees it.
+    let new_leader = standbys.iter().find(|h| h.leads()).unwrap();
+    let standby = standbys.iter().find(|h| !h.leads()).unwrap();
+    let status = host_ok(&["status", "--config", new_leader.config.to_str().unwrap()]);
+    let status = String::from_utf8(status.stdout).unwrap();
+    assert!(
+        status.contains(&format!("leader  {} (term ", new_leader.name)),
+        "{status}"
+    );
+    assert!(
+        status.contains(&format!("standby {} ", standby.name)),
+        "{status}"
+    );
+    assert!(!status.contains(&format!(" {killed_name} (")), "{status}");
+    let (code, body) = get(&format!("{}/healthz", standby.metrics_base())).await;
+    assert_eq!(
+        (code, body.starts_with("ok: standby")),
+        (200, true),
+        "{body}"
+    );
+    let (_, metrics) = get(&format!("{}/metrics", new_leader.metrics_base())).await;
+    for line in ["fulcrum_leader 1", "fulcrum_leader_takeovers_total 1"] {
+        assert!(metrics.contains(line), "{line} not in\n{metrics}");
+    }
+    let (_, metrics) = get(&format!("{}/metrics", standby.metrics_base())).await;
+    assert!(metrics.contains("fulcrum_leader 0"), "{metrics}");
 
     // The next resize waits out the cool-down of the one made just before
     // the kill, though a new leader makes it.

@@ -224,6 +224,18 @@ impl Host {
             .is_some_and(|(_, line)| line.ends_with(": leading"))
     }
 
+    /// The address of its `/metrics` and `/healthz`, as it printed it.
+    pub fn metrics_base(&self) -> String {
+        let lines = self.lines.lock().unwrap_or_else(PoisonError::into_inner);
+        let (_, line) = lines
+            .iter()
+            .find(|(_, line)| line.starts_with("metrics on "))
+            .expect("the replica serves its metrics");
+        line.trim_start_matches("metrics on ")
+            .trim_end_matches("/metrics")
+            .to_owned()
+    }
+
     pub fn pid(&self) -> u32 {
         self.child.id()
     }
