@@ -9,7 +9,8 @@
 //! GCE, MIG layouts) → [`observe`] (metrics) and the store. MIG geometry is
 //! the `fulcrum-mig` crate's, shared with the `mig-resize` policy.
 //!
-//! [`engine`] runs that flow once per cycle; [`backends`] holds the clients
+//! [`engine`] runs that flow once per cycle; [`ha`] elects the one replica
+//! of a deployment that runs it, on etcd; [`backends`] holds the clients
 //! sources and actuators share; [`error_chain`] spells out why a request
 //! failed; [`config`] is the file that sets it all up;
 //! [`lab`] tries policies on test fixtures away from production;
@@ -26,6 +27,7 @@ pub mod demo;
 pub mod engine;
 pub mod error_chain;
 pub mod guard;
+pub mod ha;
 pub mod lab;
 pub mod model;
 pub mod observe;

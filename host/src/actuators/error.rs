@@ -6,14 +6,24 @@
 use std::sync::Arc;
 
 use super::mig::refusal::StartRefused;
-use crate::store::StoreError;
+use crate::ha::HaError;
+use crate::store::StateError;
 
 /// Why a planned change was not applied; backend errors keep their causes.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum ApplyError {
     /// The cycle's intent could not be committed, so nothing was applied.
     #[error("not applied: the intent could not be recorded: {0}")]
-    NotRecorded(#[source] Arc<StoreError>),
+    NotRecorded(#[source] Arc<StateError>),
+    /// This replica could not confirm it still leads, so it applied nothing.
+    #[error("not applied: the lead is not confirmed: {0}")]
+    NotLeading(#[source] Arc<HaError>),
+    /// The lease lapsed while the change was being applied: applying
+    /// stopped, and the next leader reads what holds.
+    #[error(
+        "not known whether applied: {0}; applying stopped, and the next leader reads what holds"
+    )]
+    LeaseLapsed(#[source] Arc<HaError>),
     /// The change is for a backend the host has no configuration for.
     #[error("no [{backend}] is configured")]
     NotConfigured { backend: &'static str },

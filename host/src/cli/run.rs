@@ -1,7 +1,9 @@
 //! `host run`: load the policies, then run cycles — against the configured
 //! backends, or the embedded demo — printing each cycle as a table. SIGHUP
 //! reloads the policies; SIGINT or SIGTERM stops after the cycle in progress
-//! ([`super::stop`]).
+//! ([`super::stop`]). A replica (`[ha]`) takes its turn before each cycle
+//! and runs it only while it leads, printing a line when its role changes;
+//! it gives its lease back as it stops, so a standby takes over at once.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -9,12 +11,13 @@ use std::time::{Duration, Instant};
 use clap::Args;
 use tokio::signal::unix::{SignalKind, signal};
 
-use super::session::{Session, command_line};
+use super::session::{Session, command_line, now_ms};
 use super::stop::{StopSignal, StopSignals};
 use super::{Failure, GlobalArgs, table};
 use crate::config::PolicyConfig;
 use crate::engine::Mode;
-use crate::observe::{self, Health};
+use crate::ha::{Replica, Role};
+use crate::observe::{self, Health, SafeText};
 
 #[derive(Debug, Args)]
 pub(super) struct RunArgs {
@@ -92,12 +95,55 @@ async fn run_loop(global: &GlobalArgs, args: RunArgs) -> Result<(), Failure> {
     } else {
         Mode::Apply
     };
+    let mut replica = session.replica.take();
+    if replica.is_none() {
+        // Alone, this host always leads.
+        session.metrics.leader(true);
+    }
+    let ran = run_cycles(&mut session, &mut replica, &args, &health, interval, mode).await;
+    if let (Some(replica), Ok(())) = (replica, &ran) {
+        replica.resign().await;
+    }
+    ran
+}
+
+/// Cycles until `args.cycles` ran or a stop signal; a replica's turns first.
+async fn run_cycles(
+    session: &mut Session,
+    replica: &mut Option<Replica>,
+    args: &RunArgs,
+    health: &Health,
+    interval: Duration,
+    mode: Mode,
+) -> Result<(), Failure> {
     let mut hangup = signal(SignalKind::hangup()).map_err(Failure::usage)?;
     let mut stop = StopSignals::listen().map_err(Failure::usage)?;
     let recorded = session.config.engine.state_dir.is_some();
     let mut cycles = 0;
+    let mut last_role = None;
     loop {
         let started = Instant::now();
+        if let Some(replica) = replica.as_mut() {
+            let role = replica.turn(&mut session.engine, now_ms()).await;
+            health.replica_role(&role);
+            if last_role.as_ref() != Some(&role) {
+                print!("{}", describe(replica.name(), &role));
+                last_role = Some(role.clone());
+            }
+            if role != Role::Leader {
+                // Standing by is this replica's cycle: it stays healthy.
+                health.cycle_completed();
+                tokio::select! {
+                    () = tokio::time::sleep(interval.saturating_sub(started.elapsed())) => {}
+                    _ = hangup.recv() => session.engine.request_reload(),
+                    signal = stop.recv() => {
+                        eprintln!("host: {signal}: stopped while not leading");
+                        return Ok(());
+                    }
+                }
+                continue;
+            }
+        }
         cycles += 1;
         let world = session.world();
         let (report, stopping) = {
@@ -128,6 +174,21 @@ async fn run_loop(global: &GlobalArgs, args: RunArgs) -> Result<(), Failure> {
             signal = stop.recv() => return stopped_after(signal, report.version),
         }
     }
+}
+
+/// A line saying what replica `name` does now.
+fn describe(name: &str, role: &Role) -> String {
+    let mut out = SafeText::new();
+    match role {
+        Role::Leader => out.line(format_args!("replica {name}: leading")),
+        Role::Standby { leader } => {
+            out.line(format_args!("replica {name}: standby, {leader} leads"))
+        }
+        Role::Unavailable { why } => out.line(format_args!(
+            "replica {name}: applying nothing, failing static: {why}"
+        )),
+    }
+    out.into_string()
 }
 
 /// A stop signal ended the run after cycle `cycle`.

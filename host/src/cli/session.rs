@@ -1,8 +1,10 @@
 //! What `host run`, `host plan` and `host snapshot` share: the configuration
 //! (a file, or the embedded demo with policies from the command line), the
-//! connected backends and the engine, ready for a first cycle.
+//! connected backends and the engine, ready for a first cycle; with `[ha]`,
+//! the replica, registered in etcd, whose lead the engine applies under.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::anyhow;
@@ -12,7 +14,8 @@ use crate::backends::Backends;
 use crate::config::{PolicyConfig, RunConfig};
 use crate::demo::Demo;
 use crate::engine::{CycleReport, Engine, Mode};
-use crate::observe::Metrics;
+use crate::ha::Replica;
+use crate::observe::{Metrics, Observer};
 use crate::sim::FleetConfig;
 use crate::store::{STORE_FILE, Store};
 
@@ -23,6 +26,8 @@ pub(super) struct Session {
     pub backends: Backends,
     pub demo: Option<Demo>,
     pub metrics: Metrics,
+    /// This replica, with `[ha]`; `None` runs alone.
+    pub replica: Option<Replica>,
 }
 
 impl Session {
@@ -56,6 +61,7 @@ impl Session {
                 demo_config.engine = file.engine;
                 demo_config.telemetry.extend(file.telemetry);
                 demo_config.mig = file.mig.or(demo_config.mig);
+                demo_config.ha = file.ha;
             }
             config = Some(demo_config);
             Some(demo)
@@ -73,15 +79,28 @@ impl Session {
             .await
             .map_err(Failure::usage)?;
         let metrics = Metrics::new();
-        let store = match (&config.engine.state_dir, read_only) {
+        let mut store = match (&config.engine.state_dir, read_only) {
             (Some(dir), false) => {
                 Some(open_store(dir)?.with_audit_retention(config.engine.audit_retention))
             }
             _ => None,
         };
+        let replica = match (&config.ha, read_only) {
+            (Some(ha), false) => Some(
+                Replica::start(ha, Observer::new(metrics.clone()), now_ms())
+                    .await
+                    .map_err(Failure::usage)?,
+            ),
+            _ => None,
+        };
+        // A replica's store holds its audit log; the state is etcd's.
+        let local = match replica {
+            Some(_) => store.take(),
+            None => None,
+        };
         let runtime = super::engine(global)?;
         let mig_executor = demo.as_ref().map(Demo::mig_executor);
-        let engine = Engine::new(
+        let mut engine = Engine::new(
             runtime,
             &config,
             backends.clone(),
@@ -90,12 +109,16 @@ impl Session {
             mig_executor,
         )
         .map_err(Failure::policy)?;
+        if let (Some(replica), Some(local)) = (&replica, local) {
+            engine.replicate(Arc::new(replica.shared_store(local)), replica.leadership());
+        }
         Ok(Session {
             config,
             engine,
             backends,
             demo,
             metrics,
+            replica,
         })
     }
 

@@ -1,6 +1,7 @@
 //! `host status`: for each configured backend service, the chain in front of
 //! it up to the forwarding rule's address, and each group behind it with its
-//! size and health; for the BIG-IP, each managed pool's members.
+//! size and health; for the BIG-IP, each managed pool's members; with
+//! `[ha]`, the replica that leads and those standing by.
 
 use std::path::PathBuf;
 
@@ -8,6 +9,7 @@ use clap::Args;
 
 use super::session::Session;
 use super::{Failure, GlobalArgs};
+use crate::ha::Membership;
 use crate::observe::SafeText;
 
 #[derive(Debug, Args)]
@@ -22,6 +24,12 @@ pub(super) fn status(global: &GlobalArgs, args: StatusArgs) -> Result<(), Failur
         let session =
             Session::start(global, args.config.as_deref(), Vec::new(), false, true).await?;
         let mut out = SafeText::new();
+        if let Some(ha) = &session.config.ha {
+            let membership = Membership::read(ha).await.map_err(Failure::usage)?;
+            for line in membership.lines() {
+                out.line(format_args!("{line}"));
+            }
+        }
         if let Some(bigip) = &session.backends.bigip {
             let pools = fulcrum_bigip::source::observe(&bigip.client, &bigip.pools)
                 .await

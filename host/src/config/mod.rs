@@ -8,8 +8,8 @@
 //! A file names the backends Fulcrum manages (`[bigip]`, `[gce]`), where
 //! telemetry comes from (`[[telemetry]]`), operator-given demand signals
 //! (`[[signals]]`), the guard rails (`[guard]`), how MIG layouts are applied
-//! (`[mig]`), how the engine runs (`[engine]`) and the policies
-//! (`[[policies]]`, with their `[[policies.grant]]`). A file with no backend
+//! (`[mig]`), how the engine runs (`[engine]`), replicas on etcd (`[ha]`)
+//! and the policies (`[[policies]]`, with their `[[policies.grant]]`). A file with no backend
 //! runs the policies on the embedded simulated fleet (`[fleet]`). Each
 //! table's module shows it; see also `examples/`.
 //!
@@ -24,6 +24,7 @@ mod fleet;
 mod gce;
 mod grant;
 mod guard;
+mod ha;
 mod mig;
 mod policy;
 mod problem;
@@ -52,6 +53,7 @@ use self::problem::Problems;
 use self::resolve::Resolver;
 use crate::actuators::mig::config::MigConfig;
 use crate::guard::GuardRails;
+use crate::ha::HaConfig;
 use crate::sim::FleetConfig;
 use crate::sources::TelemetryConfig;
 
@@ -68,6 +70,8 @@ pub struct RunConfig {
     pub guard: GuardRails,
     /// How MIG layouts are applied; `None` applies none.
     pub mig: Option<MigConfig>,
+    /// Replicas electing a leader on etcd; `None` runs alone.
+    pub ha: Option<HaConfig>,
     /// Policies in configuration order (conflicts go by priority, then order).
     pub policies: Vec<PolicyConfig>,
 }
@@ -93,6 +97,7 @@ struct FileToml {
     signals: Vec<Spanned<signals::SignalToml>>,
     guard: Option<Spanned<guard::GuardToml>>,
     mig: Option<Spanned<mig::MigToml>>,
+    ha: Option<Spanned<ha::HaToml>>,
     #[serde(default)]
     policies: Vec<Spanned<policy::PolicyToml>>,
 }
@@ -128,9 +133,19 @@ impl RunConfig {
         let signals = cx.tables("signals", file.signals, p);
         let guard = file.guard.map(|t| cx.table("guard", t, p));
         let mig = file.mig.map(|t| cx.table("mig", t, p));
+        let ha = file.ha.and_then(|t| cx.table("ha", t, p));
         let policies = cx.tables("policies", file.policies, p);
+        let engine = engine.unwrap_or_default();
+        if ha.is_some() && engine.state_dir.is_none() {
+            problems.push(Problem {
+                key: "ha".to_owned(),
+                line: None,
+                message: "replicas need engine.state_dir: each keeps its audit log there"
+                    .to_owned(),
+            });
+        }
         problems.finish(RunConfig {
-            engine: engine.unwrap_or_default(),
+            engine,
             fleet: fleet.unwrap_or_default(),
             bigip,
             gce,
@@ -138,6 +153,7 @@ impl RunConfig {
             signals,
             guard: guard.unwrap_or_default(),
             mig,
+            ha,
             policies,
         })
     }

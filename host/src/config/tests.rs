@@ -4,6 +4,7 @@
 
 mod grant;
 mod guard;
+mod ha;
 mod mig;
 mod telemetry;
 

@@ -139,6 +139,7 @@ impl Demo {
                 ..GuardRails::default()
             },
             mig: Some(MigConfig::embedded()),
+            ha: None,
             policies,
         }
     }

@@ -11,6 +11,11 @@
 //! running one keeps its interval; the new one takes over at the first cycle
 //! after it is ready, and if it fails to load or configure, the running one
 //! stays and the error is reported.
+//!
+//! A replica's engine ([`Engine::replicate`]) keeps its state in etcd and
+//! applies only under its [`Leadership`]: the apply stage confirms the lead
+//! first and applies nothing when it cannot; each time the replica takes the
+//! lead it reads the shared state in again ([`Engine::restore`]).
 
 mod apply;
 mod collect;
@@ -34,13 +39,14 @@ use crate::backends::Backends;
 use crate::config::RunConfig;
 use crate::error_chain::with_causes;
 use crate::guard::{GuardClocks, GuardOutcome, GuardRails};
+use crate::ha::Leadership;
 use crate::model::Snapshot;
 use crate::observe::{
     BackendRead, CycleFinished, InterruptedCycleClosed, Metrics, Observer, SourceFailed,
 };
 use crate::runtime::PolicyEngine;
 use crate::sources::{NodeIdentity, TelemetryCollector};
-use crate::store::Store;
+use crate::store::{StateBackend, StateError, Store};
 
 pub use report::{CycleReport, PolicyRun, RunOutcome, StageTimings};
 pub use slot::PolicySlot;
@@ -68,7 +74,10 @@ pub struct Engine {
     observer: Observer,
     /// Policy state, clocks, intents and the audit log; `None` keeps them in
     /// memory only.
-    store: Option<Arc<Store>>,
+    state: Option<Arc<dyn StateBackend>>,
+    /// A replica's lead, confirmed before applying; `None` for a host
+    /// running alone.
+    leadership: Option<Leadership>,
     /// MIG rollouts, when `[mig]` is configured.
     mig: Option<MigActuator>,
     quarantine_after: u32,
@@ -90,45 +99,20 @@ impl Engine {
         store: Option<Store>,
         mig_executor: Option<EmbeddedExecutor>,
     ) -> anyhow::Result<Engine> {
-        let mut policies = config
+        let policies = config
             .policies
             .iter()
             .map(|policy| PolicySlot::load(&runtime, policy.clone()))
             .collect::<anyhow::Result<Vec<_>>>()?;
-        let observer = Observer::new(metrics);
-        let (mut clocks, mut version) = (GuardClocks::default(), 0);
-        if let Some(store) = &store {
-            for intent in store.incomplete_intents()? {
-                observer.emit(InterruptedCycleClosed {
-                    cycle: intent.cycle,
-                    planned: intent.planned.len(),
-                });
-                store.close_interrupted(
-                    &intent,
-                    "the host stopped while applying; the next cycle re-read the observed state and planned from it",
-                )?;
-            }
-            for slot in &mut policies {
-                slot.state = store.load_policy_state(&slot.state_key())?;
-            }
-            clocks = store.load_clocks()?;
-            version = store.next_cycle()? - 1;
-        }
         let mig = match &config.mig {
             Some(mig) => Some(MigActuator {
-                rollouts: MigRollouts::restore(
-                    mig.settings(),
-                    match &store {
-                        Some(store) => store.load_mig_rollouts()?,
-                        None => Default::default(),
-                    },
-                ),
+                rollouts: MigRollouts::new(mig.settings()),
                 executor: mig.executor(mig_executor).map_err(anyhow::Error::msg)?,
             }),
             None => None,
         };
         let telemetry = TelemetryCollector::new(config.telemetry.clone())?;
-        Ok(Engine {
+        let mut engine = Engine {
             runtime: Arc::new(runtime),
             policies,
             backends,
@@ -140,14 +124,56 @@ impl Engine {
                 .map(|s| (s.name.clone(), s.value))
                 .collect(),
             rails: config.guard.clone(),
-            clocks,
-            observer,
-            store: store.map(Arc::new),
+            clocks: GuardClocks::default(),
+            observer: Observer::new(metrics),
+            state: store.map(|store| Arc::new(store) as Arc<dyn StateBackend>),
+            leadership: None,
             mig,
             quarantine_after: config.engine.quarantine_after,
             reload_requested: false,
-            version,
-        })
+            version: 0,
+        };
+        engine.restore()?;
+        Ok(engine)
+    }
+
+    /// Run as a replica: keep the state in `state` (shared, under the
+    /// fence) and apply only while `leadership` confirms the lead. Nothing
+    /// is read until the replica takes the lead ([`Engine::restore`]).
+    pub fn replicate(&mut self, state: Arc<dyn StateBackend>, leadership: Leadership) {
+        self.state = Some(state);
+        self.leadership = Some(leadership);
+    }
+
+    /// Read in what the state holds: close the cycles left interrupted,
+    /// then take the policies' state, the guard clocks, the cycle count and
+    /// the MIG rollouts from it. A host running alone does this once, as it
+    /// starts; a replica each time it takes the lead, since another replica
+    /// may have led meanwhile.
+    pub fn restore(&mut self) -> Result<(), StateError> {
+        let Some(state) = &self.state else {
+            return Ok(());
+        };
+        for intent in state.incomplete_intents()? {
+            self.observer.emit(InterruptedCycleClosed {
+                cycle: intent.cycle,
+                planned: intent.planned.len(),
+            });
+            state.close_interrupted(
+                &intent,
+                "the host stopped while applying; the next cycle re-read the observed state and planned from it",
+            )?;
+        }
+        for slot in &mut self.policies {
+            slot.state = state.load_policy_state(&slot.state_key())?;
+        }
+        self.clocks = state.load_clocks()?;
+        self.version = state.next_cycle()? - 1;
+        if let Some(mig) = &mut self.mig {
+            mig.rollouts =
+                MigRollouts::restore(mig.rollouts.settings(), state.load_mig_rollouts()?);
+        }
+        Ok(())
     }
 
     /// The loaded policies, in configuration order.

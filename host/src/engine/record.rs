@@ -15,7 +15,8 @@ use crate::observe::{AuditNotRecorded, IntentNotRecorded, Observer};
 use crate::runtime::PolicyState;
 use crate::store::{
     AppliedRecord, AuditRecord, CycleOutcome, CycleState, DecisionRecord, HeldBackRecord, Intent,
-    PolicyRecord, RecordedInputs, RejectionRecord, Store, StoreError, inputs_digest, snapshot_json,
+    PolicyRecord, RecordedInputs, RejectionRecord, StateBackend, StateError, inputs_digest,
+    snapshot_json,
 };
 
 /// What an applying cycle leaves for the next: every policy's state and the
@@ -57,13 +58,13 @@ pub(super) struct Begun {
     /// The snapshot's JSON, recorded with the cycle; empty without a store.
     snapshot_json: Vec<u8>,
     /// An error means nothing may be applied.
-    pub intent: Result<(), Arc<StoreError>>,
+    pub intent: Result<(), Arc<StateError>>,
 }
 
 /// Write the report's snapshot as JSON, hash it, and commit the intent to
 /// apply the plan (when it changes anything).
 pub(super) async fn begin(
-    store: Option<&Arc<Store>>,
+    store: Option<&Arc<dyn StateBackend>>,
     report: CycleReport,
     now_ms: u64,
     left: &Arc<LeftState>,
@@ -89,6 +90,7 @@ pub(super) async fn begin(
                     at_ms: now_ms,
                     inputs_digest: digest.clone(),
                     planned: report.plan.changes.clone(),
+                    replica: None,
                 };
                 store.write_intent(&intent, state).map_err(Arc::new)
             }),
@@ -115,7 +117,7 @@ pub(super) async fn begin(
 /// logged: what was applied stays applied, and the intent stays for the next
 /// start to close.
 pub(super) async fn complete(
-    store: Option<&Arc<Store>>,
+    store: Option<&Arc<dyn StateBackend>>,
     report: CycleReport,
     now_ms: u64,
     begun: Begun,
@@ -188,5 +190,6 @@ fn audit_record(cycle: &CycleReport, now_ms: u64, digest: String) -> AuditRecord
             .collect(),
         errors: cycle.source_errors.clone(),
         shadows: cycle.shadows.clone(),
+        replica: None,
     }
 }

@@ -83,6 +83,8 @@ pub struct StageTimings {
     pub evaluate: Duration,
     /// Decisions held to grants and rails, and the change set planned.
     pub guard_and_plan: Duration,
+    /// A replica's lead confirmed with etcd before applying.
+    pub confirm: Duration,
     /// Changes written to the backends, MIG rollouts driven.
     pub apply: Duration,
     /// Intent and audit record committed to the store.

@@ -121,6 +121,9 @@ pub struct Metrics {
     backend_errors: Family<BackendLabel, Counter>,
     source_errors: Family<BackendLabel, Counter>,
     shadow_decisions: Family<ShadowLabels, Counter>,
+    leader: Gauge,
+    takeovers: Counter,
+    lead_confirm_seconds: Histogram,
 }
 
 fn latency_histogram() -> Histogram {
@@ -213,6 +216,24 @@ impl Metrics {
             "Changes of shadow policies set beside the applied plan, by agreement: same (applied alike), shadow-only (not applied, or applied otherwise), live-only (applied, not proposed by the shadow), rejected (the guard would have refused it)",
             shadow_decisions.clone(),
         );
+        let leader = Gauge::default();
+        registry.register(
+            "leader",
+            "1 while this host leads and applies (a host running alone always does), 0 while it stands by",
+            leader.clone(),
+        );
+        let takeovers = Counter::default();
+        registry.register(
+            "leader_takeovers",
+            "Times this replica took the lead of a new term",
+            takeovers.clone(),
+        );
+        let lead_confirm_seconds = latency_histogram();
+        registry.register(
+            "leader_confirm_duration_seconds",
+            "Time the leader took to confirm its lead with etcd before applying (the fence's cost per cycle)",
+            lead_confirm_seconds.clone(),
+        );
         Metrics {
             registry: std::sync::Arc::new(registry),
             cycles,
@@ -228,7 +249,25 @@ impl Metrics {
             backend_errors,
             source_errors,
             shadow_decisions,
+            leader,
+            takeovers,
+            lead_confirm_seconds,
         }
+    }
+
+    /// Whether this host leads now.
+    pub fn leader(&self, leading: bool) {
+        self.leader.set(i64::from(leading));
+    }
+
+    /// Count a takeover: this replica took the lead of a new term.
+    pub fn takeover(&self) {
+        self.takeovers.inc();
+    }
+
+    /// Time one confirmation of the lead took.
+    pub fn lead_confirmed(&self, took: Duration) {
+        self.lead_confirm_seconds.observe(took.as_secs_f64());
     }
 
     /// Count a finished cycle.

@@ -1,10 +1,12 @@
 //! The observability endpoint: `/metrics` (OpenMetrics text) and `/healthz`
 //! (200 while cycles keep completing, 503 once they stall), on an address the
-//! operator chooses — loopback unless they say otherwise.
+//! operator chooses — loopback unless they say otherwise. A replica is ready
+//! as leader and as standby (a standby's turns count as its cycles), and
+//! answers 503 while it cannot reach etcd.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::Router;
@@ -15,6 +17,7 @@ use axum::routing::get;
 use tokio::net::TcpListener;
 
 use super::Metrics;
+use crate::ha::Role;
 
 /// When the last cycle completed, and how long the host may go without one
 /// before it reports itself unhealthy.
@@ -22,6 +25,8 @@ use super::Metrics;
 pub struct Health {
     last_cycle_ms: Arc<AtomicU64>,
     allowed_gap: Duration,
+    /// A replica's role; `None` for a host running alone.
+    role: Arc<Mutex<Option<Role>>>,
 }
 
 impl Health {
@@ -31,6 +36,7 @@ impl Health {
         let health = Health {
             last_cycle_ms: Arc::new(AtomicU64::new(0)),
             allowed_gap,
+            role: Arc::new(Mutex::new(None)),
         };
         health.cycle_completed();
         health
@@ -39,6 +45,18 @@ impl Health {
     /// Record a completed cycle.
     pub fn cycle_completed(&self) {
         self.last_cycle_ms.store(now_ms(), Ordering::Relaxed);
+    }
+
+    /// Record a replica's role this turn.
+    pub fn replica_role(&self, role: &Role) {
+        *self.role.lock().unwrap_or_else(PoisonError::into_inner) = Some(role.clone());
+    }
+
+    fn role(&self) -> Option<Role> {
+        self.role
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// `Ok` with the time since the last cycle, or `Err` with it when too long.
@@ -98,10 +116,22 @@ async fn metrics_text(State(shared): State<Shared>) -> impl IntoResponse {
 }
 
 async fn healthz(State(shared): State<Shared>) -> impl IntoResponse {
+    let role = match shared.health.role() {
+        None => String::new(),
+        Some(Role::Leader) => "leader, ".to_owned(),
+        Some(Role::Standby { leader }) => format!("standby ({leader} leads), "),
+        Some(Role::Unavailable { why }) => {
+            let why = super::neutralize(&why);
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!("not ready: cannot lead or stand by: {why}\n"),
+            );
+        }
+    };
     match shared.health.check() {
         Ok(since) => (
             StatusCode::OK,
-            format!("ok: last cycle {} ms ago\n", since.as_millis()),
+            format!("ok: {role}last cycle {} ms ago\n", since.as_millis()),
         ),
         Err(since) => (
             StatusCode::SERVICE_UNAVAILABLE,

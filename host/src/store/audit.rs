@@ -44,6 +44,9 @@ pub struct AuditRecord {
     /// How each evaluated shadow policy compared with what was applied.
     #[serde(default)]
     pub shadows: Vec<ShadowRecord>,
+    /// The replica that applied the cycle, when replicas share the state.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replica: Option<String>,
 }
 
 impl AuditRecord {
@@ -254,8 +257,12 @@ pub fn render(record: &AuditRecord) -> String {
         .inputs_digest
         .get(..12)
         .unwrap_or(&record.inputs_digest);
+    let by = match &record.replica {
+        Some(replica) => format!(", applied by {}", crate::observe::neutralize(replica)),
+        None => String::new(),
+    };
     let mut text = format!(
-        "cycle {} at {at}: {outcome}, inputs {digest}\n",
+        "cycle {} at {at}: {outcome}, inputs {digest}{by}\n",
         record.cycle
     );
     // Reasons, errors and target names come from outside the host: each

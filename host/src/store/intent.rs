@@ -16,6 +16,9 @@ pub struct Intent {
     /// Digest of the snapshot the changes were planned from.
     pub inputs_digest: String,
     pub planned: Vec<PlannedChange>,
+    /// The replica applying it, when replicas share the state.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replica: Option<String>,
 }
 
 /// What was last applied to one target, kept across restarts.

@@ -32,6 +32,9 @@
 //! during any commit leaves the previous committed state: the audit log only
 //! ever holds whole records.
 //!
+//! Replicas keep the same protocol with the shared part in etcd
+//! ([`StateBackend`], [`crate::ha::SharedStore`]).
+//!
 //! # Retention
 //!
 //! Records are only ever appended, never rewritten. With a retention set
@@ -40,6 +43,7 @@
 //! written every few seconds by a large fleet stays a bounded size.
 
 mod audit;
+mod backend;
 mod intent;
 mod recording;
 mod tables;
@@ -51,6 +55,7 @@ pub use audit::{
     RejectionRecord, ShadowRecord, SinceError, inputs_digest, parse_since, print_audit, render,
     snapshot_json,
 };
+pub use backend::{StateBackend, StateError};
 pub use intent::{Intent, LastApplied};
 pub use recording::{RecordedInputs, Recording};
 
@@ -443,6 +448,7 @@ impl Store {
             applied: Vec::new(),
             errors: vec![note.to_owned()],
             shadows: Vec::new(),
+            replica: intent.replica.clone(),
         };
         let txn = self.begin_write()?;
         self.append_audit(&txn, &record)?;

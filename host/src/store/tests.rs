@@ -32,6 +32,7 @@ fn intent(cycle: u64) -> Intent {
         at_ms: cycle * 15_000,
         inputs_digest: format!("{cycle:064x}"),
         planned: vec![change("n1:8080", 20), change("n2:8080", 5)],
+        replica: None,
     }
 }
 
@@ -78,6 +79,7 @@ fn record(intent: &Intent, failed: Option<&str>) -> AuditRecord {
             .collect(),
         errors: vec![],
         shadows: Vec::new(),
+        replica: None,
     }
 }
 

@@ -10,6 +10,7 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
+use super::AppliedWrite;
 use super::answers::{json_bytes, json_response, mcpd_error, not_registered, parse_body};
 use super::query::QueryOptions;
 use super::shared::Shared;
@@ -83,6 +84,13 @@ pub(crate) async fn ltm(
     let reply = guard
         .store
         .execute(method.as_str(), &resource, body.as_ref());
+    if !read && reply.is_ok() {
+        shared.applied.push(AppliedWrite {
+            method: method.to_string(),
+            path: uri.path().to_owned(),
+            body: body.unwrap_or(json!({})),
+        });
+    }
     // The query options reshape the answer after the lock is released.
     let shaping = options.map(|options| (options, guard.store.version().to_owned()));
     drop(guard);

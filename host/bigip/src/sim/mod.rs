@@ -1,7 +1,7 @@
 //! A simulated BIG-IP: iControl REST over HTTPS on loopback, with the wire format, status codes
 //! and error bodies of a real box, basic and token auth, LTM objects with statistics, atomic
 //! transactions, the read-only `net`, `sys` and `cm` collections a default box registers,
-//! injectable faults and request counters.
+//! injectable faults, request counters and a log of the writes applied.
 //!
 //! Start one in-process with [`start`]; the host's `host sim bigip` flattens [`SimArgs`] and
 //! calls [`SimArgs::options`] then [`start`]. The admin endpoint (no auth, loopback only):
@@ -15,6 +15,7 @@
 
 mod admin;
 mod answers;
+mod applied;
 mod auth;
 mod catalog;
 mod counters;
@@ -36,6 +37,7 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
+pub use applied::AppliedWrite;
 use counters::AtomicCounters;
 pub use counters::Counters;
 pub use faults::{Burst, Faults};
@@ -109,6 +111,12 @@ impl RunningSim {
     /// The request counters so far.
     pub fn counters(&self) -> Counters {
         self.shared.counters.snapshot()
+    }
+
+    /// Every write the device applied so far, in order: each committed
+    /// transaction's commands and each direct write.
+    pub fn applied_writes(&self) -> Vec<AppliedWrite> {
+        self.shared.applied.all()
     }
 
     /// Zeroes the request counters.

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 
+use super::applied::AppliedLog;
 use super::catalog::Catalog;
 use super::faults::FaultState;
 use super::state::Store;
@@ -32,6 +33,8 @@ pub(crate) struct Shared {
     device: Mutex<Device>,
     pub counters: AtomicCounters,
     pub faults: FaultState,
+    /// Every write applied, in order.
+    pub applied: AppliedLog,
 }
 
 impl Shared {
@@ -50,6 +53,7 @@ impl Shared {
             }),
             counters: AtomicCounters::default(),
             faults: FaultState::new(options.faults.clone()),
+            applied: AppliedLog::default(),
         }
     }
 

@@ -14,7 +14,7 @@ use crate::blocking::blocking;
 use crate::guard::Held;
 use crate::model::Snapshot;
 use crate::plan::{Change, Plan};
-use crate::store::Store;
+use crate::store::StateBackend;
 
 /// Rollouts in progress and what applies their layouts.
 pub struct MigActuator {
@@ -48,7 +48,7 @@ impl MigActuator {
     pub async fn cycle(
         &mut self,
         backends: &Backends,
-        store: Option<&Arc<Store>>,
+        store: Option<&Arc<dyn StateBackend>>,
         snapshot: &Snapshot,
         plan: &Plan,
         results: &mut [ChangeResult],

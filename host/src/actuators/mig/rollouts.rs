@@ -159,6 +159,11 @@ impl MigRollouts {
         MigRollouts { settings, active }
     }
 
+    /// How its rollouts wait and when GPUs count as idle.
+    pub fn settings(&self) -> RolloutSettings {
+        self.settings
+    }
+
     /// Everything to store so [`MigRollouts::restore`] can resume.
     pub fn saved(&self) -> SavedRollouts {
         SavedRollouts {

@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 
 pub(crate) use self::bodies::render_command;
 use self::bodies::render_transaction;
+use super::AppliedWrite;
 use super::answers::{json_response, mcpd_error, parse_body};
 use super::ltm::{coordination_id, ltm_segments};
 use super::shared::{Device, Shared};
@@ -187,6 +188,9 @@ pub(crate) async fn commit_transaction(
     }
     if !validate_only {
         guard.store = candidate;
+        for (_, method, path, body) in commands {
+            shared.applied.push(AppliedWrite { method, path, body });
+        }
     }
     let transaction = guard.transactions.get_mut(&id).expect("looked up above");
     transaction.state = "COMPLETED";
