@@ -52,6 +52,11 @@ class ProfileCount:
     count: int
 
 
+def as_profile_count(profile):
+    """`profile` as a `ProfileCount`; a `(profile, count)` pair is taken too."""
+    return profile if isinstance(profile, ProfileCount) else ProfileCount(*profile)
+
+
 @dataclass(frozen=True)
 class MigLayout:
     """Put `gpus` (rows in `gpus`, all on `node`) into the layout `profiles`;
@@ -93,5 +98,5 @@ def resize_group(group, target_size, reason):
 def set_mig_layout(node, gpus, profiles, reason):
     """Put `gpus` of `node` into the MIG layout `profiles` (`ProfileCount`s,
     or `(profile, count)` pairs); no profiles disables MIG on them."""
-    profiles = tuple(ProfileCount(*profile) for profile in profiles)
+    profiles = tuple(as_profile_count(profile) for profile in profiles)
     return Decision(MigLayout(node, tuple(gpus), profiles), reason)

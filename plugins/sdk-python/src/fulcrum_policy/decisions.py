@@ -14,7 +14,7 @@ from .actions import (
     MemberRatio,
     MemberStateChange,
     MigLayout,
-    ProfileCount,
+    as_profile_count,
 )
 from .codes import MemberState
 from .f32 import f32
@@ -60,7 +60,7 @@ class Decisions:
     def set_mig_layout(self, node, gpus, profiles, reason):
         """Put `gpus` (rows, all on `node`) into the MIG layout `profiles`
         (`ProfileCount`s or `(profile, count)` pairs); none disables MIG."""
-        profiles = tuple(ProfileCount(*profile) for profile in profiles)
+        profiles = tuple(as_profile_count(profile) for profile in profiles)
         self.mig_layouts.append((MigLayout(node, tuple(gpus), profiles), self.reason_id(reason)))
 
     def push(self, decision):

@@ -203,7 +203,7 @@ class SnapshotBuilder:
     def _add(self, table, **values):
         columns = self._tables[table]
         for name, column in columns.items():
-            if not name.endswith("_start"):
+            if (table, name) not in CHILD_STARTS:
                 column.append(values[name])
         return len(columns[next(iter(columns))]) - 1
 
