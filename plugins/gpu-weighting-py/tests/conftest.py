@@ -3,7 +3,7 @@ node, each node with the GPUs given."""
 
 import math
 
-from fulcrum_policy import Health, MemberState, MemoryHost, SnapshotView, actions
+from fulcrum_policy import Health, MemoryHost, SnapshotView
 from fulcrum_policy.actions import MemberRatio
 from fulcrum_policy.testing import SnapshotBuilder
 
@@ -49,5 +49,3 @@ def ratios(decisions):
     """`(member, ratio)` of every ratio decision, in order."""
     return [(d.action.member, d.action.ratio) for d in decisions if isinstance(d.action, MemberRatio)]
 
-
-__all__ = ["NO_SMOOTHING", "actions", "cluster", "fallen", "gpu", "ratios", "run", "MemberState"]
