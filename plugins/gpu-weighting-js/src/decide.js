@@ -22,7 +22,12 @@ import { manages } from './settings.js';
 /** Members on stale nodes named in the debug line; the rest are counted. */
 const STALE_NAMED = 5;
 
-/** Decide on every managed member of `snapshot` (a SnapshotView). */
+/**
+ * Decide on every managed member of `snapshot`.
+ * @param {import('./settings.js').Settings} settings
+ * @param {import('@fulcrum/policy-sdk').SnapshotView} snapshot
+ * @param {import('@fulcrum/policy-sdk').Host} host
+ */
 export function decide(settings, snapshot, host) {
   const stored = host.stateGet(KEY);
   const previous = recall(stored, host);
@@ -63,7 +68,11 @@ export function decide(settings, snapshot, host) {
   return decisions;
 }
 
-/** The remembered records by pool; empty when none, or unreadable (logged). */
+/**
+ * The remembered records by pool; empty when none, or unreadable (logged).
+ * @param {Uint8Array | undefined} stored
+ * @param {import('@fulcrum/policy-sdk').Host} host
+ */
 function recall(stored, host) {
   if (stored === undefined) return new Map();
   try {
@@ -74,7 +83,15 @@ function recall(stored, host) {
   }
 }
 
-/** Decide on `member`, whose `node` is known and fresh; returns what to remember. */
+/**
+ * Decide on `member`, whose `node` is known and fresh; returns what to remember.
+ * @param {import('./settings.js').Settings} settings
+ * @param {import('@fulcrum/policy-sdk').MemberView} member
+ * @param {import('@fulcrum/policy-sdk').NodeView} node
+ * @param {import('./memory.js').MemberRecord} before
+ * @param {Decisions} decisions
+ * @returns {import('./memory.js').MemberRecord}
+ */
 function decideMember(settings, member, node, before, decisions) {
   let state = member.state;
   // A member stays "ours" only while it is still disabled: if an operator
@@ -121,6 +138,9 @@ function decideMember(settings, member, node, before, decisions) {
 /**
  * Write this cycle's memory; a refused write is logged, not fatal (the
  * decisions stand, only smoothing and re-enabling lose memory).
+ * @param {import('@fulcrum/policy-sdk').Host} host
+ * @param {Uint8Array | undefined} stored
+ * @param {Uint8Array | undefined} next
  */
 function store(host, stored, next) {
   if (next === undefined) {

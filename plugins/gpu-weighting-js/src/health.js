@@ -9,6 +9,7 @@ import { f32 } from './f32.js';
 /**
  * The first thing wrong with `node`: `{ kind: 'xid', index, xid }`,
  * `{ kind: 'gpu', index }` or `{ kind: 'node' }`; `undefined` when healthy.
+ * @param {import('@fulcrum/policy-sdk').NodeView} node
  */
 export function problemOf(node) {
   const gpu = node.gpus.find((candidate) => candidate.health === Health.Unhealthy);
@@ -20,7 +21,10 @@ export function problemOf(node) {
   return node.health === Health.Unhealthy ? { kind: 'node' } : undefined;
 }
 
-/** The share of `node`'s GPUs that are not unhealthy, in f32; 1 without GPUs. */
+/**
+ * The share of `node`'s GPUs that are not unhealthy, in f32; 1 without GPUs.
+ * @param {import('@fulcrum/policy-sdk').NodeView} node
+ */
 export function healthyShare(node) {
   let healthy = 0;
   let all = 0;

@@ -20,6 +20,8 @@ const MAGIC = [0x66, 0x67, 0x77, 0x31]; // "fgw1"
 const DISABLED_BY_POLICY = 1;
 const NAN_BITS = 0x7fc00000; // the f32 NaN Rust writes for "none"
 
+/** @typedef {{ smoothed: number | undefined, disabledByPolicy: boolean }} MemberRecord */
+
 /** A record with nothing to remember. */
 export const EMPTY = Object.freeze({ smoothed: undefined, disabledByPolicy: false });
 

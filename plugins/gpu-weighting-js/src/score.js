@@ -11,6 +11,8 @@ import { asU32, f32, roundHalfUp } from './f32.js';
  * Score `node`'s GPUs: `{ score, utilization, memoryFree, hot, hottestC,
  * throttled }` (the means `undefined` when no GPU reported them); `undefined`
  * when no GPU reported a usable measurement.
+ * @param {import('@fulcrum/policy-sdk').NodeView} node
+ * @param {import('./settings.js').Settings} settings
  */
 export function scoreNode(node, settings) {
   const score = new Mean();

@@ -37,6 +37,8 @@ const FIELDS = [
   ['pools', 'pools', 'strings'],
 ];
 
+/** @typedef {ReturnType<typeof parseSettings>} Settings */
+
 /** Parse and validate `text`; throws an Error whose message names the setting. */
 export function parseSettings(text) {
   const json = readObject(text);

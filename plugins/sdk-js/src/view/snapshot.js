@@ -10,7 +10,7 @@ import { MemberView, PoolView } from './pool.js';
 import { Rows } from './rows.js';
 
 export class SnapshotView {
-  /** @param {import('../../types/wit/interfaces/fulcrum-policy-types.js').Snapshot} snapshot */
+  /** @param {import('fulcrum:policy/types@0.2.0').Snapshot} snapshot the bindings' snapshot */
   constructor(snapshot) {
     /** The snapshot as the bindings hand it over, for what the views lack. */
     this.raw = snapshot;
