@@ -25,7 +25,7 @@ export class StateError extends Error {
 const encoder = new TextEncoder();
 
 /** Bytes an entry counts against the quota, as the host counts them. */
-export const entryBytes = (key, value) => encoder.encode(key).length + value.length + 64;
+const entryBytes = (key, value) => encoder.encode(key).length + value.length + 64;
 
 /**
  * A host that keeps state in a Map and records log lines, checking keys and
