@@ -1,0 +1,163 @@
+// One evaluation: read memory, walk the managed pools' members in row order,
+// decide each one, write memory back. Per member, in this order:
+// 1. no known node: leave it alone;
+// 2. stale node: leave it alone (logged once per cycle at debug);
+// 3. unhealthy node (judged so by the host, or with fewer than
+//    `minHealthyShare` of its GPUs healthy) and `disableUnhealthy`: disable it
+//    if it is enabled, and remember that this policy did; no ratio changes;
+// 4. a node fit to serve again and a member this policy disabled that is
+//    still disabled: enable it again (an operator's own disable is never undone);
+// 5. enabled member on a node whose GPUs reported: move its ratio towards
+//    `minRatio + score × healthy share × (maxRatio − minRatio)`, smoothed over
+//    cycles, and propose it when the rounded ratio differs from the current one.
+
+import { Decisions, Level, MemberState, StateError } from '@fulcrum/policy-sdk';
+
+import { asU32, f32, roundHalfUp } from './f32.js';
+import { describeProblem, healthyShare, problemOf } from './health.js';
+import { EMPTY, KEY, MemoryWriter, decodeMemory } from './memory.js';
+import { describeScore, scoreNode } from './score.js';
+import { manages } from './settings.js';
+
+/** Members on stale nodes named in the debug line; the rest are counted. */
+const STALE_NAMED = 5;
+
+/**
+ * Decide on every managed member of `snapshot`.
+ * @param {import('./settings.js').Settings} settings
+ * @param {import('@fulcrum/policy-sdk').SnapshotView} snapshot
+ * @param {import('@fulcrum/policy-sdk').Host} host
+ */
+export function decide(settings, snapshot, host) {
+  const stored = host.stateGet(KEY);
+  const previous = recall(stored, host);
+
+  const decisions = new Decisions();
+  const next = new MemoryWriter();
+  const stale = [];
+  let staleCount = 0;
+  for (const pool of snapshot.pools) {
+    if (!manages(settings, pool.name)) continue;
+    const remembered = previous.get(pool.name);
+    next.pool(pool.name);
+    for (const member of pool.members) {
+      const { name, node } = member;
+      const before = remembered?.get(name) ?? EMPTY;
+      let after = before;
+      if (node?.stale) {
+        staleCount++;
+        if (stale.length < STALE_NAMED) stale.push(name);
+      } else if (node !== undefined) {
+        after = decideMember(settings, member, node, before, decisions);
+      }
+      next.member(name, after);
+    }
+  }
+
+  if (staleCount > 0) {
+    const more = staleCount > stale.length ? ` and ${staleCount - stale.length} more` : '';
+    const members = staleCount === 1 ? 'member' : 'members';
+    host.log(Level.Debug, `left ${staleCount} ${members} on stale nodes alone: ${stale.join(', ')}${more}`);
+  }
+  for (const missing of settings.pools ?? []) {
+    if (snapshot.poolByName(missing) === undefined) {
+      host.log(Level.Warn, `settings.pools: no pool named "${missing}" in the snapshot`);
+    }
+  }
+  store(host, stored, next.finish());
+  return decisions;
+}
+
+/**
+ * The remembered records by pool; empty when none, or unreadable (logged).
+ * @param {Uint8Array | undefined} stored
+ * @param {import('@fulcrum/policy-sdk').Host} host
+ */
+function recall(stored, host) {
+  if (stored === undefined) return new Map();
+  try {
+    return decodeMemory(stored);
+  } catch (corrupt) {
+    host.log(Level.Warn, `ignoring unreadable state "${KEY}" (${corrupt.message}); starting afresh`);
+    return new Map();
+  }
+}
+
+/**
+ * Decide on `member`, whose `node` is known and fresh; returns what to remember.
+ * @param {import('./settings.js').Settings} settings
+ * @param {import('@fulcrum/policy-sdk').MemberView} member
+ * @param {import('@fulcrum/policy-sdk').NodeView} node
+ * @param {import('./memory.js').MemberRecord} before
+ * @param {Decisions} decisions
+ * @returns {import('./memory.js').MemberRecord}
+ */
+function decideMember(settings, member, node, before, decisions) {
+  let state = member.state;
+  // A member stays "ours" only while it is still disabled: if an operator
+  // enabled it or forced it offline since, it is theirs again.
+  let disabledByPolicy = before.disabledByPolicy && state === MemberState.Disabled;
+  const record = () => ({ smoothed: before.smoothed, disabledByPolicy });
+
+  // A node the host judged unhealthy, or with too few healthy GPUs, is taken
+  // out; one with a few GPUs down serves on with what it has.
+  const share = healthyShare(node);
+  const problem = problemOf(node);
+  const takeOut = problem !== undefined && (problem.kind === 'node' || share < settings.minHealthyShare);
+  if (takeOut && settings.disableUnhealthy) {
+    if (state === MemberState.Enabled) {
+      decisions.setMemberState(member.row, MemberState.Disabled, describeProblem(problem));
+      disabledByPolicy = true;
+    }
+    return record();
+  }
+  // Ours, and still unhealthy: it stays off until the node recovers.
+  if (takeOut && disabledByPolicy) return record();
+  if (!takeOut && disabledByPolicy) {
+    decisions.setMemberState(member.row, MemberState.Enabled, 'node healthy again');
+    disabledByPolicy = false;
+    state = MemberState.Enabled;
+  }
+  if (state !== MemberState.Enabled) return record();
+  const score = scoreNode(node, settings);
+  if (score === undefined) return record();
+
+  const span = f32(settings.maxRatio - settings.minRatio);
+  const target = f32(settings.minRatio + f32(f32(score.score * share) * span));
+  const smoothed = before.smoothed === undefined
+    ? target
+    : f32(f32(settings.smoothing * before.smoothed) + f32(f32(1 - settings.smoothing) * target));
+  const ratio = Math.min(Math.max(asU32(roundHalfUp(smoothed)), settings.minRatio), settings.maxRatio);
+  const current = member.ratio;
+  if (ratio !== current) {
+    decisions.setMemberRatio(member.row, ratio, `${describeScore(score)}: ratio ${current} → ${ratio}`);
+  }
+  return { smoothed, disabledByPolicy };
+}
+
+/**
+ * Write this cycle's memory; a refused write is logged, not fatal (the
+ * decisions stand, only smoothing and re-enabling lose memory).
+ * @param {import('@fulcrum/policy-sdk').Host} host
+ * @param {Uint8Array | undefined} stored
+ * @param {Uint8Array | undefined} next
+ */
+function store(host, stored, next) {
+  if (next === undefined) {
+    if (stored !== undefined) host.stateDelete(KEY);
+    return;
+  }
+  try {
+    host.stateSet(KEY, next);
+  } catch (error) {
+    if (!(error instanceof StateError)) throw error;
+    host.log(Level.Warn, `could not save state "${KEY}" (${next.length} bytes): ${rustStateError(error)}`);
+  }
+}
+
+/** A refused write as the Rust policy logs it ("StateError::QuotaExceeded(1048576)"). */
+function rustStateError(error) {
+  return error.kind === 'invalid-key'
+    ? 'StateError::InvalidKey'
+    : `StateError::QuotaExceeded(${error.quota})`;
+}
