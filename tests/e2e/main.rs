@@ -5,6 +5,7 @@ mod cache;
 mod containment;
 mod contract;
 mod engine;
+mod languages;
 mod mig;
 mod sandbox;
 mod shadow;

@@ -30,5 +30,11 @@
 //! ```
 //!
 //! Building needs the `wasm32-wasip2` target (`rustup target add wasm32-wasip2`).
+//!
+//! The Python and JavaScript ports of gpu-weighting are built on first use
+//! by [`interpreted`], with the toolchains `scripts/policy-toolchains`
+//! installs.
+
+pub mod interpreted;
 
 include!(concat!(env!("OUT_DIR"), "/plugins.rs"));
