@@ -12,7 +12,7 @@ use fulcrum_host::model::{Decision, Snapshot};
 use fulcrum_host::runtime::{PolicySpec, PolicyState, PreparedPolicy};
 use fulcrum_host::sim::{Fleet, FleetConfig, NodeFault};
 use fulcrum_tests::artifacts::{self, interpreted};
-use fulcrum_tests::{World, engine};
+use fulcrum_tests::{World, caching_engine};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 
@@ -51,7 +51,7 @@ async fn python_and_javascript_ports_apply_what_rust_applies_on_the_embedded_fle
     for (language, path) in implementations() {
         let mut policy = PolicyConfig::from_command_line(path.into());
         policy.spec = roomy_spec(path, serde_json::json!({}));
-        let mut world = World::start(FleetConfig::default(), vec![policy]).await;
+        let mut world = World::start_caching(FleetConfig::default(), vec![policy]).await;
         let mut cycles = Vec::new();
         // Past the XID on the third node (cycles 9 to 13) and its recovery.
         for _ in 0..16 {
@@ -88,6 +88,8 @@ async fn python_and_javascript_ports_apply_what_rust_applies_on_the_embedded_fle
 /// Settings drawn across their whole valid range.
 fn settings(rng: &mut StdRng) -> serde_json::Value {
     let memory_weight: f64 = rng.random_range(0.0..1.0);
+    let smoothing = [0.0, 0.5, rng.random_range(0.0..1.0)][rng.random_range(0..3)];
+    let min_healthy_share = [1.0, 0.75, 0.5][rng.random_range(0..3)];
     serde_json::json!({
         "memory_weight": memory_weight,
         "compute_weight": 1.0 - memory_weight,
@@ -96,9 +98,9 @@ fn settings(rng: &mut StdRng) -> serde_json::Value {
         "hot_temperature_c": rng.random_range(60.0..90.0),
         "hot_penalty": rng.random_range(0.0..1.0),
         "throttle_penalty": rng.random_range(0.0..1.0),
-        "smoothing": [0.0, 0.5, rng.random_range(0.0..1.0)][rng.random_range(0..3)],
+        "smoothing": smoothing,
         "disable_unhealthy": rng.random_bool(0.8),
-        "min_healthy_share": [1.0, 0.75, 0.5][rng.random_range(0..3)],
+        "min_healthy_share": min_healthy_share,
     })
 }
 
@@ -160,7 +162,7 @@ struct Contender {
 
 #[test]
 fn python_and_javascript_ports_decide_what_rust_decides_on_generated_snapshots() {
-    let engine = engine();
+    let engine = caching_engine();
     let mut rng = StdRng::seed_from_u64(0x6f75_6c63_7275_6d);
     let mut compared = 0;
     let mut deciding = 0;

@@ -21,6 +21,19 @@ pub fn engine() -> PolicyEngine {
     .expect("engine starts")
 }
 
+/// An engine that keeps compiled components in `target/e2e-compiled`, for
+/// tests of policies that carry an interpreter: compiling one takes tens of
+/// seconds, loading it again from the cache a fraction of one. Compiled
+/// code is keyed by the component's digest and the engine, so nothing
+/// else is shared.
+pub fn caching_engine() -> PolicyEngine {
+    PolicyEngine::new(&EngineConfig {
+        cache_dir: Some(concat!(env!("CARGO_MANIFEST_DIR"), "/../target/e2e-compiled").into()),
+        max_instances: 16,
+    })
+    .expect("engine starts")
+}
+
 /// The spec for an artifact, with `settings` as JSON text and a deadline.
 pub fn spec(path: &str, settings: &str, deadline: Duration) -> PolicySpec {
     let mut spec = PolicySpec::new(path);
@@ -64,6 +77,8 @@ pub struct World {
     pub metrics: fulcrum_host::observe::Metrics,
     /// Where the engine's store lives, when it has one.
     state_dir: Option<std::path::PathBuf>,
+    /// What makes the engine's policy engine, again on a restart.
+    policy_engine: fn() -> PolicyEngine,
 }
 
 impl World {
@@ -75,9 +90,26 @@ impl World {
         World::start_with_store(fleet, policies, None).await
     }
 
+    /// Start the simulators and load `policies` on a [`caching_engine`].
+    pub async fn start_caching(
+        fleet: FleetConfig,
+        policies: Vec<fulcrum_host::config::PolicyConfig>,
+    ) -> World {
+        World::start_on(caching_engine, fleet, policies, None).await
+    }
+
     /// Start the simulators and load `policies`, with the store in
     /// `state_dir` when given.
     pub async fn start_with_store(
+        fleet: FleetConfig,
+        policies: Vec<fulcrum_host::config::PolicyConfig>,
+        state_dir: Option<&std::path::Path>,
+    ) -> World {
+        World::start_on(engine, fleet, policies, state_dir).await
+    }
+
+    async fn start_on(
+        policy_engine: fn() -> PolicyEngine,
         fleet: FleetConfig,
         policies: Vec<fulcrum_host::config::PolicyConfig>,
         state_dir: Option<&std::path::Path>,
@@ -92,7 +124,14 @@ impl World {
                 .expect("backends connect");
         let metrics = fulcrum_host::observe::Metrics::new();
         let state_dir = state_dir.map(std::path::Path::to_path_buf);
-        let engine = new_engine(&demo, &config, &backends, &metrics, state_dir.as_deref());
+        let engine = new_engine(
+            policy_engine(),
+            &demo,
+            &config,
+            &backends,
+            &metrics,
+            state_dir.as_deref(),
+        );
         World {
             demo,
             config,
@@ -100,6 +139,7 @@ impl World {
             backends,
             metrics,
             state_dir,
+            policy_engine,
         }
     }
 
@@ -113,9 +153,17 @@ impl World {
             backends,
             metrics,
             state_dir,
+            policy_engine,
         } = self;
         drop(engine);
-        let engine = new_engine(&demo, &config, &backends, &metrics, state_dir.as_deref());
+        let engine = new_engine(
+            policy_engine(),
+            &demo,
+            &config,
+            &backends,
+            &metrics,
+            state_dir.as_deref(),
+        );
         World {
             demo,
             config,
@@ -123,6 +171,7 @@ impl World {
             backends,
             metrics,
             state_dir,
+            policy_engine,
         }
     }
 
@@ -149,6 +198,7 @@ impl World {
 }
 
 fn new_engine(
+    policy_engine: PolicyEngine,
     demo: &fulcrum_host::demo::Demo,
     config: &fulcrum_host::config::RunConfig,
     backends: &fulcrum_host::backends::Backends,
@@ -160,7 +210,7 @@ fn new_engine(
             .expect("the store opens")
     });
     fulcrum_host::engine::Engine::new(
-        engine(),
+        policy_engine,
         config,
         backends.clone(),
         metrics.clone(),
