@@ -3,8 +3,8 @@
 //! `log` import's messages, one record per line, tagged with the policy's
 //! name and the stream. Lines are neutralised and cut to
 //! [`MAX_LINE_BYTES`]; an evaluation writes at most [`MAX_LINES`] lines and
-//! [`MAX_BYTES_PER_EVALUATION`] bytes, and the rest are dropped, counted and
-//! noted once per call. A line still open when a call returns is written
+//! [`MAX_BYTES_PER_EVALUATION`] bytes: from the first line past either bound
+//! on, the rest are dropped, counted and noted once per call. A line still open when a call returns is written
 //! then. The first bytes of stderr are also kept whole for a trap's message.
 
 use std::io;
@@ -62,6 +62,7 @@ impl GuestOutput {
                 stderr: OpenLine::default(),
                 written: 0,
                 written_bytes: 0,
+                full: false,
                 dropped: 0,
                 dropped_unnoted: 0,
                 truncated: 0,
@@ -105,6 +106,9 @@ struct Lines {
     stderr: OpenLine,
     written: u32,
     written_bytes: usize,
+    /// Past a bound: every later line is dropped, so the log keeps the
+    /// output's start without gaps.
+    full: bool,
     dropped: u32,
     /// Dropped since the last note of it.
     dropped_unnoted: u32,
@@ -161,7 +165,9 @@ impl Lines {
             return;
         }
         let (line, cut) = text::capped_from(line, len, MAX_LINE_BYTES);
-        if self.written >= MAX_LINES || self.written_bytes + line.len() > MAX_BYTES_PER_EVALUATION {
+        self.full |=
+            self.written >= MAX_LINES || self.written_bytes + line.len() > MAX_BYTES_PER_EVALUATION;
+        if self.full {
             self.dropped = self.dropped.saturating_add(1);
             self.dropped_unnoted = self.dropped_unnoted.saturating_add(1);
             return;
