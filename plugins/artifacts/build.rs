@@ -69,7 +69,13 @@ const PLUGINS: &[(&str, &str, &str, &str)] = &[
         "NET",
         "fulcrum-test-net",
         "fulcrum_test_net",
-        "`decide` connects to 127.0.0.1:9 (imports `wasi:sockets`).",
+        "`decide` tries TCP, a name lookup or HTTP, chosen by `{\"mode\": …}` (imports `wasi:sockets` and `wasi:http`).",
+    ),
+    (
+        "PRINT",
+        "fulcrum-test-print",
+        "fulcrum_test_print",
+        "Writes to stdout and stderr: escapes, a forged line, `{\"lines\": N}` more and an unfinished one.",
     ),
     (
         "ENABLE_ALL",

@@ -80,7 +80,10 @@ async fn python_and_javascript_ports_apply_what_rust_applies_on_the_embedded_fle
     let (_, rust) = &plans[0];
     for (language, cycles) in &plans[1..] {
         for (cycle, (theirs, ours)) in cycles.iter().zip(rust).enumerate() {
-            assert_eq!(theirs, ours, "{language} differs from rust at cycle {cycle}");
+            assert_eq!(
+                theirs, ours,
+                "{language} differs from rust at cycle {cycle}"
+            );
         }
     }
 }
@@ -213,5 +216,8 @@ fn python_and_javascript_ports_decide_what_rust_decides_on_generated_snapshots()
     }
     // The comparison means something only if the policies had things to do.
     assert_eq!(compared, 144);
-    assert!(deciding > 72, "only {deciding} of 144 snapshots led to decisions");
+    assert!(
+        deciding > 72,
+        "only {deciding} of 144 snapshots led to decisions"
+    );
 }

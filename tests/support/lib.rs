@@ -39,6 +39,7 @@ pub fn spec(path: &str, settings: &str, deadline: Duration) -> PolicySpec {
     let mut spec = PolicySpec::new(path);
     spec.settings = serde_json::from_str(settings).expect("settings are JSON");
     spec.limits.deadline = deadline;
+    spec.limits_set.deadline = true;
     spec
 }
 

@@ -1,23 +1,48 @@
-//! `host check FILE.wasm`: load a policy as `run` would, without settings,
-//! and print what it is and what it imports.
+//! `host check FILE.wasm [--settings JSON]`: load a policy as `run` would —
+//! checked, compiled, its metadata read, `configure` called with the given
+//! settings (`{}` by default) — and print what it is, the toolchain that
+//! built it, the limits it gets, what it imports and how the sandbox answers
+//! each import. A policy whose `configure` fails is a failed check.
 
 use std::path::PathBuf;
 
+use anyhow::anyhow;
 use clap::Args;
 
 use super::{Failure, GlobalArgs};
 use crate::observe::SafeText;
+use crate::runtime::{ImportAccess, InspectedPolicy, PolicySpec, import_access};
+
+/// Where the limits Python and JavaScript policies need are explained.
+const LANGUAGE_DOC: &str = "docs/policies-in-python-and-javascript.md";
 
 #[derive(Debug, Args)]
 pub(super) struct CheckArgs {
     /// The policy component to check.
     #[arg(value_name = "FILE.wasm")]
     file: PathBuf,
+    /// The settings to call `configure` with, a JSON object [default: {}].
+    #[arg(long, value_name = "JSON")]
+    settings: Option<String>,
 }
 
 pub(super) fn check(global: &GlobalArgs, args: CheckArgs) -> Result<(), Failure> {
+    let mut spec = PolicySpec::new(&args.file);
+    if let Some(settings) = &args.settings {
+        spec.settings = serde_json::from_str(settings)
+            .map_err(|err| Failure::usage(anyhow!(err).context("--settings is not JSON")))?;
+    }
     let engine = super::engine(global)?;
-    let info = engine.inspect(&args.file).map_err(Failure::policy)?;
+    let inspected = engine.inspect_spec(&spec).map_err(Failure::policy)?;
+    print!("{}", describe(&inspected));
+    inspected.configure().map_err(Failure::policy)?;
+    println!("  configure  ok with settings {}", spec.settings);
+    Ok(())
+}
+
+/// What the policy is, in lines for a terminal.
+fn describe(inspected: &InspectedPolicy) -> String {
+    let info = inspected.info();
     let meta = &info.metadata;
     // Validated at load, and neutralised all the same: every field is the
     // policy's own text.
@@ -26,14 +51,35 @@ pub(super) fn check(global: &GlobalArgs, args: CheckArgs) -> Result<(), Failure>
     if !meta.description.is_empty() {
         out.line(format_args!("  {}", meta.description));
     }
-    out.line(format_args!("  file     {}", info.path.display()));
-    out.line(format_args!("  sha256   {}", info.digest));
-    let kinds: Vec<&str> = meta.action_kinds.iter().map(|k| k.name()).collect();
-    out.line(format_args!("  actions  {}", kinds.join(", ")));
-    out.line(format_args!("  imports"));
-    for import in &info.imports {
-        out.line(format_args!("    {import}"));
+    out.line(format_args!("  file       {}", info.path.display()));
+    out.line(format_args!("  sha256     {}", info.digest));
+    let limits = inspected.limits();
+    let (deadline, memory) = (limits.deadline.as_millis(), limits.memory_bytes >> 20);
+    match info.toolchain.as_ref() {
+        Some(toolchain) => out.line(format_args!("  language   {toolchain}")),
+        None => out.line(format_args!("  language   not named by the component")),
     }
-    print!("{}", out.into_string());
-    Ok(())
+    match info
+        .toolchain
+        .as_ref()
+        .filter(|toolchain| toolchain.language.default_limits().is_some())
+    {
+        Some(toolchain) => out.line(format_args!(
+            "  limits     {deadline} ms deadline, {memory} MiB memory unless configured: {}'s defaults (see {LANGUAGE_DOC})",
+            toolchain.language
+        )),
+        None => out.line(format_args!(
+            "  limits     {deadline} ms deadline, {memory} MiB memory unless configured"
+        )),
+    }
+    let kinds: Vec<&str> = meta.action_kinds.iter().map(|k| k.name()).collect();
+    out.line(format_args!("  actions    {}", kinds.join(", ")));
+    out.line(format_args!("  imports"));
+    let width = info.imports.iter().map(String::len).max().unwrap_or(0);
+    for import in &info.imports {
+        // Every import was checked before compiling; none is refused here.
+        let access = import_access(import).unwrap_or(ImportAccess::Denied);
+        out.line(format_args!("    {import:width$}  {access}"));
+    }
+    out.into_string()
 }

@@ -31,7 +31,7 @@ use super::grant::GrantToml;
 use super::problem::Problems;
 use super::resolve::{Resolve, Resolver};
 use crate::guard::Grants;
-use crate::runtime::{Capabilities, Limits, PolicySpec};
+use crate::runtime::{Capabilities, Limits, LimitsSet, PolicySpec};
 
 /// `[[policies]]` as written.
 #[derive(Debug, Deserialize)]
@@ -121,6 +121,10 @@ impl Resolve for PolicyToml {
 
     fn resolve(self, cx: &Resolver<'_>, problems: &mut Problems) -> PolicyConfig {
         let defaults = Limits::default();
+        let limits_set = LimitsSet {
+            deadline: self.deadline_ms.is_some(),
+            memory: self.memory_mib.is_some(),
+        };
         let limits = Limits {
             deadline: Duration::from_millis(cx.in_range(
                 "deadline_ms",
@@ -189,6 +193,7 @@ impl Resolve for PolicyToml {
                 path: cx.path(&self.path),
                 settings,
                 limits,
+                limits_set,
                 capabilities: Capabilities {
                     clocks: self.sandbox.clocks,
                     random: self.sandbox.random,

@@ -1,5 +1,6 @@
 //! The shared wasmtime engine: component model, epoch interruption driven by
-//! the ticker, the pooling allocator, one linker with the sandbox's imports,
+//! the ticker, the pooling allocator, one linker with the sandbox's imports
+//! (Fulcrum's, WASI's, and `wasi:http`, which denies every request),
 //! and the on-disk cache of compiled policies. Built once per host process.
 
 use std::path::PathBuf;
@@ -60,6 +61,7 @@ impl PolicyEngine {
         let engine = Engine::new(&wasmtime_config(config))?;
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+        wasmtime_wasi_http::p2::add_only_http_to_linker_sync(&mut linker)?;
         Policy::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)?;
         let cache = ComponentCache::new(config.cache_dir.clone(), &engine);
         let ticker = EpochTicker::start(&engine)?;

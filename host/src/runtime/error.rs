@@ -52,7 +52,7 @@ pub enum LoadError {
     ImportNotGranted {
         path: PathBuf,
         import: String,
-        why: &'static str,
+        why: super::capabilities::NotProvided,
     },
     #[error(
         "{path}: not a component of the fulcrum:policy@{version} world: {reason}",

@@ -13,19 +13,18 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use wasmtime::{Store, Trap, WasmBacktrace};
-use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 
 use crate::model::{Decision, Snapshot};
 
 use super::capabilities::Capabilities;
 use super::error::{EvalError, GuestError};
-use super::host::{Dropped, EvalState};
+use super::host::{Dropped, EvalState, GuestOutput};
 use super::limits::{Limits, MemoryLimiter};
 use super::off_runtime;
 use super::output;
 use super::prepared::PreparedPolicy;
 use super::reaper;
-use super::sandbox::{self, Pinned, STDERR_CAPACITY};
+use super::sandbox::{self, Pinned};
 use super::state_store::PolicyState;
 use super::text::{self, MAX_BACKTRACE_BYTES, MAX_ERROR_BYTES};
 use super::ticker::ticks_for;
@@ -147,7 +146,6 @@ pub(crate) struct Runner {
 pub(crate) struct Instance {
     store: Option<Store<EvalState>>,
     bindings: Policy,
-    stderr: MemoryOutputPipe,
     limits: Limits,
 }
 
@@ -169,20 +167,20 @@ impl Instance {
         time_ms: u64,
         state: &PolicyState,
     ) -> Result<Self, EvalError> {
-        let stderr = MemoryOutputPipe::new(STDERR_CAPACITY);
+        let output = GuestOutput::new(runner.name.clone());
         let pinned = Pinned {
             time_ms,
             seed: runner.seed ^ version.wrapping_mul(0x9E37_79B9_7F4A_7C15),
         };
-        let wasi =
-            sandbox::wasi_ctx(&runner.capabilities, &pinned, stderr.clone()).map_err(|err| {
-                EvalError::Host {
-                    reason: format!("{err:#}"),
-                }
-            })?;
+        let wasi = sandbox::wasi_ctx(&runner.capabilities, &pinned, &output).map_err(|err| {
+            EvalError::Host {
+                reason: format!("{err:#}"),
+            }
+        })?;
         let data = EvalState::new(
             runner.name.clone(),
             wasi,
+            output,
             MemoryLimiter::new(runner.limits.memory_bytes),
             state.begin(runner.limits.state_quota_bytes),
         );
@@ -192,20 +190,17 @@ impl Instance {
         store.epoch_deadline_trap();
         store.set_hostcall_fuel(small_call_fuel(&runner.limits));
         match runner.pre.instantiate(&mut store) {
-            Ok(bindings) => Ok(Instance {
-                store: Some(store),
-                bindings,
-                stderr,
-                limits: runner.limits,
-            }),
+            Ok(bindings) => {
+                store.data().output.end_call();
+                Ok(Instance {
+                    store: Some(store),
+                    bindings,
+                    limits: runner.limits,
+                })
+            }
             Err(err) => {
-                let error = classify(
-                    err,
-                    Call::Instantiate,
-                    store.data(),
-                    &runner.limits,
-                    &stderr,
-                );
+                store.data().output.end_call();
+                let error = classify(err, Call::Instantiate, store.data(), &runner.limits);
                 reaper::discard(store);
                 Err(error)
             }
@@ -281,8 +276,12 @@ impl Instance {
         GuestError { message: kept }
     }
 
+    /// End the call: its open lines of output go to the log, and a failure
+    /// is classified.
     fn classified<T>(&self, result: wasmtime::Result<T>, call: Call) -> Result<T, EvalError> {
-        result.map_err(|err| classify(err, call, self.store().data(), &self.limits, &self.stderr))
+        let data = self.store().data();
+        data.output.end_call();
+        result.map_err(|err| classify(err, call, data, &self.limits))
     }
 }
 
@@ -303,13 +302,7 @@ fn small_call_fuel(limits: &Limits) -> usize {
 /// call that is not a trap is the guest breaking the canonical ABI (a result
 /// pointer out of bounds, a bad discriminant, text that is not UTF-8, more
 /// data than its fuel): invalid output, never a host error.
-fn classify(
-    err: wasmtime::Error,
-    call: Call,
-    data: &EvalState,
-    limits: &Limits,
-    stderr: &MemoryOutputPipe,
-) -> EvalError {
+fn classify(err: wasmtime::Error, call: Call, data: &EvalState, limits: &Limits) -> EvalError {
     if data.limiter.hit {
         return EvalError::OutOfMemory {
             cap_bytes: limits.memory_bytes,
@@ -321,7 +314,7 @@ fn classify(
         },
         (Some(trap), _) => {
             let (message, cut) = text::capped(
-                &with_guest_output(trap.to_string(), stderr),
+                &with_guest_output(trap.to_string(), &data.output),
                 MAX_ERROR_BYTES,
             );
             let (backtrace, backtrace_cut) = err
@@ -366,9 +359,8 @@ fn backtrace_text(backtrace: &WasmBacktrace) -> (String, bool) {
 }
 
 /// Append what the policy printed to stderr (a Rust panic's message, say).
-fn with_guest_output(message: String, stderr: &MemoryOutputPipe) -> String {
-    let bytes = stderr.contents();
-    let text = String::from_utf8_lossy(&bytes);
+fn with_guest_output(message: String, output: &GuestOutput) -> String {
+    let text = output.stderr_text();
     let printed: Vec<&str> = text
         .lines()
         .map(str::trim)

@@ -2,17 +2,19 @@
 //! of bounded size, a component (not a core module), with at most
 //! [`MAX_FUNCTIONS`] functions in all its modules, none over
 //! [`MAX_FUNCTION_BYTES`], importing only what the
-//! sandbox grants and only the contract version this host implements. These
-//! checks read the binary's section headers, never function bodies, so a
-//! file that will be refused costs milliseconds, not a compile.
+//! sandbox links and only the contract version this host implements. The
+//! same pass reads the `producers` sections that name the toolchain which
+//! built it. These checks read the binary's section headers, never function
+//! bodies, so a file that will be refused costs milliseconds, not a compile.
 
 use std::io::Read;
 use std::path::Path;
 
-use wasmparser::{ComponentTypeRef, Encoding, Parser, Payload};
+use wasmparser::{ComponentTypeRef, Encoding, KnownCustom, Parser, Payload};
 
 use super::capabilities;
 use super::error::LoadError;
+use super::toolchain::{Producers, Toolchain};
 
 /// The `fulcrum:policy` contract version this host implements.
 pub const CONTRACT_VERSION: &str = "0.2.0";
@@ -64,15 +66,24 @@ pub fn read_policy_file(path: &Path) -> Result<Vec<u8>, LoadError> {
     Ok(wasm)
 }
 
-/// Check `wasm` before compiling it and list its imports, as
-/// `namespace:package/interface@version`.
-pub(crate) fn check_before_compiling(path: &Path, wasm: &[u8]) -> Result<Vec<String>, LoadError> {
+/// What the checks before compiling learn of a component.
+#[derive(Debug)]
+pub(crate) struct Inspection {
+    /// Its imports, as `namespace:package/interface@version`.
+    pub(crate) imports: Vec<String>,
+    /// The toolchain its producers sections name, if this host knows it.
+    pub(crate) toolchain: Option<Toolchain>,
+}
+
+/// Check `wasm` before compiling it; its imports and toolchain.
+pub(crate) fn check_before_compiling(path: &Path, wasm: &[u8]) -> Result<Inspection, LoadError> {
     check_is_component(path, wasm)?;
     let malformed = |err: wasmparser::BinaryReaderError| LoadError::NotAComponent {
         path: path.into(),
         reason: err.to_string(),
     };
     let mut imports = Vec::new();
+    let mut producers = Producers::default();
     let mut functions: u64 = 0;
     let mut depth = 0usize;
     for payload in Parser::new(0).parse_all(wasm) {
@@ -106,17 +117,25 @@ pub(crate) fn check_before_compiling(path: &Path, wasm: &[u8]) -> Result<Vec<Str
                     });
                 }
             }
+            Payload::CustomSection(section) => match section.as_known() {
+                KnownCustom::Producers(section) => producers.add_producers(section),
+                KnownCustom::Name(section) => producers.add_names(section),
+                _ => {}
+            },
             _ => {}
         }
     }
     for import in &imports {
         check_import(path, import)?;
     }
-    Ok(imports)
+    Ok(Inspection {
+        imports,
+        toolchain: producers.toolchain(),
+    })
 }
 
 fn check_import(path: &Path, import: &str) -> Result<(), LoadError> {
-    if let Some(why) = capabilities::refusal(import) {
+    if let Err(why) = capabilities::import_access(import) {
         return Err(LoadError::ImportNotGranted {
             path: path.into(),
             import: import.to_owned(),

@@ -6,14 +6,20 @@
 //! - `fulcrum:policy/state` (`host`, `state_store`): bounded key-value state;
 //! - WASI 0.2 (`wasi:cli`, `wasi:io`, `wasi:clocks`, `wasi:random`,
 //!   `wasi:filesystem`) through `wasmtime-wasi`, over an empty context
-//!   (`sandbox`) that [`Capabilities`] widen. Any other import is refused at load.
+//!   (`sandbox`) that [`Capabilities`] widen; stdout and stderr into the
+//!   policy's log (`host::stdio`);
+//! - the network Python and JavaScript toolchains always import,
+//!   `wasi:sockets` and `wasi:http` (`types`, `outgoing-handler`): linked,
+//!   every use denied (`sandbox`, `host::network`). Any other import is
+//!   refused at load ([`import_access`]).
 //!
 //! Containment, mechanism by mechanism:
 //! - guest code never runs on an async runtime thread (`guest_thread`);
 //! - a component is checked before it is compiled: a regular file within
 //!   [`MAX_COMPONENT_BYTES`], at most [`MAX_FUNCTIONS`] functions, only
-//!   granted imports, and the contract version this host implements
-//!   (`inspect`);
+//!   linked imports, and the contract version this host implements
+//!   (`inspect`), which also reads the toolchain that built it
+//!   (`toolchain`: a Python or JavaScript policy's default limits);
 //! - every call's hostcall fuel bounds what the guest can hand back, by its
 //!   snapshot for `decide` (`output`); the deadline covers the whole turn,
 //!   state commits and rollbacks are constant-time, and teardown happens on
@@ -46,11 +52,14 @@ mod sandbox;
 mod state_store;
 mod text;
 mod ticker;
+mod toolchain;
 
 use guest_thread::off_runtime;
 
 pub use cache::sha256_hex;
-pub use capabilities::{Capabilities, DATA_DIR_GUEST_PATH};
+pub use capabilities::{
+    Capabilities, DATA_DIR_GUEST_PATH, ImportAccess, NotProvided, import_access,
+};
 pub use engine::{EngineConfig, PolicyEngine, default_cache_dir};
 pub use error::{EvalError, EvalErrorKind, LoadError, MetadataError};
 pub use eval::{Evaluation, Turn};
@@ -59,6 +68,7 @@ pub use inspect::{
     CONTRACT_VERSION, MAX_COMPONENT_BYTES, MAX_FUNCTION_BYTES, MAX_FUNCTIONS, read_policy_file,
 };
 pub use limits::Limits;
-pub use prepared::{Metadata, PolicyInfo, PolicySpec, PreparedPolicy};
+pub use prepared::{InspectedPolicy, Metadata, PolicyInfo, PolicySpec, PreparedPolicy};
 pub use state_store::{ENTRY_OVERHEAD_BYTES, PolicyState};
 pub use text::MAX_ERROR_BYTES;
+pub use toolchain::{Language, LimitsSet, Toolchain};

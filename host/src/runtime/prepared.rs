@@ -15,6 +15,7 @@ use super::error::{GuestError, LoadError, MetadataError};
 use super::eval::{Instance, Runner};
 use super::limits::Limits;
 use super::state_store::PolicyState;
+use super::toolchain::{self, LimitsSet, Toolchain};
 use super::{inspect, off_runtime, text};
 use crate::wit::PolicyPre;
 
@@ -26,6 +27,9 @@ pub struct PolicySpec {
     /// The policy's settings, a JSON object.
     pub settings: serde_json::Value,
     pub limits: Limits,
+    /// Which of `limits` the operator set; the others follow the policy's
+    /// language (a Python or JavaScript policy gets more memory and time).
+    pub limits_set: LimitsSet,
     pub capabilities: Capabilities,
 }
 
@@ -36,6 +40,7 @@ impl PolicySpec {
             path: path.into(),
             settings: serde_json::Value::Object(Default::default()),
             limits: Limits::default(),
+            limits_set: LimitsSet::default(),
             capabilities: Capabilities::default(),
         }
     }
@@ -59,6 +64,8 @@ pub struct PolicyInfo {
     pub metadata: Metadata,
     /// Every interface the component imports, as `namespace:package/interface@version`.
     pub imports: Vec<String>,
+    /// The toolchain that built it, when its producers sections name one this host knows.
+    pub toolchain: Option<Toolchain>,
 }
 
 /// A policy ready to evaluate.
@@ -84,54 +91,75 @@ impl PreparedPolicy {
     }
 }
 
+/// A policy read, compiled and checked, its metadata read and its limits
+/// settled, but not yet configured: what `host check` shows before it calls
+/// `configure`.
+pub struct InspectedPolicy {
+    policy: PreparedPolicy,
+}
+
+impl InspectedPolicy {
+    pub fn info(&self) -> &PolicyInfo {
+        self.policy.info()
+    }
+
+    /// The limits it will run under: the operator's, else its language's.
+    pub fn limits(&self) -> Limits {
+        self.policy.limits()
+    }
+
+    /// Call the policy's `configure` with the spec's settings.
+    pub fn configure(self) -> Result<PreparedPolicy, LoadError> {
+        off_runtime(|| configure(self.policy))
+    }
+}
+
 impl PolicyEngine {
     /// Load, check and configure the policy `spec` describes.
     pub fn load(&self, spec: &PolicySpec) -> Result<PreparedPolicy, LoadError> {
-        off_runtime(|| self.load_here(spec))
+        off_runtime(|| {
+            self.inspect_spec_here(spec)
+                .and_then(|inspected| configure(inspected.policy))
+        })
     }
 
-    fn load_here(&self, spec: &PolicySpec) -> Result<PreparedPolicy, LoadError> {
-        let (info, mut runner) = self.inspect_with(&spec.path, &spec.limits, &spec.capabilities)?;
+    /// Load and check the policy `spec` describes, without configuring it.
+    pub fn inspect_spec(&self, spec: &PolicySpec) -> Result<InspectedPolicy, LoadError> {
+        off_runtime(|| self.inspect_spec_here(spec))
+    }
+
+    fn inspect_spec_here(&self, spec: &PolicySpec) -> Result<InspectedPolicy, LoadError> {
+        let (info, mut runner) = self.inspect_with(&spec.path, &spec.capabilities)?;
+        runner.limits =
+            toolchain::limits_for(spec.limits, spec.limits_set, info.toolchain.as_ref());
         runner.name = info.metadata.name.as_str().into();
         runner.seed = u64::from_str_radix(&info.digest[..16], 16).unwrap_or_default();
-        let policy = PreparedPolicy {
-            info: Arc::new(info),
-            runner,
-            settings: spec.settings.to_string().into(),
-        };
-        let configured = Instance::start(&policy.runner, 0, 0, &PolicyState::default())
-            .and_then(|mut instance| instance.configure(&policy.settings));
-        match configured {
-            Ok(Ok(())) => Ok(policy),
-            Ok(Err(GuestError { message })) => Err(LoadError::Settings {
-                policy: policy.name().to_owned(),
-                path: spec.path.clone(),
-                message,
-            }),
-            Err(source) => Err(LoadError::Call {
-                path: spec.path.clone(),
-                function: "configure",
-                source,
-            }),
-        }
+        Ok(InspectedPolicy {
+            policy: PreparedPolicy {
+                info: Arc::new(info),
+                runner,
+                settings: spec.settings.to_string().into(),
+            },
+        })
     }
 
-    /// Read and check a policy without configuring it (`host check`).
+    /// Read and check a policy without configuring it.
     pub fn inspect(&self, path: &Path) -> Result<PolicyInfo, LoadError> {
         off_runtime(|| {
-            self.inspect_with(path, &Limits::default(), &Capabilities::default())
+            self.inspect_with(path, &Capabilities::default())
                 .map(|(info, _)| info)
         })
     }
 
+    /// Read, check and compile the policy at `path`, and read its metadata
+    /// under the host's default limits (or its language's).
     fn inspect_with(
         &self,
         path: &Path,
-        limits: &Limits,
         capabilities: &Capabilities,
     ) -> Result<(PolicyInfo, Runner), LoadError> {
         let wasm = inspect::read_policy_file(path)?;
-        let imports = inspect::check_before_compiling(path, &wasm)?;
+        let inspection = inspect::check_before_compiling(path, &wasm)?;
         let digest = sha256_hex(&wasm);
         let component = self
             .component(&wasm, &digest)
@@ -150,7 +178,11 @@ impl PolicyEngine {
         let runner = Runner {
             pre,
             name: path.display().to_string().into(),
-            limits: *limits,
+            limits: toolchain::limits_for(
+                Limits::default(),
+                LimitsSet::default(),
+                inspection.toolchain.as_ref(),
+            ),
             capabilities: capabilities.clone(),
             seed: 0,
         };
@@ -160,10 +192,30 @@ impl PolicyEngine {
                 path: path.into(),
                 digest,
                 metadata,
-                imports,
+                imports: inspection.imports,
+                toolchain: inspection.toolchain,
             },
             runner,
         ))
+    }
+}
+
+/// Call `configure` in a fresh instance: the policy, if it takes its settings.
+fn configure(policy: PreparedPolicy) -> Result<PreparedPolicy, LoadError> {
+    let configured = Instance::start(&policy.runner, 0, 0, &PolicyState::default())
+        .and_then(|mut instance| instance.configure(&policy.settings));
+    match configured {
+        Ok(Ok(())) => Ok(policy),
+        Ok(Err(GuestError { message })) => Err(LoadError::Settings {
+            policy: policy.name().to_owned(),
+            path: policy.info.path.clone(),
+            message,
+        }),
+        Err(source) => Err(LoadError::Call {
+            path: policy.info.path.clone(),
+            function: "configure",
+            source,
+        }),
     }
 }
 

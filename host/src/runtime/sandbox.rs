@@ -1,18 +1,17 @@
-//! The WASI context of one evaluation: no environment, arguments, stdin,
-//! sockets or preopened directories; clocks that read the snapshot's time and
-//! random numbers from a generator seeded per evaluation, unless granted.
+//! The WASI context of one evaluation: no environment, arguments, stdin or
+//! preopened directories; sockets that may be created but reach nothing (no
+//! TCP, UDP or name lookup, every address denied); stdout and stderr into the
+//! policy's log; clocks that read the snapshot's time and random numbers from
+//! a generator seeded per evaluation, unless granted.
 
 use std::time::Duration;
 
 use rand::SeedableRng;
 use rand::rngs::StdRng;
-use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{FsPerms, HostMonotonicClock, HostWallClock, WasiCtx, WasiCtxBuilder};
 
 use super::capabilities::{Capabilities, DATA_DIR_GUEST_PATH};
-
-/// Bytes of a policy's stderr kept per evaluation (its panic message, if any).
-pub(crate) const STDERR_CAPACITY: usize = 16 * 1024;
+use super::host::{GuestOutput, Stream};
 
 /// What a deterministic sandbox is pinned to for one evaluation.
 pub(crate) struct Pinned {
@@ -25,14 +24,16 @@ pub(crate) struct Pinned {
 pub(crate) fn wasi_ctx(
     capabilities: &Capabilities,
     pinned: &Pinned,
-    stderr: MemoryOutputPipe,
+    output: &GuestOutput,
 ) -> anyhow::Result<WasiCtx> {
     let mut builder = WasiCtxBuilder::new();
     builder
-        .stderr(stderr)
+        .stdout(output.stream(Stream::Stdout))
+        .stderr(output.stream(Stream::Stderr))
         .allow_tcp(false)
         .allow_udp(false)
-        .allow_ip_name_lookup(false);
+        .allow_ip_name_lookup(false)
+        .socket_addr_check(|_, _| Box::pin(async { false }));
     if !capabilities.clocks {
         builder
             .wall_clock(SnapshotWallClock(Duration::from_millis(pinned.time_ms)))

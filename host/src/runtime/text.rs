@@ -19,12 +19,18 @@ pub(crate) const MAX_BACKTRACE_BYTES: usize = 2048;
 /// boundary; a cut text ends with a note of its full length. The flag says
 /// whether it was cut.
 pub(crate) fn capped(text: &str, max: usize) -> (String, bool) {
-    let safe = neutralize(prefix(text, max));
-    if text.len() <= max && safe.len() <= max {
+    capped_from(text, text.len(), max)
+}
+
+/// [`capped`] for a text of which the host kept only the start, `kept`:
+/// the note gives its full length, `full_len` bytes.
+pub(crate) fn capped_from(kept: &str, full_len: usize, max: usize) -> (String, bool) {
+    let safe = neutralize(prefix(kept, max));
+    if full_len <= max && safe.len() <= max {
         return (safe.into_owned(), false);
     }
     let kept = prefix(&safe, max);
-    (format!("{kept}… ({} bytes in all)", text.len()), true)
+    (format!("{kept}… ({full_len} bytes in all)"), true)
 }
 
 /// The longest prefix of `text` of at most `max` bytes that ends on a
@@ -63,5 +69,14 @@ mod tests {
         assert!(cut);
         assert_eq!(kept, "a… (5 bytes in all)");
         assert_eq!(prefix("aé", 2), "a");
+    }
+
+    #[test]
+    fn a_text_kept_in_part_says_how_long_it_was() {
+        assert_eq!(
+            capped_from("abc", 4096, 2),
+            ("ab… (4096 bytes in all)".to_owned(), true)
+        );
+        assert_eq!(capped_from("abc", 3, 8), ("abc".to_owned(), false));
     }
 }

@@ -18,7 +18,9 @@ use crate::actuators::mig::request::check_geometry;
 use crate::guard::{self, Grants, GuardClocks, GuardContext, GuardRails, Held, PolicyProposal};
 use crate::model::{Decision, Snapshot};
 use crate::plan::Plan;
-use crate::runtime::{Limits, LoadError, PolicyEngine, PolicySpec, PolicyState, PreparedPolicy};
+use crate::runtime::{
+    Limits, LimitsSet, LoadError, PolicyEngine, PolicySpec, PolicyState, PreparedPolicy,
+};
 
 use super::scenario::Scenario;
 
@@ -58,6 +60,10 @@ pub fn load(
         limits: Limits {
             deadline: DEADLINE,
             ..Limits::default()
+        },
+        limits_set: LimitsSet {
+            deadline: true,
+            memory: false,
         },
         ..PolicySpec::new(path)
     };

@@ -32,24 +32,63 @@ fn check_prints_metadata_and_imports() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(stdout.starts_with("gpu-weighting "), "{stdout}");
     assert!(
-        stdout.contains("actions  member-ratio, member-state"),
+        stdout.contains("  actions    member-ratio, member-state\n"),
         "{stdout}"
     );
-    assert!(stdout.contains("fulcrum:policy/log@0.2.0"), "{stdout}");
+    assert!(
+        stdout.contains("    fulcrum:policy/log@0.2.0        granted\n"),
+        "{stdout}"
+    );
 }
 
 #[test]
-fn check_names_the_import_a_policy_is_not_granted() {
-    let out = host(&["check", artifacts::NET]);
-    assert_eq!(out.status.code(), Some(1));
+fn check_calls_configure_and_fails_naming_its_error() {
+    let out = host(&["check", artifacts::EMPTY]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).ends_with("  configure  ok with settings {}\n"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    let out = host(&[
+        "check",
+        artifacts::EMPTY,
+        "--settings",
+        r#"{"reject": true}"#,
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).starts_with("test-empty "),
+        "what the policy is comes first: {}",
+        text(&out.stdout)
+    );
     let stderr = text(&out.stderr);
     assert!(
-        stderr.starts_with("host: ") && stderr.contains("wasi:sockets/"),
+        stderr.contains("settings rejected: settings.reject: rejected on purpose"),
         "{stderr}"
     );
+
+    let out = host(&["check", artifacts::PANICKY]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
     assert!(
-        stderr.contains("not granted (policies get no network access)"),
+        stderr.contains("`configure` failed") && stderr.contains("configure bug"),
         "{stderr}"
+    );
+
+    let out = host(&["check", artifacts::EMPTY, "--settings", "{not json"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+}
+
+#[test]
+fn check_names_the_language_and_its_limits() {
+    let out = host(&["check", artifacts::GPU_WEIGHTING]);
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("  language   Rust (rustc "), "{stdout}");
+    assert!(
+        stdout.contains("  limits     100 ms deadline, 64 MiB memory unless configured\n"),
+        "{stdout}"
     );
 }
 

@@ -23,7 +23,7 @@ pub fn python_gpu_weighting() -> &'static str {
     BUILT.get_or_init(|| {
         build(&Recipe {
             output: "gpu_weighting_py.wasm",
-            command: &["plugins/sdk-python/build", "--stub-wasi", "plugins/gpu-weighting-py", "-o"],
+            command: &["plugins/sdk-python/build", "plugins/gpu-weighting-py", "-o"],
             sources: &[
                 "wit",
                 "plugins/sdk-python/build",
@@ -42,7 +42,7 @@ pub fn js_gpu_weighting() -> &'static str {
             output: "gpu_weighting_js.wasm",
             command: &[
                 "plugins/sdk-js/build",
-                "plugins/gpu-weighting-js/src/policy.js", "--disable", "all",
+                "plugins/gpu-weighting-js/src/policy.js",
                 "-o",
             ],
             sources: &[

@@ -16,7 +16,8 @@
 //! | [`RECURSE`] | `tests/plugins/recurse` | `decide` recurses without bound |
 //! | [`TRAP`] | `tests/plugins/trap` | `decide` panics (a wasm trap) |
 //! | [`BAD_OUTPUT`] | `tests/plugins/bad-output` | `decide` returns invalid actions |
-//! | [`NET`] | `tests/plugins/net` | `decide` opens a TCP connection |
+//! | [`NET`] | `tests/plugins/net` | `decide` tries TCP, a name lookup or HTTP |
+//! | [`PRINT`] | `tests/plugins/print` | writes to stdout and stderr |
 //! | [`EMPTY`] | `tests/plugins/empty` | `decide` returns nothing |
 //! | [`STATE_COUNTER`] | `tests/plugins/state-counter` | counts evaluations in state |
 //! | [`CLOCK`] | `tests/plugins/clock` | reports the clock and randomness it sees |

@@ -1,29 +1,40 @@
-//! The store data of one evaluation and the Fulcrum imports it implements:
-//! `fulcrum:policy/log` in [`log`], `fulcrum:policy/state` in [`state`]. WASI
-//! is served by `wasmtime-wasi` over the context from [`super::sandbox`].
+//! The store data of one evaluation and the imports it implements:
+//! `fulcrum:policy/log` in [`log`], `fulcrum:policy/state` in [`state`], the
+//! policy's stdout and stderr in [`stdio`], `wasi:http` (denied) in
+//! [`network`]. The rest of WASI is served by `wasmtime-wasi` over the
+//! context from [`super::sandbox`].
 
 mod log;
+mod network;
 mod state;
+mod stdio;
 
 use std::cell::Cell;
 use std::sync::Arc;
 
 use wasmtime::component::ResourceTable;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi_http::WasiHttpCtx;
 
 use super::limits::MemoryLimiter;
 use super::state_store::StateTxn;
 use crate::wit::types;
 
 pub(crate) use log::LogSink;
+use network::DenyHttp;
+pub(crate) use stdio::{GuestOutput, Stream};
 
 /// Everything a policy's instance can reach during one evaluation.
 pub(crate) struct EvalState {
     pub(crate) wasi: WasiCtx,
+    http: WasiHttpCtx,
+    deny_http: DenyHttp,
     pub(crate) table: ResourceTable,
     pub(crate) limiter: MemoryLimiter,
     pub(crate) state: StateTxn,
     pub(crate) log: LogSink,
+    /// What the policy writes to stdout and stderr.
+    pub(crate) output: GuestOutput,
     /// Pieces of the policy's text cut to their cap this evaluation.
     truncated: Cell<u32>,
 }
@@ -31,9 +42,10 @@ pub(crate) struct EvalState {
 /// What the host dropped or cut of a policy's text in one evaluation.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Dropped {
-    /// Log messages past the per-evaluation bound.
+    /// Log messages and lines of stdout and stderr past the per-evaluation
+    /// bounds.
     pub log_messages: u32,
-    /// Messages, errors and backtraces cut to their cap.
+    /// Messages, lines of output, errors and backtraces cut to their cap.
     pub truncated_texts: u32,
 }
 
@@ -41,15 +53,19 @@ impl EvalState {
     pub(crate) fn new(
         policy: Arc<str>,
         wasi: WasiCtx,
+        output: GuestOutput,
         limiter: MemoryLimiter,
         state: StateTxn,
     ) -> Self {
         EvalState {
             wasi,
+            http: WasiHttpCtx::new(),
+            deny_http: DenyHttp,
             table: ResourceTable::new(),
             limiter,
             state,
             log: LogSink::new(policy),
+            output,
             truncated: Cell::new(0),
         }
     }
@@ -60,9 +76,14 @@ impl EvalState {
     }
 
     pub(crate) fn dropped(&self) -> Dropped {
+        let (output_dropped, output_truncated) = self.output.dropped_and_truncated();
         Dropped {
-            log_messages: self.log.dropped,
-            truncated_texts: self.truncated.get().saturating_add(self.log.truncated),
+            log_messages: self.log.dropped.saturating_add(output_dropped),
+            truncated_texts: self
+                .truncated
+                .get()
+                .saturating_add(self.log.truncated)
+                .saturating_add(output_truncated),
         }
     }
 }
