@@ -166,7 +166,7 @@ struct Contender {
 #[test]
 fn python_and_javascript_ports_decide_what_rust_decides_on_generated_snapshots() {
     let engine = caching_engine();
-    let mut rng = StdRng::seed_from_u64(0x6f75_6c63_7275_6d);
+    let mut rng = StdRng::seed_from_u64(0x00f0_1c20_0000);
     let mut compared = 0;
     let mut deciding = 0;
     for scenario in 0..12 {

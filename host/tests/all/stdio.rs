@@ -11,12 +11,17 @@ use fulcrum_plugin_artifacts as artifacts;
 /// inline-table body), the policy's records logged at info. The deadline is
 /// generous: what is checked is the output, not how fast it is handled.
 fn plan_printing(settings: &str) -> Output {
+    plan_with(artifacts::PRINT, settings)
+}
+
+/// `host plan` on one node with the policy at `path` and `settings`.
+fn plan_with(path: &str, settings: &str) -> Output {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("fulcrum.toml");
     let body = format!(
         "[fleet]\nnodes = 1\n[[policies]]\npath = {:?}\ndeadline_ms = 30000\nsettings = {{ {settings} }}\n\
          [[policies.grant]]\nactions = [\"member-ratio\"]\npools = [\"mlPool\"]\n",
-        artifacts::PRINT
+        path
     );
     std::fs::write(&config, body).unwrap();
     let _alone = crate::common::alone();
@@ -35,12 +40,41 @@ fn plan_printing(settings: &str) -> Output {
 
 /// The policy's records in the log: lines of `policy:` from test-print.
 fn policy_records(out: &Output) -> Vec<String> {
+    records_of(out, "test-print")
+}
+
+/// The records of policy `name` in the log.
+fn records_of(out: &Output, name: &str) -> Vec<String> {
+    let marker = format!("policy=\"{name}\"");
     String::from_utf8(out.stderr.clone())
         .unwrap()
         .lines()
-        .filter(|line| line.contains(" policy: ") && line.contains("policy=\"test-print\""))
+        .filter(|line| line.contains(" policy: ") && line.contains(&marker))
         .map(str::to_owned)
         .collect()
+}
+
+#[test]
+fn an_unmodified_python_policy_prints_into_the_log() {
+    let out = plan_with(artifacts::interpreted::python_print(), "");
+    let records = records_of(&out, "test-python-print");
+    let with = |text: &str| records.iter().filter(|r| r.contains(text)).count();
+    // Python's own time and random modules work: the clock is the one the
+    // sandbox pins to the snapshot (a real date, not zero).
+    let seen: Vec<u64> = records
+        .iter()
+        .filter_map(|r| r.split("policy: python sees ").nth(1))
+        .filter_map(|rest| rest.split(" nodes at ").nth(1))
+        .filter_map(|rest| rest.split(" s, drew 0.").next())
+        .filter_map(|seconds| seconds.parse().ok())
+        .collect();
+    assert!(seen.len() == 1 && seen[0] > 1_700_000_000, "{records:#?}");
+    assert_eq!(with("policy: python warns on stderr"), 1, "{records:#?}");
+    assert_eq!(
+        with("policy: python logged through the host"),
+        1,
+        "{records:#?}"
+    );
 }
 
 #[test]

@@ -1,7 +1,8 @@
 //! The example policies written in Python and JavaScript, built into
 //! components with their pinned toolchains (`scripts/policy-toolchains`
 //! installs them) on first use in a process, and again only when a source
-//! changed: the policy, its SDK, its build script or the WIT contract.
+//! changed: the policy, its SDK, its build script, the WIT contract or the
+//! recipes in this file.
 //!
 //! Unlike the Rust components, these are not built by the build script: the
 //! toolchains are not Rust, and a workspace build must not need them.
@@ -11,6 +12,9 @@ use std::path::Path;
 use std::process::Command;
 use std::sync::OnceLock;
 use std::time::SystemTime;
+
+/// This file: how the components are built is a source too.
+const RECIPES: &str = "plugins/artifacts/src/interpreted.rs";
 
 /// The workspace root.
 fn workspace() -> &'static Path {
@@ -25,10 +29,34 @@ pub fn python_gpu_weighting() -> &'static str {
             output: "gpu_weighting_py.wasm",
             command: &["plugins/sdk-python/build", "plugins/gpu-weighting-py", "-o"],
             sources: &[
+                RECIPES,
                 "wit",
                 "plugins/sdk-python/build",
                 "plugins/sdk-python/src",
                 "plugins/gpu-weighting-py/src",
+            ],
+        })
+    })
+}
+
+/// `tests/python-plugins/print`, a Python policy that prints, built with
+/// `plugins/sdk-python/build`.
+pub fn python_print() -> &'static str {
+    static BUILT: OnceLock<String> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        build(&Recipe {
+            output: "python_print.wasm",
+            command: &[
+                "plugins/sdk-python/build",
+                "tests/python-plugins/print",
+                "-o",
+            ],
+            sources: &[
+                RECIPES,
+                "wit",
+                "plugins/sdk-python/build",
+                "plugins/sdk-python/src",
+                "tests/python-plugins/print/src",
             ],
         })
     })
@@ -46,6 +74,7 @@ pub fn js_gpu_weighting() -> &'static str {
                 "-o",
             ],
             sources: &[
+                RECIPES,
                 "wit",
                 "plugins/sdk-js/build",
                 "plugins/sdk-js/bundle.config.js",
