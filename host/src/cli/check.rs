@@ -1,5 +1,6 @@
 //! `host check FILE.wasm`: load a policy as `run` would, without settings,
-//! and print what it is and what it imports.
+//! and print what it is, the contract version it is built against (and why
+//! that version is deprecated, if it is) and what it imports.
 
 use std::path::PathBuf;
 
@@ -28,6 +29,13 @@ pub(super) fn check(global: &GlobalArgs, args: CheckArgs) -> Result<(), Failure>
     }
     out.line(format_args!("  file     {}", info.path.display()));
     out.line(format_args!("  sha256   {}", info.digest));
+    match info.contract.deprecation() {
+        None => out.line(format_args!("  contract {}", info.contract)),
+        Some(why) => out.line(format_args!(
+            "  contract {} (deprecated: {why})",
+            info.contract
+        )),
+    }
     let kinds: Vec<&str> = meta.action_kinds.iter().map(|k| k.name()).collect();
     out.line(format_args!("  actions  {}", kinds.join(", ")));
     out.line(format_args!("  imports"));

@@ -1,5 +1,6 @@
 //! The shared wasmtime engine: component model, epoch interruption driven by
-//! the ticker, the pooling allocator, one linker with the sandbox's imports,
+//! the ticker, the pooling allocator, one linker with the sandbox's imports
+//! at every contract version,
 //! and the on-disk cache of compiled policies. Built once per host process.
 
 use std::path::PathBuf;
@@ -11,7 +12,7 @@ use super::cache::ComponentCache;
 use super::host::EvalState;
 use super::limits::Limits;
 use super::ticker::EpochTicker;
-use crate::wit::Policy;
+use crate::wit::{current, v0_2};
 
 /// Engine-wide settings.
 #[derive(Debug, Clone)]
@@ -60,7 +61,10 @@ impl PolicyEngine {
         let engine = Engine::new(&wasmtime_config(config))?;
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
-        Policy::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)?;
+        // Both contract versions' imports: the interface names carry the
+        // version, so each policy links to its own.
+        current::Policy::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)?;
+        v0_2::Policy::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)?;
         let cache = ComponentCache::new(config.cache_dir.clone(), &engine);
         let ticker = EpochTicker::start(&engine)?;
         Ok(PolicyEngine {

@@ -9,14 +9,15 @@ use crate::model::ActionKind;
 
 use super::cache::sha256_hex;
 use super::capabilities::Capabilities;
+use super::contract::Contract;
 use super::convert;
 use super::engine::PolicyEngine;
 use super::error::{GuestError, LoadError, MetadataError};
 use super::eval::{Instance, Runner};
 use super::limits::Limits;
 use super::state_store::PolicyState;
+use super::world::WorldPre;
 use super::{inspect, off_runtime, text};
-use crate::wit::PolicyPre;
 
 /// How the operator wants a policy run.
 #[derive(Debug, Clone)]
@@ -57,6 +58,8 @@ pub struct PolicyInfo {
     /// Hex SHA-256 of the `.wasm` file.
     pub digest: String,
     pub metadata: Metadata,
+    /// The contract version the policy is built against.
+    pub contract: Contract,
     /// Every interface the component imports, as `namespace:package/interface@version`.
     pub imports: Vec<String>,
 }
@@ -102,7 +105,16 @@ impl PolicyEngine {
         let configured = Instance::start(&policy.runner, 0, 0, &PolicyState::default())
             .and_then(|mut instance| instance.configure(&policy.settings));
         match configured {
-            Ok(Ok(())) => Ok(policy),
+            Ok(Ok(())) => {
+                if let Some(why) = policy.info.contract.deprecation() {
+                    tracing::warn!(
+                        policy = policy.name(),
+                        contract = %policy.info.contract,
+                        "built against a deprecated contract: {why}"
+                    );
+                }
+                Ok(policy)
+            }
             Ok(Err(GuestError { message })) => Err(LoadError::Settings {
                 policy: policy.name().to_owned(),
                 path: spec.path.clone(),
@@ -131,7 +143,7 @@ impl PolicyEngine {
         capabilities: &Capabilities,
     ) -> Result<(PolicyInfo, Runner), LoadError> {
         let wasm = inspect::read_policy_file(path)?;
-        let imports = inspect::check_before_compiling(path, &wasm)?;
+        let inspect::Checked { imports, contract } = inspect::check_before_compiling(path, &wasm)?;
         let digest = sha256_hex(&wasm);
         let component = self
             .component(&wasm, &digest)
@@ -142,9 +154,10 @@ impl PolicyEngine {
         let pre = self
             .linker()
             .instantiate_pre(&component)
-            .and_then(PolicyPre::new)
+            .and_then(|pre| WorldPre::new(contract, pre))
             .map_err(|err| LoadError::WrongWorld {
                 path: path.into(),
+                contract,
                 reason: format!("{err:#}"),
             })?;
         let runner = Runner {
@@ -160,6 +173,7 @@ impl PolicyEngine {
                 path: path.into(),
                 digest,
                 metadata,
+                contract,
                 imports,
             },
             runner,

@@ -35,7 +35,7 @@ fn check_prints_metadata_and_imports() {
         stdout.contains("actions  member-ratio, member-state"),
         "{stdout}"
     );
-    assert!(stdout.contains("fulcrum:policy/log@0.2.0"), "{stdout}");
+    assert!(stdout.contains("fulcrum:policy/log@0.3.0"), "{stdout}");
 }
 
 #[test]

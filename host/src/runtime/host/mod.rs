@@ -1,5 +1,6 @@
-//! The store data of one evaluation and the Fulcrum imports it implements:
-//! `fulcrum:policy/log` in [`log`], `fulcrum:policy/state` in [`state`]. WASI
+//! The store data of one evaluation and the Fulcrum imports it implements, at
+//! every contract version the host loads: `fulcrum:policy/log` in [`log`],
+//! `fulcrum:policy/state` in [`state`]. WASI
 //! is served by `wasmtime-wasi` over the context from [`super::sandbox`].
 
 mod log;
@@ -13,7 +14,7 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 use super::limits::MemoryLimiter;
 use super::state_store::StateTxn;
-use crate::wit::types;
+use crate::wit::{current, v0_2};
 
 pub(crate) use log::LogSink;
 
@@ -76,4 +77,6 @@ impl WasiView for EvalState {
     }
 }
 
-impl types::Host for EvalState {}
+impl current::types::Host for EvalState {}
+
+impl v0_2::types::Host for EvalState {}
