@@ -247,7 +247,7 @@ mod tests {
         assert_eq!(values.at(0), 1.5);
         assert!(values.at(1).is_nan());
         assert_eq!(values.get(3), None);
-        assert_eq!(values.iter().rev().next(), Some(-2.0));
+        assert_eq!(values.iter().next_back(), Some(-2.0));
     }
 
     #[test]

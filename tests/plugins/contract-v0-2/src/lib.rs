@@ -56,7 +56,10 @@ impl bindings::Guest for ContractV02 {
         log::log(log::Level::Info, "decided on a 0.2.0 snapshot");
 
         let members = &snapshot.members;
-        let mut reasons = Reasons::default();
+        let mut reasons = StringTable {
+            text: String::new(),
+            offsets: vec![0],
+        };
         let mut ratios = MemberRatios {
             member: Vec::new(),
             ratio: Vec::new(),
@@ -65,10 +68,12 @@ impl bindings::Guest for ContractV02 {
         for (row, &ratio) in members.ratio.iter().enumerate() {
             ratios.member.push(row as u32);
             ratios.ratio.push(ratio.saturating_add(1).min(65_535));
-            ratios.reason.push(reasons.add(&echo(&snapshot, row)));
+            ratios.reason.push((reasons.offsets.len() - 1) as u32);
+            reasons.text.push_str(&echo(&snapshot, row));
+            reasons.offsets.push(reasons.text.len() as u32);
         }
         Ok(Decisions {
-            reasons: reasons.table,
+            reasons,
             member_states: MemberStates {
                 member: Vec::new(),
                 state: Vec::new(),
@@ -135,31 +140,6 @@ pub fn echo(snapshot: &Snapshot, row: usize) -> String {
         gpus.last_xid[first],
         snapshot.strings.offsets.len() - 1,
     )
-}
-
-/// Reasons interned as the contract's string table.
-struct Reasons {
-    table: StringTable,
-}
-
-impl Default for Reasons {
-    fn default() -> Self {
-        Reasons {
-            table: StringTable {
-                text: String::new(),
-                offsets: vec![0],
-            },
-        }
-    }
-}
-
-impl Reasons {
-    /// The id of the new reason `text`.
-    fn add(&mut self, text: &str) -> u32 {
-        self.table.text.push_str(text);
-        self.table.offsets.push(self.table.text.len() as u32);
-        (self.table.offsets.len() - 2) as u32
-    }
 }
 
 #[cfg(target_arch = "wasm32")]
