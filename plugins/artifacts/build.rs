@@ -174,6 +174,12 @@ const PLUGINS: &[(&str, &str, &str, &str)] = &[
         "A well-behaved policy built against `fulcrum:policy@0.1.0`.",
     ),
     (
+        "CONTRACT_V0_2",
+        "fulcrum-test-contract-v0-2",
+        "fulcrum_test_contract_v0_2",
+        "Built against `fulcrum:policy@0.2.0`: raises every member's ratio by one, echoing what it read in the reason.",
+    ),
+    (
         "FS_ESCAPE",
         "fulcrum-test-fs-escape",
         "fulcrum_test_fs_escape",

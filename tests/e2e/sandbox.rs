@@ -195,7 +195,7 @@ fn a_component_of_another_world_is_refused_with_the_reason() {
     assert!(matches!(error, LoadError::WrongWorld { .. }), "{error}");
     let message = error.to_string();
     assert!(
-        message.contains("not a component of the fulcrum:policy@0.2.0 world"),
+        message.contains("not a component of the fulcrum:policy@0.3.0 world"),
         "{message}"
     );
 }

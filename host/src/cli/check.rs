@@ -1,8 +1,10 @@
 //! `host check FILE.wasm [--settings JSON]`: load a policy as `run` would —
 //! checked, compiled, its metadata read, `configure` called with the given
-//! settings (`{}` by default) — and print what it is, the toolchain that
-//! built it, the limits it gets, what it imports and how the sandbox answers
-//! each import. A policy whose `configure` fails is a failed check.
+//! settings (`{}` by default) — and print what it is, the contract version
+//! it is built against (and why that version is deprecated, if it is), the
+//! toolchain that built it, the limits it gets, what it imports and how the
+//! sandbox answers each import. A policy whose `configure` fails is a failed
+//! check.
 
 use std::path::PathBuf;
 
@@ -53,6 +55,13 @@ fn describe(inspected: &InspectedPolicy) -> String {
     }
     out.line(format_args!("  file       {}", info.path.display()));
     out.line(format_args!("  sha256     {}", info.digest));
+    match info.contract.deprecation() {
+        None => out.line(format_args!("  contract   {}", info.contract)),
+        Some(why) => out.line(format_args!(
+            "  contract   {} (deprecated: {why})",
+            info.contract
+        )),
+    }
     let limits = inspected.limits();
     let (deadline, memory) = (limits.deadline.as_millis(), limits.memory_bytes >> 20);
     match info.toolchain.as_ref() {

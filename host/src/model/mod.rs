@@ -1,8 +1,9 @@
 //! The cluster model: one immutable, columnar [`Snapshot`] per cycle and the
 //! [`Decision`]s policies propose against it. Pure data, no I/O.
 //!
-//! The snapshot is the WIT contract's own type, so handing it to a policy is a
-//! sequence of bulk copies. Rows refer to rows of other tables by index,
+//! The snapshot is the WIT contract's own type (unpacked, as
+//! `fulcrum:policy@0.2.0` has it), so handing it to a policy is a sequence of
+//! bulk copies. Rows refer to rows of other tables by index,
 //! strings are interned in a [`StringTable`], and enum columns hold codes
 //! ([`Code`]).
 

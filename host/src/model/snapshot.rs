@@ -1,12 +1,13 @@
-//! The columnar snapshot. Its types are the WIT contract's own
-//! (`fulcrum:policy/types.snapshot`, generated in [`crate::wit`]), so handing
-//! a snapshot to a policy is a series of bulk copies with no conversion; see
-//! `wit/types.wit` for the meaning and unit of every column. This module adds
-//! the accessors the host needs.
+//! The columnar snapshot. Its types are the contract's own, unpacked: those
+//! of `fulcrum:policy@0.2.0`'s `snapshot` (generated in [`crate::wit`]), one
+//! list element per number, which a 0.2.0 policy receives as they are and a
+//! 0.3.0 policy receives packed column by column; see `wit/types.wit` for the
+//! meaning and unit of every column. This module adds the accessors the host
+//! needs.
 
 use std::ops::Range;
 
-pub use crate::wit::types::{
+pub use crate::wit::v0_2::types::{
     Availability, Gpus, Health, InstanceAction, InstanceGroups, InstanceStatus, Instances, Labels,
     MemberState, Members, MigInstances, Nodes, Pools, Signals, Snapshot, StringTable,
 };

@@ -1,6 +1,7 @@
 //! The shared wasmtime engine: component model, epoch interruption driven by
 //! the ticker, the pooling allocator, one linker with the sandbox's imports
-//! (Fulcrum's, WASI's, and `wasi:http`, which denies every request),
+//! (Fulcrum's at every contract version, WASI's, and `wasi:http`, which
+//! denies every request),
 //! and the on-disk cache of compiled policies. Built once per host process.
 
 use std::path::PathBuf;
@@ -12,7 +13,7 @@ use super::cache::ComponentCache;
 use super::host::EvalState;
 use super::limits::Limits;
 use super::ticker::EpochTicker;
-use crate::wit::Policy;
+use crate::wit::{current, v0_2};
 
 /// Engine-wide settings.
 #[derive(Debug, Clone)]
@@ -62,7 +63,10 @@ impl PolicyEngine {
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
         wasmtime_wasi_http::p2::add_only_http_to_linker_sync(&mut linker)?;
-        Policy::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)?;
+        // Both contract versions' imports: the interface names carry the
+        // version, so each policy links to its own.
+        current::Policy::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)?;
+        v0_2::Policy::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)?;
         let cache = ComponentCache::new(config.cache_dir.clone(), &engine);
         let ticker = EpochTicker::start(&engine)?;
         Ok(PolicyEngine {

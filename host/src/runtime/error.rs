@@ -39,14 +39,24 @@ pub enum LoadError {
     #[error("{path}: not a WebAssembly component: {reason}", path = .path.display())]
     NotAComponent { path: PathBuf, reason: String },
     #[error(
-        "{path}: built against contract version {built_against} (imports `{import}`), but this host implements fulcrum:policy@{host}; rebuild it against this host's wit/",
+        "{path}: built against contract version {built_against} (imports `{import}`), but this host implements {host} (and still loads the deprecated {previous}); rebuild it against this host's wit/",
         path = .path.display(),
-        host = super::CONTRACT_VERSION
+        host = super::Contract::CURRENT,
+        previous = super::Contract::V0_2.version(),
     )]
     ContractVersion {
         path: PathBuf,
         import: String,
         built_against: String,
+    },
+    #[error(
+        "{path}: imports `{first}` and `{second}`, two versions of the contract; build it against one",
+        path = .path.display()
+    )]
+    MixedContracts {
+        path: PathBuf,
+        first: String,
+        second: String,
     },
     #[error("{path}: imports `{import}`, which is not granted ({why})", path = .path.display())]
     ImportNotGranted {
@@ -54,12 +64,12 @@ pub enum LoadError {
         import: String,
         why: super::capabilities::NotProvided,
     },
-    #[error(
-        "{path}: not a component of the fulcrum:policy@{version} world: {reason}",
-        path = .path.display(),
-        version = super::CONTRACT_VERSION
-    )]
-    WrongWorld { path: PathBuf, reason: String },
+    #[error("{path}: not a component of the {contract} world: {reason}", path = .path.display())]
+    WrongWorld {
+        path: PathBuf,
+        contract: super::Contract,
+        reason: String,
+    },
     #[error("{path}: invalid metadata: {source}", path = .path.display())]
     Metadata {
         path: PathBuf,

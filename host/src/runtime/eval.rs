@@ -28,7 +28,8 @@ use super::sandbox::{self, Pinned};
 use super::state_store::PolicyState;
 use super::text::{self, MAX_BACKTRACE_BYTES, MAX_ERROR_BYTES};
 use super::ticker::ticks_for;
-use crate::wit::{Policy, PolicyPre, types as wit};
+use super::world::{World, WorldPre};
+use crate::wit::current::types as wit;
 
 /// A successful evaluation.
 #[derive(Debug, Clone, PartialEq)]
@@ -133,7 +134,7 @@ impl PreparedPolicy {
 /// Everything needed to start an instance of one policy.
 #[derive(Clone)]
 pub(crate) struct Runner {
-    pub(crate) pre: PolicyPre<EvalState>,
+    pub(crate) pre: WorldPre,
     pub(crate) name: Arc<str>,
     pub(crate) limits: Limits,
     pub(crate) capabilities: Capabilities,
@@ -145,7 +146,7 @@ pub(crate) struct Runner {
 /// it is dropped; [`Instance::commit`] takes the state out first.
 pub(crate) struct Instance {
     store: Option<Store<EvalState>>,
-    bindings: Policy,
+    world: World,
     limits: Limits,
 }
 
@@ -190,11 +191,11 @@ impl Instance {
         store.epoch_deadline_trap();
         store.set_hostcall_fuel(small_call_fuel(&runner.limits));
         match runner.pre.instantiate(&mut store) {
-            Ok(bindings) => {
+            Ok(world) => {
                 store.data().output.end_call();
                 Ok(Instance {
                     store: Some(store),
-                    bindings,
+                    world,
                     limits: runner.limits,
                 })
             }
@@ -209,8 +210,8 @@ impl Instance {
 
     pub(crate) fn metadata(&mut self) -> Result<wit::Metadata, EvalError> {
         self.store_mut().set_hostcall_fuel(SMALL_CALL_FUEL);
-        let (bindings, store) = self.parts();
-        let result = bindings.call_metadata(store);
+        let (world, store) = self.parts();
+        let result = world.metadata(store);
         self.classified(result, Call::Export("metadata"))
     }
 
@@ -218,8 +219,8 @@ impl Instance {
         &mut self,
         settings: &str,
     ) -> Result<Result<(), GuestError>, EvalError> {
-        let (bindings, store) = self.parts();
-        let result = bindings.call_configure(store, settings);
+        let (world, store) = self.parts();
+        let result = world.configure(store, settings);
         self.classified(result, Call::Export("configure"))
             .map(|configured| configured.map_err(|message| self.kept_text(&message)))
     }
@@ -227,12 +228,12 @@ impl Instance {
     /// Call `decide`; the guest may hand back at most `fuel` bytes.
     pub(crate) fn decide(
         &mut self,
-        snapshot: &wit::Snapshot,
+        snapshot: &Snapshot,
         fuel: usize,
     ) -> Result<Result<wit::Decisions, GuestError>, EvalError> {
         self.store_mut().set_hostcall_fuel(fuel);
-        let (bindings, store) = self.parts();
-        let result = bindings.call_decide(store, snapshot);
+        let (world, store) = self.parts();
+        let result = world.decide(store, snapshot);
         self.classified(result, Call::Export("decide"))
             .map(|decided| decided.map_err(|message| self.kept_text(&message)))
     }
@@ -247,12 +248,12 @@ impl Instance {
         std::mem::take(&mut self.store_mut().data_mut().state).commit()
     }
 
-    fn parts(&mut self) -> (&Policy, &mut Store<EvalState>) {
+    fn parts(&mut self) -> (&World, &mut Store<EvalState>) {
         let store = self
             .store
             .as_mut()
             .expect("an instance has its store until dropped");
-        (&self.bindings, store)
+        (&self.world, store)
     }
 
     fn store(&self) -> &Store<EvalState> {

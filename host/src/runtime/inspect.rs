@@ -2,10 +2,11 @@
 //! of bounded size, a component (not a core module), with at most
 //! [`MAX_FUNCTIONS`] functions in all its modules, none over
 //! [`MAX_FUNCTION_BYTES`], importing only what the
-//! sandbox links and only the contract version this host implements. The
-//! same pass reads the `producers` sections that name the toolchain which
-//! built it. These checks read the binary's section headers, never function
-//! bodies, so a file that will be refused costs milliseconds, not a compile.
+//! sandbox links and only contract versions this host implements (which
+//! also says which version the policy is built against). The same pass
+//! reads the `producers` sections that name the toolchain which built it.
+//! These checks read the binary's section headers, never function bodies,
+//! so a file that will be refused costs milliseconds, not a compile.
 
 use std::io::Read;
 use std::path::Path;
@@ -13,11 +14,9 @@ use std::path::Path;
 use wasmparser::{ComponentTypeRef, Encoding, KnownCustom, Parser, Payload};
 
 use super::capabilities;
+use super::contract::{self, Contract, Imported};
 use super::error::LoadError;
 use super::toolchain::{Producers, Toolchain};
-
-/// The `fulcrum:policy` contract version this host implements.
-pub const CONTRACT_VERSION: &str = "0.2.0";
 
 /// Largest policy file the host reads, in bytes. Python and JavaScript
 /// policies, which carry their interpreter, are 12 to 18 MiB.
@@ -73,9 +72,14 @@ pub(crate) struct Inspection {
     pub(crate) imports: Vec<String>,
     /// The toolchain its producers sections name, if this host knows it.
     pub(crate) toolchain: Option<Toolchain>,
+    /// The contract it is built against: the version of its `fulcrum:policy`
+    /// imports, or the current one when it imports none (the world check at
+    /// instantiation then decides).
+    pub(crate) contract: Contract,
 }
 
-/// Check `wasm` before compiling it; its imports and toolchain.
+/// Check `wasm` before compiling it: its imports, their contract version,
+/// and its toolchain.
 pub(crate) fn check_before_compiling(path: &Path, wasm: &[u8]) -> Result<Inspection, LoadError> {
     check_is_component(path, wasm)?;
     let malformed = |err: wasmparser::BinaryReaderError| LoadError::NotAComponent {
@@ -128,33 +132,44 @@ pub(crate) fn check_before_compiling(path: &Path, wasm: &[u8]) -> Result<Inspect
     for import in &imports {
         check_import(path, import)?;
     }
+    let contract = contract_of(path, &imports)?;
     Ok(Inspection {
         imports,
         toolchain: producers.toolchain(),
+        contract,
     })
 }
 
 fn check_import(path: &Path, import: &str) -> Result<(), LoadError> {
-    if let Err(why) = capabilities::import_access(import) {
-        return Err(LoadError::ImportNotGranted {
+    match capabilities::import_access(import) {
+        Err(why) => Err(LoadError::ImportNotGranted {
             path: path.into(),
             import: import.to_owned(),
             why,
-        });
+        }),
+        Ok(_) => Ok(()),
     }
-    let (package, version) = import.split_once('@').unwrap_or((import, ""));
-    if package.starts_with("fulcrum:policy/") && version != CONTRACT_VERSION {
-        return Err(LoadError::ContractVersion {
+}
+
+fn contract_of(path: &Path, imports: &[String]) -> Result<Contract, LoadError> {
+    match contract::imported(imports) {
+        Imported::Supported(contract) => Ok(contract),
+        Imported::Unknown => Ok(Contract::CURRENT),
+        Imported::Unsupported { import, version } => Err(LoadError::ContractVersion {
             path: path.into(),
-            import: import.to_owned(),
+            import,
             built_against: if version.is_empty() {
                 "none".into()
             } else {
-                version.to_owned()
+                version
             },
-        });
+        }),
+        Imported::Mixed { first, second } => Err(LoadError::MixedContracts {
+            path: path.into(),
+            first,
+            second,
+        }),
     }
-    Ok(())
 }
 
 fn check_is_component(path: &Path, wasm: &[u8]) -> Result<(), LoadError> {
@@ -180,17 +195,33 @@ fn check_is_component(path: &Path, wasm: &[u8]) -> Result<(), LoadError> {
 mod tests {
     use super::*;
 
+    fn imports(names: &[&str]) -> Vec<String> {
+        names.iter().map(|name| (*name).to_owned()).collect()
+    }
+
     #[test]
-    fn only_this_contract_version_is_accepted() {
+    fn the_implemented_contract_versions_are_accepted_and_told_apart() {
         let path = Path::new("p.wasm");
-        assert!(check_import(path, "fulcrum:policy/log@0.2.0").is_ok());
-        assert!(check_import(path, "wasi:cli/stderr@0.2.6").is_ok());
-        let error = check_import(path, "fulcrum:policy/types@0.1.0").unwrap_err();
+        let current = imports(&["fulcrum:policy/log@0.3.0", "wasi:cli/stderr@0.2.6"]);
+        assert_eq!(contract_of(path, &current).unwrap(), Contract::V0_3);
+        let previous = imports(&["fulcrum:policy/types@0.2.0"]);
+        assert_eq!(contract_of(path, &previous).unwrap(), Contract::V0_2);
+    }
+
+    #[test]
+    fn another_contract_version_is_refused_with_the_versions_that_load() {
+        let path = Path::new("p.wasm");
+        let error = contract_of(path, &imports(&["fulcrum:policy/types@0.1.0"])).unwrap_err();
         let message = error.to_string();
         assert!(
-            message.contains("0.1.0") && message.contains("0.2.0"),
+            message.contains("0.1.0") && message.contains("0.3.0") && message.contains("0.2.0"),
             "{message}"
         );
+        let mixed = imports(&["fulcrum:policy/types@0.3.0", "fulcrum:policy/log@0.2.0"]);
+        assert!(matches!(
+            contract_of(path, &mixed),
+            Err(LoadError::MixedContracts { .. })
+        ));
     }
 
     #[test]

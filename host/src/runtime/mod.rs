@@ -1,7 +1,9 @@
 //! The policy runtime: WebAssembly components of the `fulcrum:policy` world,
 //! sandboxed and bounded, run on wasmtime.
 //!
-//! Interfaces the host implements for policies:
+//! Interfaces the host implements for policies, at contract versions 0.3.0
+//! and 0.2.0 ([`Contract`]; `contract`, `world`, and `convert` for the
+//! snapshot each version receives):
 //! - `fulcrum:policy/log` (`host`): messages into the host's log;
 //! - `fulcrum:policy/state` (`host`, `state_store`): bounded key-value state;
 //! - WASI 0.2 (`wasi:cli`, `wasi:io`, `wasi:clocks`, `wasi:random`,
@@ -17,8 +19,8 @@
 //! - guest code never runs on an async runtime thread (`guest_thread`);
 //! - a component is checked before it is compiled: a regular file within
 //!   [`MAX_COMPONENT_BYTES`], at most [`MAX_FUNCTIONS`] functions, only
-//!   linked imports, and the contract version this host implements
-//!   (`inspect`), which also reads the toolchain that built it
+//!   linked imports, and a contract version this host implements
+//!   (`inspect`, `contract`), which also reads the toolchain that built it
 //!   (`toolchain`: a Python or JavaScript policy's default limits);
 //! - every call's hostcall fuel bounds what the guest can hand back, by its
 //!   snapshot for `decide` (`output`); the deadline covers the whole turn,
@@ -37,6 +39,7 @@
 
 mod cache;
 mod capabilities;
+mod contract;
 mod convert;
 mod engine;
 mod error;
@@ -53,6 +56,7 @@ mod state_store;
 mod text;
 mod ticker;
 mod toolchain;
+mod world;
 
 use guest_thread::off_runtime;
 
@@ -60,13 +64,12 @@ pub use cache::sha256_hex;
 pub use capabilities::{
     Capabilities, DATA_DIR_GUEST_PATH, ImportAccess, NotProvided, import_access,
 };
+pub use contract::Contract;
 pub use engine::{EngineConfig, PolicyEngine, default_cache_dir};
 pub use error::{EvalError, EvalErrorKind, LoadError, MetadataError};
 pub use eval::{Evaluation, Turn};
 pub use host::Dropped;
-pub use inspect::{
-    CONTRACT_VERSION, MAX_COMPONENT_BYTES, MAX_FUNCTION_BYTES, MAX_FUNCTIONS, read_policy_file,
-};
+pub use inspect::{MAX_COMPONENT_BYTES, MAX_FUNCTION_BYTES, MAX_FUNCTIONS, read_policy_file};
 pub use limits::Limits;
 pub use prepared::{InspectedPolicy, Metadata, PolicyInfo, PolicySpec, PreparedPolicy};
 pub use state_store::{ENTRY_OVERHEAD_BYTES, PolicyState};

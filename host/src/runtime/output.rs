@@ -13,9 +13,11 @@ mod error;
 use std::mem::size_of;
 use std::sync::Arc;
 
-use crate::model::{Action, ActionKind, Code, Decision, MemberState, ProfileCount, Reason};
+use crate::model::{
+    Action, ActionKind, Code, Decision, MemberState, ProfileCount, Reason, Snapshot,
+};
 
-use crate::wit::types as wit;
+use crate::wit::current::types as wit;
 use error::{OutputError, RowError};
 
 /// Longest reason kept, in bytes.
@@ -30,7 +32,7 @@ const BASE_FUEL: usize = 64 << 10;
 /// The most bytes `decide` may hand back for `snapshot`: every table with one
 /// row per target, each row with a reason of its own at the longest, or an
 /// error message; and no less than what a state write up to the quota needs.
-pub(crate) fn fuel(snapshot: &wit::Snapshot, state_quota_bytes: u64) -> usize {
+pub(crate) fn fuel(snapshot: &Snapshot, state_quota_bytes: u64) -> usize {
     let members = snapshot.members.pool.len();
     let groups = snapshot.instance_groups.name.len();
     let gpus = snapshot.gpus.node.len();
@@ -53,7 +55,7 @@ pub(crate) fn fuel(snapshot: &wit::Snapshot, state_quota_bytes: u64) -> usize {
 /// the first violation names the table and row.
 pub(crate) fn validate(
     decisions: wit::Decisions,
-    snapshot: &wit::Snapshot,
+    snapshot: &Snapshot,
     declared: &[ActionKind],
 ) -> Result<Vec<Decision>, OutputError> {
     let wit::Decisions {
@@ -371,7 +373,7 @@ impl<'r, 'o> Table<'r, 'o> {
 
 fn mig_layout(
     layout: wit::MigLayout,
-    s: &wit::Snapshot,
+    s: &Snapshot,
     seen: &mut Targets,
 ) -> Result<Action, RowError> {
     let wit::MigLayout {

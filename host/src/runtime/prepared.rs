@@ -9,6 +9,7 @@ use crate::model::ActionKind;
 
 use super::cache::sha256_hex;
 use super::capabilities::Capabilities;
+use super::contract::Contract;
 use super::convert;
 use super::engine::PolicyEngine;
 use super::error::{GuestError, LoadError, MetadataError};
@@ -16,8 +17,8 @@ use super::eval::{Instance, Runner};
 use super::limits::Limits;
 use super::state_store::PolicyState;
 use super::toolchain::{self, LimitsSet, Toolchain};
+use super::world::WorldPre;
 use super::{inspect, off_runtime, text};
-use crate::wit::PolicyPre;
 
 /// How the operator wants a policy run.
 #[derive(Debug, Clone)]
@@ -62,6 +63,8 @@ pub struct PolicyInfo {
     /// Hex SHA-256 of the `.wasm` file.
     pub digest: String,
     pub metadata: Metadata,
+    /// The contract version the policy is built against.
+    pub contract: Contract,
     /// Every interface the component imports, as `namespace:package/interface@version`.
     pub imports: Vec<String>,
     /// The toolchain that built it, when its producers sections name one this host knows.
@@ -170,9 +173,10 @@ impl PolicyEngine {
         let pre = self
             .linker()
             .instantiate_pre(&component)
-            .and_then(PolicyPre::new)
+            .and_then(|pre| WorldPre::new(inspection.contract, pre))
             .map_err(|err| LoadError::WrongWorld {
                 path: path.into(),
+                contract: inspection.contract,
                 reason: format!("{err:#}"),
             })?;
         let runner = Runner {
@@ -192,6 +196,7 @@ impl PolicyEngine {
                 path: path.into(),
                 digest,
                 metadata,
+                contract: inspection.contract,
                 imports: inspection.imports,
                 toolchain: inspection.toolchain,
             },
@@ -205,7 +210,16 @@ fn configure(policy: PreparedPolicy) -> Result<PreparedPolicy, LoadError> {
     let configured = Instance::start(&policy.runner, 0, 0, &PolicyState::default())
         .and_then(|mut instance| instance.configure(&policy.settings));
     match configured {
-        Ok(Ok(())) => Ok(policy),
+        Ok(Ok(())) => {
+            if let Some(why) = policy.info.contract.deprecation() {
+                tracing::warn!(
+                    policy = policy.name(),
+                    contract = %policy.info.contract,
+                    "built against a deprecated contract: {why}"
+                );
+            }
+            Ok(policy)
+        }
         Ok(Err(GuestError { message })) => Err(LoadError::Settings {
             policy: policy.name().to_owned(),
             path: policy.info.path.clone(),

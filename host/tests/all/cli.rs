@@ -36,7 +36,7 @@ fn check_prints_metadata_and_imports() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("    fulcrum:policy/log@0.2.0        granted\n"),
+        stdout.contains("    fulcrum:policy/log@0.3.0        granted\n"),
         "{stdout}"
     );
 }

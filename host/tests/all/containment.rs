@@ -341,7 +341,9 @@ fn metadata_and_settings_errors_of_any_size_are_refused_briefly() {
 fn another_contract_version_is_refused_naming_both() {
     let stderr = refused(&["check", artifacts::OLD_CONTRACT]);
     assert!(
-        stderr.contains("contract version 0.1.0") && stderr.contains("fulcrum:policy@0.2.0"),
+        stderr.contains("contract version 0.1.0")
+            && stderr.contains("fulcrum:policy@0.3.0")
+            && stderr.contains("deprecated 0.2.0"),
         "{stderr}"
     );
 }

@@ -6,6 +6,7 @@
 mod cli;
 mod common;
 mod containment;
+mod contracts;
 mod crash;
 mod etcd_cluster;
 mod ha_failover;

@@ -28,7 +28,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::ops::Index;
 
-use fulcrum_sdk::{PoolView, SnapshotView};
+use fulcrum_sdk::{Column, PoolView, SnapshotView};
 use rustc_hash::FxBuildHasher;
 
 /// The state key holding every member's [`Record`].
@@ -190,7 +190,8 @@ pub struct Recall {
 impl Recall {
     /// Room for the string ids of `snapshot`.
     pub fn new(snapshot: &SnapshotView<'_>) -> Recall {
-        let strings = snapshot.snapshot().strings.offsets.len().saturating_sub(1);
+        let offsets = Column::<u32>::new(&snapshot.snapshot().strings.offsets);
+        let strings = offsets.len().saturating_sub(1);
         Recall {
             seen: vec![0; strings.div_ceil(64)],
             strings,
@@ -207,7 +208,7 @@ impl Recall {
         pool: PoolView<'_>,
         remembered: Option<&Records<'_>>,
     ) -> &[Record] {
-        let ids = &snapshot.snapshot().members.name[pool.members().rows()];
+        let ids = Column::<u32>::new(&snapshot.snapshot().members.name).rows(pool.members().rows());
         self.records.clear();
         let Some(remembered) = remembered else {
             self.records.resize(ids.len(), Record::default());
@@ -217,7 +218,7 @@ impl Recall {
         let stored = remembered.entries();
         let mut next = 0;
         let mut distinct = true;
-        for &id in ids {
+        for id in ids {
             distinct &= self.insert(id);
             let name = snapshot.string(id);
             match stored.get(next) {
@@ -228,13 +229,13 @@ impl Recall {
                 _ => self.records.push(Record::default()),
             }
         }
-        for &id in ids {
+        for id in ids {
             self.remove(id);
         }
 
         if !distinct || next != stored.len() {
             self.records.clear();
-            self.records.extend(ids.iter().map(|&id| {
+            self.records.extend(ids.iter().map(|id| {
                 remembered
                     .get(snapshot.string(id))
                     .copied()

@@ -8,7 +8,7 @@
 use std::fmt;
 use std::ops::Range;
 
-use fulcrum_sdk::NodeView;
+use fulcrum_sdk::{Column, NodeView};
 
 use crate::settings::Settings;
 
@@ -31,20 +31,20 @@ pub struct NodeScore {
 impl NodeScore {
     /// Score `node`'s GPUs; `None` when no GPU reported a usable measurement.
     ///
-    /// This runs for every node of the fleet, so it reads the node's GPU
-    /// columns as slices, checked once, rather than one view accessor (and
-    /// one bounds check) per reading.
+    /// This runs for every node of the fleet, so it reads the node's rows of
+    /// the GPU columns whole, checked once, rather than one view accessor
+    /// (and one bounds check) per reading.
     pub fn of(node: NodeView<'_>, settings: &Settings) -> Option<NodeScore> {
         let rows = node.gpus().rows();
         let gpus = &node.snapshot().gpus;
-        let readings = rows_of(&gpus.utilization, &rows)
+        let readings = f32_rows(&gpus.utilization, &rows)
             .iter()
-            .zip(rows_of(&gpus.memory_used_mib, &rows))
-            .zip(rows_of(&gpus.memory_total_mib, &rows))
-            .zip(rows_of(&gpus.temperature_c, &rows))
-            .zip(rows_of(&gpus.throttled, &rows));
+            .zip(f32_rows(&gpus.memory_used_mib, &rows))
+            .zip(f32_rows(&gpus.memory_total_mib, &rows))
+            .zip(f32_rows(&gpus.temperature_c, &rows))
+            .zip(gpus.throttled.get(rows).unwrap_or_default());
         let mut sum = Sum::default();
-        for ((((&utilization, &used), &total), &temperature), &throttled) in readings {
+        for ((((utilization, used), total), temperature), &throttled) in readings {
             let busy = measured(utilization);
             let free = measured(1.0 - used / total).filter(|_| total > 0.0);
             sum.utilization.add(busy);
@@ -87,9 +87,10 @@ impl NodeScore {
     }
 }
 
-/// The `rows` of `column`; empty if the column is shorter than its table.
-fn rows_of<'a, T>(column: &'a [T], rows: &Range<usize>) -> &'a [T] {
-    column.get(rows.clone()).unwrap_or_default()
+/// The `rows` of the packed `f32` column `column`; empty if the column is
+/// shorter than its table.
+fn f32_rows<'a>(column: &'a [u8], rows: &Range<usize>) -> Column<'a, f32> {
+    Column::new(column).rows(rows.clone())
 }
 
 /// `value` clamped to 0..=1, or `None` when it is `NaN` (not reported).

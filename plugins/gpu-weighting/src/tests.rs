@@ -1,6 +1,7 @@
 //! The policy end to end, natively: snapshots from `SnapshotBuilder`, state in
 //! `MemoryHost`, one test per behaviour.
 
+use fulcrum_sdk::column;
 use fulcrum_sdk::testing::{GpuSample, MemoryHost, SnapshotBuilder};
 use fulcrum_sdk::{
     Action, Availability, Decision, Health, Host, Level, MemberRatio, MemberState, Policy,
@@ -298,7 +299,7 @@ fn smoothing_carries_across_cycles_through_state() {
     busy.members.ratio[0] = 100;
     // Half the previous 100, half the target 1.
     assert_eq!(ratios(&run(&policy, &busy, &mut host)), [(0, 51)]);
-    busy.members.ratio[0] = 51;
+    column::set(&mut busy.members.ratio, 0, 51u32);
     assert_eq!(ratios(&run(&policy, &busy, &mut host)), [(0, 26)]);
     assert_eq!(host.state.keys().collect::<Vec<_>>(), [memory::KEY]);
 }
@@ -306,8 +307,8 @@ fn smoothing_carries_across_cycles_through_state() {
 #[test]
 fn no_action_when_the_rounded_ratio_is_unchanged() {
     let mut snapshot = cluster(&[vec![gpu(0.0, 0.0, 40.0)], vec![gpu(0.5, 0.5, 40.0)]]).build();
-    snapshot.members.ratio[0] = 100;
-    snapshot.members.ratio[1] = 51;
+    column::set(&mut snapshot.members.ratio, 0, 100u32);
+    column::set(&mut snapshot.members.ratio, 1, 51u32);
     assert_eq!(run(&policy("{}"), &snapshot, &mut MemoryHost::new()), []);
 }
 

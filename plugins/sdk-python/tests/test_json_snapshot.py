@@ -46,7 +46,7 @@ def test_missing_unknown_and_uneven_columns_are_named():
     assert refused(document) == "snapshot.nodes.stale: missing"
     document = fleet()
     document["nodes"]["colour"] = []
-    assert refused(document) == "snapshot.nodes.colour: not a field of the contract (fulcrum:policy@0.2.0)"
+    assert refused(document) == "snapshot.nodes.colour: not a field of the contract (fulcrum:policy@0.3.0)"
     document = fleet()
     document["members"]["ratio"].pop()
     assert refused(document) == "snapshot.members.ratio: has 2 rows but snapshot.members.pool has 3"

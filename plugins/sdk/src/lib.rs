@@ -7,6 +7,8 @@
 //!
 //! - [`view`]: cheap, read-only views over the snapshot's columns ([`SnapshotView`],
 //!   [`NodeView`], [`GpuView`], [`PoolView`], [`MemberView`], …);
+//! - [`column`]: the snapshot's number columns, which arrive packed (one
+//!   little-endian value per row), read as typed values ([`Column`]);
 //! - [`Decisions`]: the columnar set of decisions `decide` returns, written to
 //!   directly or collected from [`Decision`]s;
 //! - [`actions`]: the [`Action`] and [`Decision`] types and functions that build them;
@@ -83,6 +85,7 @@
 
 pub mod actions;
 pub mod bindings;
+pub mod column;
 pub mod decisions;
 pub mod host;
 pub mod policy;
@@ -96,10 +99,12 @@ pub use actions::{
 pub use bindings::fulcrum::policy::log::Level;
 pub use bindings::fulcrum::policy::state::StateError;
 pub use bindings::fulcrum::policy::types::{
-    ActionKind, Availability, Gpus, Health, InstanceAction, InstanceGroups, InstanceStatus,
-    Instances, Labels, MemberState, Members, Metadata, MigInstances, Nodes, Pools, ProfileCount,
-    Row, Signals, Snapshot, StringId, StringTable,
+    ActionKind, Availability, F32Column, F64Column, Gpus, Health, InstanceAction, InstanceGroups,
+    InstanceStatus, Instances, Labels, MemberState, Members, Metadata, MigInstances, Nodes, Pools,
+    ProfileCount, Row, RowColumn, Signals, Snapshot, SnapshotStrings, StringId, StringIdColumn,
+    StringTable, U16Column, U32Column, U64Column,
 };
+pub use column::Column;
 pub use decisions::{Decisions, Reason};
 pub use host::{Host, WasmHost};
 pub use policy::Policy;

@@ -1,11 +1,13 @@
 //! `fulcrum:policy/log`: a policy's messages go to the host's log, tagged
 //! with the policy's name, bounded in size, number and total bytes per
 //! evaluation; what is dropped or cut is counted. (The text log's formatter
-//! neutralises control characters in them, as in every field.)
+//! neutralises control characters in them, as in every field.) Served at
+//! both contract versions; a 0.2.0 level is the same case of the same enum.
 
 use std::sync::Arc;
 
-use crate::wit::log::{Host, Level};
+use crate::wit::current::log::{Host, Level};
+use crate::wit::v0_2::log as log_v0_2;
 
 use super::EvalState;
 
@@ -65,6 +67,19 @@ impl LogSink {
 
 impl Host for EvalState {
     fn log(&mut self, level: Level, message: String) {
+        self.log.write(level, &message);
+    }
+}
+
+impl log_v0_2::Host for EvalState {
+    fn log(&mut self, level: log_v0_2::Level, message: String) {
+        let level = match level {
+            log_v0_2::Level::Trace => Level::Trace,
+            log_v0_2::Level::Debug => Level::Debug,
+            log_v0_2::Level::Info => Level::Info,
+            log_v0_2::Level::Warn => Level::Warn,
+            log_v0_2::Level::Error => Level::Error,
+        };
         self.log.write(level, &message);
     }
 }

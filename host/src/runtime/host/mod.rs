@@ -1,8 +1,8 @@
-//! The store data of one evaluation and the imports it implements:
-//! `fulcrum:policy/log` in [`log`], `fulcrum:policy/state` in [`state`], the
-//! policy's stdout and stderr in [`stdio`], `wasi:http` (denied) in
-//! [`network`]. The rest of WASI is served by `wasmtime-wasi` over the
-//! context from [`super::sandbox`].
+//! The store data of one evaluation and the imports it implements, at every
+//! contract version the host loads: `fulcrum:policy/log` in [`log`],
+//! `fulcrum:policy/state` in [`state`], the policy's stdout and stderr in
+//! [`stdio`], `wasi:http` (denied) in [`network`]. The rest of WASI is served
+//! by `wasmtime-wasi` over the context from [`super::sandbox`].
 
 mod log;
 mod network;
@@ -18,7 +18,7 @@ use wasmtime_wasi_http::WasiHttpCtx;
 
 use super::limits::MemoryLimiter;
 use super::state_store::StateTxn;
-use crate::wit::types;
+use crate::wit::{current, v0_2};
 
 pub(crate) use log::LogSink;
 use network::DenyHttp;
@@ -97,4 +97,6 @@ impl WasiView for EvalState {
     }
 }
 
-impl types::Host for EvalState {}
+impl current::types::Host for EvalState {}
+
+impl v0_2::types::Host for EvalState {}

@@ -1,4 +1,4 @@
-"""The Python SDK for writing Fulcrum policies (`fulcrum:policy@0.2.0`).
+"""The Python SDK for writing Fulcrum policies (`fulcrum:policy@0.3.0`).
 
 A policy is a WebAssembly component built from a Python module with
 componentize-py: the host hands it a columnar snapshot of the cluster and it

@@ -104,7 +104,7 @@ def _only(fields, known, where):
     for name in fields:
         if name not in known:
             raise SnapshotFormatError(
-                f"{where}.{name}: not a field of the contract (fulcrum:policy@0.2.0)"
+                f"{where}.{name}: not a field of the contract (fulcrum:policy@0.3.0)"
             )
 
 

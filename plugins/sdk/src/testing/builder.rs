@@ -2,11 +2,12 @@
 
 use std::collections::HashMap;
 
+use crate::column::{Column, pack, push, set};
 use crate::view::codes::flag_code;
 use crate::{
     Availability, GpuUuid, Gpus, Health, InstanceAction, InstanceGroups, InstanceStatus, Instances,
     Labels, MemberState, Members, MigInstances, NONE, Nodes, Pools, Row, Signals, Snapshot,
-    StringId, StringTable,
+    SnapshotStrings, StringId,
 };
 
 /// One GPU's columns, for [`SnapshotBuilder::gpu`].
@@ -105,9 +106,12 @@ impl Default for MigSample {
 /// fills the `*-start` columns in [`build`](SnapshotBuilder::build).
 ///
 /// Enum and boolean values are taken typed and written as their column codes
-/// ([`Health::code`], 0 or 1). A test that edits a built snapshot's column
-/// directly writes codes the same way:
-/// `snapshot.members.state[0] = MemberState::Disabled.code()`.
+/// ([`Health::code`], 0 or 1), numbers packed little-endian as the contract
+/// carries them. A test that edits a built snapshot's column directly writes
+/// codes the same way, `snapshot.members.state[0] =
+/// MemberState::Disabled.code()`, and numbers with
+/// [`column::set`](crate::column::set):
+/// `column::set(&mut snapshot.members.ratio, 0, 100u32)`.
 ///
 /// # Row order
 ///
@@ -143,9 +147,9 @@ impl SnapshotBuilder {
         let snapshot = Snapshot {
             version: 0,
             time_ms: 0,
-            strings: StringTable {
+            strings: SnapshotStrings {
                 text: String::new(),
-                offsets: vec![0, 0],
+                offsets: pack([0u32, 0]),
             },
             nodes: Nodes {
                 name: vec![],
@@ -243,12 +247,12 @@ impl SnapshotBuilder {
     /// so a test can change a few values and build the next cycle's snapshot.
     pub fn build(&self) -> Snapshot {
         let mut snapshot = self.snapshot.clone();
-        snapshot.nodes.gpu_start = starts(snapshot.nodes.name.len(), &snapshot.gpus.node);
-        snapshot.nodes.label_start = starts(snapshot.nodes.name.len(), &snapshot.labels.node);
-        snapshot.gpus.mig_start = starts(snapshot.gpus.node.len(), &snapshot.mig_instances.gpu);
-        snapshot.pools.member_start = starts(snapshot.pools.name.len(), &snapshot.members.pool);
+        snapshot.nodes.gpu_start = starts(rows(&snapshot.nodes.name), &snapshot.gpus.node);
+        snapshot.nodes.label_start = starts(rows(&snapshot.nodes.name), &snapshot.labels.node);
+        snapshot.gpus.mig_start = starts(rows(&snapshot.gpus.node), &snapshot.mig_instances.gpu);
+        snapshot.pools.member_start = starts(rows(&snapshot.pools.name), &snapshot.members.pool);
         snapshot.instance_groups.instance_start = starts(
-            snapshot.instance_groups.name.len(),
+            rows(&snapshot.instance_groups.name),
             &snapshot.instances.group,
         );
         snapshot
@@ -264,10 +268,11 @@ impl SnapshotBuilder {
         }
         let strings = &mut self.snapshot.strings;
         strings.text.push_str(text);
-        strings
-            .offsets
-            .push(to_u32(strings.text.len(), "string table bytes"));
-        let id = to_u32(strings.offsets.len() - 2, "strings");
+        push(
+            &mut strings.offsets,
+            to_u32(strings.text.len(), "string table bytes"),
+        );
+        let id = to_u32(rows(&strings.offsets) - 2, "strings");
         self.ids.insert(text.to_owned(), id);
         id
     }
@@ -288,12 +293,12 @@ impl SnapshotBuilder {
     pub fn node(&mut self, name: &str, address: &str) -> Row {
         let (name, address) = (self.intern(name), self.intern(address));
         let nodes = &mut self.snapshot.nodes;
-        nodes.name.push(name);
-        nodes.address.push(address);
+        push(&mut nodes.name, name);
+        push(&mut nodes.address, address);
         nodes.health.push(Health::Healthy.code());
-        nodes.telemetry_age_ms.push(0);
+        push(&mut nodes.telemetry_age_ms, 0u32);
         nodes.stale.push(flag_code(false));
-        to_u32(nodes.name.len() - 1, "nodes")
+        to_u32(rows(&nodes.name) - 1, "nodes")
     }
 
     /// Set node `node`'s health.
@@ -313,7 +318,7 @@ impl SnapshotBuilder {
     /// Set the age of node `node`'s newest telemetry, in milliseconds.
     pub fn node_telemetry_age(&mut self, node: Row, age_ms: u32) -> &mut Self {
         let at = self.node_at(node);
-        self.snapshot.nodes.telemetry_age_ms[at] = age_ms;
+        set(&mut self.snapshot.nodes.telemetry_age_ms, at, age_ms);
         self
     }
 
@@ -323,10 +328,10 @@ impl SnapshotBuilder {
         check_order("labels", "node", &self.snapshot.labels.node, node);
         let (key, value) = (self.intern(key), self.intern(value));
         let labels = &mut self.snapshot.labels;
-        labels.node.push(node);
-        labels.key.push(key);
-        labels.value.push(value);
-        to_u32(labels.node.len() - 1, "labels")
+        push(&mut labels.node, node);
+        push(&mut labels.key, key);
+        push(&mut labels.value, value);
+        to_u32(rows(&labels.node) - 1, "labels")
     }
 
     /// Add a GPU to node `node`. Returns its row in `gpus`.
@@ -352,29 +357,29 @@ impl SnapshotBuilder {
         let model = self.intern(&model);
         let (uuid_high, uuid_low) = uuid.map_or((0, 0), GpuUuid::halves);
         let gpus = &mut self.snapshot.gpus;
-        gpus.node.push(node);
-        gpus.index.push(index);
-        gpus.uuid_high.push(uuid_high);
-        gpus.uuid_low.push(uuid_low);
-        gpus.model.push(model);
-        gpus.utilization.push(utilization);
-        gpus.tensor_activity.push(tensor_activity);
-        gpus.memory_used_mib.push(memory_used_mib);
-        gpus.memory_total_mib.push(memory_total_mib);
-        gpus.temperature_c.push(temperature_c);
-        gpus.power_w.push(power_w);
-        gpus.power_limit_w.push(power_limit_w);
+        push(&mut gpus.node, node);
+        push(&mut gpus.index, index);
+        push(&mut gpus.uuid_high, uuid_high);
+        push(&mut gpus.uuid_low, uuid_low);
+        push(&mut gpus.model, model);
+        push(&mut gpus.utilization, utilization);
+        push(&mut gpus.tensor_activity, tensor_activity);
+        push(&mut gpus.memory_used_mib, memory_used_mib);
+        push(&mut gpus.memory_total_mib, memory_total_mib);
+        push(&mut gpus.temperature_c, temperature_c);
+        push(&mut gpus.power_w, power_w);
+        push(&mut gpus.power_limit_w, power_limit_w);
         gpus.throttled.push(flag_code(throttled));
-        gpus.last_xid.push(last_xid);
+        push(&mut gpus.last_xid, last_xid);
         gpus.health.push(health.code());
         gpus.mig_enabled.push(flag_code(mig_enabled));
-        to_u32(gpus.node.len() - 1, "GPUs")
+        to_u32(rows(&gpus.node) - 1, "GPUs")
     }
 
     /// Add a MIG instance to GPU `gpu` (a row in `gpus`). Returns its row in
     /// `mig-instances`.
     pub fn mig_instance(&mut self, gpu: Row, sample: MigSample) -> Row {
-        check_parent("GPU", gpu, self.snapshot.gpus.node.len());
+        check_parent("GPU", gpu, rows(&self.snapshot.gpus.node));
         check_order(
             "MIG instances",
             "GPU",
@@ -392,15 +397,15 @@ impl SnapshotBuilder {
         } = sample;
         let profile = self.intern(&profile);
         let mig = &mut self.snapshot.mig_instances;
-        mig.gpu.push(gpu);
-        mig.profile.push(profile);
-        mig.instance_id.push(instance_id);
+        push(&mut mig.gpu, gpu);
+        push(&mut mig.profile, profile);
+        push(&mut mig.instance_id, instance_id);
         mig.placement_start.push(placement_start);
         mig.placement_size.push(placement_size);
-        mig.utilization.push(utilization);
-        mig.memory_used_mib.push(memory_used_mib);
-        mig.memory_total_mib.push(memory_total_mib);
-        to_u32(mig.gpu.len() - 1, "MIG instances")
+        push(&mut mig.utilization, utilization);
+        push(&mut mig.memory_used_mib, memory_used_mib);
+        push(&mut mig.memory_total_mib, memory_total_mib);
+        to_u32(rows(&mig.gpu) - 1, "MIG instances")
     }
 
     /// Add a load-balancer pool. Returns its row.
@@ -411,10 +416,10 @@ impl SnapshotBuilder {
             self.intern(load_balancing_mode),
         );
         let pools = &mut self.snapshot.pools;
-        pools.name.push(ids.0);
-        pools.partition.push(ids.1);
-        pools.load_balancing_mode.push(ids.2);
-        to_u32(pools.name.len() - 1, "pools")
+        push(&mut pools.name, ids.0);
+        push(&mut pools.partition, ids.1);
+        push(&mut pools.load_balancing_mode, ids.2);
+        to_u32(rows(&pools.name) - 1, "pools")
     }
 
     /// Add a member to pool `pool`, served by `node` (a row in `nodes`, or `None`
@@ -435,30 +440,34 @@ impl SnapshotBuilder {
         connections: u32,
         node: Option<Row>,
     ) -> Row {
-        check_parent("pool", pool, self.snapshot.pools.name.len());
+        check_parent("pool", pool, rows(&self.snapshot.pools.name));
         check_order("members", "pool", &self.snapshot.members.pool, pool);
         if let Some(node) = node {
             self.node_at(node);
         }
         let (name, address) = (self.intern(name), self.intern(address));
         let members = &mut self.snapshot.members;
-        members.pool.push(pool);
-        members.node.push(node.unwrap_or(NONE));
-        members.name.push(name);
-        members.address.push(address);
-        members.port.push(port);
-        members.ratio.push(ratio);
+        push(&mut members.pool, pool);
+        push(&mut members.node, node.unwrap_or(NONE));
+        push(&mut members.name, name);
+        push(&mut members.address, address);
+        push(&mut members.port, port);
+        push(&mut members.ratio, ratio);
         members.state.push(state.code());
         members.availability.push(availability.code());
-        members.current_connections.push(connections);
-        members.connection_limit.push(0);
-        to_u32(members.pool.len() - 1, "members")
+        push(&mut members.current_connections, connections);
+        push(&mut members.connection_limit, 0u32);
+        to_u32(rows(&members.pool) - 1, "members")
     }
 
     /// Set member `member`'s connection limit (0 means unlimited).
     pub fn member_connection_limit(&mut self, member: Row, limit: u32) -> &mut Self {
-        check_parent("member", member, self.snapshot.members.pool.len());
-        self.snapshot.members.connection_limit[member as usize] = limit;
+        check_parent("member", member, rows(&self.snapshot.members.pool));
+        set(
+            &mut self.snapshot.members.connection_limit,
+            member as usize,
+            limit,
+        );
         self
     }
 
@@ -475,15 +484,15 @@ impl SnapshotBuilder {
     ) -> Row {
         let (name, location) = (self.intern(name), self.intern(location));
         let groups = &mut self.snapshot.instance_groups;
-        groups.name.push(name);
-        groups.location.push(location);
-        groups.target_size.push(target_size);
-        groups.current_size.push(current_size);
-        groups.min_size.push(min_size);
-        groups.max_size.push(max_size);
-        groups.backend_service.push(NONE);
-        groups.capacity_scaler.push(f32::NAN);
-        to_u32(groups.name.len() - 1, "instance groups")
+        push(&mut groups.name, name);
+        push(&mut groups.location, location);
+        push(&mut groups.target_size, target_size);
+        push(&mut groups.current_size, current_size);
+        push(&mut groups.min_size, min_size);
+        push(&mut groups.max_size, max_size);
+        push(&mut groups.backend_service, NONE);
+        push(&mut groups.capacity_scaler, f32::NAN);
+        to_u32(rows(&groups.name) - 1, "instance groups")
     }
 
     /// Make group `group` the backend of `service`, with capacity scaler `scaler`.
@@ -491,12 +500,12 @@ impl SnapshotBuilder {
         check_parent(
             "instance group",
             group,
-            self.snapshot.instance_groups.name.len(),
+            rows(&self.snapshot.instance_groups.name),
         );
         let service = self.intern(service);
         let groups = &mut self.snapshot.instance_groups;
-        groups.backend_service[group as usize] = service;
-        groups.capacity_scaler[group as usize] = scaler;
+        set(&mut groups.backend_service, group as usize, service);
+        set(&mut groups.capacity_scaler, group as usize, scaler);
         self
     }
 
@@ -514,7 +523,7 @@ impl SnapshotBuilder {
         check_parent(
             "instance group",
             group,
-            self.snapshot.instance_groups.name.len(),
+            rows(&self.snapshot.instance_groups.name),
         );
         check_order(
             "instances",
@@ -527,51 +536,59 @@ impl SnapshotBuilder {
         }
         let name = self.intern(name);
         let instances = &mut self.snapshot.instances;
-        instances.group.push(group);
-        instances.node.push(node.unwrap_or(NONE));
-        instances.name.push(name);
+        push(&mut instances.group, group);
+        push(&mut instances.node, node.unwrap_or(NONE));
+        push(&mut instances.name, name);
         instances.status.push(status.code());
         instances.action.push(action.code());
         instances.serving.push(flag_code(serving));
-        instances.last_error.push(NONE);
-        to_u32(instances.group.len() - 1, "instances")
+        push(&mut instances.last_error, NONE);
+        to_u32(rows(&instances.group) - 1, "instances")
     }
 
     /// Set the last error of instance `instance`.
     pub fn instance_error(&mut self, instance: Row, error: &str) -> &mut Self {
-        check_parent("instance", instance, self.snapshot.instances.group.len());
+        check_parent("instance", instance, rows(&self.snapshot.instances.group));
         let error = self.intern(error);
-        self.snapshot.instances.last_error[instance as usize] = error;
+        set(
+            &mut self.snapshot.instances.last_error,
+            instance as usize,
+            error,
+        );
         self
     }
 
     /// Add demand signal `name` with `value`.
     pub fn signal(&mut self, name: &str, value: f64) -> &mut Self {
         let name = self.intern(name);
-        self.snapshot.signals.name.push(name);
-        self.snapshot.signals.value.push(value);
+        push(&mut self.snapshot.signals.name, name);
+        push(&mut self.snapshot.signals.value, value);
         self
     }
 
     /// The index of node `node`, checked.
     fn node_at(&self, node: Row) -> usize {
-        check_parent("node", node, self.snapshot.nodes.name.len());
+        check_parent("node", node, rows(&self.snapshot.nodes.name));
         node as usize
     }
 }
 
-/// The `*-start` column for `parent_count` parents whose children (in parent
-/// order) have parent rows `parents`.
-fn starts(parent_count: usize, parents: &[Row]) -> Vec<u32> {
+/// The packed `*-start` column for `parent_count` parents whose children (in
+/// parent order) have parent rows `parents` (a packed row column).
+fn starts(parent_count: usize, parents: &[u8]) -> Vec<u8> {
+    let parents = Column::<Row>::new(parents);
     let mut child = 0;
-    (0..parent_count)
-        .map(|parent| {
-            while parents.get(child).is_some_and(|&of| (of as usize) < parent) {
-                child += 1;
-            }
-            to_u32(child, "child rows")
-        })
-        .collect()
+    pack((0..parent_count).map(|parent| {
+        while parents.get(child).is_some_and(|of| (of as usize) < parent) {
+            child += 1;
+        }
+        to_u32(child, "child rows")
+    }))
+}
+
+/// Rows of a table, counted on one of its packed row or string id columns.
+fn rows(column: &[u8]) -> usize {
+    Column::<u32>::new(column).len()
 }
 
 /// Panics unless `row` is inside a table of `len` rows.
@@ -584,8 +601,8 @@ fn check_parent(table: &str, row: Row, len: usize) {
 
 /// Panics unless a child of `parent` may follow the children `parents` already
 /// in its table (children are kept in parent order).
-fn check_order(children: &str, parent_table: &str, parents: &[Row], parent: Row) {
-    if let Some(&last) = parents.last() {
+fn check_order(children: &str, parent_table: &str, parents: &[u8], parent: Row) {
+    if let Some(last) = Column::<Row>::new(parents).iter().next_back() {
         assert!(
             parent >= last,
             "SnapshotBuilder: {children} must be added in {parent_table} order; \
@@ -605,9 +622,9 @@ mod tests {
 
     #[test]
     fn start_columns_cover_parents_without_children() {
-        assert_eq!(starts(4, &[1, 1, 3]), [0, 0, 2, 2]);
-        assert_eq!(starts(2, &[]), [0, 0]);
-        assert_eq!(starts(0, &[]), [0; 0]);
+        assert_eq!(starts(4, &pack([1u32, 1, 3])), pack([0u32, 0, 2, 2]));
+        assert_eq!(starts(2, &[]), pack([0u32, 0]));
+        assert!(starts(0, &[]).is_empty());
     }
 
     #[test]
@@ -619,7 +636,7 @@ mod tests {
         assert_eq!(builder.intern("alpha"), a);
         assert_ne!(a, b);
         let snapshot = builder.build();
-        assert_eq!(snapshot.strings.offsets, [0, 0, 5, 9]);
+        assert_eq!(snapshot.strings.offsets, pack([0u32, 0, 5, 9]));
         assert_eq!(snapshot.strings.text, "alphabeta");
     }
 

@@ -2,7 +2,7 @@
 
 use super::codes::flag;
 use super::rows::sealed::FromRow;
-use super::{NodeView, Rows, SnapshotView, children};
+use super::{NodeView, Rows, SnapshotView, children, read, row_count};
 use crate::{GpuUuid, Health, Snapshot};
 
 /// One row of `gpus`: a physical GPU.
@@ -32,58 +32,62 @@ impl<'a> GpuView<'a> {
 
     /// The node the GPU is in.
     pub fn node(&self) -> NodeView<'a> {
-        NodeView::from_row(self.snapshot, self.snapshot.gpus.node[self.at()])
+        NodeView::from_row(self.snapshot, read(&self.snapshot.gpus.node, self.at()))
     }
 
     /// Device index on the node (`nvidia-smi` index, DCGM `gpu` label).
     pub fn index(&self) -> u32 {
-        self.snapshot.gpus.index[self.at()]
+        read(&self.snapshot.gpus.index, self.at())
     }
 
     /// Device UUID; `None` when the source reported none.
     pub fn uuid(&self) -> Option<GpuUuid> {
         let gpus = &self.snapshot.gpus;
-        GpuUuid::from_halves(gpus.uuid_high[self.at()], gpus.uuid_low[self.at()])
+        GpuUuid::from_halves(
+            read(&gpus.uuid_high, self.at()),
+            read(&gpus.uuid_low, self.at()),
+        )
     }
 
     /// Model name ("NVIDIA H100 80GB HBM3"); `""` when absent.
     pub fn model(&self) -> &'a str {
-        self.view().string(self.snapshot.gpus.model[self.at()])
+        self.view()
+            .string(read(&self.snapshot.gpus.model, self.at()))
     }
 
     /// Compute busy ratio 0..=1.
     pub fn utilization(&self) -> f32 {
-        self.snapshot.gpus.utilization[self.at()]
+        read(&self.snapshot.gpus.utilization, self.at())
     }
 
     /// Tensor-pipe activity ratio 0..=1.
     pub fn tensor_activity(&self) -> f32 {
-        self.snapshot.gpus.tensor_activity[self.at()]
+        read(&self.snapshot.gpus.tensor_activity, self.at())
     }
 
     /// Framebuffer memory in use, MiB.
     pub fn memory_used_mib(&self) -> f32 {
-        self.snapshot.gpus.memory_used_mib[self.at()]
+        read(&self.snapshot.gpus.memory_used_mib, self.at())
     }
 
     /// Framebuffer memory in total, MiB.
     pub fn memory_total_mib(&self) -> f32 {
-        self.snapshot.gpus.memory_total_mib[self.at()]
+        read(&self.snapshot.gpus.memory_total_mib, self.at())
     }
 
     /// GPU temperature, °C.
     pub fn temperature_c(&self) -> f32 {
-        self.snapshot.gpus.temperature_c[self.at()]
+        read(&self.snapshot.gpus.temperature_c, self.at())
     }
 
     /// Power draw, W.
     pub fn power_w(&self) -> f32 {
-        self.snapshot.gpus.power_w[self.at()]
+        read(&self.snapshot.gpus.power_w, self.at())
     }
 
     /// Power limit, W.
     pub fn power_limit_w(&self) -> f32 {
-        self.snapshot.gpus.power_limit_w[self.at()]
+        read(&self.snapshot.gpus.power_limit_w, self.at())
     }
 
     /// True while the GPU is clock-throttled for thermal or power reasons.
@@ -93,7 +97,7 @@ impl<'a> GpuView<'a> {
 
     /// The last XID error the GPU reported; 0 when none.
     pub fn last_xid(&self) -> u32 {
-        self.snapshot.gpus.last_xid[self.at()]
+        read(&self.snapshot.gpus.last_xid, self.at())
     }
 
     /// GPU health, derived from XIDs and reachability; an unknown code reads as
@@ -115,7 +119,7 @@ impl<'a> GpuView<'a> {
             children(
                 &gpus.mig_start,
                 self.row,
-                self.snapshot.mig_instances.gpu.len(),
+                row_count(&self.snapshot.mig_instances.gpu),
             ),
         )
     }
@@ -150,17 +154,21 @@ impl<'a> MigView<'a> {
 
     /// The physical GPU the instance lives on.
     pub fn gpu(&self) -> GpuView<'a> {
-        GpuView::from_row(self.snapshot, self.snapshot.mig_instances.gpu[self.at()])
+        GpuView::from_row(
+            self.snapshot,
+            read(&self.snapshot.mig_instances.gpu, self.at()),
+        )
     }
 
     /// Profile name ("1g.10gb").
     pub fn profile(&self) -> &'a str {
-        SnapshotView::new(self.snapshot).string(self.snapshot.mig_instances.profile[self.at()])
+        SnapshotView::new(self.snapshot)
+            .string(read(&self.snapshot.mig_instances.profile, self.at()))
     }
 
     /// GPU instance id (`GPU_I_ID`).
     pub fn instance_id(&self) -> u32 {
-        self.snapshot.mig_instances.instance_id[self.at()]
+        read(&self.snapshot.mig_instances.instance_id, self.at())
     }
 
     /// First memory slice of the placement (0..=7).
@@ -175,16 +183,16 @@ impl<'a> MigView<'a> {
 
     /// Graphics-engine activity ratio 0..=1 of this instance.
     pub fn utilization(&self) -> f32 {
-        self.snapshot.mig_instances.utilization[self.at()]
+        read(&self.snapshot.mig_instances.utilization, self.at())
     }
 
     /// Memory in use inside the instance, MiB.
     pub fn memory_used_mib(&self) -> f32 {
-        self.snapshot.mig_instances.memory_used_mib[self.at()]
+        read(&self.snapshot.mig_instances.memory_used_mib, self.at())
     }
 
     /// Memory of the instance, MiB.
     pub fn memory_total_mib(&self) -> f32 {
-        self.snapshot.mig_instances.memory_total_mib[self.at()]
+        read(&self.snapshot.mig_instances.memory_total_mib, self.at())
     }
 }

@@ -2,7 +2,7 @@
 
 use super::codes::flag;
 use super::rows::sealed::FromRow;
-use super::{NodeView, Rows, SnapshotView, children};
+use super::{NodeView, Rows, SnapshotView, children, read, row_count};
 use crate::{InstanceAction, InstanceStatus, NONE, Snapshot};
 
 /// One row of `instance-groups`: a managed instance group.
@@ -31,44 +31,46 @@ impl<'a> GroupView<'a> {
     /// Group name.
     pub fn name(&self) -> &'a str {
         self.view()
-            .string(self.snapshot.instance_groups.name[self.at()])
+            .string(read(&self.snapshot.instance_groups.name, self.at()))
     }
 
     /// Zone or region the group lives in.
     pub fn location(&self) -> &'a str {
         self.view()
-            .string(self.snapshot.instance_groups.location[self.at()])
+            .string(read(&self.snapshot.instance_groups.location, self.at()))
     }
 
     /// Size the group is asked to have.
     pub fn target_size(&self) -> u32 {
-        self.snapshot.instance_groups.target_size[self.at()]
+        read(&self.snapshot.instance_groups.target_size, self.at())
     }
 
     /// Instances that exist now, in any status.
     pub fn current_size(&self) -> u32 {
-        self.snapshot.instance_groups.current_size[self.at()]
+        read(&self.snapshot.instance_groups.current_size, self.at())
     }
 
     /// Smallest size the operator allows.
     pub fn min_size(&self) -> u32 {
-        self.snapshot.instance_groups.min_size[self.at()]
+        read(&self.snapshot.instance_groups.min_size, self.at())
     }
 
     /// Largest size the operator allows.
     pub fn max_size(&self) -> u32 {
-        self.snapshot.instance_groups.max_size[self.at()]
+        read(&self.snapshot.instance_groups.max_size, self.at())
     }
 
     /// Backend service the group serves; `None` when it is no backend.
     pub fn backend_service(&self) -> Option<&'a str> {
-        self.view()
-            .optional_string(self.snapshot.instance_groups.backend_service[self.at()])
+        self.view().optional_string(read(
+            &self.snapshot.instance_groups.backend_service,
+            self.at(),
+        ))
     }
 
     /// The backend's capacity scaler, 0 or 0.1..=1; `NaN` when the group is no backend.
     pub fn capacity_scaler(&self) -> f32 {
-        self.snapshot.instance_groups.capacity_scaler[self.at()]
+        read(&self.snapshot.instance_groups.capacity_scaler, self.at())
     }
 
     /// The group's instances, in row order.
@@ -79,7 +81,7 @@ impl<'a> GroupView<'a> {
             children(
                 &groups.instance_start,
                 self.row,
-                self.snapshot.instances.group.len(),
+                row_count(&self.snapshot.instances.group),
             ),
         )
     }
@@ -114,12 +116,15 @@ impl<'a> InstanceView<'a> {
 
     /// The group the instance belongs to.
     pub fn group(&self) -> GroupView<'a> {
-        GroupView::from_row(self.snapshot, self.snapshot.instances.group[self.at()])
+        GroupView::from_row(
+            self.snapshot,
+            read(&self.snapshot.instances.group, self.at()),
+        )
     }
 
     /// The node for this instance; `None` when it has no telemetry yet.
     pub fn node(&self) -> Option<NodeView<'a>> {
-        match self.snapshot.instances.node[self.at()] {
+        match read(&self.snapshot.instances.node, self.at()) {
             NONE => None,
             row => self.view().node(row),
         }
@@ -127,7 +132,8 @@ impl<'a> InstanceView<'a> {
 
     /// Instance name.
     pub fn name(&self) -> &'a str {
-        self.view().string(self.snapshot.instances.name[self.at()])
+        self.view()
+            .string(read(&self.snapshot.instances.name, self.at()))
     }
 
     /// Lifecycle status; an unknown code reads as [`InstanceStatus::Absent`].
@@ -149,7 +155,7 @@ impl<'a> InstanceView<'a> {
     /// The last error creating or running it; `None` when none.
     pub fn last_error(&self) -> Option<&'a str> {
         self.view()
-            .optional_string(self.snapshot.instances.last_error[self.at()])
+            .optional_string(read(&self.snapshot.instances.last_error, self.at()))
     }
 
     fn view(&self) -> SnapshotView<'a> {

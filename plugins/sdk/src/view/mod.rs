@@ -5,6 +5,11 @@
 //! `&Snapshot` and a row index, so iterating 10,000 nodes × 8 GPUs allocates
 //! nothing, and every accessor is one indexed load.
 //!
+//! Number columns arrive packed (bytes holding one little-endian value per
+//! row); accessors decode the one value they return, with
+//! [`Column`](crate::column::Column), and return it typed, so a view costs
+//! the same as indexing a list of numbers.
+//!
 //! Strings are interned: accessors return `&str` slices of `snapshot.strings`.
 //! A field the contract allows to be absent (`none`) is returned as an `Option`;
 //! floating-point measurements are returned as they are, `NaN` meaning "not
@@ -28,6 +33,7 @@ mod rows;
 
 use std::ops::Range;
 
+use crate::column::{Column, Packed};
 use crate::{NONE, Snapshot};
 
 pub use gpu::{GpuView, MigView};
@@ -76,14 +82,15 @@ impl<'a> SnapshotView<'a> {
             return None;
         }
         let strings = &self.snapshot.strings;
-        let start = *strings.offsets.get(id as usize)?;
-        let end = *strings.offsets.get(id as usize + 1)?;
+        let offsets = Column::<u32>::new(&strings.offsets);
+        let start = offsets.get(id as usize)?;
+        let end = offsets.get(id as usize + 1)?;
         strings.text.get(start as usize..end as usize)
     }
 
     /// Every node, in row order.
     pub fn nodes(&self) -> Rows<'a, NodeView<'a>> {
-        Rows::new(self.snapshot, 0..self.snapshot.nodes.name.len())
+        Rows::new(self.snapshot, 0..row_count(&self.snapshot.nodes.name))
     }
 
     /// The node in `row`, if there is one.
@@ -99,12 +106,12 @@ impl<'a> SnapshotView<'a> {
 
     /// Every GPU of every node, in row order (grouped by node).
     pub fn gpus(&self) -> Rows<'a, GpuView<'a>> {
-        Rows::new(self.snapshot, 0..self.snapshot.gpus.node.len())
+        Rows::new(self.snapshot, 0..row_count(&self.snapshot.gpus.node))
     }
 
     /// Every load-balancer pool, in row order.
     pub fn pools(&self) -> Rows<'a, PoolView<'a>> {
-        Rows::new(self.snapshot, 0..self.snapshot.pools.name.len())
+        Rows::new(self.snapshot, 0..row_count(&self.snapshot.pools.name))
     }
 
     /// The pool in `row`, if there is one.
@@ -119,7 +126,7 @@ impl<'a> SnapshotView<'a> {
 
     /// Every member of every pool, in row order (grouped by pool).
     pub fn members(&self) -> Rows<'a, MemberView<'a>> {
-        Rows::new(self.snapshot, 0..self.snapshot.members.pool.len())
+        Rows::new(self.snapshot, 0..row_count(&self.snapshot.members.pool))
     }
 
     /// The member in `row`, if there is one.
@@ -129,7 +136,10 @@ impl<'a> SnapshotView<'a> {
 
     /// Every managed instance group, in row order.
     pub fn instance_groups(&self) -> Rows<'a, GroupView<'a>> {
-        Rows::new(self.snapshot, 0..self.snapshot.instance_groups.name.len())
+        Rows::new(
+            self.snapshot,
+            0..row_count(&self.snapshot.instance_groups.name),
+        )
     }
 
     /// The instance group in `row`, if there is one.
@@ -141,11 +151,10 @@ impl<'a> SnapshotView<'a> {
     pub fn signals(&self) -> impl ExactSizeIterator<Item = (&'a str, f64)> + 'a {
         let signals = &self.snapshot.signals;
         let view = *self;
-        signals
-            .name
+        Column::<u32>::new(&signals.name)
             .iter()
-            .zip(&signals.value)
-            .map(move |(&name, &value)| (view.string(name), value))
+            .zip(Column::<f64>::new(&signals.value))
+            .map(move |(name, value)| (view.string(name), value))
     }
 
     /// The value of the first signal named `name`.
@@ -156,17 +165,32 @@ impl<'a> SnapshotView<'a> {
     }
 }
 
-/// The child rows of parent `row`: `starts[row] .. starts[row + 1]`, or to
-/// `child_count` for the last parent; clamped so a malformed column yields an
-/// empty range instead of a panic.
+/// The child rows of parent `row`: `starts[row] .. starts[row + 1]` of the
+/// packed `u32` column `starts`, or to `child_count` for the last parent;
+/// clamped so a malformed column yields an empty range instead of a panic.
 #[inline]
-fn children(starts: &[u32], row: u32, child_count: usize) -> Range<usize> {
+fn children(starts: &[u8], row: u32, child_count: usize) -> Range<usize> {
+    let starts = Column::<u32>::new(starts);
     let row = row as usize;
     let bound =
-        |start: Option<&u32>| start.map_or(child_count, |&start| (start as usize).min(child_count));
+        |start: Option<u32>| start.map_or(child_count, |start| (start as usize).min(child_count));
     let end = bound(starts.get(row + 1));
     let start = bound(starts.get(row)).min(end);
     start..end
+}
+
+/// The value in `row` of a packed column of `T`; panics past the column, as
+/// indexing does (the host's guarantee rules that out).
+#[inline]
+fn read<T: Packed>(column: &[u8], row: usize) -> T {
+    Column::<T>::new(column).at(row)
+}
+
+/// Rows of a table, counted on one of its packed `u32` (row or string id)
+/// columns.
+#[inline]
+fn row_count(column: &[u8]) -> usize {
+    Column::<u32>::new(column).len()
 }
 
 #[cfg(test)]

@@ -2,7 +2,8 @@
 
 use super::codes::flag;
 use super::rows::sealed::FromRow;
-use super::{GpuView, Rows, SnapshotView, children};
+use super::{GpuView, Rows, SnapshotView, children, read, row_count};
+use crate::column::Column;
 use crate::{Health, Snapshot};
 
 /// One row of `nodes`: a machine that runs ML work.
@@ -36,12 +37,14 @@ impl<'a> NodeView<'a> {
 
     /// Node name (the load balancer node name or instance name).
     pub fn name(&self) -> &'a str {
-        self.view().string(self.snapshot.nodes.name[self.at()])
+        self.view()
+            .string(read(&self.snapshot.nodes.name, self.at()))
     }
 
     /// Address the node is reached at, as text; `""` when absent.
     pub fn address(&self) -> &'a str {
-        self.view().string(self.snapshot.nodes.address[self.at()])
+        self.view()
+            .string(read(&self.snapshot.nodes.address, self.at()))
     }
 
     /// Overall health of the node; an unknown code reads as [`Health::Unknown`].
@@ -59,7 +62,7 @@ impl<'a> NodeView<'a> {
 
     /// Age of the node's newest telemetry at snapshot time, in milliseconds.
     pub fn telemetry_age_ms(&self) -> u32 {
-        self.snapshot.nodes.telemetry_age_ms[self.at()]
+        read(&self.snapshot.nodes.telemetry_age_ms, self.at())
     }
 
     /// The node's GPUs, in row order.
@@ -68,7 +71,11 @@ impl<'a> NodeView<'a> {
         let nodes = &self.snapshot.nodes;
         Rows::new(
             self.snapshot,
-            children(&nodes.gpu_start, self.row, self.snapshot.gpus.node.len()),
+            children(
+                &nodes.gpu_start,
+                self.row,
+                row_count(&self.snapshot.gpus.node),
+            ),
         )
     }
 
@@ -78,13 +85,14 @@ impl<'a> NodeView<'a> {
         let rows = children(
             &self.snapshot.nodes.label_start,
             self.row,
-            labels.node.len(),
+            row_count(&labels.node),
         );
         let view = self.view();
-        labels.key[rows.clone()]
+        Column::<u32>::new(&labels.key)
+            .rows(rows.clone())
             .iter()
-            .zip(&labels.value[rows])
-            .map(move |(&key, &value)| (view.string(key), view.string(value)))
+            .zip(Column::<u32>::new(&labels.value).rows(rows))
+            .map(move |(key, value)| (view.string(key), view.string(value)))
     }
 
     /// The value of the node's label `key`.

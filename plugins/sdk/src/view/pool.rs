@@ -1,7 +1,7 @@
 //! [`PoolView`] and [`MemberView`]: load-balancer pools and their members.
 
 use super::rows::sealed::FromRow;
-use super::{NodeView, Rows, SnapshotView, children};
+use super::{NodeView, Rows, SnapshotView, children, read, row_count};
 use crate::{Availability, MemberState, NONE, Snapshot};
 
 /// One row of `pools`: a load-balancer pool.
@@ -29,18 +29,20 @@ impl<'a> PoolView<'a> {
 
     /// Pool name ("mlPool").
     pub fn name(&self) -> &'a str {
-        self.view().string(self.snapshot.pools.name[self.at()])
+        self.view()
+            .string(read(&self.snapshot.pools.name, self.at()))
     }
 
     /// Administrative partition ("Common").
     pub fn partition(&self) -> &'a str {
-        self.view().string(self.snapshot.pools.partition[self.at()])
+        self.view()
+            .string(read(&self.snapshot.pools.partition, self.at()))
     }
 
     /// Load-balancing mode ("ratio-member", …).
     pub fn load_balancing_mode(&self) -> &'a str {
         self.view()
-            .string(self.snapshot.pools.load_balancing_mode[self.at()])
+            .string(read(&self.snapshot.pools.load_balancing_mode, self.at()))
     }
 
     /// The pool's members, in row order.
@@ -52,7 +54,7 @@ impl<'a> PoolView<'a> {
             children(
                 &pools.member_start,
                 self.row,
-                self.snapshot.members.pool.len(),
+                row_count(&self.snapshot.members.pool),
             ),
         )
     }
@@ -87,13 +89,13 @@ impl<'a> MemberView<'a> {
 
     /// The pool the member belongs to.
     pub fn pool(&self) -> PoolView<'a> {
-        PoolView::from_row(self.snapshot, self.snapshot.members.pool[self.at()])
+        PoolView::from_row(self.snapshot, read(&self.snapshot.members.pool, self.at()))
     }
 
     /// The node serving this member; `None` when no node matches its address.
     #[inline]
     pub fn node(&self) -> Option<NodeView<'a>> {
-        match self.snapshot.members.node[self.at()] {
+        match read(&self.snapshot.members.node, self.at()) {
             NONE => None,
             row => SnapshotView::new(self.snapshot).node(row),
         }
@@ -102,22 +104,24 @@ impl<'a> MemberView<'a> {
     /// Member name as the load balancer knows it ("ml-node-1:8080").
     #[inline]
     pub fn name(&self) -> &'a str {
-        self.view().string(self.snapshot.members.name[self.at()])
+        self.view()
+            .string(read(&self.snapshot.members.name, self.at()))
     }
 
     /// Member address.
     pub fn address(&self) -> &'a str {
-        self.view().string(self.snapshot.members.address[self.at()])
+        self.view()
+            .string(read(&self.snapshot.members.address, self.at()))
     }
 
     /// Service port.
     pub fn port(&self) -> u16 {
-        self.snapshot.members.port[self.at()]
+        read(&self.snapshot.members.port, self.at())
     }
 
     /// Ratio weight for ratio load balancing, 1..=65535.
     pub fn ratio(&self) -> u32 {
-        self.snapshot.members.ratio[self.at()]
+        read(&self.snapshot.members.ratio, self.at())
     }
 
     /// Administrative state; an unknown code reads as
@@ -135,12 +139,12 @@ impl<'a> MemberView<'a> {
 
     /// Connections open now.
     pub fn current_connections(&self) -> u32 {
-        self.snapshot.members.current_connections[self.at()]
+        read(&self.snapshot.members.current_connections, self.at())
     }
 
     /// Connection limit; 0 means unlimited.
     pub fn connection_limit(&self) -> u32 {
-        self.snapshot.members.connection_limit[self.at()]
+        read(&self.snapshot.members.connection_limit, self.at())
     }
 
     fn view(&self) -> SnapshotView<'a> {

@@ -2,6 +2,7 @@
 //! are grouped by parent, absent values read as absent.
 
 use super::*;
+use crate::column;
 use crate::testing::{GpuSample, MigSample, SnapshotBuilder};
 use crate::{Availability, Health, InstanceAction, InstanceStatus, MemberState};
 
@@ -340,8 +341,8 @@ fn unknown_codes_read_as_the_safe_case_and_nonzero_bytes_as_true() {
 #[test]
 fn malformed_start_columns_give_empty_children_not_panics() {
     let mut snapshot = cluster();
-    snapshot.nodes.gpu_start = vec![5, 1];
+    snapshot.nodes.gpu_start = column::pack([5u32, 1]);
     let view = SnapshotView::new(&snapshot);
     assert_eq!(view.node(0).unwrap().gpus().len(), 0);
-    assert_eq!(children(&[0, 2], 7, 4), 4..4);
+    assert_eq!(children(&column::pack([0u32, 2]), 7, 4), 4..4);
 }

@@ -1,5 +1,5 @@
 //! The hand-written core exports, in the canonical ABI's layout for
-//! `fulcrum:policy@0.2.0` on 32-bit memory (every pointer and length is an
+//! `fulcrum:policy@0.3.0` on 32-bit memory (every pointer and length is an
 //! `i32`, every string and list a `(pointer, length)` pair).
 //!
 //! Why `unsafe`: this guest breaks the canonical ABI on purpose, so it cannot

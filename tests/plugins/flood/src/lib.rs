@@ -20,7 +20,7 @@ use std::hint::black_box;
 
 use fulcrum_sdk::bindings::Guest;
 use fulcrum_sdk::bindings::fulcrum::policy::{log, types as wit};
-use fulcrum_sdk::{ActionKind, Level, Metadata, Snapshot};
+use fulcrum_sdk::{ActionKind, Column, Level, Metadata, Snapshot};
 use serde::Deserialize;
 
 /// Rows in the `rows` and `slow-rows` outputs.
@@ -88,7 +88,7 @@ impl Guest for Flood {
         let settings = SETTINGS
             .get()
             .ok_or_else(|| "decide called before configure".to_owned())?;
-        let members = snapshot.members.pool.len().max(1);
+        let members = Column::<u32>::new(&snapshot.members.pool).len().max(1);
         match settings.mode {
             Mode::Rows | Mode::HugeSettingsError => Ok(rows(members)),
             Mode::HugeError => Err("e".repeat(HUGE_ERROR)),
