@@ -5,8 +5,8 @@
 
 /// <reference path="./types/wit/policy.d.ts" />
 
-import type * as wit from 'fulcrum:policy/types@0.2.0';
-import type { Level as LogLevel } from 'fulcrum:policy/log@0.2.0';
+import type * as wit from 'fulcrum:policy/types@0.3.0';
+import type { Level as LogLevel } from 'fulcrum:policy/log@0.3.0';
 
 export type { wit };
 

@@ -1,6 +1,7 @@
-// The one place that knows how a snapshot's columns arrive: today as typed
-// arrays (or plain arrays from tests), possibly later as raw little-endian
-// bytes. Views index what this hands them and never copy a column.
+// The one place that knows how a snapshot's columns arrive: from the host as
+// packed little-endian bytes (contract 0.3.0: a `Uint8Array` per column of
+// wider numbers), from tests and JSON as typed or plain arrays. Views index
+// what this hands them and never copy a column.
 
 import { ARRAY_OF, TABLES, camel } from './schema.js';
 
@@ -19,6 +20,16 @@ export function adaptColumns(snapshot) {
     tables[camel(table)] = adapted;
   }
   return tables;
+}
+
+/**
+ * `typed` as the contract packs it: its bytes, little-endian (the layout of
+ * typed arrays on every platform WebAssembly tooling runs on). Bytes stay bytes.
+ */
+export function pack(typed) {
+  return typed instanceof Uint8Array
+    ? typed
+    : new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength);
 }
 
 /**

@@ -3,8 +3,8 @@
 // exports. Only the component build imports this module (the `fulcrum:`
 // imports exist only inside a component); see ../build.
 
-import { log } from 'fulcrum:policy/log@0.2.0';
-import { delete as deleteKey, get, set } from 'fulcrum:policy/state@0.2.0';
+import { log } from 'fulcrum:policy/log@0.3.0';
+import { delete as deleteKey, get, set } from 'fulcrum:policy/state@0.3.0';
 
 import { decideWith, messageOf } from './evaluate.js';
 import { StateError } from './host.js';

@@ -3,6 +3,7 @@
 // instances, members, instances) must be added grouped by parent, as the
 // host lays them out; `build` fills the `*_start` columns.
 
+import { pack } from './columns.js';
 import { Availability, Health, InstanceAction, InstanceStatus, MemberState } from './enums.js';
 import { ARRAY_OF, NONE, TABLES, camel } from './schema.js';
 import { parseGpuUuid } from './uuid.js';
@@ -153,11 +154,11 @@ export class SnapshotBuilder {
     const snapshot = {
       version: BigInt(this.version),
       timeMs: BigInt(this.timeMs),
-      strings: { text: this.text, offsets: Uint32Array.from(this.offsets) },
+      strings: { text: this.text, offsets: pack(Uint32Array.from(this.offsets)) },
     };
     for (const [table, types] of Object.entries(TABLES)) {
       snapshot[camel(table)] = Object.fromEntries(Object.entries(types).map(
-        ([column, type]) => [camel(column), ARRAY_OF[type].from(columns[table][column])],
+        ([column, type]) => [camel(column), pack(ARRAY_OF[type].from(columns[table][column]))],
       ));
     }
     return snapshot;

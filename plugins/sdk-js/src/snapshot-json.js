@@ -4,6 +4,7 @@
 // Bad input is refused with the field and the reason.
 
 import { ARRAY_OF, TABLES, camel } from './schema.js';
+import { pack } from './columns.js';
 
 const LIMITS = { u8: 0xff, u16: 0xffff, u32: 0xffffffff };
 
@@ -42,7 +43,7 @@ export function snapshotFromObject(json) {
   const snapshot = {
     version: integer(json.version, 'snapshot.version'),
     timeMs: integer(json.time_ms, 'snapshot.time_ms'),
-    strings: { text: strings.text, offsets },
+    strings: { text: strings.text, offsets: pack(offsets) },
   };
   for (const [table, columns] of Object.entries(TABLES)) {
     const source = object(json[table], `snapshot.${table}`);
@@ -50,8 +51,9 @@ export function snapshotFromObject(json) {
     let length;
     for (const [name, type] of Object.entries(columns)) {
       const path = `snapshot.${table}.${name}`;
-      read[camel(name)] = column(source[name], type, path);
-      const rows = read[camel(name)].length;
+      const typed = column(source[name], type, path);
+      read[camel(name)] = pack(typed);
+      const rows = typed.length;
       if (length !== undefined && rows !== length) {
         throw new RangeError(`${path}: ${rows} rows, but the table's other columns have ${length}`);
       }

@@ -38,7 +38,7 @@ const node = builder.node('n');
 builder.gpu(node, { utilization: 0.5, health: Health.Healthy });
 builder.member(builder.pool('p'), 'm', { node, ratio: 3 });
 const snapshot: wit.Snapshot = builder.build();
-const utilization: Float32Array = snapshot.gpus.utilization;
+const utilization: Uint8Array = snapshot.gpus.utilization;
 const decided: Decision[] = decideWith(fixedRatio, fixedRatio.configure('{}'), snapshot, new MemoryHost()).toArray();
 const output: wit.Decisions = Decisions.from(decided).toWit();
 export { output, utilization };

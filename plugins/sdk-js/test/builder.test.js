@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
+import { asColumn } from '../src/columns.js';
 import { Health } from '../src/enums.js';
 import { NONE } from '../src/schema.js';
 import { SnapshotBuilder } from '../src/snapshot-builder.js';
@@ -19,8 +20,8 @@ test('children are grouped by parent and starts are filled', () => {
   const group = builder.instanceGroup('g', { backendService: 'svc', capacityScaler: 1, maxSize: 5 });
   builder.instance(group, 'i-1', { node: full, lastError: 'stockout' });
   const raw = builder.build();
-  assert.deepEqual([...raw.nodes.gpuStart], [0, 0]);
-  assert.deepEqual([...raw.gpus.migStart], [0, 0]);
+  assert.deepEqual([...asColumn(raw.nodes.gpuStart, 'u32')], [0, 0]);
+  assert.deepEqual([...asColumn(raw.gpus.migStart, 'u32')], [0, 0]);
   assert.equal(raw.strings.text.startsWith('empty'), true);
   const snapshot = new SnapshotView(raw);
   assert.equal(snapshot.node(empty).gpus.length, 0);
@@ -29,7 +30,7 @@ test('children are grouped by parent and starts are filled', () => {
   const [instance] = snapshot.instanceGroup(group).instances;
   assert.equal(instance.lastError, 'stockout');
   assert.equal(instance.node.name, 'full');
-  assert.equal(raw.instanceGroups.backendService[0] === NONE, false);
+  assert.equal(asColumn(raw.instanceGroups.backendService, 'u32')[0] === NONE, false);
 });
 
 test('a child after a later parent\'s children is refused', () => {

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { adaptColumns, asColumn } from '../src/columns.js';
+import { adaptColumns, asColumn, pack } from '../src/columns.js';
 import { SnapshotBuilder } from '../src/snapshot-builder.js';
 import { SnapshotView } from '../src/view/snapshot.js';
 
@@ -31,15 +31,21 @@ test('unaligned raw bytes are read correctly', () => {
   assert.deepEqual([...asColumn(buffer.subarray(1), 'f32')], [1.5, 2.5]);
 });
 
-test('views read a snapshot whose number columns are raw bytes', () => {
+test('views read a snapshot packed as the contract packs it, without copying', () => {
   const builder = new SnapshotBuilder();
   const node = builder.node('n');
   builder.gpu(node, { utilization: 0.75, index: 3 });
   const raw = builder.build();
-  raw.gpus.utilization = new Uint8Array(raw.gpus.utilization.buffer);
-  raw.gpus.index = new Uint8Array(raw.gpus.index.buffer);
+  assert.ok(raw.gpus.utilization instanceof Uint8Array);
+  assert.equal(raw.gpus.utilization.length, 4);
   const gpu = new SnapshotView(raw).node(0).gpus.at(0);
   assert.equal(gpu.utilization, 0.75);
   assert.equal(gpu.index, 3);
-  assert.equal(adaptColumns(raw).gpus.node, raw.gpus.node);
+  assert.equal(adaptColumns(raw).gpus.node.buffer, raw.gpus.node.buffer);
+});
+
+test('typed columns, from tests written against plain arrays, are read as they are', () => {
+  const utilization = Float32Array.of(0.5);
+  assert.equal(asColumn(utilization, 'f32'), utilization);
+  assert.deepEqual(pack(utilization), new Uint8Array(utilization.buffer));
 });

@@ -4,27 +4,29 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
+import { asColumn } from '../src/columns.js';
 import { snapshotFromJson } from '../src/snapshot-json.js';
 import { fixtureText } from './fixtures.js';
 
 const fleet = () => JSON.parse(fixtureText('embedded-fleet.json'));
 const refused = (json) => () => snapshotFromJson(typeof json === 'string' ? json : JSON.stringify(json));
 
-test('loads into the bindings shape: camelCase, typed columns, bigint u64s', () => {
+test('loads into the bindings shape: camelCase, packed columns, bigint u64s', () => {
   const snapshot = snapshotFromJson(fixtureText('embedded-fleet.json'));
   assert.equal(snapshot.timeMs, 1796322316842n);
-  assert.ok(snapshot.gpus.memoryUsedMib instanceof Float32Array);
-  assert.ok(snapshot.nodes.telemetryAgeMs instanceof Uint32Array);
-  assert.ok(snapshot.members.port instanceof Uint16Array);
-  assert.ok(snapshot.signals.value instanceof Float64Array);
+  const rows = snapshot.gpus.health.length;
+  assert.equal(snapshot.gpus.memoryUsedMib.length, 4 * rows);
+  assert.equal(snapshot.nodes.telemetryAgeMs.length, 4 * snapshot.nodes.health.length);
+  assert.equal(snapshot.members.port.length, 2 * snapshot.members.state.length);
+  assert.equal(snapshot.signals.value.length, 8 * (snapshot.signals.name.length / 4));
   // 11204392922944372736 is past 2^53: it must survive exactly.
-  assert.equal(snapshot.gpus.uuidLow[0], 11204392922944372736n);
+  assert.equal(asColumn(snapshot.gpus.uuidLow, 'u64')[0], 11204392922944372736n);
 });
 
 test('null readings load as NaN', () => {
   const snapshot = snapshotFromJson(fixtureText('small-cluster.json'));
-  assert.ok(Number.isNaN(snapshot.gpus.utilization[1]));
-  assert.ok(Number.isNaN(snapshot.migInstances.utilization[1]));
+  assert.ok(Number.isNaN(asColumn(snapshot.gpus.utilization, 'f32')[1]));
+  assert.ok(Number.isNaN(asColumn(snapshot.migInstances.utilization, 'f32')[1]));
 });
 
 test('bad input names the field and the reason', () => {

@@ -1,6 +1,6 @@
 // SnapshotView: the entry point to a snapshot's tables, strings and signals.
 
-import { adaptColumns } from '../columns.js';
+import { adaptColumns, asColumn } from '../columns.js';
 import { NONE } from '../schema.js';
 import { StringTable } from '../strings.js';
 import { GpuView } from './gpu.js';
@@ -10,13 +10,14 @@ import { MemberView, PoolView } from './pool.js';
 import { Rows } from './rows.js';
 
 export class SnapshotView {
-  /** @param {import('fulcrum:policy/types@0.2.0').Snapshot} snapshot the bindings' snapshot */
+  /** @param {import('fulcrum:policy/types@0.3.0').Snapshot} snapshot the bindings' snapshot */
   constructor(snapshot) {
     /** The snapshot as the bindings hand it over, for what the views lack. */
     this.raw = snapshot;
     /** Every table's columns, indexable by row (see columns.js). */
     this.columns = adaptColumns(snapshot);
-    this.strings = new StringTable(snapshot.strings);
+    const { text, offsets } = snapshot.strings;
+    this.strings = new StringTable({ text, offsets: asColumn(offsets, 'u32') });
   }
 
   /** Increases by one every cycle. */

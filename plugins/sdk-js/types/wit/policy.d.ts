@@ -1,13 +1,13 @@
 /// <reference path="./interfaces/fulcrum-policy-log.d.ts" />
 /// <reference path="./interfaces/fulcrum-policy-state.d.ts" />
 /// <reference path="./interfaces/fulcrum-policy-types.d.ts" />
-declare module 'fulcrum:policy/policy@0.2.0' {
-  export type Snapshot = import('fulcrum:policy/types@0.2.0').Snapshot;
-  export type Decisions = import('fulcrum:policy/types@0.2.0').Decisions;
-  export type Metadata = import('fulcrum:policy/types@0.2.0').Metadata;
-  export type * as FulcrumPolicyLog020 from 'fulcrum:policy/log@0.2.0'; // import fulcrum:policy/log@0.2.0
-  export type * as FulcrumPolicyState020 from 'fulcrum:policy/state@0.2.0'; // import fulcrum:policy/state@0.2.0
-  export type * as FulcrumPolicyTypes020 from 'fulcrum:policy/types@0.2.0'; // import fulcrum:policy/types@0.2.0
+declare module 'fulcrum:policy/policy@0.3.0' {
+  export type Snapshot = import('fulcrum:policy/types@0.3.0').Snapshot;
+  export type Decisions = import('fulcrum:policy/types@0.3.0').Decisions;
+  export type Metadata = import('fulcrum:policy/types@0.3.0').Metadata;
+  export type * as FulcrumPolicyLog030 from 'fulcrum:policy/log@0.3.0'; // import fulcrum:policy/log@0.3.0
+  export type * as FulcrumPolicyState030 from 'fulcrum:policy/state@0.3.0'; // import fulcrum:policy/state@0.3.0
+  export type * as FulcrumPolicyTypes030 from 'fulcrum:policy/types@0.3.0'; // import fulcrum:policy/types@0.3.0
   /**
   * Name, version and the action kinds this policy may propose.
   */

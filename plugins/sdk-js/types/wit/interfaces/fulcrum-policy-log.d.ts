@@ -1,4 +1,4 @@
-declare module 'fulcrum:policy/log@0.2.0' {
+declare module 'fulcrum:policy/log@0.3.0' {
   /**
    * Write one message. Messages longer than 1 KiB are cut to 1 KiB, and an
    * evaluation writes at most 32 messages and 8 KiB in all; the rest are

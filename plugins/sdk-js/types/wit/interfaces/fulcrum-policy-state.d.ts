@@ -1,4 +1,4 @@
-declare module 'fulcrum:policy/state@0.2.0' {
+declare module 'fulcrum:policy/state@0.3.0' {
   /**
    * The value stored under `key`, if any.
    */

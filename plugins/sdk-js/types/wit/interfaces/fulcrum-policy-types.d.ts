@@ -1,4 +1,4 @@
-declare module 'fulcrum:policy/types@0.2.0' {
+declare module 'fulcrum:policy/types@0.3.0' {
   /**
    * Index of a string in `snapshot.strings`; `none` (0xffffffff) when absent.
    */
@@ -8,9 +8,40 @@ declare module 'fulcrum:policy/types@0.2.0' {
    */
   export type Row = number;
   /**
+   * Packed little-endian `u16`, one per row: 2 bytes a row.
+   */
+  export type U16Column = Uint8Array;
+  /**
+   * Packed little-endian `u32`, one per row: 4 bytes a row.
+   */
+  export type U32Column = Uint8Array;
+  /**
+   * Packed little-endian `u64`, one per row: 8 bytes a row.
+   */
+  export type U64Column = Uint8Array;
+  /**
+   * Packed little-endian IEEE 754 `f32`, one per row: 4 bytes a row.
+   */
+  export type F32Column = Uint8Array;
+  /**
+   * Packed little-endian IEEE 754 `f64`, one per row: 8 bytes a row.
+   */
+  export type F64Column = Uint8Array;
+  /**
+   * Packed little-endian `row` indices (`u32`), one per row: 4 bytes a row;
+   * 0xffffffff (`none`) where absent.
+   */
+  export type RowColumn = Uint8Array;
+  /**
+   * Packed little-endian `string-id`s (`u32`), one per row: 4 bytes a row;
+   * 0xffffffff (`none`) where absent.
+   */
+  export type StringIdColumn = Uint8Array;
+  /**
    * Strings interned in one text: string `i` is `text[offsets[i] .. offsets[i + 1]]`
    * (byte offsets into UTF-8 text). `offsets` has one more element than there
-   * are strings and starts at 0; offsets never decrease.
+   * are strings and starts at 0; offsets never decrease. Decisions use it
+   * for their reasons; the snapshot's strings are a `snapshot-strings`.
    */
   export interface StringTable {
     /**
@@ -21,6 +52,23 @@ declare module 'fulcrum:policy/types@0.2.0' {
      * Byte offsets of each string's start, followed by the end of the last.
      */
     offsets: Uint32Array,
+  }
+  /**
+   * The snapshot's interned strings, as a `string-table` but with its
+   * offsets packed: string `i` is `text[offset(i) .. offset(i + 1)]`, where
+   * `offset(i)` is the `i`-th little-endian `u32` of `offsets`. There is one
+   * more offset than there are strings; the first is 0 and offsets never
+   * decrease.
+   */
+  export interface SnapshotStrings {
+    /**
+     * The concatenated UTF-8 bytes of every string.
+     */
+    text: string,
+    /**
+     * Byte offsets of each string's start, followed by the end of the last.
+     */
+    offsets: U32Column,
   }
   /**
    * How a node or GPU is doing, as judged by the host from its telemetry.
@@ -48,11 +96,11 @@ declare module 'fulcrum:policy/types@0.2.0' {
     /**
      * Node name (the load balancer node name or instance name).
      */
-    name: Uint32Array,
+    name: StringIdColumn,
     /**
      * Address the node is reached at, as text ("127.0.1.1").
      */
-    address: Uint32Array,
+    address: StringIdColumn,
     /**
      * Overall health of the node, a `health` case.
      */
@@ -60,7 +108,7 @@ declare module 'fulcrum:policy/types@0.2.0' {
     /**
      * Age of the node's newest telemetry at snapshot time, in milliseconds.
      */
-    telemetryAgeMs: Uint32Array,
+    telemetryAgeMs: U32Column,
     /**
      * 1 when the node's telemetry is older than the source's staleness limit;
      * its GPU columns then hold the last values seen, or `NaN`.
@@ -70,11 +118,11 @@ declare module 'fulcrum:policy/types@0.2.0' {
      * First row of this node's GPUs in `gpus`; its GPUs run to `gpu-start[i + 1]`
      * (or to the end of `gpus` for the last node).
      */
-    gpuStart: Uint32Array,
+    gpuStart: U32Column,
     /**
      * First row of this node's labels in `labels`, grouped like `gpu-start`.
      */
-    labelStart: Uint32Array,
+    labelStart: U32Column,
   }
   /**
    * Node labels (key = value pairs), grouped by node.
@@ -83,15 +131,15 @@ declare module 'fulcrum:policy/types@0.2.0' {
     /**
      * The node each label belongs to.
      */
-    node: Uint32Array,
+    node: RowColumn,
     /**
      * Label key.
      */
-    key: Uint32Array,
+    key: StringIdColumn,
     /**
      * Label value.
      */
-    value: Uint32Array,
+    value: StringIdColumn,
   }
   /**
    * Physical GPUs, grouped by node (see `nodes.gpu-start`).
@@ -100,55 +148,55 @@ declare module 'fulcrum:policy/types@0.2.0' {
     /**
      * The node the GPU is in.
      */
-    node: Uint32Array,
+    node: RowColumn,
     /**
      * Device index on the node (`nvidia-smi` index, DCGM `gpu` label).
      */
-    index: Uint32Array,
+    index: U32Column,
     /**
      * Device UUID ("GPU-8a2c6d3e-…"), its 128 bits in two halves: the first
      * 8 bytes here, big-endian. Both halves are 0 when the source reported
      * no UUID or one not in NVIDIA's `GPU-` form. (Numbers rather than
      * interned text: 80,000 UUIDs would otherwise be most of the strings.)
      */
-    uuidHigh: BigUint64Array,
+    uuidHigh: U64Column,
     /**
      * The last 8 bytes of the device UUID, big-endian.
      */
-    uuidLow: BigUint64Array,
+    uuidLow: U64Column,
     /**
      * Model name ("NVIDIA H100 80GB HBM3").
      */
-    model: Uint32Array,
+    model: StringIdColumn,
     /**
      * Compute busy ratio 0..=1 (DCGM graphics-engine activity, or utilisation / 100).
      * Under MIG this is the mean over the GPU's instances.
      */
-    utilization: Float32Array,
+    utilization: F32Column,
     /**
      * Tensor-pipe activity ratio 0..=1.
      */
-    tensorActivity: Float32Array,
+    tensorActivity: F32Column,
     /**
      * Framebuffer memory in use, MiB.
      */
-    memoryUsedMib: Float32Array,
+    memoryUsedMib: F32Column,
     /**
      * Framebuffer memory in total, MiB.
      */
-    memoryTotalMib: Float32Array,
+    memoryTotalMib: F32Column,
     /**
      * GPU temperature, °C.
      */
-    temperatureC: Float32Array,
+    temperatureC: F32Column,
     /**
      * Power draw, W.
      */
-    powerW: Float32Array,
+    powerW: F32Column,
     /**
      * Power limit, W.
      */
-    powerLimitW: Float32Array,
+    powerLimitW: F32Column,
     /**
      * 1 while the GPU is clock-throttled for thermal or power reasons.
      */
@@ -156,7 +204,7 @@ declare module 'fulcrum:policy/types@0.2.0' {
     /**
      * The last XID error the GPU reported; 0 when none.
      */
-    lastXid: Uint32Array,
+    lastXid: U32Column,
     /**
      * GPU health, a `health` case, derived from XIDs and reachability.
      */
@@ -168,7 +216,7 @@ declare module 'fulcrum:policy/types@0.2.0' {
     /**
      * First row of this GPU's MIG instances in `mig-instances`, grouped like `nodes.gpu-start`.
      */
-    migStart: Uint32Array,
+    migStart: U32Column,
   }
   /**
    * MIG GPU instances, grouped by GPU (see `gpus.mig-start`).
@@ -177,15 +225,15 @@ declare module 'fulcrum:policy/types@0.2.0' {
     /**
      * The physical GPU the instance lives on.
      */
-    gpu: Uint32Array,
+    gpu: RowColumn,
     /**
      * Profile name ("1g.10gb", "3g.40gb").
      */
-    profile: Uint32Array,
+    profile: StringIdColumn,
     /**
      * GPU instance id (`GPU_I_ID`).
      */
-    instanceId: Uint32Array,
+    instanceId: U32Column,
     /**
      * First memory slice of the placement (0..=7).
      */
@@ -197,15 +245,15 @@ declare module 'fulcrum:policy/types@0.2.0' {
     /**
      * Graphics-engine activity ratio 0..=1 of this instance.
      */
-    utilization: Float32Array,
+    utilization: F32Column,
     /**
      * Memory in use inside the instance, MiB.
      */
-    memoryUsedMib: Float32Array,
+    memoryUsedMib: F32Column,
     /**
      * Memory of the instance, MiB.
      */
-    memoryTotalMib: Float32Array,
+    memoryTotalMib: F32Column,
   }
   /**
    * Load-balancer pools (BIG-IP LTM pools).
@@ -214,19 +262,19 @@ declare module 'fulcrum:policy/types@0.2.0' {
     /**
      * Pool name ("mlPool").
      */
-    name: Uint32Array,
+    name: StringIdColumn,
     /**
      * Administrative partition ("Common").
      */
-    partition: Uint32Array,
+    partition: StringIdColumn,
     /**
      * Load-balancing mode ("ratio-member", "least-connections-member", …).
      */
-    loadBalancingMode: Uint32Array,
+    loadBalancingMode: StringIdColumn,
     /**
      * First row of this pool's members in `members`, grouped like `nodes.gpu-start`.
      */
-    memberStart: Uint32Array,
+    memberStart: U32Column,
   }
   /**
    * Administrative state of a pool member.
@@ -265,27 +313,27 @@ declare module 'fulcrum:policy/types@0.2.0' {
     /**
      * The pool the member belongs to.
      */
-    pool: Uint32Array,
+    pool: RowColumn,
     /**
      * The node serving this member; `none` when no node matches its address.
      */
-    node: Uint32Array,
+    node: RowColumn,
     /**
      * Member name as the load balancer knows it ("ml-node-1:8080").
      */
-    name: Uint32Array,
+    name: StringIdColumn,
     /**
      * Member address.
      */
-    address: Uint32Array,
+    address: StringIdColumn,
     /**
      * Service port.
      */
-    port: Uint16Array,
+    port: U16Column,
     /**
      * Ratio weight for ratio load balancing, 1..=65535.
      */
-    ratio: Uint32Array,
+    ratio: U32Column,
     /**
      * Administrative state, a `member-state` case.
      */
@@ -297,11 +345,11 @@ declare module 'fulcrum:policy/types@0.2.0' {
     /**
      * Connections open now.
      */
-    currentConnections: Uint32Array,
+    currentConnections: U32Column,
     /**
      * Connection limit; 0 means unlimited.
      */
-    connectionLimit: Uint32Array,
+    connectionLimit: U32Column,
   }
   /**
    * Managed instance groups (GCE), zonal or regional.
@@ -310,39 +358,39 @@ declare module 'fulcrum:policy/types@0.2.0' {
     /**
      * Group name ("tf-instance-group-manager").
      */
-    name: Uint32Array,
+    name: StringIdColumn,
     /**
      * Zone or region the group lives in.
      */
-    location: Uint32Array,
+    location: StringIdColumn,
     /**
      * Size the group is asked to have.
      */
-    targetSize: Uint32Array,
+    targetSize: U32Column,
     /**
      * Instances that exist now, in any status.
      */
-    currentSize: Uint32Array,
+    currentSize: U32Column,
     /**
      * Smallest size the operator allows (host guard rail).
      */
-    minSize: Uint32Array,
+    minSize: U32Column,
     /**
      * Largest size the operator allows (host guard rail).
      */
-    maxSize: Uint32Array,
+    maxSize: U32Column,
     /**
      * Backend service the group serves; `none` when it is no backend.
      */
-    backendService: Uint32Array,
+    backendService: StringIdColumn,
     /**
      * The backend's capacity scaler, 0 or 0.1..=1; `NaN` when the group is no backend.
      */
-    capacityScaler: Float32Array,
+    capacityScaler: F32Column,
     /**
      * First row of this group's instances in `instances`, grouped like `nodes.gpu-start`.
      */
-    instanceStart: Uint32Array,
+    instanceStart: U32Column,
   }
   /**
    * Lifecycle status of a managed instance (Compute `instanceStatus`).
@@ -417,15 +465,15 @@ declare module 'fulcrum:policy/types@0.2.0' {
     /**
      * The group the instance belongs to.
      */
-    group: Uint32Array,
+    group: RowColumn,
     /**
      * The node row for this instance; `none` when it has no telemetry yet.
      */
-    node: Uint32Array,
+    node: RowColumn,
     /**
      * Instance name.
      */
-    name: Uint32Array,
+    name: StringIdColumn,
     /**
      * Lifecycle status, an `instance-status` case.
      */
@@ -441,7 +489,7 @@ declare module 'fulcrum:policy/types@0.2.0' {
     /**
      * The last error creating or running it (a stockout, a quota); `none` when none.
      */
-    lastError: Uint32Array,
+    lastError: StringIdColumn,
   }
   /**
    * A policy-specific demand signal, given by the operator or a telemetry query
@@ -451,11 +499,11 @@ declare module 'fulcrum:policy/types@0.2.0' {
     /**
      * Signal name, as configured by the operator.
      */
-    name: Uint32Array,
+    name: StringIdColumn,
     /**
      * Current value.
      */
-    value: Float64Array,
+    value: F64Column,
   }
   /**
    * One immutable view of the cluster, handed to every policy in a cycle.
@@ -472,7 +520,7 @@ declare module 'fulcrum:policy/types@0.2.0' {
     /**
      * Every string the tables refer to; string 0 is "".
      */
-    strings: StringTable,
+    strings: SnapshotStrings,
     /**
      * GPU nodes.
      */
