@@ -23,6 +23,14 @@ export function adaptColumns(snapshot) {
 }
 
 /**
+ * Whether `column` is a `Uint8Array`. Asked by its tag, not `instanceof`: the
+ * component's bindings hand over arrays made by another realm's constructor.
+ */
+function isBytes(column) {
+  return ArrayBuffer.isView(column) && Object.prototype.toString.call(column) === '[object Uint8Array]';
+}
+
+/**
  * `typed` as the contract packs it: its bytes, little-endian (the layout of
  * typed arrays on every platform WebAssembly tooling runs on). Bytes stay bytes.
  */
@@ -39,7 +47,7 @@ export function pack(typed) {
  */
 export function asColumn(column, type) {
   const Typed = ARRAY_OF[type];
-  if (!(column instanceof Uint8Array) || Typed === Uint8Array) {
+  if (!isBytes(column) || Typed === Uint8Array) {
     return column;
   }
   const width = Typed.BYTES_PER_ELEMENT;

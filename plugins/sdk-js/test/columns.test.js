@@ -3,6 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import vm from 'node:vm';
 
 import { adaptColumns, asColumn, pack } from '../src/columns.js';
 import { SnapshotBuilder } from '../src/snapshot-builder.js';
@@ -48,4 +49,10 @@ test('typed columns, from tests written against plain arrays, are read as they a
   const utilization = Float32Array.of(0.5);
   assert.equal(asColumn(utilization, 'f32'), utilization);
   assert.deepEqual(pack(utilization), new Uint8Array(utilization.buffer));
+});
+
+test('bytes made by another realm, as the component bindings make them, are viewed too', () => {
+  const foreign = vm.runInNewContext('new Uint8Array([0, 0, 192, 63, 0, 0, 32, 64])');
+  assert.equal(foreign instanceof Uint8Array, false);
+  assert.deepEqual([...asColumn(foreign, 'f32')], [1.5, 2.5]);
 });
