@@ -5,28 +5,21 @@
 //! that does nothing, on an empty snapshot (`overhead/empty`) and on the
 //! 10,000-node one (`overhead/10000`: what handing that snapshot over costs).
 //!
-//! `python/1000` and `python/10000` evaluate gpu-weighting ported to Python
-//! (`plugins/gpu-weighting-py`), built beforehand by the Python toolchain;
-//! they are skipped, with a message saying how to build it, when the
-//! component is not there. Another language's port is one more
-//! [`bench_component`] call with its own component path.
+//! `python/1000`, `python/10000`, `js/1000` and `js/10000` evaluate
+//! gpu-weighting ported to Python (`plugins/gpu-weighting-py`) and to
+//! JavaScript (`plugins/gpu-weighting-js`), built by their pinned toolchains
+//! when the bench starts (`scripts/policy-toolchains` installs them), with
+//! instantiation and `configure` included, as every evaluation has them.
 //!
-//! ```sh
-//! plugins/sdk-python/build --stub-wasi plugins/gpu-weighting-py
-//! cargo bench -p fulcrum-host --bench evaluate
-//! ```
-//!
-//! The Python component is read from `$FULCRUM_BENCH_PYTHON_POLICY`, or by
-//! default from where the build script writes it,
-//! `target/wasm-python/gpu_weighting.wasm` under the workspace root.
+//! `cargo bench -p fulcrum-host --bench evaluate`
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, BenchmarkId, Criterion, criterion_group, criterion_main};
 use fulcrum_host::model::{self, SnapshotBuilder};
-use fulcrum_host::runtime::{EngineConfig, PolicyEngine, PolicySpec, PolicyState};
+use fulcrum_host::runtime::{EngineConfig, LimitsSet, PolicyEngine, PolicySpec, PolicyState};
 use fulcrum_host::sim::{Fleet, FleetConfig};
 use fulcrum_plugin_artifacts as artifacts;
 use fulcrum_sdk::column::{self, Packed};
@@ -42,9 +35,6 @@ const GPUS_PER_NODE: usize = 8;
 
 /// Fleet sizes every policy is measured at, in nodes.
 const FLEET_SIZES: [usize; 2] = [1_000, 10_000];
-
-/// Overrides where the Python gpu-weighting component is read from.
-const PYTHON_POLICY_VAR: &str = "FULCRUM_BENCH_PYTHON_POLICY";
 
 fn fleet_snapshot(nodes: usize) -> model::Snapshot {
     let config = FleetConfig {
@@ -114,40 +104,30 @@ fn evaluate(c: &mut Criterion) {
         b.iter(|| empty.evaluate(&big, &mut state).expect("evaluates"))
     });
 
-    bench_component(&mut group, &engine, "python", &python_policy());
+    let python = artifacts::interpreted::python_gpu_weighting();
+    bench_component(&mut group, &engine, "python", Path::new(python));
+    let javascript = artifacts::interpreted::js_gpu_weighting();
+    bench_component(&mut group, &engine, "js", Path::new(javascript));
     group.finish();
-}
-
-/// The Python gpu-weighting component: `$FULCRUM_BENCH_PYTHON_POLICY`, or
-/// the Python build script's default output.
-fn python_policy() -> PathBuf {
-    std::env::var_os(PYTHON_POLICY_VAR)
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/wasm-python/gpu_weighting.wasm")
-        })
 }
 
 /// `<label>/1000` and `<label>/10000`: the component at `path`, a port of
 /// gpu-weighting, evaluated from the host's snapshot to validated decisions,
 /// instantiation included, under a deadline and memory cap wide enough for
-/// an interpreter. Skipped, with a message, when `path` is not a file.
+/// an interpreter.
 fn bench_component(
     group: &mut BenchmarkGroup<'_, WallTime>,
     engine: &PolicyEngine,
     label: &str,
     path: &Path,
 ) {
-    if !path.is_file() {
-        eprintln!(
-            "skipping {label}/*: no component at {} (build it first; see this bench's doc comment)",
-            path.display()
-        );
-        return;
-    }
     let mut spec = PolicySpec::new(path);
     spec.limits.deadline = Duration::from_secs(30);
     spec.limits.memory_bytes = 1 << 30;
+    spec.limits_set = LimitsSet {
+        deadline: true,
+        memory: true,
+    };
     let policy = engine
         .load(&spec)
         .unwrap_or_else(|error| panic!("{label}: {error}"));
