@@ -14,9 +14,9 @@
 import { Decisions, Level, MemberState, StateError } from '@fulcrum/policy-sdk';
 
 import { asU32, f32, roundHalfUp } from './f32.js';
-import { describeProblem, healthyShare, problemOf } from './health.js';
+import { describeProblem, healthyShare, problemOf, unhealthyGpus } from './health.js';
 import { EMPTY, KEY, MemoryWriter, decodeMemory } from './memory.js';
-import { describeScore, scoreNode } from './score.js';
+import { describeScore, scoreGpus } from './score.js';
 import { manages } from './settings.js';
 
 /** Members on stale nodes named in the debug line; the rest are counted. */
@@ -36,19 +36,25 @@ export function decide(settings, snapshot, host) {
   const next = new MemoryWriter();
   const stale = [];
   let staleCount = 0;
+  // Members are read by row from their columns rather than as MemberViews:
+  // in the component's interpreter a view and its getters per member cost
+  // more than the decision itself.
+  const { members, gpus } = snapshot.columns;
   for (const pool of snapshot.pools) {
     if (!manages(settings, pool.name)) continue;
     const remembered = previous.get(pool.name);
     next.pool(pool.name);
-    for (const member of pool.members) {
-      const { name, node } = member;
+    const { start, end } = pool.members;
+    for (let row = start; row < end; row++) {
+      const name = snapshot.string(members.name[row]);
+      const node = snapshot.nodeOrNone(members.node[row]);
       const before = remembered?.get(name) ?? EMPTY;
       let after = before;
       if (node?.stale) {
         staleCount++;
         if (stale.length < STALE_NAMED) stale.push(name);
       } else if (node !== undefined) {
-        after = decideMember(settings, member, node, before, decisions);
+        after = decideMember(settings, members, row, node, gpus, before, decisions);
       }
       next.member(name, after);
     }
@@ -84,43 +90,47 @@ function recall(stored, host) {
 }
 
 /**
- * Decide on `member`, whose `node` is known and fresh; returns what to remember.
+ * Decide on the member in `row` of `members`, whose `node` is known and
+ * fresh; returns what to remember.
  * @param {import('./settings.js').Settings} settings
- * @param {import('@fulcrum/policy-sdk').MemberView} member
+ * @param {import('@fulcrum/policy-sdk').Columns['members']} members
+ * @param {number} row
  * @param {import('@fulcrum/policy-sdk').NodeView} node
+ * @param {import('@fulcrum/policy-sdk').Columns['gpus']} gpus the snapshot's GPU columns
  * @param {import('./memory.js').MemberRecord} before
  * @param {Decisions} decisions
  * @returns {import('./memory.js').MemberRecord}
  */
-function decideMember(settings, member, node, before, decisions) {
-  let state = member.state;
+function decideMember(settings, members, row, node, gpus, before, decisions) {
+  let state = MemberState.fromCode(members.state[row]);
   // A member stays "ours" only while it is still disabled: if an operator
   // enabled it or forced it offline since, it is theirs again.
   let disabledByPolicy = before.disabledByPolicy && state === MemberState.Disabled;
-  const record = () => ({ smoothed: before.smoothed, disabledByPolicy });
 
   // A node the host judged unhealthy, or with too few healthy GPUs, is taken
   // out; one with a few GPUs down serves on with what it has.
-  const share = healthyShare(node);
-  const problem = problemOf(node);
+  const { start, end } = node.gpus;
+  const unhealthy = unhealthyGpus(gpus, start, end);
+  const share = healthyShare(unhealthy, end - start);
+  const problem = problemOf(node, gpus, start, end, unhealthy);
   const takeOut = problem !== undefined && (problem.kind === 'node' || share < settings.minHealthyShare);
   if (takeOut && settings.disableUnhealthy) {
     if (state === MemberState.Enabled) {
-      decisions.setMemberState(member.row, MemberState.Disabled, describeProblem(problem));
+      decisions.setMemberState(row, MemberState.Disabled, describeProblem(problem));
       disabledByPolicy = true;
     }
-    return record();
+    return { smoothed: before.smoothed, disabledByPolicy };
   }
   // Ours, and still unhealthy: it stays off until the node recovers.
-  if (takeOut && disabledByPolicy) return record();
+  if (takeOut && disabledByPolicy) return { smoothed: before.smoothed, disabledByPolicy };
   if (!takeOut && disabledByPolicy) {
-    decisions.setMemberState(member.row, MemberState.Enabled, 'node healthy again');
+    decisions.setMemberState(row, MemberState.Enabled, 'node healthy again');
     disabledByPolicy = false;
     state = MemberState.Enabled;
   }
-  if (state !== MemberState.Enabled) return record();
-  const score = scoreNode(node, settings);
-  if (score === undefined) return record();
+  if (state !== MemberState.Enabled) return { smoothed: before.smoothed, disabledByPolicy };
+  const score = scoreGpus(gpus, start, end, settings);
+  if (score === undefined) return { smoothed: before.smoothed, disabledByPolicy };
 
   const span = f32(settings.maxRatio - settings.minRatio);
   const target = f32(settings.minRatio + f32(f32(score.score * share) * span));
@@ -128,9 +138,9 @@ function decideMember(settings, member, node, before, decisions) {
     ? target
     : f32(f32(settings.smoothing * before.smoothed) + f32(f32(1 - settings.smoothing) * target));
   const ratio = Math.min(Math.max(asU32(roundHalfUp(smoothed)), settings.minRatio), settings.maxRatio);
-  const current = member.ratio;
+  const current = members.ratio[row];
   if (ratio !== current) {
-    decisions.setMemberRatio(member.row, ratio, `${describeScore(score)}: ratio ${current} → ${ratio}`);
+    decisions.setMemberRatio(row, ratio, `${describeScore(score)}: ratio ${current} → ${ratio}`);
   }
   return { smoothed, disabledByPolicy };
 }

@@ -6,33 +6,49 @@ import { Health } from '@fulcrum/policy-sdk';
 
 import { f32 } from './f32.js';
 
+/** The health column's code for `unhealthy`: compared as a byte, not decoded per GPU. */
+const UNHEALTHY = Health.code(Health.Unhealthy);
+
 /**
- * The first thing wrong with `node`: `{ kind: 'xid', index, xid }`,
- * `{ kind: 'gpu', index }` or `{ kind: 'node' }`; `undefined` when healthy.
- * @param {import('@fulcrum/policy-sdk').NodeView} node
+ * How many of the GPUs in rows `start..end` of `gpus` are unhealthy.
+ * @param {import('@fulcrum/policy-sdk').Columns['gpus']} gpus the snapshot's GPU columns
+ * @param {number} start
+ * @param {number} end
  */
-export function problemOf(node) {
-  const gpu = node.gpus.find((candidate) => candidate.health === Health.Unhealthy);
-  if (gpu !== undefined) {
-    return gpu.lastXid !== 0
-      ? { kind: 'xid', index: gpu.index, xid: gpu.lastXid }
-      : { kind: 'gpu', index: gpu.index };
+export function unhealthyGpus(gpus, start, end) {
+  const { health } = gpus;
+  let unhealthy = 0;
+  for (let row = start; row < end; row++) {
+    if (health[row] === UNHEALTHY) unhealthy++;
   }
-  return node.health === Health.Unhealthy ? { kind: 'node' } : undefined;
+  return unhealthy;
+}
+
+/** The share of `all` GPUs that are not among the `unhealthy`, in f32; 1 without GPUs. */
+export function healthyShare(unhealthy, all) {
+  return all === 0 ? 1 : f32((all - unhealthy) / all);
 }
 
 /**
- * The share of `node`'s GPUs that are not unhealthy, in f32; 1 without GPUs.
+ * The first thing wrong with `node`, whose GPUs are rows `start..end` of
+ * `gpus`, `unhealthy` of them unhealthy: `{ kind: 'xid', index, xid }`,
+ * `{ kind: 'gpu', index }` or `{ kind: 'node' }`; `undefined` when healthy.
+ * The count spares the search through a healthy node's GPUs.
  * @param {import('@fulcrum/policy-sdk').NodeView} node
+ * @param {import('@fulcrum/policy-sdk').Columns['gpus']} gpus
+ * @param {number} start
+ * @param {number} end
+ * @param {number} unhealthy
  */
-export function healthyShare(node) {
-  let healthy = 0;
-  let all = 0;
-  for (const gpu of node.gpus) {
-    if (gpu.health !== Health.Unhealthy) healthy++;
-    all++;
+export function problemOf(node, gpus, start, end, unhealthy) {
+  const { health, index, lastXid } = gpus;
+  for (let row = start; unhealthy > 0 && row < end; row++) {
+    if (health[row] !== UNHEALTHY) continue;
+    return lastXid[row] !== 0
+      ? { kind: 'xid', index: index[row], xid: lastXid[row] }
+      : { kind: 'gpu', index: index[row] };
   }
-  return all === 0 ? 1 : f32(healthy / all);
+  return node.health === Health.Unhealthy ? { kind: 'node' } : undefined;
 }
 
 /** "GPU 3 reported XID 79 (fallen off the bus)", "GPU 3 unhealthy", "node unhealthy" */

@@ -55,7 +55,7 @@ export function decodeMemory(bytes) {
     for (let i = 0; i < count; i++) {
       const name = reader.name();
       const smoothed = reader.f32();
-      const flags = reader.take(1)[0];
+      const flags = reader.u8();
       records.set(name, {
         smoothed: Number.isFinite(smoothed) ? smoothed : undefined,
         disabledByPolicy: (flags & DISABLED_BY_POLICY) !== 0,
@@ -75,42 +75,57 @@ class Reader {
   }
 
   take(n) {
-    if (this.at + n > this.bytes.length) throw new Corrupt(this.at, 'truncated');
-    const taken = this.bytes.subarray(this.at, this.at + n);
-    this.at += n;
-    return taken;
+    const at = this.#advance(n);
+    return this.bytes.subarray(at, at + n);
+  }
+
+  u8() {
+    return this.bytes[this.#advance(1)];
   }
 
   u32() {
-    const at = this.at;
-    this.take(4);
-    return this.view.getUint32(at, true);
+    return this.view.getUint32(this.#advance(4), true);
   }
 
   f32() {
-    const at = this.at;
-    this.take(4);
-    return this.view.getFloat32(at, true);
+    return this.view.getFloat32(this.#advance(4), true);
   }
 
   name() {
-    const at = this.at;
-    this.take(2);
-    const length = this.view.getUint16(at, true);
-    const start = this.at;
-    const bytes = this.take(length);
+    const { bytes } = this;
+    const at = this.#advance(2);
+    // Read by hand: a call to DataView's getUint16 costs more in the interpreter.
+    const length = bytes[at] | (bytes[at + 1] << 8);
+    const start = this.#advance(length);
     try {
-      return decoder.decode(bytes);
+      return decoder.decode(bytes.subarray(start, start + length));
     } catch {
       throw new Corrupt(start, 'name is not UTF-8');
     }
   }
+
+  /** Move past `n` bytes, returning where they start; throws when there are fewer left. */
+  #advance(n) {
+    const at = this.at;
+    if (at + n > this.bytes.length) throw new Corrupt(at, 'truncated');
+    this.at = at + n;
+    return at;
+  }
 }
 
-/** Encodes this cycle's records, pool by pool, in the order they are given. */
+/**
+ * Encodes this cycle's records, pool by pool, in the order they are given.
+ * Writes into one growing byte buffer (names with `encodeInto`, numbers
+ * through a DataView): it runs once per member in an interpreter, where
+ * pushing byte by byte onto an array and a TextEncoder result per name cost
+ * more than the rest of the member's decision.
+ */
 export class MemoryWriter {
   constructor() {
-    this.bytes = [...MAGIC];
+    this.bytes = new Uint8Array(1024);
+    this.view = new DataView(this.bytes.buffer);
+    this.bytes.set(MAGIC);
+    this.length = MAGIC.length;
     this.poolAt = MAGIC.length;
     this.countAt = MAGIC.length;
     this.count = 0;
@@ -119,47 +134,59 @@ export class MemoryWriter {
   /** Start the records of pool `name`; ends the previous pool. */
   pool(name) {
     this.#endPool();
-    this.poolAt = this.bytes.length;
+    this.poolAt = this.length;
     if (!this.#name(name)) return;
-    this.countAt = this.bytes.length;
-    this.bytes.push(0, 0, 0, 0);
+    this.countAt = this.length;
+    this.#reserve(4);
+    this.length += 4;
   }
 
   /** Record `record` for member `name`; empty records and names too long to encode are left out. */
   member(name, record) {
-    const empty = record.smoothed === undefined && !record.disabledByPolicy;
+    const { smoothed, disabledByPolicy } = record;
+    const empty = smoothed === undefined && !disabledByPolicy;
     if (empty || this.countAt <= this.poolAt || !this.#name(name)) return;
-    const bits = new DataView(new ArrayBuffer(4));
-    if (record.smoothed === undefined) bits.setUint32(0, NAN_BITS, true);
-    else bits.setFloat32(0, record.smoothed, true);
-    this.bytes.push(...new Uint8Array(bits.buffer), record.disabledByPolicy ? DISABLED_BY_POLICY : 0);
+    this.#reserve(5);
+    if (smoothed === undefined) this.view.setUint32(this.length, NAN_BITS, true);
+    else this.view.setFloat32(this.length, smoothed, true);
+    this.bytes[this.length + 4] = disabledByPolicy ? DISABLED_BY_POLICY : 0;
+    this.length += 5;
     this.count++;
   }
 
   /** The encoded value; `undefined` when there is nothing to remember. */
   finish() {
     this.#endPool();
-    return this.bytes.length > MAGIC.length ? Uint8Array.from(this.bytes) : undefined;
+    return this.length > MAGIC.length ? this.bytes.slice(0, this.length) : undefined;
   }
 
   /** Write the current pool's count, or drop the pool if it has no records. */
   #endPool() {
-    if (this.count === 0) {
-      this.bytes.length = this.poolAt;
-    } else {
-      const count = this.count;
-      this.bytes.splice(this.countAt, 4, count & 0xff, (count >>> 8) & 0xff, (count >>> 16) & 0xff, count >>> 24);
-    }
+    if (this.count === 0) this.length = this.poolAt;
+    else this.view.setUint32(this.countAt, this.count, true);
     this.count = 0;
     this.countAt = this.poolAt;
   }
 
   /** Append a length-prefixed name; false (and nothing written) when over 65535 bytes. */
   #name(name) {
-    const bytes = encoder.encode(name);
-    if (bytes.length > 0xffff) return false;
-    this.bytes.push(bytes.length & 0xff, bytes.length >>> 8);
-    for (const byte of bytes) this.bytes.push(byte);
+    // A UTF-16 code unit takes at most 3 bytes in UTF-8.
+    this.#reserve(2 + 3 * name.length);
+    const { written } = encoder.encodeInto(name, this.bytes.subarray(this.length + 2));
+    if (written > 0xffff) return false;
+    this.view.setUint16(this.length, written, true);
+    this.length += 2 + written;
     return true;
+  }
+
+  /** Make room for `n` more bytes, doubling the buffer as needed. */
+  #reserve(n) {
+    if (this.length + n <= this.bytes.length) return;
+    let size = this.bytes.length * 2;
+    while (size < this.length + n) size *= 2;
+    const bytes = new Uint8Array(size);
+    bytes.set(this.bytes.subarray(0, this.length));
+    this.bytes = bytes;
+    this.view = new DataView(bytes.buffer);
   }
 }

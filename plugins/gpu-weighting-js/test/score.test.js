@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { SnapshotBuilder, SnapshotView } from '@fulcrum/policy-sdk';
 
 import { asU32, roundHalfUp } from '../src/f32.js';
-import { describeScore, scoreNode } from '../src/score.js';
+import { describeScore, scoreGpus } from '../src/score.js';
 import { DEFAULTS } from '../src/settings.js';
 import { gpu } from './cluster.js';
 
@@ -14,7 +14,9 @@ function score(gpus, settings = DEFAULTS) {
   const builder = new SnapshotBuilder();
   const node = builder.node('n');
   for (const sample of gpus) builder.gpu(node, sample);
-  return scoreNode(new SnapshotView(builder.build()).node(node), settings);
+  const view = new SnapshotView(builder.build());
+  const { start, end } = view.node(node).gpus;
+  return scoreGpus(view.columns.gpus, start, end, settings);
 }
 
 test('idle GPUs score one and busy ones zero', () => {

@@ -11,16 +11,23 @@ import { ARRAY_OF, TABLES, camel } from './schema.js';
  */
 export function adaptColumns(snapshot) {
   const tables = {};
-  for (const [table, columns] of Object.entries(TABLES)) {
-    const source = snapshot[camel(table)];
+  for (const [table, columns] of LAYOUT) {
+    const source = snapshot[table];
     const adapted = {};
-    for (const [column, type] of Object.entries(columns)) {
-      adapted[camel(column)] = asColumn(source[camel(column)], type);
-    }
-    tables[camel(table)] = adapted;
+    for (const [column, type] of columns) adapted[column] = asColumn(source[column], type);
+    tables[table] = adapted;
   }
   return tables;
 }
+
+/**
+ * TABLES with the bindings' camelCase names, as `[table, [[column, type]]]`:
+ * worked out once at load, as every evaluation adapts every column.
+ */
+const LAYOUT = Object.entries(TABLES).map(([table, columns]) => [
+  camel(table),
+  Object.entries(columns).map(([column, type]) => [camel(column), type]),
+]);
 
 /**
  * Whether `column` is a `Uint8Array`. Asked by its tag, not `instanceof`: the

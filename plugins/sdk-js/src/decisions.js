@@ -23,6 +23,9 @@ function text(reason, what) {
   return reason;
 }
 
+// Each writer checks its arguments, then appends one value per column, with
+// no intermediate row object: a policy may write a decision per member, and
+// in the component's interpreter every allocation and loop counts.
 export class Decisions {
   constructor() {
     this.reasonText = [];
@@ -44,20 +47,24 @@ export class Decisions {
 
   /** Set member `member`'s ratio weight to `ratio` (1..=65535). */
   setMemberRatio(member, ratio, reason) {
-    this.#row(this.memberRatios, {
-      member: u32(member, 'setMemberRatio member'),
-      ratio: u32(ratio, 'setMemberRatio ratio'),
-      reason: text(reason, 'setMemberRatio'),
-    });
+    const row = u32(member, 'setMemberRatio member');
+    const weight = u32(ratio, 'setMemberRatio ratio');
+    const id = this.#reason(text(reason, 'setMemberRatio'));
+    const table = this.memberRatios;
+    table.member.push(row);
+    table.ratio.push(weight);
+    table.reason.push(id);
   }
 
   /** Set member `member`'s administrative state (a `MemberState` case). */
   setMemberState(member, state, reason) {
-    this.#row(this.memberStates, {
-      member: u32(member, 'setMemberState member'),
-      state: MemberState.code(state),
-      reason: text(reason, 'setMemberState'),
-    });
+    const row = u32(member, 'setMemberState member');
+    const code = MemberState.code(state);
+    const id = this.#reason(text(reason, 'setMemberState'));
+    const table = this.memberStates;
+    table.member.push(row);
+    table.state.push(code);
+    table.reason.push(id);
   }
 
   /** Set group `group`'s backend capacity scaler: exactly 0 or 0.1..=1. */
@@ -65,20 +72,23 @@ export class Decisions {
     if (typeof scaler !== 'number') {
       throw new TypeError(`setCapacityScaler scaler: ${String(scaler)} is not a number`);
     }
-    this.#row(this.capacityScalers, {
-      group: u32(group, 'setCapacityScaler group'),
-      scaler,
-      reason: text(reason, 'setCapacityScaler'),
-    });
+    const row = u32(group, 'setCapacityScaler group');
+    const id = this.#reason(text(reason, 'setCapacityScaler'));
+    const table = this.capacityScalers;
+    table.group.push(row);
+    table.scaler.push(scaler);
+    table.reason.push(id);
   }
 
   /** Resize managed instance group `group` to `targetSize` instances. */
   resizeGroup(group, targetSize, reason) {
-    this.#row(this.groupSizes, {
-      group: u32(group, 'resizeGroup group'),
-      targetSize: u32(targetSize, 'resizeGroup targetSize'),
-      reason: text(reason, 'resizeGroup'),
-    });
+    const row = u32(group, 'resizeGroup group');
+    const size = u32(targetSize, 'resizeGroup targetSize');
+    const id = this.#reason(text(reason, 'resizeGroup'));
+    const table = this.groupSizes;
+    table.group.push(row);
+    table.targetSize.push(size);
+    table.reason.push(id);
   }
 
   /** Put `gpus` of `node` into the MIG layout `profiles` (`[{ profile, count }]`). */
@@ -168,13 +178,6 @@ export class Decisions {
       },
       migLayouts: this.migLayouts,
     };
-  }
-
-  /** Append a row of checked `values` (with its reason's text) to `table`. */
-  #row(table, values) {
-    for (const [column, value] of Object.entries(values)) {
-      table[column].push(column === 'reason' ? this.#reason(value) : value);
-    }
   }
 
   /** The id of `reason` in the reasons table, adding it if it is new. */

@@ -2,7 +2,7 @@
 // UTF-8 text) to JavaScript strings, lazily and once per id.
 
 import { NONE } from './schema.js';
-import { decodeUtf8, encodeUtf8, utf8Length } from './utf8.js';
+import { decodeUtf8, encodeUtf8, isAscii } from './utf8.js';
 
 export class StringTable {
   /** @param {{ text: string, offsets: ArrayLike<number> }} table */
@@ -11,7 +11,7 @@ export class StringTable {
     this.offsets = table.offsets;
     this.count = Math.max(0, table.offsets.length - 1);
     // ASCII text: byte offsets are string indices. Otherwise slice the bytes.
-    this.bytes = utf8Length(table.text) === table.text.length ? null : encodeUtf8(table.text);
+    this.bytes = isAscii(table.text) ? null : encodeUtf8(table.text);
     this.resolved = new Array(this.count);
   }
 

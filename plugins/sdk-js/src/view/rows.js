@@ -63,8 +63,12 @@ export class Rows {
  * empty range rather than rows outside the table.
  */
 export function children(starts, row, childCount) {
-  const bound = (start) => (start === undefined ? childCount : Math.min(start, childCount));
-  const end = bound(starts[row + 1]);
-  const start = Math.min(bound(starts[row]), end);
+  // Called for every parent a policy visits, so written without a helper
+  // closure: `end` never exceeds `childCount`, so bounding `start` by `end`
+  // bounds it by both.
+  const next = starts[row + 1];
+  const end = next === undefined ? childCount : Math.min(next, childCount);
+  const first = starts[row];
+  const start = first === undefined ? end : Math.min(first, end);
   return [start, end];
 }

@@ -105,6 +105,10 @@ export class SnapshotView {
 
   /** The node in `row` of `nodes`, unless `row` is `NONE` or outside the table. */
   nodeOrNone(row) {
-    return row === NONE ? undefined : this.node(row);
+    // Asked once per member or instance, so the range is checked here rather
+    // than through a Rows of every node.
+    return row !== NONE && Number.isInteger(row) && row >= 0 && row < this.columns.nodes.name.length
+      ? new NodeView(this, row)
+      : undefined;
   }
 }
