@@ -1,6 +1,8 @@
 """The policy end to end under CPython, one test per behaviour; the same
 cases, figures and reasons as the Rust policy's tests (plugins/gpu-weighting/src/tests.rs)."""
 
+import math
+
 from conftest import NO_SMOOTHING, cluster, fallen, gpu, ratios, run
 
 from fulcrum_policy import Health, Level, MemberState, MemoryHost, actions
@@ -24,6 +26,23 @@ def test_hot_and_throttled_gpus_lower_the_ratio():
     assert ratios(decisions) == [(0, 51), (1, 26), (2, 36)]
     assert decisions[1].reason == "gpu util 50%, mem free 50%, 1 hot GPU (90 °C): ratio 50 → 26"
     assert decisions[2].reason == "gpu util 50%, mem free 50%, 1 throttled GPU: ratio 50 → 36"
+
+
+def test_nodes_with_different_gpu_counts_are_scored_each_over_its_own():
+    # Scores are computed for the whole fleet at once, GPU position by GPU
+    # position; nodes of 3, 1 and 2 GPUs (one not reporting) must not mix.
+    unreported = dict(utilization=math.nan, memory_used_mib=math.nan, temperature_c=math.nan)
+    snapshot = cluster([
+        [gpu(0.2, 0.1, 85.0), gpu(0.9, 0.5, 40.0), gpu(0.4, 0.4, 90.0, throttled=True)],
+        [gpu(0.6, 0.7, 50.0)],
+        [unreported, gpu(0.1, 0.2, 40.0, throttled=True)],
+    ]).build()
+    decisions = run(NO_SMOOTHING, snapshot)
+    assert [(d.action.member, d.action.ratio, d.reason) for d in decisions] == [
+        (0, 32, "gpu util 50%, mem free 67%, 2 hot GPUs (up to 90 °C), 1 throttled GPU: ratio 50 → 32"),
+        (1, 36, "gpu util 60%, mem free 30%: ratio 50 → 36"),
+        (2, 60, "gpu util 10%, mem free 80%, 1 throttled GPU: ratio 50 → 60"),
+    ]
 
 
 def test_members_on_unhealthy_nodes_are_disabled_with_the_reason():

@@ -2,7 +2,13 @@
 
 import math
 
-from fulcrum_policy.f32 import f32, round_half_away_from_zero, round_half_up, saturating_u32
+from fulcrum_policy.f32 import (
+    f32,
+    f32_each,
+    round_half_away_from_zero,
+    round_half_up,
+    saturating_u32,
+)
 
 
 def test_f32_rounds_to_single_precision():
@@ -10,6 +16,14 @@ def test_f32_rounds_to_single_precision():
     assert f32(16_777_217.0) == 16_777_216.0  # 2^24 + 1 ties to even
     assert f32(1e39) == math.inf and f32(-1e39) == -math.inf
     assert math.isnan(f32(math.nan))
+
+
+def test_f32_each_rounds_every_value_as_f32_does():
+    values = [0.1, 16_777_217.0, 1e39, -1e39, 3.4028235677973366e38, 1e-46, -0.0, 2.0 / 3.0]
+    rounded = list(f32_each(values))
+    assert [math.copysign(1.0, x) for x in rounded] == [math.copysign(1.0, f32(x)) for x in values]
+    assert rounded == [f32(x) for x in values]
+    assert math.isnan(f32_each([math.nan])[0])
 
 
 def test_rounding_halves():

@@ -19,9 +19,15 @@ from fulcrum_policy import Decisions, Level, MemberState, StateError
 from fulcrum_policy.f32 import f32, round_half_up, saturating_u32
 
 from . import memory
-from .health import NODE_UNHEALTHY, healthy_share, problem_of
+from .health import NODE_UNHEALTHY, assess
 from .memory import EMPTY, Record
-from .score import score_node
+from .node_gpus import gpu_ranges
+from .score import FleetScores
+
+# The state bytes of enabled and disabled members (every other code, unknown
+# ones included, reads as forced offline).
+ENABLED = int(MemberState.ENABLED)
+DISABLED = int(MemberState.DISABLED)
 
 # Members on stale nodes named in the debug line; the rest are counted.
 STALE_NAMED = 5
@@ -42,7 +48,17 @@ def decide(settings, snapshot, host):
 
     decisions = Decisions()
     next_memory = memory.Writer()
-    gpu_columns = snapshot.columns.gpus
+    # The members' and nodes' columns are read directly: a view per member,
+    # node and GPU costs more than the decision itself inside a component.
+    columns = snapshot.columns
+    members = columns.members
+    member_names = members.name
+    member_nodes = members.node
+    string = snapshot.string
+    node_stale = columns.nodes.stale
+    ranges = gpu_ranges(columns)
+    node_count = len(ranges)
+    scores = None
     stale = []
     stale_count = 0
     for pool in snapshot.pools:
@@ -51,19 +67,23 @@ def decide(settings, snapshot, host):
             continue
         remembered = previous.get(pool_name, {})
         next_memory.pool(pool_name)
-        for member in pool.members:
-            name = member.name
+        for row in pool.members.rows:
+            name = string(member_names[row])
             before = remembered.get(name, EMPTY)
-            node = member.node
-            if node is None:
+            node = member_nodes[row]
+            if node >= node_count:
                 after = before
-            elif node.stale:
+            elif node_stale[node] != 0:
                 stale_count += 1
                 if len(stale) < STALE_NAMED:
                     stale.append(name)
                 after = before
             else:
-                after = _decide_member(settings, member, node, before, decisions, gpu_columns)
+                if scores is None:
+                    scores = FleetScores(columns.gpus, ranges, settings)
+                after = _decide_member(
+                    settings, columns, row, node, ranges[node], before, decisions, scores
+                )
             next_memory.member(name, after)
 
     if stale_count:
@@ -81,53 +101,54 @@ def decide(settings, snapshot, host):
     return decisions
 
 
-def _decide_member(settings, member, node, before, decisions, gpu_columns):
-    """Decide on `member`, whose `node` is known and fresh; returns the
-    `Record` to remember."""
-    state = member.state
+def _decide_member(settings, columns, member, node, gpu_rows, before, decisions, scores):
+    """Decide on member row `member`, whose node (row `node`, GPU rows
+    `gpu_rows`) is known and fresh; returns the `Record` to remember."""
+    state = columns.members.state[member]
     # A member stays "ours" only while it is still disabled: if an operator
     # enabled it or forced it offline since, it is theirs again.
-    disabled_by_policy = before.disabled_by_policy and state == MemberState.DISABLED
+    disabled_by_policy = before.disabled_by_policy and state == DISABLED
     smoothed = before.smoothed
 
     # A node the host judged unhealthy, or with too few healthy GPUs, is
     # taken out; one with a few GPUs down serves on with what it has.
-    share = healthy_share(node)
-    problem = problem_of(node)
+    problem, share = assess(columns, node, *gpu_rows)
     take_out = problem is not None and (
         problem == NODE_UNHEALTHY or share < settings.min_healthy_share
     )
     if take_out and settings.disable_unhealthy:
-        if state == MemberState.ENABLED:
-            decisions.set_member_state(member.row, MemberState.DISABLED, problem)
+        if state == ENABLED:
+            decisions.set_member_state(member, MemberState.DISABLED, problem)
             disabled_by_policy = True
         return Record(smoothed, disabled_by_policy)
     if take_out and disabled_by_policy:
         # Ours, and still unhealthy: it stays off until the node recovers.
         return Record(smoothed, disabled_by_policy)
     if not take_out and disabled_by_policy:
-        decisions.set_member_state(member.row, MemberState.ENABLED, "node healthy again")
+        decisions.set_member_state(member, MemberState.ENABLED, "node healthy again")
         disabled_by_policy = False
-        state = MemberState.ENABLED
-    if state != MemberState.ENABLED:
+        state = ENABLED
+    if state != ENABLED:
         return Record(smoothed, disabled_by_policy)
-    score = score_node(node, gpu_columns, settings)
-    if score is None:
+    score = scores.score[node]
+    if score != score:
+        # No GPU reported a usable measurement.
         return Record(smoothed, disabled_by_policy)
 
-    span = float(settings.max_ratio - settings.min_ratio)
-    target = f32(settings.min_ratio + f32(f32(score.score * share) * span))
+    if share == 1.0:
+        target = scores.healthy_target[node]
+    else:
+        target = f32(settings.min_ratio + f32(f32(score * share) * scores.span))
     if smoothed is None:
         smoothed = target
     else:
         smoothing = settings.smoothing
         smoothed = f32(f32(smoothing * smoothed) + f32(f32(1.0 - smoothing) * target))
     ratio = min(max(saturating_u32(round_half_up(smoothed)), settings.min_ratio), settings.max_ratio)
-    current = member.ratio
+    current = columns.members.ratio[member]
     if ratio != current:
-        decisions.set_member_ratio(
-            member.row, ratio, f"{score.figures()}: ratio {current} → {ratio}"
-        )
+        figures = scores.figures(node)
+        decisions.set_member_ratio(member, ratio, f"{figures}: ratio {current} → {ratio}")
     return Record(smoothed, disabled_by_policy)
 
 

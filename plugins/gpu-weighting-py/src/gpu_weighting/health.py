@@ -1,5 +1,5 @@
 """Why a node counts as unhealthy, said the way an operator would, and the
-share of its GPUs that are healthy.
+share of its GPUs that are healthy, read from the snapshot's columns.
 
 A node is unhealthy when the host judged it so, or when any of its GPUs is
 unhealthy (a fatal XID, or unreachable). Degraded and unknown health do not
@@ -33,27 +33,28 @@ XID_MEANINGS = {
 # The problem of a node the host judged unhealthy without a GPU saying why.
 NODE_UNHEALTHY = "node unhealthy"
 
+# The health byte of an unhealthy node or GPU (every other code, unknown ones
+# included, reads as a health that is not `UNHEALTHY`).
+UNHEALTHY = int(Health.UNHEALTHY)
 
-def problem_of(node):
-    """The first thing wrong with `node` as the reason to give ("GPU 3
+
+def assess(columns, node, start, end):
+    """`(problem, share)` of node row `node`, whose GPU rows are `start ..
+    end`: the first thing wrong with it as the reason to give ("GPU 3
     reported XID 79 (fallen off the bus)", "GPU 3 unhealthy", "node
-    unhealthy"), or None when it is not unhealthy."""
-    for gpu in node.gpus:
-        if gpu.health == Health.UNHEALTHY:
-            xid = gpu.last_xid
-            if xid == 0:
-                return f"GPU {gpu.index} unhealthy"
-            meaning = XID_MEANINGS.get(xid)
-            suffix = f" ({meaning})" if meaning else ""
-            return f"GPU {gpu.index} reported XID {xid}{suffix}"
-    return NODE_UNHEALTHY if node.health == Health.UNHEALTHY else None
-
-
-def healthy_share(node):
-    """The share of `node`'s GPUs that are not unhealthy, an f32; 1 for a
-    node without GPUs."""
-    gpus = node.gpus
-    if not gpus:
-        return 1.0
-    healthy = sum(1 for gpu in gpus if gpu.health != Health.UNHEALTHY)
-    return f32(healthy / len(gpus))
+    unhealthy"), or None when it is not unhealthy; and the share of its GPUs
+    that are not unhealthy, an f32 (1 for a node without GPUs)."""
+    gpus = columns.gpus
+    health = gpus.health[start:end]
+    if UNHEALTHY not in health:
+        # The common case: every GPU healthy, a share of exactly 1.0.
+        return (NODE_UNHEALTHY if columns.nodes.health[node] == UNHEALTHY else None), 1.0
+    row = start + health.index(UNHEALTHY)
+    share = f32((end - start - health.count(UNHEALTHY)) / (end - start))
+    index = gpus.index[row]
+    xid = gpus.last_xid[row]
+    if xid == 0:
+        return f"GPU {index} unhealthy", share
+    meaning = XID_MEANINGS.get(xid)
+    suffix = f" ({meaning})" if meaning else ""
+    return f"GPU {index} reported XID {xid}{suffix}", share

@@ -19,7 +19,7 @@ the first counts; where a member name is stored twice in a pool, the last.
 
 import math
 import struct
-from dataclasses import dataclass
+from typing import NamedTuple
 
 KEY = "member-memory"
 
@@ -27,13 +27,13 @@ _MAGIC = b"fgw1"
 _DISABLED_BY_POLICY = 1
 _U16 = struct.Struct("<H")
 _U32 = struct.Struct("<I")
-_F32 = struct.Struct("<f")
-_NAN_F32 = _F32.pack(math.nan)
+# A member's smoothed ratio and flags, read and written together.
+_F32_U8 = struct.Struct("<fB")
 
 
-@dataclass(frozen=True)
-class Record:
-    """What the policy remembers about one member."""
+class Record(NamedTuple):
+    """What the policy remembers about one member (a named tuple: one is
+    built per member per cycle, and a tuple is the cheapest to build)."""
 
     # The unrounded smoothed ratio (an f32) of the last cycle that scored it.
     smoothed: float = None
@@ -62,8 +62,7 @@ def decode(data):
         members = {}
         for _ in range(reader.u32()):
             name = reader.name()
-            (smoothed,) = _F32.unpack(reader.take(4))
-            (flags,) = reader.take(1)
+            smoothed, flags = reader.smoothed_and_flags()
             members[name] = Record(
                 smoothed if math.isfinite(smoothed) else None,
                 flags & _DISABLED_BY_POLICY != 0,
@@ -89,13 +88,30 @@ class _Reader:
     def u32(self):
         return _U32.unpack(self.take(4))[0]
 
+    # `name` and `smoothed_and_flags` run once per member: they unpack in
+    # place (`unpack_from`) rather than through `take`'s slices.
+
     def name(self):
-        (length,) = _U16.unpack(self.take(2))
-        start = self.at
+        data, at = self.data, self.at
+        if at + 2 > len(data):
+            raise Corrupt(at, "truncated")
+        (length,) = _U16.unpack_from(data, at)
+        start = at + 2
+        end = start + length
+        if end > len(data):
+            raise Corrupt(start, "truncated")
+        self.at = end
         try:
-            return bytes(self.take(length)).decode()
+            return bytes(data[start:end]).decode()
         except UnicodeDecodeError:
             raise Corrupt(start, "name is not UTF-8") from None
+
+    def smoothed_and_flags(self):
+        data, at = self.data, self.at
+        if at + 5 > len(data):
+            raise Corrupt(at if at + 4 > len(data) else at + 4, "truncated")
+        self.at = at + 5
+        return _F32_U8.unpack_from(data, at)
 
 
 class Writer:
@@ -120,9 +136,9 @@ class Writer:
         encoded = name.encode()
         if len(encoded) > 0xFFFF:
             return
-        smoothed = _NAN_F32 if record.smoothed is None else _F32.pack(record.smoothed)
-        flags = b"\x01" if record.disabled_by_policy else b"\x00"
-        self._members.append(_U16.pack(len(encoded)) + encoded + smoothed + flags)
+        smoothed = math.nan if record.smoothed is None else record.smoothed
+        flags = _DISABLED_BY_POLICY if record.disabled_by_policy else 0
+        self._members.append(_U16.pack(len(encoded)) + encoded + _F32_U8.pack(smoothed, flags))
 
     def finish(self):
         """The encoded value; None when there is nothing to remember."""
