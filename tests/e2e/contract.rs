@@ -17,7 +17,7 @@ fn metadata_and_imports_are_read_at_load() {
     assert!(
         info.imports
             .iter()
-            .any(|i| i.starts_with("fulcrum:policy/state@0.2")),
+            .any(|i| i.starts_with("fulcrum:policy/state@0.3")),
         "{:?}",
         info.imports
     );

@@ -144,12 +144,12 @@ fn a_policy_built_against_0_2_0_reads_the_snapshot_intact_and_decides() {
 fn check_names_the_contract_and_why_0_2_0_is_deprecated() {
     let current = String::from_utf8(host_ok(&["check", artifacts::GPU_WEIGHTING]).stdout).unwrap();
     assert!(
-        current.contains("contract fulcrum:policy@0.3.0\n"),
+        current.contains("contract   fulcrum:policy@0.3.0\n"),
         "{current}"
     );
     let previous = String::from_utf8(host_ok(&["check", artifacts::CONTRACT_V0_2]).stdout).unwrap();
     assert!(
-        previous.contains("contract fulcrum:policy@0.2.0 (deprecated: ")
+        previous.contains("contract   fulcrum:policy@0.2.0 (deprecated: ")
             && previous.contains("rebuild against 0.3.0"),
         "{previous}"
     );
