@@ -7,9 +7,9 @@ use crate::{Host, Level, StateError};
 /// A [`Host`] that keeps state in a map and records log lines.
 ///
 /// Key length and quota are checked as the host checks them: keys are 1..=256
-/// bytes (else [`StateError::InvalidKey`]) and the bytes of all keys and values
-/// together may not exceed [`quota`](MemoryHost::quota) (else
-/// [`StateError::QuotaExceeded`]). Unlike the host it keeps every log line
+/// bytes (else [`StateError::InvalidKey`]) and the bytes of all keys and values,
+/// plus [`ENTRY_OVERHEAD_BYTES`] for every entry, may not exceed
+/// [`quota`](MemoryHost::quota) (else [`StateError::QuotaExceeded`]). Unlike the host it keeps every log line
 /// whole, and writes are not rolled back when a policy returns an error.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MemoryHost {
@@ -88,8 +88,12 @@ impl Host for MemoryHost {
     }
 }
 
+/// What the host charges each state entry beside its key and value, as the
+/// contract's `state-error.quota-exceeded` says.
+pub const ENTRY_OVERHEAD_BYTES: u64 = 64;
+
 fn entry_bytes(key: &str, value: &[u8]) -> u64 {
-    (key.len() + value.len()) as u64
+    (key.len() + value.len()) as u64 + ENTRY_OVERHEAD_BYTES
 }
 
 #[cfg(test)]
@@ -120,17 +124,17 @@ mod tests {
     }
 
     #[test]
-    fn counts_keys_and_values_against_the_quota() {
-        let mut host = MemoryHost::with_quota(10);
+    fn counts_keys_values_and_each_entrys_overhead_against_the_quota() {
+        let mut host = MemoryHost::with_quota(2 * ENTRY_OVERHEAD_BYTES + 10);
         host.state_set("ab", b"12345678").unwrap();
         assert_eq!(
             host.state_set("c", b"1"),
-            Err(StateError::QuotaExceeded(10))
+            Err(StateError::QuotaExceeded(2 * ENTRY_OVERHEAD_BYTES + 10))
         );
         // Replacing a value frees the old one first.
         host.state_set("ab", b"1234").unwrap();
         host.state_set("c", b"1").unwrap();
-        assert_eq!(host.used_bytes(), 8);
+        assert_eq!(host.used_bytes(), 2 * ENTRY_OVERHEAD_BYTES + 8);
     }
 
     #[test]

@@ -12,4 +12,4 @@ mod builder;
 mod memory_host;
 
 pub use builder::{GpuSample, MigSample, SnapshotBuilder};
-pub use memory_host::MemoryHost;
+pub use memory_host::{ENTRY_OVERHEAD_BYTES, MemoryHost};
