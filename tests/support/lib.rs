@@ -14,11 +14,7 @@ pub use fulcrum_plugin_artifacts as artifacts;
 
 /// An engine with no on-disk cache, so tests never share state.
 pub fn engine() -> PolicyEngine {
-    PolicyEngine::new(&EngineConfig {
-        cache_dir: None,
-        max_instances: 16,
-    })
-    .expect("engine starts")
+    engine_caching_in(None)
 }
 
 /// An engine that keeps compiled components in `target/e2e-compiled`, for
@@ -27,8 +23,14 @@ pub fn engine() -> PolicyEngine {
 /// code is keyed by the component's digest and the engine, so nothing
 /// else is shared.
 pub fn caching_engine() -> PolicyEngine {
+    engine_caching_in(Some(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../target/e2e-compiled").into(),
+    ))
+}
+
+fn engine_caching_in(cache_dir: Option<std::path::PathBuf>) -> PolicyEngine {
     PolicyEngine::new(&EngineConfig {
-        cache_dir: Some(concat!(env!("CARGO_MANIFEST_DIR"), "/../target/e2e-compiled").into()),
+        cache_dir,
         max_instances: 16,
     })
     .expect("engine starts")
