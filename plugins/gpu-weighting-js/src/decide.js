@@ -14,9 +14,9 @@
 import { Decisions, Level, MemberState, StateError } from '@fulcrum/policy-sdk';
 
 import { asU32, f32, roundHalfUp } from './f32.js';
-import { describeProblem, healthyShare, problemOf, unhealthyGpus } from './health.js';
+import { describeProblem, healthyShare, problemOf } from './health.js';
 import { EMPTY, KEY, MemoryWriter, decodeMemory } from './memory.js';
-import { describeScore, scoreGpus } from './score.js';
+import { assessGpus, describeScore } from './score.js';
 import { manages } from './settings.js';
 
 /** Members on stale nodes named in the debug line; the rest are counted. */
@@ -36,10 +36,11 @@ export function decide(settings, snapshot, host) {
   const next = new MemoryWriter();
   const stale = [];
   let staleCount = 0;
-  // Members are read by row from their columns rather than as MemberViews:
-  // in the component's interpreter a view and its getters per member cost
-  // more than the decision itself.
-  const { members, gpus } = snapshot.columns;
+  // Members and their nodes are read by row from their columns rather than
+  // as MemberViews and NodeViews: in the component's interpreter a view and
+  // its getters per member cost more than the decision itself.
+  const { members, nodes, gpus } = snapshot.columns;
+  const nodeCount = nodes.name.length;
   for (const pool of snapshot.pools) {
     if (!manages(settings, pool.name)) continue;
     const remembered = previous.get(pool.name);
@@ -47,14 +48,18 @@ export function decide(settings, snapshot, host) {
     const { start, end } = pool.members;
     for (let row = start; row < end; row++) {
       const name = snapshot.string(members.name[row]);
-      const node = snapshot.nodeOrNone(members.node[row]);
+      const node = members.node[row];
       const before = remembered?.get(name) ?? EMPTY;
       let after = before;
-      if (node?.stale) {
+      // A row of `nodes` is a whole number below its length (`NONE`, the
+      // largest u32, never is); anything else is no known node.
+      if (node >>> 0 !== node || node >= nodeCount) {
+        // No known node: left alone.
+      } else if (nodes.stale[node] !== 0) {
         staleCount++;
         if (stale.length < STALE_NAMED) stale.push(name);
-      } else if (node !== undefined) {
-        after = decideMember(settings, members, row, node, gpus, before, decisions);
+      } else {
+        after = decideMember(settings, snapshot.columns, row, node, before, decisions);
       }
       next.member(name, after);
     }
@@ -90,29 +95,36 @@ function recall(stored, host) {
 }
 
 /**
- * Decide on the member in `row` of `members`, whose `node` is known and
- * fresh; returns what to remember.
+ * Decide on the member in `row` of `members`, whose node (row `node` of
+ * `nodes`) is known and fresh; returns what to remember.
  * @param {import('./settings.js').Settings} settings
- * @param {import('@fulcrum/policy-sdk').Columns['members']} members
+ * @param {import('@fulcrum/policy-sdk').Columns} columns the snapshot's tables
  * @param {number} row
- * @param {import('@fulcrum/policy-sdk').NodeView} node
- * @param {import('@fulcrum/policy-sdk').Columns['gpus']} gpus the snapshot's GPU columns
+ * @param {number} node
  * @param {import('./memory.js').MemberRecord} before
  * @param {Decisions} decisions
  * @returns {import('./memory.js').MemberRecord}
  */
-function decideMember(settings, members, row, node, gpus, before, decisions) {
+function decideMember(settings, { members, nodes, gpus }, row, node, before, decisions) {
   let state = MemberState.fromCode(members.state[row]);
   // A member stays "ours" only while it is still disabled: if an operator
   // enabled it or forced it offline since, it is theirs again.
   let disabledByPolicy = before.disabledByPolicy && state === MemberState.Disabled;
 
+  // The node's GPUs are rows `start..end` of `gpus`: up to the next node's
+  // first, clamped to the table as the SDK's views clamp a malformed column.
+  const gpuCount = gpus.node.length;
+  const next = nodes.gpuStart[node + 1];
+  const end = next === undefined || next > gpuCount ? gpuCount : next;
+  const first = nodes.gpuStart[node];
+  const start = first === undefined || first > end ? end : first;
+
   // A node the host judged unhealthy, or with too few healthy GPUs, is taken
   // out; one with a few GPUs down serves on with what it has.
-  const { start, end } = node.gpus;
-  const unhealthy = unhealthyGpus(gpus, start, end);
+  const assessed = assessGpus(gpus, start, end, settings);
+  const { unhealthy } = assessed;
   const share = healthyShare(unhealthy, end - start);
-  const problem = problemOf(node, gpus, start, end, unhealthy);
+  const problem = problemOf(nodes.health[node], gpus, start, end, unhealthy);
   const takeOut = problem !== undefined && (problem.kind === 'node' || share < settings.minHealthyShare);
   if (takeOut && settings.disableUnhealthy) {
     if (state === MemberState.Enabled) {
@@ -129,18 +141,18 @@ function decideMember(settings, members, row, node, gpus, before, decisions) {
     state = MemberState.Enabled;
   }
   if (state !== MemberState.Enabled) return { smoothed: before.smoothed, disabledByPolicy };
-  const score = scoreGpus(gpus, start, end, settings);
+  const { score } = assessed;
   if (score === undefined) return { smoothed: before.smoothed, disabledByPolicy };
 
   const span = f32(settings.maxRatio - settings.minRatio);
-  const target = f32(settings.minRatio + f32(f32(score.score * share) * span));
+  const target = f32(settings.minRatio + f32(f32(score * share) * span));
   const smoothed = before.smoothed === undefined
     ? target
     : f32(f32(settings.smoothing * before.smoothed) + f32(f32(1 - settings.smoothing) * target));
   const ratio = Math.min(Math.max(asU32(roundHalfUp(smoothed)), settings.minRatio), settings.maxRatio);
   const current = members.ratio[row];
   if (ratio !== current) {
-    decisions.setMemberRatio(row, ratio, `${describeScore(score)}: ratio ${current} → ${ratio}`);
+    decisions.setMemberRatio(row, ratio, `${describeScore(assessed)}: ratio ${current} → ${ratio}`);
   }
   return { smoothed, disabledByPolicy };
 }

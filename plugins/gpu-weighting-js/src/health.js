@@ -6,23 +6,11 @@ import { Health } from '@fulcrum/policy-sdk';
 
 import { f32 } from './f32.js';
 
-/** The health column's code for `unhealthy`: compared as a byte, not decoded per GPU. */
-const UNHEALTHY = Health.code(Health.Unhealthy);
-
 /**
- * How many of the GPUs in rows `start..end` of `gpus` are unhealthy.
- * @param {import('@fulcrum/policy-sdk').Columns['gpus']} gpus the snapshot's GPU columns
- * @param {number} start
- * @param {number} end
+ * The health columns' code for `unhealthy`: compared as a byte, not decoded
+ * per GPU or node.
  */
-export function unhealthyGpus(gpus, start, end) {
-  const { health } = gpus;
-  let unhealthy = 0;
-  for (let row = start; row < end; row++) {
-    if (health[row] === UNHEALTHY) unhealthy++;
-  }
-  return unhealthy;
-}
+export const UNHEALTHY = Health.code(Health.Unhealthy);
 
 /** The share of `all` GPUs that are not among the `unhealthy`, in f32; 1 without GPUs. */
 export function healthyShare(unhealthy, all) {
@@ -30,17 +18,18 @@ export function healthyShare(unhealthy, all) {
 }
 
 /**
- * The first thing wrong with `node`, whose GPUs are rows `start..end` of
- * `gpus`, `unhealthy` of them unhealthy: `{ kind: 'xid', index, xid }`,
- * `{ kind: 'gpu', index }` or `{ kind: 'node' }`; `undefined` when healthy.
- * The count spares the search through a healthy node's GPUs.
- * @param {import('@fulcrum/policy-sdk').NodeView} node
+ * The first thing wrong with a node whose health code is `nodeHealth` and
+ * whose GPUs are rows `start..end` of `gpus`, `unhealthy` of them unhealthy:
+ * `{ kind: 'xid', index, xid }`, `{ kind: 'gpu', index }` or `{ kind: 'node' }`;
+ * `undefined` when healthy. The count spares the search through a healthy
+ * node's GPUs.
+ * @param {number} nodeHealth the node's code in the `health` column of `nodes`
  * @param {import('@fulcrum/policy-sdk').Columns['gpus']} gpus
  * @param {number} start
  * @param {number} end
  * @param {number} unhealthy
  */
-export function problemOf(node, gpus, start, end, unhealthy) {
+export function problemOf(nodeHealth, gpus, start, end, unhealthy) {
   const { health, index, lastXid } = gpus;
   for (let row = start; unhealthy > 0 && row < end; row++) {
     if (health[row] !== UNHEALTHY) continue;
@@ -48,7 +37,7 @@ export function problemOf(node, gpus, start, end, unhealthy) {
       ? { kind: 'xid', index: index[row], xid: lastXid[row] }
       : { kind: 'gpu', index: index[row] };
   }
-  return node.health === Health.Unhealthy ? { kind: 'node' } : undefined;
+  return nodeHealth === UNHEALTHY ? { kind: 'node' } : undefined;
 }
 
 /** "GPU 3 reported XID 79 (fallen off the bus)", "GPU 3 unhealthy", "node unhealthy" */

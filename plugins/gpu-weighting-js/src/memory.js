@@ -40,25 +40,38 @@ export class Corrupt extends Error {
  * Decode `bytes` into a Map from pool name to a Map from member name to its
  * record `{ smoothed: number | undefined, disabledByPolicy: boolean }`.
  * Throws Corrupt when the bytes do not decode.
+ *
+ * It runs once per stored member in an interpreter, so it is one loop over
+ * the bytes with its reads written out, rather than a reader object whose
+ * method calls would cost more than the reads.
  */
 export function decodeMemory(bytes) {
-  const reader = new Reader(bytes);
-  const magic = reader.take(MAGIC.length);
-  if (magic.some((byte, i) => byte !== MAGIC[i])) {
+  const { length } = bytes;
+  if (length < MAGIC.length) throw new Corrupt(0, 'truncated');
+  if (MAGIC.some((byte, i) => bytes[i] !== byte)) {
     throw new Corrupt(0, 'unknown format (no "fgw1" header)');
   }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, length);
   const pools = new Map();
-  while (reader.at < bytes.length) {
-    const pool = reader.name();
-    const count = reader.u32();
+  let at = MAGIC.length;
+  while (at < length) {
+    at = needs(bytes, at, 2);
+    let size = bytes[at - 2] | (bytes[at - 1] << 8);
+    const pool = utf8(bytes, at, size);
+    at = needs(bytes, at + size, 4);
+    const count = view.getUint32(at - 4, true);
     const records = new Map();
     for (let i = 0; i < count; i++) {
-      const name = reader.name();
-      const smoothed = reader.f32();
-      const flags = reader.u8();
+      at = needs(bytes, at, 2);
+      size = bytes[at - 2] | (bytes[at - 1] << 8);
+      const name = utf8(bytes, at, size);
+      at = needs(bytes, at + size, 4);
+      const smoothed = view.getFloat32(at - 4, true);
+      at = needs(bytes, at, 1);
       records.set(name, {
-        smoothed: Number.isFinite(smoothed) ? smoothed : undefined,
-        disabledByPolicy: (flags & DISABLED_BY_POLICY) !== 0,
+        // NaN (none) and infinities read as none: only a finite x has x - x === 0.
+        smoothed: smoothed - smoothed === 0 ? smoothed : undefined,
+        disabledByPolicy: (bytes[at - 1] & DISABLED_BY_POLICY) !== 0,
       });
     }
     if (!pools.has(pool)) pools.set(pool, records);
@@ -66,50 +79,19 @@ export function decodeMemory(bytes) {
   return pools;
 }
 
-/** Reads the encoding front to back. */
-class Reader {
-  constructor(bytes) {
-    this.bytes = bytes;
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    this.at = 0;
-  }
+/** `at + n`, the end of `n` bytes starting at `at`; throws when `bytes` has fewer. */
+function needs(bytes, at, n) {
+  if (at + n > bytes.length) throw new Corrupt(at, 'truncated');
+  return at + n;
+}
 
-  take(n) {
-    const at = this.#advance(n);
-    return this.bytes.subarray(at, at + n);
-  }
-
-  u8() {
-    return this.bytes[this.#advance(1)];
-  }
-
-  u32() {
-    return this.view.getUint32(this.#advance(4), true);
-  }
-
-  f32() {
-    return this.view.getFloat32(this.#advance(4), true);
-  }
-
-  name() {
-    const { bytes } = this;
-    const at = this.#advance(2);
-    // Read by hand: a call to DataView's getUint16 costs more in the interpreter.
-    const length = bytes[at] | (bytes[at + 1] << 8);
-    const start = this.#advance(length);
-    try {
-      return decoder.decode(bytes.subarray(start, start + length));
-    } catch {
-      throw new Corrupt(start, 'name is not UTF-8');
-    }
-  }
-
-  /** Move past `n` bytes, returning where they start; throws when there are fewer left. */
-  #advance(n) {
-    const at = this.at;
-    if (at + n > this.bytes.length) throw new Corrupt(at, 'truncated');
-    this.at = at + n;
-    return at;
+/** The `size` bytes at `at` as UTF-8 text; throws when they are past the end or not UTF-8. */
+function utf8(bytes, at, size) {
+  needs(bytes, at, size);
+  try {
+    return decoder.decode(bytes.subarray(at, at + size));
+  } catch {
+    throw new Corrupt(at, 'name is not UTF-8');
   }
 }
 
@@ -135,22 +117,32 @@ export class MemoryWriter {
   pool(name) {
     this.#endPool();
     this.poolAt = this.length;
-    if (!this.#name(name)) return;
-    this.countAt = this.length;
-    this.#reserve(4);
-    this.length += 4;
+    const at = this.#name(name);
+    if (at < 0) return;
+    this.#reserve(at + 4);
+    this.countAt = at;
+    this.length = at + 4;
   }
 
   /** Record `record` for member `name`; empty records and names too long to encode are left out. */
   member(name, record) {
     const { smoothed, disabledByPolicy } = record;
-    const empty = smoothed === undefined && !disabledByPolicy;
-    if (empty || this.countAt <= this.poolAt || !this.#name(name)) return;
-    this.#reserve(5);
-    if (smoothed === undefined) this.view.setUint32(this.length, NAN_BITS, true);
-    else this.view.setFloat32(this.length, smoothed, true);
-    this.bytes[this.length + 4] = disabledByPolicy ? DISABLED_BY_POLICY : 0;
-    this.length += 5;
+    if (smoothed === undefined && !disabledByPolicy) return;
+    if (this.countAt <= this.poolAt) return;
+    // Written out rather than through #name: this runs once per member.
+    const at = this.length;
+    // A UTF-16 code unit takes at most 3 bytes in UTF-8; then five more bytes.
+    if (at + 7 + 3 * name.length > this.bytes.length) this.#reserve(at + 7 + 3 * name.length);
+    const { bytes } = this;
+    const { written } = encoder.encodeInto(name, bytes.subarray(at + 2));
+    if (written > 0xffff) return;
+    bytes[at] = written & 0xff;
+    bytes[at + 1] = written >> 8;
+    const end = at + 2 + written;
+    if (smoothed === undefined) this.view.setUint32(end, NAN_BITS, true);
+    else this.view.setFloat32(end, smoothed, true);
+    bytes[end + 4] = disabledByPolicy ? DISABLED_BY_POLICY : 0;
+    this.length = end + 5;
     this.count++;
   }
 
@@ -168,23 +160,30 @@ export class MemoryWriter {
     this.countAt = this.poolAt;
   }
 
-  /** Append a length-prefixed name; false (and nothing written) when over 65535 bytes. */
-  #name(name) {
+  /**
+   * Append a length-prefixed name with room for `then` more bytes after it;
+   * returns where those start, or -1 (and nothing written) when the name is
+   * over 65535 bytes.
+   */
+  #name(name, then = 0) {
+    const at = this.length;
     // A UTF-16 code unit takes at most 3 bytes in UTF-8.
-    this.#reserve(2 + 3 * name.length);
-    const { written } = encoder.encodeInto(name, this.bytes.subarray(this.length + 2));
-    if (written > 0xffff) return false;
-    this.view.setUint16(this.length, written, true);
-    this.length += 2 + written;
-    return true;
+    this.#reserve(at + 2 + 3 * name.length + then);
+    const { bytes } = this;
+    const { written } = encoder.encodeInto(name, bytes.subarray(at + 2));
+    if (written > 0xffff) return -1;
+    bytes[at] = written & 0xff;
+    bytes[at + 1] = written >> 8;
+    this.length = at + 2 + written;
+    return this.length;
   }
 
-  /** Make room for `n` more bytes, doubling the buffer as needed. */
-  #reserve(n) {
-    if (this.length + n <= this.bytes.length) return;
-    let size = this.bytes.length * 2;
-    while (size < this.length + n) size *= 2;
-    const bytes = new Uint8Array(size);
+  /** Make the buffer at least `size` bytes long, doubling it as needed. */
+  #reserve(size) {
+    if (size <= this.bytes.length) return;
+    let grown = this.bytes.length * 2;
+    while (grown < size) grown *= 2;
+    const bytes = new Uint8Array(grown);
     bytes.set(this.bytes.subarray(0, this.length));
     this.bytes = bytes;
     this.view = new DataView(bytes.buffer);

@@ -1,33 +1,36 @@
 // How much GPU capacity a node has free, 0 (none) ..= 1 (all), in f32 as the
-// Rust policy computes it. A GPU's score is the weighted mean of its free
+// Rust policy computes it, and how many of its GPUs are unhealthy. A GPU's score is the weighted mean of its free
 // memory ratio and its idle compute (1 − utilisation), over the measurements
 // it reported; a hot GPU's score is cut by `hotPenalty`, a throttled one's by
 // `throttlePenalty`. The node's score is the mean over GPUs that reported
 // anything usable.
 //
-// This runs once per GPU in an interpreter (no JIT), so it reads the GPU
-// columns directly instead of through GpuView getters, keeps its sums in
-// locals, and leaves out `Math.fround` where the result is provably already
-// an f32 (each such place says why).
+// This runs once per GPU in an interpreter, so it makes one pass over the
+// node's GPUs for everything the decision needs, reads the GPU columns
+// directly instead of through GpuView getters, keeps its sums in locals, and
+// leaves out `Math.fround` where the result is provably already an f32 (each
+// such place says why).
 
-import { asU32, f32 as fround, roundHalfUp } from './f32.js';
+import { UNHEALTHY } from './health.js';
+import { f32 as fround, roundHalfUp } from './f32.js';
 
 /**
- * Score a node's GPUs, rows `start..end` of `gpus`: `{ score, utilization,
- * memoryFree, hot, hottestC, throttled }` (the means `undefined` when no GPU
- * reported them); `undefined` when no GPU reported a usable measurement.
+ * Assess a node's GPUs, rows `start..end` of `gpus`: `{ unhealthy, score,
+ * utilization, memoryFree, hot, hottestC, throttled }`, where `unhealthy`
+ * counts the unhealthy GPUs and `score` is `undefined` when no GPU reported a
+ * usable measurement (the means likewise when no GPU reported them).
  * @param {import('@fulcrum/policy-sdk').Columns['gpus']} gpus the snapshot's GPU columns
  * @param {number} start
  * @param {number} end
  * @param {import('./settings.js').Settings} settings
  */
-export function scoreGpus(gpus, start, end, settings) {
+export function assessGpus(gpus, start, end, settings) {
   // A local alias: the interpreter reaches an imported binding through the
   // module's environment on every use, a local directly.
   const f32 = fround;
   const {
     utilization: utilizationColumn, memoryUsedMib, memoryTotalMib, temperatureC,
-    throttled: throttledColumn,
+    throttled: throttledColumn, health,
   } = gpus;
   const { computeWeight, memoryWeight, hotTemperatureC } = settings;
   // The weights a GPU's score divides by, by which measurements it reported:
@@ -45,7 +48,9 @@ export function scoreGpus(gpus, start, end, settings) {
   let hot = 0;
   let hottestC = 0;
   let throttled = 0;
+  let unhealthy = 0;
   for (let row = start; row < end; row++) {
+    if (health[row] === UNHEALTHY) unhealthy++;
     // Column values are f32 already; NaN (not reported) fails `x === x`.
     // `weighted` and `weights` start at 0 in Rust, and 0 + an f32 is that
     // f32 (a −0 here becomes +0 in the node's sum below either way), so the
@@ -86,9 +91,9 @@ export function scoreGpus(gpus, start, end, settings) {
     scoreTotal = f32(scoreTotal + gpuScore);
     scoreCount++;
   }
-  if (scoreCount === 0) return undefined;
   return {
-    score: f32(scoreTotal / scoreCount),
+    unhealthy,
+    score: scoreCount > 0 ? f32(scoreTotal / scoreCount) : undefined,
     utilization: utilizationCount > 0 ? f32(utilizationTotal / utilizationCount) : undefined,
     memoryFree: memoryFreeCount > 0 ? f32(memoryFreeTotal / memoryFreeCount) : undefined,
     hot,
@@ -102,6 +107,11 @@ export function scoreGpus(gpus, start, end, settings) {
  * "gpu util 92%, mem free 12%, 1 hot GPU (88 °C), 2 throttled GPUs".
  */
 export function describeScore({ utilization, memoryFree, hot, hottestC, throttled }) {
+  // A node whose GPUs reported both and are neither hot nor throttled is the
+  // common case: one template, no joins.
+  if (utilization !== undefined && memoryFree !== undefined && hot === 0 && throttled === 0) {
+    return `gpu util ${percent(utilization)}%, mem free ${percent(memoryFree)}%`;
+  }
   let text = '';
   if (utilization !== undefined) text = `gpu util ${percent(utilization)}%`;
   if (memoryFree !== undefined) text = join(text, `mem free ${percent(memoryFree)}%`);
@@ -113,9 +123,12 @@ export function describeScore({ utilization, memoryFree, hot, hottestC, throttle
   return text;
 }
 
-/** A ratio 0..=1 as a whole percentage, rounded as Rust rounds it. */
+/**
+ * A ratio 0..=1 as a whole percentage, rounded as Rust rounds it. The means
+ * it is given lie in 0..=1, so the rounded figure needs no cast to u32.
+ */
 function percent(ratio) {
-  return asU32(roundHalfUp(fround(ratio * 100)));
+  return Math.floor(fround(fround(ratio * 100) + 0.5));
 }
 
 /** `text` and `part`, comma-separated when both are there. */

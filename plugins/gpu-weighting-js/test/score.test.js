@@ -6,9 +6,9 @@ import { test } from 'node:test';
 import { SnapshotBuilder, SnapshotView } from '@fulcrum/policy-sdk';
 
 import { asU32, roundHalfUp } from '../src/f32.js';
-import { describeScore, scoreGpus } from '../src/score.js';
+import { assessGpus, describeScore } from '../src/score.js';
 import { DEFAULTS } from '../src/settings.js';
-import { gpu } from './cluster.js';
+import { fallen, gpu } from './cluster.js';
 
 function score(gpus, settings = DEFAULTS) {
   const builder = new SnapshotBuilder();
@@ -16,7 +16,7 @@ function score(gpus, settings = DEFAULTS) {
   for (const sample of gpus) builder.gpu(node, sample);
   const view = new SnapshotView(builder.build());
   const { start, end } = view.node(node).gpus;
-  return scoreGpus(view.columns.gpus, start, end, settings);
+  return assessGpus(view.columns.gpus, start, end, settings);
 }
 
 test('idle GPUs score one and busy ones zero', () => {
@@ -35,9 +35,16 @@ test('missing measurements are skipped', () => {
   assert.equal(score([memoryOnly]).score, 0.75);
   const nothing = gpu(NaN, NaN, 90, { throttled: true });
   assert.equal(score([nothing, gpu(0, 0, 40)]).score, 1);
-  assert.equal(score([nothing]), undefined);
-  assert.equal(score([]), undefined);
-  assert.equal(score([memoryOnly], { ...DEFAULTS, memoryWeight: 0, computeWeight: 1 }), undefined);
+  assert.equal(score([nothing]).score, undefined);
+  assert.equal(score([]).score, undefined);
+  assert.equal(score([memoryOnly], { ...DEFAULTS, memoryWeight: 0, computeWeight: 1 }).score, undefined);
+});
+
+test('unhealthy GPUs are counted in the same pass, whether or not they reported', () => {
+  assert.equal(score([gpu(0, 0, 40), fallen(), gpu(0.5, 0.5, 40, { health: 'unhealthy' })]).unhealthy, 2);
+  assert.equal(score([fallen()]).unhealthy, 1);
+  assert.equal(score([fallen()]).score, undefined);
+  assert.equal(score([gpu(0, 0, 40)]).unhealthy, 0);
 });
 
 test('reasons list the figures', () => {
